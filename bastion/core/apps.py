@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "bastion.core"
+    label = "core"
+    verbose_name = _("平台内核")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (login events)

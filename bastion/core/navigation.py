@@ -1,0 +1,65 @@
+"""The sidebar: each installed domain app declares its own entries, so absent modules never show.
+
+An app's AppConfig sets ``navigation = [NavSection(...)]``; an item shows when the user holds its
+permission somewhere in the tree (or always, when it names none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.urls import reverse
+
+from .scope import has_permission_anywhere
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str = "circle"
+    permission: str | None = None
+    superuser_only: bool = False
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    icon: str
+    items: list[NavItem] = field(default_factory=list)
+    order: int = 100
+
+
+def visible_sections(user, current_path: str) -> list[dict]:
+    sections = []
+    for config in apps.get_app_configs():
+        for section in getattr(config, "navigation", []):
+            items = [
+                {
+                    "label": item.label,
+                    "url": reverse(item.url_name),
+                    "icon": item.icon,
+                    "active": current_path.startswith(reverse(item.url_name))
+                    and reverse(item.url_name) != "/",
+                }
+                for item in section.items
+                if _visible(user, item)
+            ]
+            if items:
+                sections.append(
+                    {
+                        "label": section.label,
+                        "icon": section.icon,
+                        "items": items,
+                        "order": section.order,
+                        "active": any(i["active"] for i in items),
+                    }
+                )
+    return sorted(sections, key=lambda s: s["order"])
+
+
+def _visible(user, item: NavItem) -> bool:
+    if item.superuser_only:
+        return user.is_superuser
+    return item.permission is None or has_permission_anywhere(user, item.permission)

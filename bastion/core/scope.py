@@ -1,0 +1,105 @@
+"""The one door for data scope.
+
+Every queryset that reaches a person goes through ``Model.objects.restrict(user, action)``.
+A role held on an organization node grants permissions over that node's subtree; the subtree
+is a prefix of the node's materialized path, so the filter is one indexed condition at any depth.
+
+Core knows no domain app: the organization app registers the function that turns a user and a
+permission into the list of organization paths it covers (``register_grant_provider``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+ALL = object()  # the provider's answer for "no restriction"
+
+GrantProvider = Callable[[object, str], "object | list[str]"]
+_grant_provider: GrantProvider | None = None
+
+
+def register_grant_provider(provider: GrantProvider) -> None:
+    global _grant_provider
+    _grant_provider = provider
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """``view`` on ``orgs.Person`` is the permission ``orgs.view_person``."""
+    meta = model._meta
+    return f"{meta.app_label}.{action}_{meta.model_name}"
+
+
+def granted_paths(user, permission: str):
+    """The organization paths where ``user`` holds ``permission`` (or ``ALL``)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return ALL
+    cache = user.__dict__.setdefault("_bastion_scope_cache", {})
+    if permission not in cache:
+        cache[permission] = _grant_provider(user, permission) if _grant_provider else []
+    return cache[permission]
+
+
+def has_permission_anywhere(user, permission: str) -> bool:
+    paths = granted_paths(user, permission)
+    return paths is ALL or bool(paths)
+
+
+def minimal_prefixes(paths: Iterable[str]) -> list[str]:
+    """Drop paths covered by a shorter one: grants on a node and its child are one grant."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what a user may touch.
+
+    A model using it declares ``scope_path_field``: the lookup from the model to the materialized
+    path of the organization that owns the row (``"path"`` on the organization itself,
+    ``"organization__path"`` on a person). ``scope_owner_field`` optionally names the user field
+    that lets a person always see their own row.
+    """
+
+    def restrict(self, user, action: str = "view"):
+        model = self.model
+        permission = permission_name(model, action)
+        paths = granted_paths(user, permission)
+        if paths is ALL:
+            return self
+        conditions = [
+            Q(**{f"{model.scope_path_field}__startswith": path}) for path in minimal_prefixes(paths)
+        ]
+        owner_field = getattr(model, "scope_owner_field", None)
+        if owner_field and action == "view" and user is not None and user.is_authenticated:
+            conditions.append(Q(**{owner_field: user}))
+        if not conditions:
+            return self.none()
+        return self.filter(reduce(or_, conditions))
+
+
+def ensure_in_scope(user, obj: models.Model, action: str) -> None:
+    """Raise PermissionDenied unless ``obj`` lies inside ``user``'s scope for ``action``.
+
+    Services call this after a write, inside their transaction, so that a write which would
+    move an object out of the actor's subtree rolls back.
+    """
+    manager = type(obj)._default_manager
+    if not manager.filter(pk=obj.pk).restrict(user, action).exists():
+        raise PermissionDenied(f"{permission_name(type(obj), action)} outside scope")
+
+
+def path_within(path: str, granted) -> bool:
+    """True when ``path`` lies under one of the granted paths (pure, no query)."""
+    if granted is ALL:
+        return True
+    return any(path.startswith(p) for p in granted)

@@ -1,0 +1,63 @@
+"""Filters shared by the pages, the API and the exports: one definition, one behaviour."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization, Person
+from .models.organization import OrganizationKind, UnitKind
+from .models.person import MembershipStatus, Post
+
+
+class WithinFilter(django_filters.ModelChoiceFilter):
+    """``within=<org id>``: rows in that organization's subtree. Choices come through the door."""
+
+    def __init__(self, *args, path_field: str, **kwargs):
+        self.path_field = path_field
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.path_field}__startswith": value.path})
+
+
+def _scoped_orgs(request):
+    if request is None:
+        return Organization.objects.none()
+    return Organization.objects.restrict(request.user, "view")
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    within = WithinFilter(label=_("所属上级组织"), queryset=_scoped_orgs, path_field="path")
+    kind = django_filters.ChoiceFilter(label=_("组织类型"), choices=OrganizationKind.choices)
+    unit_kind = django_filters.ChoiceFilter(label=_("单位类别"), choices=UnitKind.choices)
+    q = django_filters.CharFilter(label=_("名称或编码"), method="filter_q")
+
+    class Meta:
+        model = Organization
+        fields = ["within", "kind", "unit_kind", "q"]
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__iexact=value) | Q(short_name__icontains=value)
+        )
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("姓名/拼音/工号"), method="filter_q")
+    within = WithinFilter(
+        label=_("所在组织（含下级）"), queryset=_scoped_orgs, path_field="organization__path"
+    )
+    membership_status = django_filters.ChoiceFilter(
+        label=_("政治面貌"), choices=MembershipStatus.choices
+    )
+    post = django_filters.ChoiceFilter(label=_("岗位"), choices=Post.choices)
+
+    class Meta:
+        model = Person
+        fields = ["q", "within", "membership_status", "post"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)

@@ -1,0 +1,5 @@
+from .access import Role, RoleAssignment
+from .organization import CommitteeMember, Organization
+from .person import Person
+
+__all__ = ["CommitteeMember", "Organization", "Person", "Role", "RoleAssignment"]

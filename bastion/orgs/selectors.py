@@ -1,0 +1,77 @@
+"""Reads that take more than one query: the tree with its counts, a node's breadcrumb."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from bastion.core.scope import ALL, granted_paths
+
+from .models import CommitteeMember, Organization, Person
+from .models.person import MembershipStatus
+
+
+def subtree_counts(parent_path: str, child_depth: int) -> dict[str, dict[str, int]]:
+    """People and party members in each child subtree of ``parent_path``, in one query.
+
+    Every person below the parent belongs to the child whose path is the first
+    ``child_depth * steplen`` characters of their organization's path; grouping by that prefix
+    lets the database do the sums at any depth.
+    """
+    prefix_len = child_depth * Organization.steplen
+    rows = (
+        Person.objects.filter(organization__path__startswith=parent_path)
+        .annotate(prefix=Substr("organization__path", 1, prefix_len))
+        .values("prefix")
+        .annotate(
+            people=Count("id"),
+            members=Count("id", filter=~Q(membership_status=MembershipStatus.NONE)),
+        )
+    )
+    return {row["prefix"]: {"people": row["people"], "members": row["members"]} for row in rows}
+
+
+def node_counts(org: Organization) -> dict[str, int]:
+    return Person.objects.filter(organization__path__startswith=org.path).aggregate(
+        people=Count("id"),
+        members=Count("id", filter=~Q(membership_status=MembershipStatus.NONE)),
+    )
+
+
+def children_with_counts(parent: Organization, visible) -> list[Organization]:
+    """The visible children of ``parent``, each with ``people``, ``members`` and ``secretary``."""
+    children = list(visible.filter(path__startswith=parent.path, depth=parent.depth + 1))
+    return annotate_nodes(children, parent.path, parent.depth + 1)
+
+
+def annotate_nodes(nodes: list[Organization], parent_path: str, depth: int):
+    counts = subtree_counts(parent_path, depth)
+    secretaries = secretaries_of([n.pk for n in nodes])
+    for node in nodes:
+        found = counts.get(node.path, {})
+        node.people_count = found.get("people", 0)
+        node.member_count = found.get("members", 0)
+        node.secretary = secretaries.get(node.pk)
+    return nodes
+
+
+def scope_roots(user) -> list[Organization]:
+    """The top nodes of a user's scope: the nodes their view grants are held on."""
+    paths = granted_paths(user, "orgs.view_organization")
+    if paths is ALL:
+        return list(Organization.objects.filter(depth=1).order_by("path"))
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
+def secretaries_of(org_ids: list[int]) -> dict[int, Person]:
+    seats = CommitteeMember.objects.filter(
+        organization_id__in=org_ids, position="secretary"
+    ).select_related("person")
+    return {seat.organization_id: seat.person for seat in seats}
+
+
+def breadcrumb(org: Organization, visible) -> list[Organization]:
+    """Ancestors of ``org`` the user may see, top first, then ``org`` itself: one query."""
+    step = Organization.steplen
+    paths = [org.path[: step * i] for i in range(1, org.depth)]
+    return list(visible.filter(path__in=paths).order_by("depth")) + [org]

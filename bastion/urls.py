@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("bastion.core.urls")),
+    path("orgs/", include("bastion.orgs.urls")),
+    path("api/v1/", include("bastion.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
