@@ -1,0 +1,68 @@
+"""Shared fixtures: a small company tree and the personas of DESIGN.md.
+
+company (市公司党委)
+├── county_a (A县公司党委)
+│   ├── station_a1 (A1供电所党支部) ── group_a1 (第一党小组)
+│   └── station_a2 (A2供电所党支部)
+└── county_b (B县公司党委)
+    └── station_b1 (B1供电所党支部)
+"""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant, make_org
+
+
+@pytest.fixture
+def tree(db):
+    company = make_org(name="市公司党委", code="C", kind="committee", unit_kind="company")
+    county_a = make_org(company, name="A县公司党委", code="C-A", kind="committee", unit_kind="county")
+    county_b = make_org(company, name="B县公司党委", code="C-B", kind="committee", unit_kind="county")
+    station_a1 = make_org(county_a, name="A1供电所党支部", code="C-A-1")
+    station_a2 = make_org(county_a, name="A2供电所党支部", code="C-A-2")
+    station_b1 = make_org(county_b, name="B1供电所党支部", code="C-B-1")
+    group_a1 = make_org(station_a1, name="第一党小组", code="C-A-1-G1", kind="group")
+    for org in (company, county_a, county_b, station_a1, station_a2, station_b1, group_a1):
+        org.refresh_from_db()
+    return SimpleNamespace(
+        company=company, county_a=county_a, county_b=county_b, station_a1=station_a1,
+        station_a2=station_a2, station_b1=station_b1, group_a1=group_a1,
+    )
+
+
+@pytest.fixture
+def people(tree):
+    joined = {"membership_status": "full", "admitted_on": dt.date(2010, 7, 1),
+              "confirmed_on": dt.date(2011, 7, 1)}
+    return SimpleNamespace(
+        zhang_san=PersonFactory(name="张三", organization=tree.station_a1, **joined),
+        li_si=PersonFactory(name="李四", organization=tree.station_a1),
+        wang_wu=PersonFactory(name="王五", organization=tree.station_a2, **joined),
+        zhao_liu=PersonFactory(name="赵六", organization=tree.station_b1, **joined),
+        county_clerk=PersonFactory(name="钱七", organization=tree.county_a),
+    )
+
+
+@pytest.fixture
+def personas(tree, people):
+    """Accounts: company admin, county secretary, two branch secretaries, a member, an outsider."""
+    company = UserFactory(username="p_company")
+    county = UserFactory(username="p_county")
+    secretary_a = UserFactory(username="p_secretary_a")
+    secretary_b = UserFactory(username="p_secretary_b")
+    member = UserFactory(username="p_member")
+    outsider = UserFactory(username="p_outsider")
+    grant(company, "party_department", tree.company)
+    grant(county, "county_committee", tree.county_a)
+    grant(secretary_a, "branch_secretary", tree.station_a1)
+    grant(secretary_b, "branch_secretary", tree.station_b1)
+    grant(member, "member", tree.station_a1)
+    people.zhang_san.user = member
+    people.zhang_san.save()
+    return SimpleNamespace(
+        company=company, county=county, secretary_a=secretary_a, secretary_b=secretary_b,
+        member=member, outsider=outsider,
+    )
