@@ -12,3 +12,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BASTION_BENCH:
+    # The framework floor: a minimal authenticated one-query view, only under the benchmark.
+    from bastion.core.bench_views import floor
+
+    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]

@@ -69,7 +69,10 @@ def organization_create(*, actor, parent: Organization | None, data: dict) -> Or
     org = Organization()
     _assign(org, ORG_FIELDS, data)
     org.full_clean(exclude=["path", "depth", "numchild"])
-    org = parent.add_child(instance=org) if parent else Organization.add_root(instance=org)
+    if parent is None:
+        org = Organization.objects.add_root(instance=org)
+    else:
+        org = Organization.objects.add_child(parent, instance=org)
     ensure_in_scope(actor, org, "view")
     return org
 
@@ -93,7 +96,7 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
     if organization.is_root():
         raise ValidationError(_("顶级组织不能移动。"))
     old_parent = organization.get_parent()
-    organization.move(new_parent, pos="sorted-child")
+    Organization.objects.move(organization, new_parent, pos="sorted-child")
     organization.refresh_from_db()
     from auditlog.models import LogEntry
 

@@ -19,14 +19,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "bastion-test")
+    password = factory.django.Password("bastion-test")
 
 
 def make_org(parent=None, **fields) -> Organization:
     defaults = {"kind": "branch", "unit_kind": "station"}
     defaults.update(fields)
     org = Organization(**defaults)
-    return parent.add_child(instance=org) if parent else Organization.add_root(instance=org)
+    if parent is None:
+        return Organization.objects.add_root(instance=org)
+    return Organization.objects.add_child(parent, instance=org)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
