@@ -19,8 +19,12 @@ from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant, make
 @pytest.fixture
 def tree(db):
     company = make_org(name="市公司党委", code="C", kind="committee", unit_kind="company")
-    county_a = make_org(company, name="A县公司党委", code="C-A", kind="committee", unit_kind="county")
-    county_b = make_org(company, name="B县公司党委", code="C-B", kind="committee", unit_kind="county")
+    county_a = make_org(
+        company, name="A县公司党委", code="C-A", kind="committee", unit_kind="county"
+    )
+    county_b = make_org(
+        company, name="B县公司党委", code="C-B", kind="committee", unit_kind="county"
+    )
     station_a1 = make_org(county_a, name="A1供电所党支部", code="C-A-1")
     station_a2 = make_org(county_a, name="A2供电所党支部", code="C-A-2")
     station_b1 = make_org(county_b, name="B1供电所党支部", code="C-B-1")
@@ -28,15 +32,23 @@ def tree(db):
     for org in (company, county_a, county_b, station_a1, station_a2, station_b1, group_a1):
         org.refresh_from_db()
     return SimpleNamespace(
-        company=company, county_a=county_a, county_b=county_b, station_a1=station_a1,
-        station_a2=station_a2, station_b1=station_b1, group_a1=group_a1,
+        company=company,
+        county_a=county_a,
+        county_b=county_b,
+        station_a1=station_a1,
+        station_a2=station_a2,
+        station_b1=station_b1,
+        group_a1=group_a1,
     )
 
 
 @pytest.fixture
 def people(tree):
-    joined = {"membership_status": "full", "admitted_on": dt.date(2010, 7, 1),
-              "confirmed_on": dt.date(2011, 7, 1)}
+    joined = {
+        "membership_status": "full",
+        "admitted_on": dt.date(2010, 7, 1),
+        "confirmed_on": dt.date(2011, 7, 1),
+    }
     return SimpleNamespace(
         zhang_san=PersonFactory(name="张三", organization=tree.station_a1, **joined),
         li_si=PersonFactory(name="李四", organization=tree.station_a1),
@@ -63,6 +75,10 @@ def personas(tree, people):
     people.zhang_san.user = member
     people.zhang_san.save()
     return SimpleNamespace(
-        company=company, county=county, secretary_a=secretary_a, secretary_b=secretary_b,
-        member=member, outsider=outsider,
+        company=company,
+        county=county,
+        secretary_a=secretary_a,
+        secretary_b=secretary_b,
+        member=member,
+        outsider=outsider,
     )

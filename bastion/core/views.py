@@ -1,16 +1,49 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+
+from .models import SecurityEvent
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html")
+    from .dashboard import home_context
+
+    return render(request, "core/home.html", home_context(request))
 
 
 def healthz(request):
+    """Load balancers and monitors: 200 when the database answers."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def account(request):
+    events = SecurityEvent.objects.filter(user=request.user)[:10]
+    assignments = request.user.role_assignments.select_related("role", "organization")
+    return render(request, "core/account.html", {"events": events, "assignments": assignments})
+
+
+@login_required
+def security_log(request):
+    """Logins and failed logins across the platform: for system administrators only."""
+    if not request.user.is_superuser:
+        raise Http404
+    events = SecurityEvent.objects.select_related("user")
+    kind = request.GET.get("kind")
+    if kind in SecurityEvent.Kind.values:
+        events = events.filter(kind=kind)
+    username = request.GET.get("username", "").strip()
+    if username:
+        events = events.filter(username__icontains=username)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/security_log.html",
+        {"page": page, "kinds": SecurityEvent.Kind.choices, "kind": kind, "username": username},
+    )

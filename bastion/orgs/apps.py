@@ -6,6 +6,33 @@ class OrgsConfig(AppConfig):
     name = "bastion.orgs"
     label = "orgs"
     verbose_name = _("组织与人员")
+    home_widgets = ["bastion.orgs.widgets.scope_summary"]
+
+    @property
+    def navigation(self):
+        from bastion.core.navigation import NavItem, NavSection
+
+        return [
+            NavSection(
+                _("组织与人员"),
+                "sitemap",
+                order=10,
+                items=[
+                    NavItem(_("组织树"), "orgs:tree", "sitemap", "orgs.view_organization"),
+                    NavItem(_("人员名册"), "orgs:person_list", "users", "orgs.view_person"),
+                    NavItem(_("角色授权"), "orgs:role_list", "key", "orgs.view_roleassignment"),
+                ],
+            ),
+            NavSection(
+                _("系统"),
+                "settings",
+                order=90,
+                items=[
+                    NavItem(_("登录日志"), "security_log", "shield-lock", superuser_only=True),
+                    NavItem(_("接口文档"), "api_docs", "api", "orgs.view_organization"),
+                ],
+            ),
+        ]
 
     def ready(self):
         from auditlog.registry import auditlog
@@ -17,6 +44,9 @@ class OrgsConfig(AppConfig):
 
         register_grant_provider(grant_paths)
         auditlog.register(Organization, exclude_fields=["depth", "numchild"])
-        auditlog.register(Person, exclude_fields=["name_pinyin", "name_initials"])
+        # ID numbers are masked in the audit log too: history pages must not leak them.
+        auditlog.register(
+            Person, exclude_fields=["name_pinyin", "name_initials"], mask_fields=["id_number"]
+        )
         auditlog.register(CommitteeMember)
         auditlog.register(RoleAssignment)

@@ -75,3 +75,14 @@ def breadcrumb(org: Organization, visible) -> list[Organization]:
     step = Organization.steplen
     paths = [org.path[: step * i] for i in range(1, org.depth)]
     return list(visible.filter(path__in=paths).order_by("depth")) + [org]
+
+
+def annotate_roots(roots: list[Organization]) -> list[Organization]:
+    """Counts and secretary for the scope's top nodes (one per role grant, not per row)."""
+    secretaries = secretaries_of([root.pk for root in roots])
+    for root in roots:
+        counts = node_counts(root)
+        root.people_count = counts["people"]
+        root.member_count = counts["members"]
+        root.secretary = secretaries.get(root.pk)
+    return roots

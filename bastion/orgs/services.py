@@ -95,7 +95,7 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
         raise ValidationError(_("不能把组织移动到它自己或它的下级组织之下。"))
     if organization.is_root():
         raise ValidationError(_("顶级组织不能移动。"))
-    old_parent = organization.get_parent()
+    old_parent = Organization.objects.get_parent(organization)
     Organization.objects.move(organization, new_parent, pos="sorted-child")
     organization.refresh_from_db()
     from auditlog.models import LogEntry
@@ -113,7 +113,7 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
 @service
 def organization_delete(*, actor, organization: Organization) -> None:
     _require(actor, Organization.objects, organization, "delete")
-    if organization.get_children_count() or organization.people.exists():
+    if Organization.objects.get_children_count(organization) or organization.people.exists():
         raise ValidationError(_("该组织下还有下级组织或人员，不能删除。"))
     organization.delete()
 

@@ -12,7 +12,12 @@ def test_company_admin_sees_every_person(personas):
 
 
 def test_county_secretary_sees_only_their_county(personas):
-    assert names(Person.objects.restrict(personas.county, "view")) == ["张三", "李四", "王五", "钱七"]
+    assert names(Person.objects.restrict(personas.county, "view")) == [
+        "张三",
+        "李四",
+        "王五",
+        "钱七",
+    ]
 
 
 def test_branch_secretary_sees_only_their_branch(personas):

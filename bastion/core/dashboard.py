@@ -1,0 +1,19 @@
+"""The home page (工作台) is assembled from widgets each installed app offers.
+
+An AppConfig lists ``home_widgets``: dotted paths to functions ``(request) -> str | None``
+returning rendered HTML, or None when the widget has nothing to show this user.
+"""
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+
+
+def home_context(request) -> dict:
+    widgets = []
+    for config in apps.get_app_configs():
+        for dotted in getattr(config, "home_widgets", []):
+            html = import_string(dotted)(request)
+            if html:
+                widgets.append(mark_safe(html))
+    return {"widgets": widgets}

@@ -1,0 +1,115 @@
+"""Pages for people: the roster with search and filters, a person's page, create, edit, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bastion.core.history import render_history
+from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+
+from . import services
+from .filters import PersonFilter
+from .forms import PersonForm
+from .models import Person
+from .views import apply_form_errors
+
+PAGE_SIZE = 50
+
+
+def scoped_person(request, pk, action="view") -> Person:
+    queryset = Person.objects.restrict(request.user, action).select_related(
+        "organization", "party_group", "user"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def person_list(request):
+    base = Person.objects.restrict(request.user, "view").select_related("organization")
+    data = request.GET.copy()
+    if "within" not in data and request.current_org and not request.GET.get("all"):
+        # The organization switcher narrows the roster to the chosen subtree by default.
+        data["within"] = str(request.current_org.pk)
+    person_filter = PersonFilter(data, queryset=base, request=request)
+    page = Paginator(person_filter.qs.order_by("organization__path", "name", "id"), PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    user = request.user
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "filter": person_filter,
+            "page": page,
+            "can_add": has_permission_anywhere(user, "orgs.add_person"),
+            "can_import": has_permission_anywhere(user, "orgs.import_person"),
+            "can_export": has_permission_anywhere(user, "orgs.export_person"),
+            "querystring": data.urlencode(),
+        },
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = scoped_person(request, pk)
+    user = request.user
+    path = person.organization.path
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "show_id": path_within(path, granted_paths(user, "orgs.view_sensitive_person")),
+            "can_change": path_within(path, granted_paths(user, "orgs.change_person")),
+            "can_delete": path_within(path, granted_paths(user, "orgs.delete_person")),
+            "seats": person.committee_seats.select_related("organization"),
+        },
+    )
+
+
+@login_required
+def person_create(request):
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, data=form.cleaned_payload())
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("已添加人员“%(name)s”。") % {"name": person.name})
+            return redirect(person)
+    return render(request, "orgs/person_form.html", {"form": form})
+
+
+@login_required
+def person_edit(request, pk):
+    person = scoped_person(request, pk, "change")
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, data=form.cleaned_payload())
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存人员信息。"))
+            return redirect(person)
+    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def person_delete(request, pk):
+    person = scoped_person(request, pk, "delete")
+    name = person.name
+    services.person_delete(actor=request.user, person=person)
+    messages.success(request, _("已删除人员“%(name)s”。") % {"name": name})
+    return redirect("orgs:person_list")
+
+
+@login_required
+def person_history(request, pk):
+    person = scoped_person(request, pk, "change")
+    return render_history(request, person, back_url=person.get_absolute_url(), title=_("人员"))

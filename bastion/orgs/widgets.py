@@ -1,0 +1,38 @@
+"""Home page widgets offered by the organization app."""
+
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+
+from .models import Organization, Person
+from .models.organization import UnitKind
+from .models.person import MembershipStatus
+
+
+def scope_summary(request) -> str | None:
+    """The size of what this person looks after: organizations, stations, people, members."""
+    org = request.current_org
+    if not org:
+        return None
+    user = request.user
+    orgs = Organization.objects.restrict(user, "view").filter(path__startswith=org.path)
+    org_counts = orgs.aggregate(
+        total=Count("id"),
+        stations=Count("id", filter=Q(unit_kind=UnitKind.STATION)),
+        branches=Count("id", filter=Q(kind__in=["branch", "temporary_branch"])),
+    )
+    people = Person.objects.restrict(user, "view").filter(organization__path__startswith=org.path)
+    people_counts = people.aggregate(
+        total=Count("id"),
+        full=Count("id", filter=Q(membership_status=MembershipStatus.FULL)),
+        probationary=Count("id", filter=Q(membership_status=MembershipStatus.PROBATIONARY)),
+    )
+    return render_to_string(
+        "orgs/_widget_summary.html",
+        {
+            "org": org,
+            "orgs": org_counts,
+            "people": people_counts,
+            "own_person": getattr(user, "person", None),
+        },
+        request=request,
+    )
