@@ -26,6 +26,7 @@ urlpatterns = [
     path("people/<int:pk>/delete/", views_people.person_delete, name="person_delete"),
     path("people/<int:pk>/history/", views_people.person_history, name="person_history"),
     path("roles/", views_access.role_list, name="role_list"),
+    path("roles/history/", views_access.role_history, name="role_history"),
     path("roles/grant/", views_access.role_grant, name="role_grant"),
     path("roles/<int:pk>/revoke/", views_access.role_revoke, name="role_revoke"),
 ]

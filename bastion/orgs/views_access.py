@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from auditlog.models import LogEntry
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.core.scope import has_permission_anywhere
+from bastion.core.scope import ALL, granted_paths, has_permission_anywhere
 
 from . import services
 from .forms import RoleGrantForm
@@ -69,3 +71,19 @@ def role_revoke(request, pk):
     services.role_revoke(actor=request.user, assignment=assignment)
     messages.success(request, _("已撤销角色授权。"))
     return redirect("orgs:role_list")
+
+
+@login_required
+def role_history(request):
+    """Every grant and revoke inside the viewer's scope, newest first."""
+    if not has_permission_anywhere(request.user, "orgs.view_roleassignment"):
+        raise Http404
+    entries = LogEntry.objects.get_for_model(RoleAssignment).select_related("actor")
+    paths = granted_paths(request.user, "orgs.view_roleassignment")
+    if paths is not ALL:
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(additional_data__organization_path__startswith=path)
+        entries = entries.filter(condition)
+    page = Paginator(entries.order_by("-timestamp"), 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/role_history.html", {"page": page})

@@ -60,3 +60,12 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.role} · {self.organization}"
+
+    def get_additional_data(self):
+        """Stored on each audit entry so grant history stays scoped after a revoke."""
+        return {
+            "organization_path": self.organization.path,
+            "organization": self.organization.name,
+            "user": self.user.username,
+            "role": self.role.name,
+        }

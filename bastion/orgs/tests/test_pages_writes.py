@@ -226,3 +226,19 @@ def test_out_of_scope_writes_are_404_and_change_nothing(client, personas, people
     assert response.status_code == 404
     person.refresh_from_db()
     assert person.name == "李四"
+
+
+def test_grant_history_is_scoped_and_survives_revoke(client, personas, tree):
+    client.force_login(personas.company)
+    role = Role.objects.get(code="member")
+    client.post(
+        reverse("orgs:role_grant"),
+        {"username": "p_outsider", "role": role.pk, "organization": tree.station_b1.pk},
+    )
+    assignment = RoleAssignment.objects.get(user=personas.outsider)
+    client.post(reverse("orgs:role_revoke", args=[assignment.pk]))
+    html = client.get(reverse("orgs:role_history")).content.decode()
+    assert html.count("p_outsider") == 2
+    client.force_login(personas.county)
+    html = client.get(reverse("orgs:role_history")).content.decode()
+    assert "p_outsider" not in html
