@@ -1,9 +1,9 @@
 """Role grants (角色授权): who holds which role on which organization."""
 
+from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from auditlog.models import LogEntry
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
