@@ -1,11 +1,15 @@
 """Filters shared by the pages, the API and the exports: one definition, one behaviour."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization, Person
 from .models.organization import OrganizationKind, UnitKind
 from .models.person import MembershipStatus, Post
+
+
+SELECT = forms.Select(attrs={"class": "form-select"})
 
 
 class WithinFilter(django_filters.ModelChoiceFilter):
@@ -29,8 +33,12 @@ def _scoped_orgs(request):
 
 class OrganizationFilter(django_filters.FilterSet):
     within = WithinFilter(label=_("所属上级组织"), queryset=_scoped_orgs, path_field="path")
-    kind = django_filters.ChoiceFilter(label=_("组织类型"), choices=OrganizationKind.choices)
-    unit_kind = django_filters.ChoiceFilter(label=_("单位类别"), choices=UnitKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("组织类型"), choices=OrganizationKind.choices, empty_label=_("全部"), widget=SELECT
+    )
+    unit_kind = django_filters.ChoiceFilter(
+        label=_("单位类别"), choices=UnitKind.choices, empty_label=_("全部"), widget=SELECT
+    )
     q = django_filters.CharFilter(label=_("名称或编码"), method="filter_q")
 
     class Meta:
@@ -51,9 +59,11 @@ class PersonFilter(django_filters.FilterSet):
         label=_("所在组织（含下级）"), queryset=_scoped_orgs, path_field="organization__path"
     )
     membership_status = django_filters.ChoiceFilter(
-        label=_("政治面貌"), choices=MembershipStatus.choices
+        label=_("政治面貌"), choices=MembershipStatus.choices, empty_label=_("全部"), widget=SELECT
     )
-    post = django_filters.ChoiceFilter(label=_("岗位"), choices=Post.choices)
+    post = django_filters.ChoiceFilter(
+        label=_("岗位"), choices=Post.choices, empty_label=_("全部"), widget=SELECT
+    )
 
     class Meta:
         model = Person
