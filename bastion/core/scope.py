@@ -52,6 +52,20 @@ def has_permission_anywhere(user, permission: str) -> bool:
     return paths is ALL or bool(paths)
 
 
+def subtree_q(field: str, path: str) -> Q:
+    """Rows whose ``field`` (a materialized path) lies in the subtree rooted at ``path``.
+
+    SQLite cannot use an index for LIKE 'prefix%' (it is case-insensitive there), so on SQLite
+    the prefix becomes a range: paths use only 0-9A-Z, and '~' sorts after all of them.
+    PostgreSQL keeps LIKE, which its pattern index serves and which no collation can upset.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": path, f"{field}__lt": path + "~"})
+    return Q(**{f"{field}__startswith": path})
+
+
 def minimal_prefixes(paths: Iterable[str]) -> list[str]:
     """Drop paths covered by a shorter one: grants on a node and its child are one grant."""
     kept: list[str] = []
@@ -76,9 +90,7 @@ class ScopedQuerySet(models.QuerySet):
         paths = granted_paths(user, permission)
         if paths is ALL:
             return self
-        conditions = [
-            Q(**{f"{model.scope_path_field}__startswith": path}) for path in minimal_prefixes(paths)
-        ]
+        conditions = [subtree_q(model.scope_path_field, path) for path in minimal_prefixes(paths)]
         owner_field = getattr(model, "scope_owner_field", None)
         if owner_field and action == "view" and user is not None and user.is_authenticated:
             conditions.append(Q(**{owner_field: user}))

@@ -29,7 +29,7 @@ class OrgsConfig(AppConfig):
                 order=90,
                 items=[
                     NavItem(_("登录日志"), "security_log", "shield-lock", superuser_only=True),
-                    NavItem(_("接口文档"), "api_docs", "api", "orgs.view_organization"),
+                    NavItem(_("接口文档"), "api:docs", "api", "orgs.view_organization"),
                 ],
             ),
         ]

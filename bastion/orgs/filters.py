@@ -4,10 +4,11 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.scope import subtree_q
+
 from .models import Organization, Person
 from .models.organization import OrganizationKind, UnitKind
 from .models.person import MembershipStatus, Post
-
 
 SELECT = forms.Select(attrs={"class": "form-select"})
 
@@ -22,7 +23,7 @@ class WithinFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(**{f"{self.path_field}__startswith": value.path})
+        return qs.filter(subtree_q(self.path_field, value.path))
 
 
 def _scoped_orgs(request):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.forms import BootstrapFormMixin
+from bastion.core.scope import subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
 from .models.organization import OrganizationKind
@@ -49,7 +50,7 @@ class OrganizationMoveForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = (
             Organization.objects.restrict(user, "add")
-            .exclude(path__startswith=organization.path)
+            .exclude(subtree_q("path", organization.path))
             .exclude(kind=OrganizationKind.GROUP)
         )
 
@@ -121,7 +122,7 @@ def _paths_with(user, permission):
         return Organization.objects.values("path")
     condition = Q(pk__in=[])
     for path in paths:
-        condition |= Q(path__startswith=path)
+        condition |= subtree_q("path", path)
     return Organization.objects.filter(condition).values("path")
 
 
@@ -142,7 +143,7 @@ class CommitteeSeatForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = (
             Person.objects.restrict(user, "view")
-            .filter(organization__path__startswith=organization.path)
+            .filter(subtree_q("organization__path", organization.path))
             .members()
         )
 

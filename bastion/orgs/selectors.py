@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from bastion.core.scope import ALL, granted_paths
+from bastion.core.scope import ALL, granted_paths, subtree_q
 
 from .models import CommitteeMember, Organization, Person
 from .models.person import MembershipStatus
@@ -20,7 +20,7 @@ def subtree_counts(parent_path: str, child_depth: int) -> dict[str, dict[str, in
     """
     prefix_len = child_depth * Organization.steplen
     rows = (
-        Person.objects.filter(organization__path__startswith=parent_path)
+        Person.objects.filter(subtree_q("organization__path", parent_path))
         .annotate(prefix=Substr("organization__path", 1, prefix_len))
         .values("prefix")
         .annotate(
@@ -32,7 +32,7 @@ def subtree_counts(parent_path: str, child_depth: int) -> dict[str, dict[str, in
 
 
 def node_counts(org: Organization) -> dict[str, int]:
-    return Person.objects.filter(organization__path__startswith=org.path).aggregate(
+    return Person.objects.filter(subtree_q("organization__path", org.path)).aggregate(
         people=Count("id"),
         members=Count("id", filter=~Q(membership_status=MembershipStatus.NONE)),
     )
@@ -40,7 +40,7 @@ def node_counts(org: Organization) -> dict[str, int]:
 
 def children_with_counts(parent: Organization, visible) -> list[Organization]:
     """The visible children of ``parent``, each with ``people``, ``members`` and ``secretary``."""
-    children = list(visible.filter(path__startswith=parent.path, depth=parent.depth + 1))
+    children = list(visible.filter(subtree_q("path", parent.path), depth=parent.depth + 1))
     return annotate_nodes(children, parent.path, parent.depth + 1)
 
 
@@ -86,3 +86,14 @@ def annotate_roots(roots: list[Organization]) -> list[Organization]:
         root.member_count = counts["members"]
         root.secretary = secretaries.get(root.pk)
     return roots
+
+
+def nearby_choices(user, selected: Organization | None) -> list[Organization]:
+    """A short organization list for pickers: the scope's top nodes, their children, the
+    selected node and its children. A province has 3,000 nodes; nobody scrolls through them."""
+    roots = scope_roots(user)
+    anchors = [*roots, selected] if selected else roots
+    condition = Q(pk__in=[node.pk for node in anchors])
+    for node in anchors:
+        condition |= subtree_q("path", node.path) & Q(depth=node.depth + 1)
+    return list(Organization.objects.restrict(user, "view").filter(condition).order_by("path"))

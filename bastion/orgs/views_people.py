@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from bastion.core.history import render_history
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
 
-from . import services
+from . import selectors, services
 from .filters import PersonFilter
 from .forms import PersonForm
 from .models import Person
@@ -38,10 +38,13 @@ def person_list(request):
     page = Paginator(person_filter.qs.order_by("organization__path", "name", "id"), PAGE_SIZE)
     page = page.get_page(request.GET.get("page"))
     user = request.user
+    selected = person_filter.form.cleaned_data.get("within") if person_filter.is_valid() else None
     return render(
         request,
         "orgs/person_list.html",
         {
+            "within_options": selectors.nearby_choices(user, selected),
+            "within_selected": selected.pk if selected else None,
             "filter": person_filter,
             "page": page,
             "can_add": has_permission_anywhere(user, "orgs.add_person"),

@@ -3,6 +3,8 @@
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
+from bastion.core.scope import subtree_q
+
 from .models import Organization, Person
 from .models.organization import UnitKind
 from .models.person import MembershipStatus
@@ -14,13 +16,13 @@ def scope_summary(request) -> str | None:
     if not org:
         return None
     user = request.user
-    orgs = Organization.objects.restrict(user, "view").filter(path__startswith=org.path)
+    orgs = Organization.objects.restrict(user, "view").filter(subtree_q("path", org.path))
     org_counts = orgs.aggregate(
         total=Count("id"),
         stations=Count("id", filter=Q(unit_kind=UnitKind.STATION)),
         branches=Count("id", filter=Q(kind__in=["branch", "temporary_branch"])),
     )
-    people = Person.objects.restrict(user, "view").filter(organization__path__startswith=org.path)
+    people = Person.objects.restrict(user, "view").filter(subtree_q("organization__path", org.path))
     people_counts = people.aggregate(
         total=Count("id"),
         full=Count("id", filter=Q(membership_status=MembershipStatus.FULL)),

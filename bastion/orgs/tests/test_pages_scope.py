@@ -112,3 +112,21 @@ def test_role_pages_are_404_for_others(client, personas, persona):
 def test_security_log_is_for_superusers_only(client, personas, persona):
     client.force_login(getattr(personas, persona))
     assert client.get(reverse("security_log")).status_code == 404
+
+
+def test_within_picker_lists_only_nearby_organizations(client, personas, tree):
+    client.force_login(personas.secretary_a)
+    response = client.get(reverse("orgs:person_list"))
+    assert {o.pk for o in response.context["within_options"]} == {
+        tree.station_a1.pk,
+        tree.group_a1.pk,
+    }
+    client.force_login(personas.company)
+    response = client.get(reverse("orgs:person_list"), {"within": tree.county_a.pk})
+    assert {o.pk for o in response.context["within_options"]} == {
+        tree.company.pk,
+        tree.county_a.pk,
+        tree.county_b.pk,
+        tree.station_a1.pk,
+        tree.station_a2.pk,
+    }
