@@ -48,7 +48,7 @@ format: install
 	.venv/bin/ruff check --fix .
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=.tools

@@ -1,0 +1,95 @@
+"""The jobs ``make bench`` times: append a ``Job`` to ``JOBS`` to time one more.
+
+Each job runs in its own process on a throw-away copy of a dataset's database (``dataset``), so it
+may write freely. ``prepare`` is not timed (build inputs, clear rows); ``run`` is timed with
+``time.perf_counter``; ``check`` then raises ``AssertionError`` if the job did not do its work, so a
+fast failure never passes for a fast job. A job whose code does not exist yet raises ``Skip``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+
+class Skip(Exception):  # noqa: N818 - reads as "skip this job"
+    """The job cannot run yet (its code is missing); the message says why."""
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    prepare: Callable[[SimpleNamespace], Any]
+    run: Callable[[Any], Any]
+    check: Callable[[Any, Any], None]
+    target_seconds: float
+    dataset: str = "large"
+
+
+# --- import_people_60000 ---------------------------------------------------------------------
+
+
+def source_hash(package: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(package).rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def prepare_people_import(ctx: SimpleNamespace) -> SimpleNamespace:
+    """Export every person to the import template (cached), then delete them all."""
+    try:
+        from bastion.orgs.importers import export_people_xlsx, run_import  # noqa: F401
+
+        from bastion.orgs import importers
+    except ImportError as exc:
+        raise Skip(f"bastion.orgs.importers not ready: {exc}") from exc
+    from django.db import connection
+
+    from bastion.orgs.models import CommitteeMember, Person
+
+    key = f"{ctx.version}-{source_hash(Path(importers.__file__).parent)}"
+    path = ctx.cache_dir / f"people-{ctx.manifest.people}-{key}.xlsx"
+    if not path.exists():
+        for old in ctx.cache_dir.glob("people-*.xlsx"):
+            old.unlink()
+        data = export_people_xlsx(Person.objects.order_by("pk"), actor=ctx.actor)
+        path.write_bytes(data)
+    with connection.cursor() as cursor:  # the scratch copy only: no audit, no signals needed
+        cursor.execute(f"DELETE FROM {CommitteeMember._meta.db_table}")
+        cursor.execute(f"DELETE FROM {Person._meta.db_table}")
+    return SimpleNamespace(path=path, actor=ctx.actor, expected=ctx.manifest.people)
+
+
+def run_people_import(state: SimpleNamespace):
+    from bastion.orgs.importers import run_import
+    from django.core.files import File
+
+    with state.path.open("rb") as handle:
+        return run_import(
+            kind="people", actor=state.actor, file=File(handle, name="people.xlsx"), dry_run=False
+        )
+
+
+def check_people_import(state: SimpleNamespace, result) -> None:
+    from bastion.orgs.models import Person
+
+    errors = getattr(result, "errors", None)
+    assert not errors, f"the import reported errors, first: {list(errors)[:3]}"
+    count = Person.objects.count()
+    assert count == state.expected, f"{count} people after the import, expected {state.expected}"
+
+
+JOBS: list[Job] = [
+    Job(
+        "import_people_60000",
+        prepare=prepare_people_import,
+        run=run_people_import,
+        check=check_people_import,
+        target_seconds=60,
+    ),
+]

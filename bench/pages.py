@@ -1,0 +1,32 @@
+"""The pages ``make bench`` measures: append a ``Page`` to ``PAGES`` to measure one more.
+
+``url`` receives the dataset manifest (``bench/dataset.py``: ``root_id``, ``county_id``,
+``station_id``, ``person_id`` ... as attributes) inside a Django process, so ``reverse`` works.
+It is called once per dataset size, so a page may use ids that differ between the sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: Callable[[SimpleNamespace], str]
+    p95_ms: float = 150.0  # the issue's target for this page on SQLite
+
+
+PAGES: list[Page] = [
+    Page("org_tree", lambda d: reverse("orgs:tree")),
+    Page("people_county", lambda d: f"{reverse('orgs:person_list')}?within={d.county_id}"),
+    Page("person_detail", lambda d: reverse("orgs:person_detail", args=[d.person_id])),
+    Page("people_api", lambda d: "/api/v1/people/"),
+]
+
+# The framework floor: login, session and one query (bastion/core/bench_views.py).
+FLOOR = Page("floor", lambda d: reverse("bench_floor"), p95_ms=float("inf"))

@@ -1,0 +1,110 @@
+"""The printed table, the targets it checks, and bench/results.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def page_misses(row: dict, target_p95: float) -> list[str]:
+    misses = []
+    small, large = row["queries_small"], row["queries_large"]
+    if small is not None and large is not None and small != large:
+        misses.append(f"queries {small} → {large}")
+    if row["p95_ms"] is not None and row["p95_ms"] > target_p95:
+        misses.append(f"p95 > {target_p95:g} ms")
+    return misses
+
+
+def print_report(results: dict, targets: dict, notes: list[str]) -> int:
+    """Print everything; return how many targets were missed."""
+    data = results["dataset"]
+    print()
+    print(
+        f"Dataset: large {data['organizations']} organizations / {data['people']} people; "
+        f"small {data['small']['organizations']} / {data['small']['people']}"
+    )
+    floor = results["floor"]
+    print(
+        f"Floor (/bench/floor/, 1 query): {fmt(floor['rps_8'])} req/s with 8 clients, "
+        f"p50 {fmt(floor['p50_ms'])} ms, p95 {fmt(floor['p95_ms'])} ms"
+    )
+    print()
+    header = (
+        f"{'page':<22}{'queries S/L':>12}{'p50 ms':>9}{'p95 ms':>9}{'target':>8}"
+        f"{'req/s 8':>9}{'floor×':>8}  verdict"
+    )
+    print(header)
+    print("-" * len(header))
+    misses = 0
+    for row in results["pages"]:
+        target = targets["pages"][row["name"]]
+        problems = page_misses(row, target)
+        missing = row["p95_ms"] is None and row["queries_large"] is None
+        verdict = (
+            "not measured" if missing else ("MISS: " + "; ".join(problems) if problems else "ok")
+        )
+        misses += bool(problems)
+        queries = f"{fmt(row['queries_small'])}/{fmt(row['queries_large'])}"
+        print(
+            f"{row['name']:<22}{queries:>12}{fmt(row['p50_ms']):>9}{fmt(row['p95_ms']):>9}"
+            f"{target:>8g}{fmt(row['rps_8']):>9}{fmt(row['floor_ratio'], 2):>8}  {verdict}"
+        )
+    print()
+    header = f"{'job':<22}{'seconds':>10}{'target':>8}  verdict"
+    print(header)
+    print("-" * len(header))
+    for row in results["jobs"]:
+        target = targets["jobs"][row["name"]]
+        if row["seconds"] is None:
+            verdict = "not measured"
+        elif row["seconds"] > target:
+            verdict, misses = f"MISS: > {target:g} s", misses + 1
+        else:
+            verdict = "ok"
+        print(f"{row['name']:<22}{fmt(row['seconds'], 2):>10}{target:>8g}  {verdict}")
+    print()
+    print("Targets: queries equal at both sizes; page p95 within its target (ms, SQLite);")
+    print("         each job within its target (s). floor× = page req/s ÷ floor req/s.")
+    for note in notes:
+        print(f"  ! {note}")
+    return misses
+
+
+def write_results(results: dict, path: Path) -> None:
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --- why do the query counts differ? ---------------------------------------------------------
+
+LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+def query_shapes(size: str, page: str) -> Counter:
+    path = DATA / "querylog" / size / f"{page}.sql"
+    if not path.exists():
+        return Counter()
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return Counter(LITERALS.sub("?", line.split("  ", 1)[-1]) for line in lines)
+
+
+def query_diff(page: str, limit: int = 5) -> list[str]:
+    """Query shapes run a different number of times at the two sizes, most different first."""
+    small, large = query_shapes("small", page), query_shapes("large", page)
+    extra = (large - small) + (small - large)
+    out = []
+    for shape, count in extra.most_common(limit):
+        out.append(f"{count}× small {small[shape]} / large {large[shape]}: {shape[:220]}")
+    return out
