@@ -36,7 +36,6 @@ run: install
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null 2>&1 || true
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
