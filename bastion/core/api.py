@@ -1,7 +1,28 @@
-"""API plumbing shared by every app: pagination and error shape."""
+"""API plumbing shared by every app: pagination, error shape, the scope door for viewsets, tokens.
 
+Every app's viewsets mix in ``ScopedViewSetMixin`` so that what an API client can read or write is
+exactly what the pages allow: ``Model.objects.restrict(user, action)``, 404 outside the scope.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate, user_logged_in
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .scope import has_permission_anywhere, permission_name
 
 
 class StandardPagination(PageNumberPagination):
@@ -10,11 +31,186 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
 
 
-def exception_handler(exc, context):
-    from django.core.exceptions import ValidationError as DjangoValidationError
-    from rest_framework.exceptions import ValidationError
+# --- errors -----------------------------------------------------------------------------------
 
+OUTSIDE_SCOPE_AFTER_WRITE = _("保存后的对象将超出您的管理范围，操作已撤销。")
+
+
+def exception_handler(exc, context):
+    """Services raise Django's exceptions; the API answers them as 400 / 403 with their message."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = ValidationError(detail)
+        exc = ValidationError(_validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = PermissionDenied(_permission_message(exc))
     return drf_exception_handler(exc, context)
+
+
+def _validation_detail(exc: DjangoValidationError):
+    key = api_settings.NON_FIELD_ERRORS_KEY
+    if hasattr(exc, "error_dict"):
+        return {
+            (key if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {key: exc.messages}
+
+
+def _permission_message(exc: DjangoPermissionDenied):
+    message = str(exc.args[0]) if exc.args else ""
+    # ensure_in_scope() speaks to developers ("orgs.add_person outside scope"), not to users.
+    if message.endswith("outside scope"):
+        return OUTSIDE_SCOPE_AFTER_WRITE
+    return message or None
+
+
+# --- the scope door for viewsets ------------------------------------------------------------
+
+# DRF action → scope action; custom @action()s declare theirs with ``scope_action=...``.
+ACTION_SCOPES = {
+    "list": "view",
+    "retrieve": "view",
+    "metadata": "view",
+    "create": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
+METHOD_SCOPES = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+
+class ScopedViewSetMixin:
+    """``get_queryset`` is ``Model.objects.restrict(request.user, action)``.
+
+    Objects outside the scope are 404. An object the user may see but not act on (a member
+    editing their own record) is 403, which tells nothing the user could not read already.
+    Subclasses set ``queryset`` (for the model and the schema) and may override
+    ``decorate_queryset`` to add ``select_related`` or annotations.
+    """
+
+    scope_action: str | None = None
+    not_permitted_message = _("您无权对该对象执行此操作。")
+
+    def get_scope_action(self) -> str:
+        if self.scope_action:
+            return self.scope_action
+        action = getattr(self, "action", None)
+        if action in ACTION_SCOPES:
+            return ACTION_SCOPES[action]
+        return METHOD_SCOPES.get(self.request.method, "view")
+
+    @property
+    def scope_model(self):
+        return self.queryset.model
+
+    def scoped_queryset(self, action: str):
+        model = self.scope_model
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return model.objects.none()
+        return self.decorate_queryset(model.objects.restrict(self.request.user, action))
+
+    def decorate_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        return self.scoped_queryset(self.get_scope_action())
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            if self.get_scope_action() != "view" and self._visible_object_exists():
+                raise PermissionDenied(self.not_permitted_message) from None
+            raise
+
+    def _visible_object_exists(self) -> bool:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        value = self.kwargs.get(lookup)
+        try:
+            return self.scoped_queryset("view").filter(**{self.lookup_field: value}).exists()
+        except (ValueError, TypeError, DjangoValidationError):
+            return False
+
+    def require_permission_anywhere(self, action: str) -> None:
+        """403 unless the user holds ``action`` on this model somewhere (import, export, add)."""
+        if not has_permission_anywhere(
+            self.request.user, permission_name(self.scope_model, action)
+        ):
+            raise PermissionDenied(self.not_permitted_message)
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key chosen by id, from the objects the requester may see (choice lists go
+    through the door too): an id outside the scope reads as "does not exist"."""
+
+    def __init__(self, *, model, action: str = "view", **kwargs):
+        self.scope_model = model
+        self.scope_action = action
+        kwargs.setdefault("queryset", model.objects.none())  # the model, for the schema
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.scope_model.objects.restrict(getattr(request, "user", None), self.scope_action)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return self.get_queryset().get(pk=data)
+        except (ObjectDoesNotExist, ValueError, TypeError, DjangoValidationError):
+            raise serializers.ValidationError(
+                _("编号为 %(pk)s 的%(model)s不存在或不在您的管理范围内。")
+                % {"pk": data, "model": self.scope_model._meta.verbose_name},
+                code="does_not_exist",
+            ) from None
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+class AccountLocked(APIException):
+    status_code = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
+    default_detail = _("该账号连续5次登录失败，已被临时锁定。如需立即解锁，请联系系统管理员。")
+    default_code = "account_locked"
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(label=_("令牌"))
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"))
+    password = serializers.CharField(
+        label=_("密码"), style={"input_type": "password"}, trim_whitespace=False
+    )
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token, through the login page's lockout."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    serializer_class = TokenRequestSerializer
+    invalid_login = _("用户名或密码不正确。连续输错5次，账号将被临时锁定。")
+
+    # The OpenAPI annotation is applied in bastion/api_urls.py: DRF imports this module while
+    # reading its settings, before drf-spectacular's decorators can run.
+    def post(self, request, *args, **kwargs):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # django-axes watches authenticate(); it needs the Django request, not DRF's wrapper,
+        # so that its lockout flag lands where its middleware looks.
+        django_request = request._request
+        user = authenticate(django_request, **serializer.validated_data)
+        if getattr(django_request, "axes_locked_out", False):
+            # We answer the lockout ourselves, in JSON; the middleware would send HTML.
+            django_request.axes_locked_out = False
+            raise AccountLocked()
+        if user is None:
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [self.invalid_login]})
+        # Same as a page login: resets the failure count, stamps last_login, logs the event.
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
+        from rest_framework.authtoken.models import Token
+
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_200_OK)

@@ -10,7 +10,7 @@ def grant_paths(user, permission: str) -> list[str]:
         from .models import RoleAssignment
 
         assignments = list(
-            RoleAssignment.objects.filter(user=user).values_list(
+            RoleAssignment.objects.filter(user=user).order_by().values_list(
                 "organization__path", "role__permissions"
             )
         )

@@ -130,3 +130,11 @@ def test_within_picker_lists_only_nearby_organizations(client, personas, tree):
         tree.station_a1.pk,
         tree.station_a2.pk,
     }
+
+
+def test_outside_scope_page_explains_itself_in_chinese(client, personas, tree, settings):
+    settings.DEBUG = False
+    client.force_login(personas.secretary_a)
+    response = client.get(reverse("orgs:org_detail", args=[tree.station_b1.pk]))
+    assert response.status_code == 404
+    assert "不在您的权限范围内" in response.content.decode()
