@@ -30,3 +30,7 @@ urlpatterns = [
     path("roles/grant/", views_access.role_grant, name="role_grant"),
     path("roles/<int:pk>/revoke/", views_access.role_revoke, name="role_revoke"),
 ]
+
+from .urls_excel import urlpatterns as excel_urlpatterns  # noqa: E402
+
+urlpatterns += excel_urlpatterns

@@ -1,0 +1,104 @@
+"""Writing workbooks: a data sheet under Chinese headers and a second sheet 填写说明."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .cells import DATE_FORMATS_TEXT, Column
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def build_workbook(
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    notes: Sequence[str] = (),
+) -> bytes:
+    """A workbook whose first sheet is ``rows`` under ``columns`` and second is 填写说明."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.title)
+        cell.font, cell.fill = bold, fill
+        header.append(cell)
+    sheet.append(header)
+    for index, column in enumerate(columns, start=1):
+        if column.kind == "choice":
+            with translation.override("zh-hans"):
+                allowed = ",".join(str(label) for _v, label in column.choices)
+            rule = DataValidation(type="list", formula1=f'"{allowed}"', allow_blank=True)
+            rule.add(f"{_letter(index)}2:{_letter(index)}100000")
+            sheet.data_validations.append(rule)
+    dates = [i for i, c in enumerate(columns) if c.kind == "date"]
+    for values in rows:
+        values = list(values)
+        for i in dates:
+            if values[i]:
+                cell = WriteOnlyCell(sheet, value=values[i])
+                cell.number_format = "yyyy-mm-dd"
+                values[i] = cell
+        sheet.append(values)
+    _instructions(workbook, columns, notes)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _instructions(workbook, columns: Sequence[Column], notes: Sequence[str]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet("填写说明")
+    for letter, width in zip("ABCD", (18, 10, 60, 50), strict=True):
+        sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    header = [_("列名"), _("是否必填"), _("说明"), _("可选值 / 格式")]
+    cells = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for column in columns:
+        sheet.append(
+            [
+                column.header,
+                _("必填") if column.required else "",
+                str(column.help or ""),
+                _allowed_text(column),
+            ]
+        )
+    sheet.append([])
+    for note in notes:
+        sheet.append([str(note)])
+
+
+def _allowed_text(column: Column) -> str:
+    if column.kind == "choice":
+        with translation.override("zh-hans"):
+            return "、".join(str(label) for _v, label in column.choices)
+    if column.kind == "date":
+        return _("Excel 日期，或文本 %(formats)s") % {"formats": DATE_FORMATS_TEXT}
+    if column.informative:
+        return _("仅供阅读，导入时忽略")
+    return ""
