@@ -82,3 +82,13 @@ def personas(tree, people):
         member=member,
         outsider=outsider,
     )
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    """A request in English activates English for the thread; put Chinese back afterwards."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

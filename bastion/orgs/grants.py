@@ -10,9 +10,9 @@ def grant_paths(user, permission: str) -> list[str]:
         from .models import RoleAssignment
 
         assignments = list(
-            RoleAssignment.objects.filter(user=user).order_by().values_list(
-                "organization__path", "role__permissions"
-            )
+            RoleAssignment.objects.filter(user=user)
+            .order_by()
+            .values_list("organization__path", "role__permissions")
         )
         user.__dict__["_bastion_assignments"] = assignments
     return minimal_prefixes(
