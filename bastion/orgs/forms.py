@@ -9,6 +9,7 @@ from bastion.core.scope import subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
 from .models.organization import OrganizationKind
+from .services import PERSON_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,22 +66,8 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "gender",
-            "id_number",
-            "employee_no",
-            "organization",
-            "party_group",
-            "work_unit",
-            "post",
-            "membership_status",
-            "applied_on",
-            "admitted_on",
-            "confirmed_on",
-            "phone",
-            "email",
-        ]
+        # The service's writable fields, less the birth date the ID number fills in.
+        fields = [name for name in PERSON_FIELDS if name != "birth_date"]
         widgets = {
             "applied_on": DATE_WIDGET,
             "admitted_on": DATE_WIDGET,
