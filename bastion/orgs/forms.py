@@ -9,7 +9,7 @@ from bastion.core.scope import subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
 from .models.organization import OrganizationKind
-from .services import PERSON_FIELDS
+from .services import ORG_FIELDS, PERSON_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,19 +22,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "short_name",
-            "code",
-            "kind",
-            "unit_kind",
-            "established_on",
-            "term_started_on",
-            "term_ends_on",
-            "phone",
-            "address",
-            "is_active",
-        ]
+        fields = list(ORG_FIELDS)
         widgets = {
             "established_on": DATE_WIDGET,
             "term_started_on": DATE_WIDGET,
