@@ -1,0 +1,30 @@
+from .dues import DuesBracket, DuesCategory, DuesPayment, DuesProfile
+from .guide import GuideAttachment, GuidePage
+from .meetings import (
+    FULFILLING_STATUSES,
+    MEETING_KIND_CHOICES,
+    AttachmentKind,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingStatus,
+)
+from .notify import Notification, NotificationLevel
+from .rules import (
+    MEETING_KINDS,
+    AlertLevel,
+    CalendarRule,
+    ItemKind,
+    Obligation,
+    Recurrence,
+)
+from .terms import ElectedMember, Election, TermRule
+
+__all__ = [
+    "FULFILLING_STATUSES", "MEETING_KINDS", "MEETING_KIND_CHOICES", "AlertLevel", "Attendance",
+    "AttendanceStatus", "AttachmentKind", "CalendarRule", "DuesBracket", "DuesCategory",
+    "DuesPayment", "DuesProfile", "ElectedMember", "Election", "GuideAttachment", "GuidePage",
+    "ItemKind", "Meeting", "MeetingAttachment", "MeetingStatus", "Notification",
+    "NotificationLevel", "Obligation", "Recurrence", "TermRule",
+]  # fmt: skip
