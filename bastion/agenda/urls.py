@@ -2,7 +2,15 @@
 
 from django.urls import include, path
 
-from . import urls_board, urls_dues, urls_guide, urls_meetings, urls_notify, urls_terms
+from . import (
+    urls_board,
+    urls_dues,
+    urls_guide,
+    urls_meetings,
+    urls_notify,
+    urls_rules,
+    urls_terms,
+)
 
 app_name = "agenda"
 
@@ -11,6 +19,7 @@ urlpatterns = [
     path("meetings/", include(urls_meetings)),
     path("dues/", include(urls_dues)),
     path("terms/", include(urls_terms)),
+    path("rules/", include(urls_rules)),
     path("guide/", include(urls_guide)),
     path("inbox/", include(urls_notify)),
 ]

@@ -1,0 +1,3 @@
+"""Agenda pages: rules."""
+
+urlpatterns = []
