@@ -174,6 +174,16 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bastion@localhost")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+
+# The daily digest also goes to an enterprise chat robot (企业微信/钉钉 webhook) when set.
+BASTION_WEBHOOK_URL = os.environ.get("BASTION_WEBHOOK_URL", "")
+BASTION_WEBHOOK_TIMEOUT = float(os.environ.get("BASTION_WEBHOOK_TIMEOUT", "5"))
+# Where links in e-mails and webhook messages point (the intranet address of Bastion).
+BASTION_SITE_URL = os.environ.get("BASTION_SITE_URL", "http://127.0.0.1:8000")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

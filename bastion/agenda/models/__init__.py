@@ -20,11 +20,13 @@ from .rules import (
     Recurrence,
 )
 from .terms import ElectedMember, Election, TermRule
+from .thresholds import Threshold, ThresholdCode, threshold
 
 __all__ = [
     "FULFILLING_STATUSES", "MEETING_KINDS", "MEETING_KIND_CHOICES", "AlertLevel", "Attendance",
     "AttendanceStatus", "AttachmentKind", "CalendarRule", "DuesBracket", "DuesCategory",
     "DuesPayment", "DuesProfile", "ElectedMember", "Election", "GuideAttachment", "GuidePage",
     "ItemKind", "Meeting", "MeetingAttachment", "MeetingStatus", "Notification",
-    "NotificationLevel", "Obligation", "Recurrence", "TermRule",
+    "NotificationLevel", "Obligation", "Recurrence", "TermRule", "Threshold", "ThresholdCode",
+    "threshold",
 ]  # fmt: skip

@@ -1,0 +1,42 @@
+"""Numbers the rules speak of that belong to no single calendar item, kept as data."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ThresholdCode(models.TextChoices):
+    DUES_MISSED_MONTHS = "dues_missed_months", _("连续未缴党费告警月数")
+    INACTIVE_DAYS = "inactive_days", _("静默支部判定天数")
+
+
+class Threshold(models.Model):
+    code = models.CharField(_("名称"), max_length=40, choices=ThresholdCode.choices)
+    value = models.PositiveSmallIntegerField(_("数值"))
+    effective_from = models.DateField(_("生效日期"))
+    source = models.CharField(_("依据来源"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("阈值")
+        verbose_name_plural = _("阈值")
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="threshold_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_code_display()} {self.value}"
+
+
+def threshold(code: str, on=None) -> int:
+    """The value in force on ``on`` (today by default); seeded by migration, so always there."""
+    from django.utils import timezone
+
+    row = (
+        Threshold.objects.filter(code=code, effective_from__lte=on or timezone.localdate())
+        .order_by("-effective_from")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if row is None:
+        raise Threshold.DoesNotExist(f"no threshold {code!r} in force")
+    return row
