@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "bastion.core.context_processors.site_frame",
                 "bastion.orgs.context_processors.org_context",
+                "bastion.agenda.context_processors.inbox",
             ],
         },
     },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from bastion.core.scope import ensure_in_scope
@@ -115,7 +116,13 @@ def organization_delete(*, actor, organization: Organization) -> None:
     _require(actor, Organization.objects, organization, "delete")
     if Organization.objects.get_children_count(organization) or organization.people.exists():
         raise ValidationError(_("该组织下还有下级组织或人员，不能删除。"))
-    organization.delete()
+    try:
+        organization.delete()
+    except ProtectedError:
+        # Meetings, dues and elections are the organization's history: they are never dropped.
+        raise ValidationError(
+            _("该组织已有会议、党费或换届等记录，不能删除；如已撤销，请将其设为停用。")
+        ) from None
 
 
 def _check_person_scope(actor, person: Person) -> None:
@@ -150,7 +157,12 @@ def person_update(*, actor, person: Person, data: dict) -> Person:
 @service
 def person_delete(*, actor, person: Person) -> None:
     _require(actor, Person.objects, person, "delete")
-    person.delete()
+    try:
+        person.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("该人员已有参会、党费或换届等记录，不能删除；如已调离，请修改其所在组织或党员状态。")
+        ) from None
 
 
 @service

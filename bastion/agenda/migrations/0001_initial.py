@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('present', '出席'), ('leave', '请假'), ('absent', '缺席')], max_length=10, verbose_name='出勤')),
                 ('reason', models.CharField(blank=True, max_length=200, verbose_name='请假事由')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='orgs.person', verbose_name='人员')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='orgs.person', verbose_name='人员')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='agenda.meeting', verbose_name='会议')),
             ],
             options={

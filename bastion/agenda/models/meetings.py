@@ -101,7 +101,7 @@ class Attendance(models.Model):
         Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("会议")
     )
     person = models.ForeignKey(
-        "orgs.Person", on_delete=models.CASCADE, related_name="attendance", verbose_name=_("人员")
+        "orgs.Person", on_delete=models.PROTECT, related_name="attendance", verbose_name=_("人员")
     )
     status = models.CharField(_("出勤"), max_length=10, choices=AttendanceStatus.choices)
     reason = models.CharField(_("请假事由"), max_length=200, blank=True)

@@ -252,6 +252,8 @@ def test_if_empty_does_nothing_on_a_non_empty_database(demo):
 def test_rerun_restores_only_what_was_deleted(demo):
     person = Person.objects.filter(organization__code="NY-H05", user__isnull=True).first()
     person.committee_seats.all().delete()
+    person.dues_payments.all().delete()  # agenda records protect the person they belong to
+    person.attendance.all().delete()
     person.delete()
     run()
     restored = Person.objects.get(employee_no=person.employee_no)
