@@ -139,6 +139,8 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: an Excel roster is refused above this size (bytes).
 BASTION_MAX_UPLOAD_BYTES = int(os.environ.get("BASTION_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = BASTION_MAX_UPLOAD_BYTES + 1024 * 1024
+# Meeting photos and documents, guide attachments: checked by content and by this size.
+BASTION_MAX_ATTACHMENT_BYTES = int(os.environ.get("BASTION_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
