@@ -6,7 +6,6 @@ its personas, and again after the flush: a test that runs next on the same xdist
 the migrated roles to be there.
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
@@ -86,10 +85,24 @@ def _save_evidence(page, test_name: str) -> None:
 
 
 def seed_default_roles() -> None:
+    """Re-run the data seeds of Bastion's own migrations (roles, calendar rules, thresholds,
+    guide pages): each is idempotent (update_or_create), so running them again is harmless."""
     from django.apps import apps
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
 
-    migration = importlib.import_module("bastion.orgs.migrations.0002_default_roles")
-    migration.seed_roles(apps, None)
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    ours = {config.label for config in apps.get_app_configs() if config.name.startswith("bastion.")}
+    targets = [key for key in loader.graph.leaf_nodes() if key[0] in ours]
+    plan = []
+    for target in targets:
+        for key in loader.graph.forwards_plan(target):
+            if key[0] in ours and key not in plan:
+                plan.append(key)
+    for key in plan:
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
 
 
 @pytest.fixture(autouse=True)
