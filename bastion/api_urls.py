@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from bastion.agenda import api as agenda_api
 from bastion.core.api import TokenRequestSerializer, TokenResponseSerializer, TokenView
 from bastion.orgs import api as orgs_api
 from bastion.orgs.api.access import MeView
@@ -47,6 +48,7 @@ token_view = extend_schema_view(
 
 router = DefaultRouter()
 orgs_api.register(router)
+agenda_api.register(router)
 
 urlpatterns = [
     path("auth/token/", token_view.as_view(), name="token"),
