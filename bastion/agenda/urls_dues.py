@@ -1,3 +1,24 @@
-"""Agenda pages: dues."""
+"""Agenda pages: dues (党费收缴)."""
 
-urlpatterns = []
+from django.urls import path
+
+from .views import dues, dues_excel
+
+urlpatterns = [
+    path("", dues.dues_ledger, name="dues_ledger"),
+    path("profiles/", dues.dues_profiles, name="dues_profiles"),
+    path("quote/", dues.dues_quote, name="dues_quote"),
+    path("payments/add/", dues.dues_payment_add, name="dues_payment_add"),
+    path("payments/<int:pk>/delete/", dues.dues_payment_delete, name="dues_payment_delete"),
+    path("totals/", dues.dues_totals, name="dues_totals"),
+    path("export/", dues_excel.dues_export, name="dues_export"),
+    path("import/", dues_excel.dues_import, name="dues_import"),
+    path("import/template/", dues_excel.dues_import_template, name="dues_import_template"),
+    path("import/job/<int:pk>/", dues_excel.dues_import_job, name="dues_import_job"),
+    path(
+        "import/job/<int:pk>/progress/",
+        dues_excel.dues_import_progress,
+        name="dues_import_progress",
+    ),
+    path("import/job/<int:pk>/commit/", dues_excel.dues_import_commit, name="dues_import_commit"),
+]

@@ -183,7 +183,24 @@ def test_the_bell_says_99_plus_beyond_99(client, personas, with_bell):
     assert 'data-testid="inbox-unread">99+</span>' in page
 
 
-def test_the_top_bar_renders_without_the_context_processor(client, personas):
+def test_the_top_bar_bell_carries_the_unread_count(client, personas):
+    make_note(personas.member)
+    client.force_login(personas.member)
+
+    page = client.get(reverse("agenda:inbox")).content.decode()
+
+    assert 'data-testid="inbox-bell"' in page
+    assert 'data-testid="inbox-unread">1</span>' in page
+
+
+def test_the_top_bar_renders_without_the_context_processor(client, personas, settings):
+    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "OPTIONS": {
+            **settings.TEMPLATES[0]["OPTIONS"],
+            "context_processors": [p for p in processors if not p.endswith(".inbox")],
+        }}
+    ]  # fmt: skip
     make_note(personas.member)
     client.force_login(personas.member)
 
