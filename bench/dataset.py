@@ -23,7 +23,13 @@ from pathlib import Path
 from bench import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASET_FILES = [Path(__file__), Path(corpus.__file__)]
+DATASET_FILES = [
+    Path(__file__),
+    Path(corpus.__file__),
+    # the obligations builder runs the generator: its output depends on these
+    ROOT / "bastion" / "agenda" / "services" / "obligations.py",
+    ROOT / "bastion" / "agenda" / "periods.py",
+]
 REFERENCE_DAY = dt.date(2025, 6, 30)  # "today" for generated dates, so reruns give the same rows
 BENCH_USERNAME = "bench"
 BENCH_PASSWORD = "bench-not-a-secret"  # noqa: S105 - a local benchmark account
@@ -412,7 +418,34 @@ def build_bench_user(build: Build):
     build.manifest["bench_username"] = BENCH_USERNAME
 
 
-BUILDERS = [build_organizations, build_people, build_committees, build_bench_user]
+# --- obligations (agenda) -----------------------------------------------------------------------
+
+
+def build_obligations(build: Build):
+    """A year of obligations from the seeded calendar (REFERENCE_DAY's year), as the service
+    makes them, then a deterministic share marked done: 60 % on time, 20 % late, the rest open,
+    so every colour shows and roll-ups have something to count."""
+    from django.db.models import F
+    from django.db.models.functions import Mod
+
+    from bastion.agenda.models import Obligation
+    from bastion.agenda.services.obligations import generate_year
+
+    year = REFERENCE_DAY.year
+    generate_year(year)
+    due = Obligation.objects.filter(due_on__lte=REFERENCE_DAY).alias(share=Mod("id", 10))
+    due.filter(share__lt=6).update(fulfilled_on=F("due_on"))
+    due.filter(share__in=[6, 7]).update(fulfilled_on=F("due_on") + dt.timedelta(days=5))
+    build.manifest.update(obligations_year=year, obligations=Obligation.objects.count())
+
+
+BUILDERS = [
+    build_organizations,
+    build_people,
+    build_committees,
+    build_bench_user,
+    build_obligations,
+]
 
 
 # --- the database ----------------------------------------------------------------------------

@@ -43,9 +43,8 @@ def source_hash(package: str) -> str:
 def prepare_people_import(ctx: SimpleNamespace) -> SimpleNamespace:
     """Export every person to the import template (cached), then delete them all."""
     try:
-        from bastion.orgs.importers import export_people_xlsx, run_import  # noqa: F401
-
         from bastion.orgs import importers
+        from bastion.orgs.importers import export_people_xlsx, run_import  # noqa: F401
     except ImportError as exc:
         raise Skip(f"bastion.orgs.importers not ready: {exc}") from exc
     from django.db import connection
@@ -66,8 +65,9 @@ def prepare_people_import(ctx: SimpleNamespace) -> SimpleNamespace:
 
 
 def run_people_import(state: SimpleNamespace):
-    from bastion.orgs.importers import run_import
     from django.core.files import File
+
+    from bastion.orgs.importers import run_import
 
     with state.path.open("rb") as handle:
         return run_import(
@@ -84,6 +84,41 @@ def check_people_import(state: SimpleNamespace, result) -> None:
     assert count == state.expected, f"{count} people after the import, expected {state.expected}"
 
 
+# --- obligations_year_3000 ---------------------------------------------------------------------
+
+
+def prepare_obligations_year(ctx: SimpleNamespace) -> SimpleNamespace:
+    """Delete the dataset's obligations: the run generates the year again from nothing."""
+    try:
+        from bastion.agenda.services.obligations import generate_year  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"bastion.agenda.services.obligations not ready: {exc}") from exc
+    from django.db import connection
+
+    from bastion.agenda.models import Obligation
+
+    year = getattr(ctx.manifest, "obligations_year", None)
+    if year is None:
+        raise Skip("the dataset has no obligations (build_obligations did not run)")
+    with connection.cursor() as cursor:  # the scratch copy only
+        cursor.execute(f"DELETE FROM {Obligation._meta.db_table}")
+    return SimpleNamespace(year=year, expected=ctx.manifest.obligations)
+
+
+def run_obligations_year(state: SimpleNamespace):
+    from bastion.agenda.services.obligations import generate_year
+
+    return generate_year(state.year)
+
+
+def check_obligations_year(state: SimpleNamespace, result) -> None:
+    from bastion.agenda.models import Obligation
+
+    count, expected = Obligation.objects.count(), state.expected
+    assert count == expected, f"{count} obligations after generation, expected {expected}"
+    assert result.created == expected, f"created {result.created}, expected {expected}"
+
+
 JOBS: list[Job] = [
     Job(
         "import_people_60000",
@@ -91,5 +126,12 @@ JOBS: list[Job] = [
         run=run_people_import,
         check=check_people_import,
         target_seconds=60,
+    ),
+    Job(
+        "obligations_year_3000",
+        prepare=prepare_obligations_year,
+        run=run_obligations_year,
+        check=check_obligations_year,
+        target_seconds=10,
     ),
 ]

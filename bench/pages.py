@@ -26,6 +26,18 @@ PAGES: list[Page] = [
     Page("people_county", lambda d: f"{reverse('orgs:person_list')}?within={d.county_id}"),
     Page("person_detail", lambda d: reverse("orgs:person_detail", args=[d.person_id])),
     Page("people_api", lambda d: "/api/v1/people/"),
+    # agenda: the province roll-up (every organization × one year) and one branch's annual map
+    Page(
+        "rollup_province",
+        lambda d: f"{reverse('agenda:rollup')}?org={d.root_id}&year={d.obligations_year}",
+        p95_ms=200,
+    ),
+    Page(
+        "annual_map",
+        lambda d: f"{reverse('agenda:annual_map')}?org={d.station_id}&year={d.obligations_year}",
+        p95_ms=200,
+    ),
+    Page("board_county", lambda d: f"{reverse('agenda:board')}?org={d.county_id}", p95_ms=200),
 ]
 
 # The framework floor: login, session and one query (bastion/core/bench_views.py).

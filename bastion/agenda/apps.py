@@ -6,17 +6,41 @@ class AgendaConfig(AppConfig):
     name = "bastion.agenda"
     label = "agenda"
     verbose_name = _("组织生活")
+    home_widgets = ["bastion.agenda.widgets.board_summary"]
 
     @property
     def navigation(self):
-        from bastion.core.navigation import NavSection
+        from bastion.core.navigation import NavItem, NavSection
 
         return [
             NavSection(
                 _("组织生活"),
                 "calendar-event",
                 order=20,
-                items=[],
+                items=[
+                    NavItem(
+                        _("工作看板"), "agenda:board", "layout-kanban", "agenda.view_obligation"
+                    ),
+                    NavItem(
+                        _("年度导航图"),
+                        "agenda:annual_map",
+                        "calendar-month",
+                        "agenda.view_obligation",
+                    ),
+                    NavItem(_("统计汇总"), "agenda:rollup", "chart-bar", "agenda.view_obligation"),
+                    NavItem(
+                        _("会议记录"), "agenda:meeting_list", "notebook", "agenda.view_meeting"
+                    ),
+                    NavItem(
+                        _("出勤率"), "agenda:attendance_rates", "user-check", "agenda.view_meeting"
+                    ),
+                    NavItem(
+                        _("换届提醒"), "agenda:term_list", "users-group", "agenda.view_election"
+                    ),
+                    NavItem(_("工作日历"), "agenda:rule_list", "calendar"),
+                    NavItem(_("党务操作指引"), "agenda:guide_list", "book"),
+                    NavItem(_("消息中心"), "agenda:inbox", "bell"),
+                ],
             ),
         ]
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from bastion.orgs.models import Organization
 
@@ -61,25 +62,45 @@ def term_years_by_kind(on: dt.date) -> dict[str, int]:
     return years
 
 
-def _planned(rule: CalendarRule, org: Organization, period: Period, due: dt.date) -> Obligation:
+class Planned(NamedTuple):
+    """One obligation the rules call for: a light row, made into a database row only if new."""
+
+    rule: CalendarRule
+    organization_id: int
+    period: Period
+    due_on: dt.date
+    green_from: dt.date
+    yellow_from: dt.date
+
+    def window(self) -> tuple:
+        """The values of ``WINDOW_FIELDS`` (the rule as its id)."""
+        period = self.period
+        return (self.rule.pk, self.due_on, self.green_from, self.yellow_from, period.end,
+                period.label)  # fmt: skip
+
+    def to_obligation(self) -> Obligation:
+        return Obligation(
+            rule=self.rule,
+            rule_code=self.rule.code,
+            kind=self.rule.kind,
+            organization_id=self.organization_id,
+            period_start=self.period.start,
+            period_end=self.period.end,
+            period_label=self.period.label,
+            due_on=self.due_on,
+            green_from=self.green_from,
+            yellow_from=self.yellow_from,
+        )
+
+
+def _planned(rule: CalendarRule, org: Organization, period: Period, due: dt.date) -> Planned:
     green_from, yellow_from = alert_windows(due, rule.green_days, rule.yellow_days)
-    return Obligation(
-        rule=rule,
-        rule_code=rule.code,
-        kind=rule.kind,
-        organization=org,
-        period_start=period.start,
-        period_end=period.end,
-        period_label=period.label,
-        due_on=due,
-        green_from=green_from,
-        yellow_from=yellow_from,
-    )
+    return Planned(rule, org.pk, period, due, green_from, yellow_from)
 
 
-def plan_year(year: int, organizations, versions, term_years) -> dict[tuple, Obligation]:
+def plan_rows(year: int, organizations, versions, term_years) -> dict[tuple, Planned]:
     """Every obligation the rules call for in ``year``, keyed (organization id, code, start)."""
-    planned: dict[tuple, Obligation] = {}
+    planned: dict[tuple, Planned] = {}
     for code, rule_list in versions.items():
         newest = rule_list[0]
         if newest.recurrence == "per_term":
@@ -90,10 +111,24 @@ def plan_year(year: int, organizations, versions, term_years) -> dict[tuple, Obl
             if rule is None or not rule.is_active:
                 continue
             due = due_date(rule.recurrence, period, due_month=rule.due_month, due_day=rule.due_day)
+            green_from, yellow_from = alert_windows(due, rule.green_days, rule.yellow_days)
             for org in organizations:
-                if rule.applies_to(org):
-                    planned[(org.pk, code, period.start)] = _planned(rule, org, period, due)
+                if rule.applies_to(org) and not _founded_after(org, period):
+                    planned[(org.pk, code, period.start)] = Planned(
+                        rule, org.pk, period, due, green_from, yellow_from
+                    )
     return planned
+
+
+def _founded_after(org: Organization, period: Period) -> bool:
+    """An organization founded mid-year owes nothing for periods that ended before it existed."""
+    return org.established_on is not None and period.end < org.established_on
+
+
+def plan_year(year: int, organizations, versions, term_years) -> dict[tuple, Obligation]:
+    """``plan_rows`` as unsaved ``Obligation`` instances."""
+    planned = plan_rows(year, organizations, versions, term_years)
+    return {key: plan.to_obligation() for key, plan in planned.items()}
 
 
 def _plan_terms(planned, code, rule_list, organizations, term_years, year):
@@ -110,6 +145,8 @@ def _plan_terms(planned, code, rule_list, organizations, term_years, year):
 
 
 WINDOW_FIELDS = ["rule", "due_on", "green_from", "yellow_from", "period_end", "period_label"]
+KEY_FIELDS = ["organization_id", "rule_code", "period_start"]
+CHUNK = 900  # ids per ``IN (...)``: below every SQLite build's variable limit
 
 
 @transaction.atomic
@@ -118,51 +155,108 @@ def generate_year(year: int, *, organization_ids=None, prune_from: dt.date | Non
 
     ``prune_from``: open obligations of periods ending on or after this date that the rules no
     longer call for are removed (after a rule is retired or narrowed). Fulfilled ones stay.
+
+    A province has ~100,000 obligations a year, so rows travel as tuples: existing keys are
+    read with ``values_list``, new rows are inserted in batches of plain values, and re-dated
+    rows are updated with one ``UPDATE`` per distinct new window.
     """
     orgs = Organization.objects.filter(is_active=True).only(
-        "id", "path", "kind", "unit_kind", "term_started_on", "term_ends_on"
+        "id", "path", "kind", "unit_kind", "established_on", "term_started_on", "term_ends_on"
     )
     if organization_ids is not None:
         orgs = orgs.filter(pk__in=organization_ids)
-    orgs = list(orgs)
-    planned = plan_year(year, orgs, rule_versions(), term_years_by_kind(dt.date(year, 12, 31)))
+    planned = plan_rows(
+        year, list(orgs), rule_versions(), term_years_by_kind(dt.date(year, 12, 31))
+    )
+    to_update, to_remove = _compare_existing(year, organization_ids, planned, prune_from)
+    _forget_stored_elections(year, organization_ids, planned)
+    result = GenerationResult()
+    result.created = _insert(planned.values())
+    for window, ids in to_update.items():
+        result.updated += _update_window(window, ids)
+    for chunk in _chunks(to_remove):
+        result.removed += Obligation.objects.filter(pk__in=chunk).delete()[0]
+    result.fulfilled = link_existing_records(year, organization_ids)
+    return result
+
+
+def _existing(year: int, organization_ids):
     existing = Obligation.objects.filter(
         Q(period_start__year=year) | Q(kind="election", period_end__gte=dt.date(year, 1, 1))
     )
     if organization_ids is not None:
         existing = existing.filter(organization_id__in=organization_ids)
-    result = GenerationResult()
-    to_update, to_remove = [], []
-    for obligation in existing.only("id", "organization_id", "rule_code", "period_start",
-                                    "fulfilled_on", *WINDOW_FIELDS):  # fmt: skip
-        key = (obligation.organization_id, obligation.rule_code, obligation.period_start)
-        plan = planned.pop(key, None)
+    return existing
+
+
+def _compare_existing(year, organization_ids, planned, prune_from):
+    """Pop stored obligations from ``planned``; return re-dates (window → ids) and removals."""
+    to_update: dict[tuple, list[int]] = defaultdict(list)
+    to_remove: list[int] = []
+    columns = ["id", *KEY_FIELDS, "fulfilled_on", "rule_id", *WINDOW_FIELDS[1:]]
+    rows = _existing(year, organization_ids).order_by().values_list(*columns)
+    for pk, org_id, code, start, fulfilled_on, *window in rows:
+        plan = planned.pop((org_id, code, start), None)
         if plan is None:
-            if (
-                prune_from
-                and obligation.fulfilled_on is None
-                and obligation.period_end >= prune_from
-            ):
-                to_remove.append(obligation.pk)
+            if prune_from and fulfilled_on is None and window[4] >= prune_from:
+                to_remove.append(pk)
             continue
-        if obligation.fulfilled_on is None and _windows_differ(obligation, plan):
-            for name in WINDOW_FIELDS:
-                setattr(obligation, name, getattr(plan, name))
-            to_update.append(obligation)
-    Obligation.objects.bulk_create(planned.values(), batch_size=BATCH, ignore_conflicts=True)
-    Obligation.objects.bulk_update(to_update, WINDOW_FIELDS, batch_size=BATCH)
-    Obligation.objects.filter(pk__in=to_remove).delete()
-    result.created, result.updated, result.removed = len(planned), len(to_update), len(to_remove)
-    result.fulfilled = link_existing_records(year, organization_ids)
-    return result
+        if fulfilled_on is None and tuple(window) != plan.window():
+            to_update[plan.window()].append(pk)
+    return to_update, to_remove
 
 
-def _windows_differ(obligation: Obligation, plan: Obligation) -> bool:
-    return any(
-        getattr(obligation, f if f != "rule" else "rule_id")
-        != getattr(plan, f if f != "rule" else "rule_id")
-        for f in WINDOW_FIELDS
+def _forget_stored_elections(year, organization_ids, planned) -> None:
+    """A term that ended before ``year`` without an election still owes its (overdue) election:
+    it is planned again, but its row is stored already and must not count as created."""
+    stored = Obligation.objects.filter(kind="election", period_end__lt=dt.date(year, 1, 1))
+    if organization_ids is not None:
+        stored = stored.filter(organization_id__in=organization_ids)
+    for key in stored.order_by().values_list(*KEY_FIELDS):
+        planned.pop(key, None)
+
+
+def _insert(rows) -> int:
+    """Insert planned rows that are not stored yet; a row stored meanwhile is left alone.
+
+    Plain ``executemany`` on ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite ≥ 3.24, PostgreSQL):
+    ``bulk_create`` spends most of its time building model instances and compiling values.
+    """
+    from django.db import connection
+
+    ops = connection.ops
+    quote = ops.quote_name
+    meta = Obligation._meta
+    columns = ["rule_id", "rule_code", "kind", "organization_id", "period_start", "period_end",
+               "period_label", "due_on", "green_from", "yellow_from"]  # fmt: skip
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING".format(
+        quote(meta.db_table),
+        ", ".join(quote(meta.get_field(c.removesuffix("_id")).column) for c in columns),
+        ", ".join(["%s"] * len(columns)),
     )
+    day = ops.adapt_datefield_value
+    params = []
+    for plan in rows:
+        rule, period = plan.rule, plan.period
+        params.append(
+            (rule.pk, rule.code, rule.kind, plan.organization_id, day(period.start),
+             day(period.end), period.label, day(plan.due_on), day(plan.green_from),
+             day(plan.yellow_from))
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
+    return len(params)
+
+
+def _update_window(window: tuple, ids: list[int]) -> int:
+    values = dict(zip(["rule_id", *WINDOW_FIELDS[1:]], window, strict=True))
+    return sum(Obligation.objects.filter(pk__in=chunk).update(**values) for chunk in _chunks(ids))
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 # --- fulfilment ---------------------------------------------------------------------------
@@ -175,11 +269,10 @@ def link_existing_records(year: int, organization_ids=None) -> int:
 
     open_dues = Obligation.objects.filter(
         kind="dues", period_start__year=year, fulfilled_on__isnull=True
-    )
+    ).order_by()
     if organization_ids is not None:
         open_dues = open_dues.filter(organization_id__in=organization_ids)
-    pairs = set(open_dues.values_list("organization_id", "period_start"))
-    count += refresh_dues_obligations(pairs)
+    count += refresh_dues_obligations(open_dues.values_list("organization_id", "period_start"))
     count += _link_elections(organization_ids)
     return count
 
@@ -197,6 +290,9 @@ def _link_meetings(year: int, organization_ids) -> int:
     by_key: dict[tuple, list] = defaultdict(list)
     for meeting in meetings.order_by("held_on").only("id", "organization_id", "kind", "held_on"):
         by_key[(meeting.organization_id, meeting.kind)].append(meeting)
+    if not by_key:
+        return 0
+    open_ = open_.filter(organization_id__in=meetings.order_by().values("organization_id"))
     linked = []
     for obligation in open_.order_by("period_start"):
         candidates = by_key.get((obligation.organization_id, obligation.kind), [])
@@ -211,25 +307,32 @@ def _link_meetings(year: int, organization_ids) -> int:
 
 
 def _link_elections(organization_ids) -> int:
+    """An election fulfils an open term obligation it was held in, but never the term it began
+    itself (an election approved on the day it is held starts a term on that very day)."""
     open_ = Obligation.objects.filter(kind="election", fulfilled_on__isnull=True)
     if organization_ids is not None:
         open_ = open_.filter(organization_id__in=organization_ids)
-    latest = dict(
-        Election.objects.filter(organization_id__in=open_.values("organization_id"))
-        .values_list("organization_id")
-        .annotate(last=Max("held_on"))
-    )
-    linked = 0
+    open_ = list(open_.filter(organization_id__in=Election.objects.values("organization_id")))
+    if not open_:
+        return 0
+    elections = defaultdict(list)
+    for row in Election.objects.filter(
+        organization_id__in={o.organization_id for o in open_}
+    ).order_by("held_on", "pk"):
+        elections[row.organization_id].append(row)
+    linked = []
     for obligation in open_:
-        held = latest.get(obligation.organization_id)
-        if held and held >= obligation.period_start:
-            election = Election.objects.filter(
-                organization_id=obligation.organization_id, held_on=held
-            ).first()
-            obligation.election, obligation.fulfilled_on = election, held
-            obligation.save(update_fields=["election", "fulfilled_on"])
-            linked += 1
-    return linked
+        for election in elections[obligation.organization_id]:
+            if election_fulfils(election, obligation.period_start):
+                obligation.election, obligation.fulfilled_on = election, election.held_on
+                linked.append(obligation)
+                break
+    Obligation.objects.bulk_update(linked, ["election", "fulfilled_on"], batch_size=BATCH)
+    return len(linked)
+
+
+def election_fulfils(election: Election, term_start: dt.date) -> bool:
+    return election.held_on >= term_start and election.term_starts_on > term_start
 
 
 def open_obligations_for_meeting(organization, kind: str, held_on: dt.date):
@@ -279,5 +382,6 @@ def refresh_election_obligations(election: Election) -> None:
         kind="election",
         fulfilled_on__isnull=True,
         period_start__lte=election.held_on,
+        period_start__lt=election.term_starts_on,
     ).update(election=election, fulfilled_on=election.held_on)
     generate_year(election.term_starts_on.year, organization_ids=[election.organization_id])

@@ -118,3 +118,14 @@ def test_inactive_organizations_get_nothing(tree):
     tree.station_b1.save()
     generate_year(2026)
     assert not Obligation.objects.filter(organization=tree.station_b1).exists()
+
+
+@pytest.mark.django_db
+def test_an_organization_founded_mid_year_owes_nothing_before_it_existed(tree):
+    tree.station_a2.established_on = dt.date(2026, 5, 10)
+    tree.station_a2.save()
+    generate_year(2026)
+    labels = sorted(Obligation.objects.filter(organization=tree.station_a2, kind="committee")
+                    .values_list("period_label", flat=True))  # fmt: skip
+    assert labels[0] == "2026-05"
+    assert len(labels) == 8

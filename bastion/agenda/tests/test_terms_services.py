@@ -94,11 +94,6 @@ def test_an_election_starts_the_next_term_and_fulfils_the_old_one(tree, people, 
     assert election.elected.count() == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/obligations._link_elections lets the election that started a term also "
-    "fulfil it when approval and election fall on the same day (reported to the lead)",
-)
 @pytest.mark.django_db
 def test_an_election_approved_the_same_day_leaves_the_new_term_open(tree, personas, branch):
     record(personas.company, tree.station_a1, [(branch["sun"], "secretary")],

@@ -1,0 +1,65 @@
+"""Alert colours as SQL conditions, for counting by colour in the database.
+
+The same date conditions as ``ObligationQuerySet.with_alert`` and ``alerts.alert_level``:
+``alert_q(level, today)`` filters or counts, ``alert_counts(today)`` gives one conditional
+``Count`` per colour, ``alert_case(today)`` names the colour of each row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+
+from .alerts import LEVELS, OPEN_LEVELS
+
+DONE_LEVELS = ("done", "late")
+
+
+def alert_q(level: str, today: dt.date, prefix: str = "") -> Q:
+    """Rows of colour ``level`` on ``today``; ``prefix`` reaches the obligation through a
+    relation (``"obligations__"``)."""
+
+    def q(**lookups) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    open_ = q(fulfilled_on__isnull=True)
+    if level == "upcoming":
+        return open_ & q(green_from__gt=today)
+    if level == "green":
+        return open_ & q(green_from__lte=today, yellow_from__gt=today)
+    if level == "yellow":
+        return open_ & q(yellow_from__lte=today, due_on__gte=today)
+    if level == "red":
+        return open_ & q(due_on__lt=today)
+    if level == "done":
+        return q(fulfilled_on__isnull=False, fulfilled_on__lte=F(f"{prefix}due_on"))
+    if level == "late":
+        return q(fulfilled_on__isnull=False, fulfilled_on__gt=F(f"{prefix}due_on"))
+    raise ValueError(f"unknown alert level {level!r}")
+
+
+def fulfilled_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}fulfilled_on__isnull": False})
+
+
+def alert_counts(today: dt.date, prefix: str = "") -> dict[str, Count]:
+    """``{"expected", "actual", <level>...}`` as aggregates, for ``.annotate`` or ``.aggregate``."""
+    counts = {
+        "expected": Count(f"{prefix}id"),
+        "actual": Count(f"{prefix}id", filter=fulfilled_q(prefix)),
+    }
+    for level in LEVELS:
+        counts[level] = Count(f"{prefix}id", filter=alert_q(level, today, prefix))
+    return counts
+
+
+def alert_case(today: dt.date) -> Case:
+    """The colour of each row as a string column."""
+    return Case(
+        *(When(alert_q(level, today), then=Value(level)) for level in LEVELS),
+        output_field=CharField(),
+    )
+
+
+__all__ = ["DONE_LEVELS", "OPEN_LEVELS", "alert_case", "alert_counts", "alert_q", "fulfilled_q"]
