@@ -33,12 +33,12 @@ def inactive_after_days() -> int:
     return threshold("inactive_days")
 
 
-def is_inactive(last_activity: dt.date | None, today: dt.date) -> bool:
-    """No activity on any of the last ``inactive_after_days()`` days (today included):
-    active 29 days after a meeting, silent from the 30th day on."""
+def is_inactive(last_activity: dt.date | None, today: dt.date, days: int | None = None) -> bool:
+    """No activity on any of the last ``days`` days (today included; the threshold in force by
+    default): active 29 days after a meeting, silent from the 30th day on."""
     if last_activity is None:
         return True
-    return (today - last_activity).days >= inactive_after_days()
+    return (today - last_activity).days >= (days if days is not None else inactive_after_days())
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -227,8 +227,9 @@ def branch_statuses(node: Organization, today: dt.date, user) -> list[BranchStat
         status.red += red
         status.yellow += yellow
     _last_activity(node, today, branches)
+    days = inactive_after_days()  # read once, not once per branch
     for status in branches.values():
-        status.inactive = is_inactive(status.last_activity, today)
+        status.inactive = is_inactive(status.last_activity, today, days)
     return sorted(
         branches.values(),
         key=lambda s: (-s.red, not s.inactive, -s.yellow, s.org.path),
