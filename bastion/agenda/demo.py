@@ -52,9 +52,23 @@ def build_demo(ctx: DemoContext) -> None:
         _build_meetings(ctx, company, years)
     if not DuesPayment.objects.exists():
         _build_dues(ctx, company, years)
+    _today_digests(ctx.today)
     ctx.report(_("应办事项"), total=Obligation.objects.count(), created=None)
     ctx.report(_("会议记录"), total=Meeting.objects.count(), created=None)
     ctx.report(_("党费缴纳记录"), total=DuesPayment.objects.count(), created=None)
+
+
+def _today_digests(today: dt.date) -> None:
+    """Today's digest in each demo account's inbox, as the daily job would leave it; nothing
+    is mailed or posted from a demo load (the mail is kept in memory and dropped)."""
+    from django.test.utils import override_settings
+
+    from .services.notify import send_daily_digests
+
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", BASTION_WEBHOOK_URL=""
+    ):
+        send_daily_digests(today)
 
 
 # --- meetings ----------------------------------------------------------------------------
