@@ -42,26 +42,26 @@ RECURRENCE_BADGE = {
     "once": "bg-orange-lt",
     "per_term": "bg-red-lt",
 }
-QUARTER_MONTH = {
-    1: gettext_lazy("每季度首月"),
-    2: gettext_lazy("每季度第二个月"),
-    3: gettext_lazy("每季度末月"),
+# Whole phrases, not pieces, so that each reads as a sentence in every language.
+MONTHLY_DUE = (gettext_lazy("每月最后一天"), gettext_lazy("每月%(day)s日"))
+QUARTERLY_DUE = {
+    1: (gettext_lazy("每季度首月最后一天"), gettext_lazy("每季度首月%(day)s日")),
+    2: (gettext_lazy("每季度第二个月最后一天"), gettext_lazy("每季度第二个月%(day)s日")),
+    3: (gettext_lazy("每季度末月最后一天"), gettext_lazy("每季度末月%(day)s日")),
 }
-
-
-def _day_words(day: int) -> str:
-    return _("最后一天") if day == 0 else _("%(day)s日") % {"day": day}
+YEARLY_DUE = (gettext_lazy("每年%(month)s月最后一天"), gettext_lazy("每年%(month)s月%(day)s日"))
 
 
 def due_rule_text(rule: CalendarRule) -> str:
     """ "每季度末月最后一天", "每年12月最后一天", "每月15日"."""
-    day = _day_words(rule.due_day)
+    values = {"day": rule.due_day, "month": rule.due_month or 12}
+    pick = 1 if rule.due_day else 0
     if rule.recurrence == Recurrence.MONTHLY:
-        return _("每月") + day
+        return str(MONTHLY_DUE[pick]) % values
     if rule.recurrence == Recurrence.QUARTERLY:
-        return str(QUARTER_MONTH[rule.due_month or 3]) + day
+        return str(QUARTERLY_DUE[min(rule.due_month or 3, 3)][pick]) % values
     if rule.recurrence == Recurrence.YEARLY:
-        return _("每年%(month)s月") % {"month": rule.due_month or 12} + day
+        return str(YEARLY_DUE[pick]) % values
     if rule.recurrence == Recurrence.PER_TERM:
         return _("本届任期届满之日前")
     if rule.due_on:

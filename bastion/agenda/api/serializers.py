@@ -17,7 +17,7 @@ from bastion.core.api import ScopedRelatedField
 from bastion.orgs.models import Person
 from bastion.orgs.models.organization import OrganizationKind
 
-from ..models import AlertLevel, CalendarRule, DuesCategory, DuesPayment, Obligation, Recurrence
+from ..models import AlertLevel, CalendarRule, DuesCategory, DuesPayment, Obligation
 from ..services.dues import check_paid_on, parse_amount, parse_month
 from .enums import AlertLevelField, DuesCategoryField, ItemKindField, RecurrenceField
 
@@ -43,17 +43,10 @@ def today_of(serializer) -> dt.date:
 
 
 def describe_due(rule: CalendarRule) -> str:
-    """The due rule in words: 每月月末, 每季度第3个月月末, 每年12月20日, 任期届满前…"""
-    day = _("%(day)s日") % {"day": rule.due_day} if rule.due_day else _("月末")
-    if rule.recurrence == Recurrence.MONTHLY:
-        return _("每月%(day)s") % {"day": day}
-    if rule.recurrence == Recurrence.QUARTERLY:
-        return _("每季度第%(month)s个月%(day)s") % {"month": rule.due_month or 3, "day": day}
-    if rule.recurrence == Recurrence.YEARLY:
-        return _("每年%(month)s月%(day)s") % {"month": rule.due_month or 12, "day": day}
-    if rule.recurrence == Recurrence.ONCE and rule.due_on:
-        return _("%(date)s前") % {"date": rule.due_on.isoformat()}
-    return str(_("任期届满前"))
+    """The due rule in words, the same sentence the calendar page shows."""
+    from bastion.agenda.calendar_view import due_rule_text
+
+    return due_rule_text(rule)
 
 
 ORG_KIND_LABELS = dict(OrganizationKind.choices)

@@ -99,7 +99,7 @@ def test_rule_representation(api, personas):
         "支部党员大会",
     )
     assert (row["recurrence"], row["recurrence_display"]) == ("quarterly", "每季度")
-    assert row["due_rule"] == "每季度第3个月月末"
+    assert row["due_rule"] == "每季度末月最后一天"
     assert (row["green_days"], row["yellow_days"]) == (30, 10)
     assert row["quorum_ratio"] == "0.50"
     assert row["applies_kinds"] == ["branch", "temporary_branch", "general_branch"]
@@ -114,9 +114,9 @@ def test_rule_representation(api, personas):
 @pytest.mark.parametrize(
     "code,text",
     [
-        ("committee", "每月月末"),
-        ("annual-review", "每年12月月末"),
-        ("election", "任期届满前"),
+        ("committee", "每月最后一天"),
+        ("annual-review", "每年12月最后一天"),
+        ("election", "本届任期届满之日前"),
     ],
 )
 def test_due_rule_in_words(api, personas, code, text):

@@ -78,7 +78,7 @@ def test_a_digest_opens_to_its_items_with_colours_and_links(client, tree, person
     assert "A1供电所党支部" in page and "已逾期 49 天" in page
     assert "bg-red text-red-fg" in page
     assert f'href="/agenda/board/?org={tree.station_a1.pk}"' in page
-    assert "B1供电所" not in page  # the other county is out of scope (a bare "B1" can occur in a token)
+    assert "B1供电所" not in page  # out of scope; a bare "B1" may occur in a token
 
 
 def test_a_returned_meeting_message_links_to_its_target(client, personas):
