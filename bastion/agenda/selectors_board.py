@@ -122,11 +122,12 @@ class BoardItems:
     red: list[Obligation] = field(default_factory=list)
     week: list[Obligation] = field(default_factory=list)
     month: list[Obligation] = field(default_factory=list)
+    ahead: list[Obligation] = field(default_factory=list)  # later, but already in their window
     done: list[Obligation] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.red or self.week or self.month or self.done)
+        return not (self.red or self.week or self.month or self.ahead or self.done)
 
 
 def week_end(today: dt.date) -> dt.date:
@@ -141,8 +142,9 @@ def month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def board_items(scope_q: Q, today: dt.date, user, links: Links) -> BoardItems:
-    """Red alarms (oldest first), open items due this week, then the rest of this month, and
-    what was done this month: one query. ``scope_q`` picks the organizations."""
+    """Red alarms (oldest first), open items due this week, then the rest of this month, later
+    items already in their green or yellow window (a term expiring in five months, the year's
+    组织生活会), and what was done this month: one query. ``scope_q`` picks the organizations."""
     first, last = month_bounds(today)
     sunday = week_end(today)
     horizon = max(sunday, last)
@@ -153,6 +155,7 @@ def board_items(scope_q: Q, today: dt.date, user, links: Links) -> BoardItems:
         .filter(
             alert_q("red", today)
             | (open_ & Q(due_on__gte=today, due_on__lte=horizon))
+            | (open_ & Q(due_on__gt=horizon, green_from__lte=today))
             | Q(fulfilled_on__gte=first, fulfilled_on__lte=today)
         )
         .select_related("rule", "organization")
@@ -169,6 +172,8 @@ def board_items(scope_q: Q, today: dt.date, user, links: Links) -> BoardItems:
             items.week.append(obligation)
         elif obligation.due_on <= last:
             items.month.append(obligation)
+        else:
+            items.ahead.append(obligation)
     items.done.sort(key=lambda o: (o.fulfilled_on, o.pk), reverse=True)
     return items
 

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from bastion.agenda import selectors_board
-from bastion.agenda.models import DuesPayment, Meeting, Obligation
+from bastion.agenda.models import DuesPayment, Meeting, Obligation, Threshold
 from bastion.agenda.services.obligations import generate_year
 from bastion.agenda.widgets import board_summary
 from bastion.orgs.middleware import SESSION_KEY
@@ -219,3 +219,21 @@ def test_the_widget_is_absent_for_who_sees_no_obligation(personas, tree, year):
     assert widget(personas.outsider, None) is None
     assert widget(personas.secretary_b, tree.station_a1) is None  # not theirs
     assert Obligation.objects.exists()
+
+
+def test_later_items_already_in_their_window_are_announced_ahead(client, personas, tree, year):
+    tree.station_a1.term_started_on = dt.date(2022, 10, 20)  # three years: ends 19 Oct 2025
+    tree.station_a1.save()
+    generate_year(YEAR, organization_ids=[tree.station_a1.pk])
+    items = board(client, personas.secretary_a, tree.station_a1).context["items"]
+    assert labels(items.ahead) == [("C-A-1", "election", "2022-2025届")]
+    assert items.ahead[0].colour == "yellow"  # six months before expiry: the reminder
+    assert "board-ahead" in board(client, personas.secretary_a, tree.station_a1).content.decode()
+
+
+def test_the_silence_threshold_is_data(client, personas, tree, year):
+    Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="会议",
+                           held_on=TODAY - dt.timedelta(days=12))  # fmt: skip
+    Threshold.objects.create(code="inactive_days", value=10, effective_from=dt.date(2025, 6, 1))
+    rows = {s.org.pk: s for s in board(client, personas.county, tree.county_a).context["branches"]}
+    assert rows[tree.station_a1.pk].inactive
