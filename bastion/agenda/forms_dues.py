@@ -7,7 +7,6 @@ import give the same Chinese messages.
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,20 +132,3 @@ class QuoteForm(BootstrapFormMixin, forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_l("Excel 文件（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.BASTION_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("文件大小为 %(size).1f MB，超过了上限 %(max).1f MB；请分成多个文件导入。")
-                % {"size": upload.size / 1048576, "max": limit / 1048576}
-            )
-        return upload

@@ -13,12 +13,4 @@ urlpatterns = [
     path("totals/", dues.dues_totals, name="dues_totals"),
     path("export/", dues_excel.dues_export, name="dues_export"),
     path("import/", dues_excel.dues_import, name="dues_import"),
-    path("import/template/", dues_excel.dues_import_template, name="dues_import_template"),
-    path("import/job/<int:pk>/", dues_excel.dues_import_job, name="dues_import_job"),
-    path(
-        "import/job/<int:pk>/progress/",
-        dues_excel.dues_import_progress,
-        name="dues_import_progress",
-    ),
-    path("import/job/<int:pk>/commit/", dues_excel.dues_import_commit, name="dues_import_commit"),
 ]

@@ -1,7 +1,9 @@
 """Pages for Excel: upload → validation with progress → preview or bad rows → commit; exports.
 
-An import job belongs to the account that uploaded it: anyone else gets 404. Rows are checked
-against the uploader's scope by the importer itself, on validation and again on commit.
+The import pages serve every importer in the core registry (people, organizations, dues
+payments…): each names its label, permission, columns and the page to return to. An import job
+belongs to the account that uploaded it: anyone else gets 404. Rows are checked against the
+uploader's scope by the importer itself, on validation and again on commit.
 """
 
 from django import forms
@@ -27,13 +29,10 @@ from .importers import (
     export_people_xlsx,
     import_job_commit,
     import_job_create,
-    template_xlsx,
 )
 from .models import Organization, Person
 
-KINDS = ("people", "organizations")
 IN_PROGRESS = (ImportJob.Status.VALIDATING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
-BACK = {"people": "orgs:person_list", "organizations": "orgs:tree"}
 ACTIONS = {
     "create": _l("新增"),
     "update": _l("更新"),
@@ -61,16 +60,17 @@ class UploadForm(forms.Form):
 
 def _importer_for(request, kind: str):
     """The importer of ``kind`` if the user may import it somewhere; 404 otherwise."""
-    if kind not in KINDS:
-        raise Http404
-    importer = get_importer(kind)
+    try:
+        importer = get_importer(kind)
+    except LookupError:
+        raise Http404 from None
     if not has_permission_anywhere(request.user, importer.permission):
         raise Http404
     return importer
 
 
 def _own_job(request, pk) -> ImportJob:
-    return get_object_or_404(ImportJob, pk=pk, created_by=request.user, kind__in=KINDS)
+    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -101,14 +101,14 @@ def import_start(request, kind):
     return render(
         request,
         "orgs/excel/start.html",
-        {"form": form, "kind": kind, "importer": importer, "recent": recent, "back": BACK[kind]},
+        {"form": form, "kind": kind, "importer": importer, "recent": recent, "back": importer.back},
     )
 
 
 @login_required
 def import_template(request, kind):
     importer = _importer_for(request, kind)
-    return _xlsx_response(template_xlsx(kind), f"{importer.label}-{_('导入模板')}.xlsx")
+    return _xlsx_response(importer.template(), f"{importer.label}-{_('导入模板')}.xlsx")
 
 
 @login_required
@@ -120,7 +120,7 @@ def import_job(request, pk):
         "job": job,
         "importer": importer,
         "in_progress": job.status in IN_PROGRESS,
-        "back": BACK[job.kind],
+        "back": importer.back,
         "headers": [h for h in headers if any(h in row for row in job.preview)],
     }
     context["preview"] = [

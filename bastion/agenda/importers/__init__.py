@@ -23,6 +23,7 @@ register_importer(
         run=payments.run,
         columns=payments.COLUMNS,
         template=payments.template,
+        back="agenda:dues_ledger",
     )
 )
 

@@ -45,7 +45,7 @@ def ledger_data(request, personas, tree, people):
 
 def status_of(client, user, url_name, params=None, *, args=None, method="get"):
     client.force_login(user)
-    url = reverse(f"agenda:{url_name}", args=args)
+    url = reverse(url_name if ":" in url_name else f"agenda:{url_name}", args=args)
     response = getattr(client, method)(url, params or {})
     return response.status_code
 
@@ -70,8 +70,7 @@ MATRIX = [
     ("dues_quote", None, (200, 200, 200, 200, 200, 404)),
     ("dues_export", "station_a1", (200, 200, 200, 404, 404, 404)),
     ("dues_export", "station_b1", (200, 404, 404, 200, 404, 404)),
-    ("dues_import", None, (200, 200, 200, 200, 404, 404)),
-    ("dues_import_template", None, (200, 200, 200, 200, 404, 404)),
+    ("dues_import", None, (302, 302, 302, 302, 404, 404)),
 ]
 
 
@@ -228,14 +227,18 @@ def test_export_is_scoped_to_the_branch(client, personas, tree, people, ledger_d
 
 def test_import_journey_through_the_job_pages(client, personas, tree, people):
     client.force_login(personas.secretary_a)
-    start = reverse("agenda:dues_import")
+    assert client.get(reverse("agenda:dues_import"))["Location"] == reverse(
+        "orgs:import_start", args=["dues_payments"]
+    )
+    start = reverse("orgs:import_start", args=["dues_payments"])
     page = client.get(start).content.decode()
-    assert reverse("agenda:dues_import_template") in page
+    assert reverse("orgs:import_template", args=["dues_payments"]) in page
+    assert reverse("agenda:dues_ledger") in page  # the way back
     zhang = people.zhang_san.employee_no
     bad = workbook([sheet_row(工号=zhang, 所属月份="2025-03", 金额="0", 缴纳日期=D(2025, 3, 1))])
     response = client.post(start, {"file": SimpleUploadedFile("党费.xlsx", bad)})
     job = ImportJob.objects.get()
-    assert response["Location"] == reverse("agenda:dues_import_job", args=[job.pk])
+    assert response["Location"] == reverse("orgs:import_job", args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     assert job.kind == "dues_payments" and 'data-testid="import-errors"' in page
     assert "第2行" in page and "金额必须大于 0" in page and "确认导入" not in page
@@ -245,20 +248,20 @@ def test_import_journey_through_the_job_pages(client, personas, tree, people):
     job = ImportJob.objects.latest("pk")
     assert job.status == ImportJob.Status.READY
     page = client.get(response["Location"]).content.decode()
-    assert "将登记 1 条" in page and not DuesPayment.objects.exists()
-    progress = client.get(reverse("agenda:dues_import_progress", args=[job.pk]))
+    assert "将新增 1 条" in page and not DuesPayment.objects.exists()
+    progress = client.get(reverse("orgs:import_progress", args=[job.pk]))
     assert progress.status_code == 200 and progress["HX-Refresh"] == "true"
     for persona in ("company", "secretary_b", "member", "outsider"):
-        for name in ("dues_import_job", "dues_import_progress"):
+        for name in ("orgs:import_job", "orgs:import_progress"):
             assert status_of(client, getattr(personas, persona), name, args=[job.pk]) == 404
-        assert status_of(client, getattr(personas, persona), "dues_import_commit",
+        assert status_of(client, getattr(personas, persona), "orgs:import_commit",
                          args=[job.pk], method="post") == 404  # fmt: skip
     client.force_login(personas.secretary_a)
-    response = client.post(reverse("agenda:dues_import_commit", args=[job.pk]))
+    response = client.post(reverse("orgs:import_commit", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and DuesPayment.objects.count() == 1
-    assert "登记了 1 条" in client.get(response["Location"]).content.decode()
-    client.post(reverse("agenda:dues_import_commit", args=[job.pk]))  # a second click
+    assert "新增 1 条" in client.get(response["Location"]).content.decode()
+    client.post(reverse("orgs:import_commit", args=[job.pk]))  # a second click
     assert DuesPayment.objects.count() == 1
 
 

@@ -80,6 +80,7 @@ class Importer:
     run: Runner  # run(*, actor, file, dry_run, progress) -> ImportResult
     columns: Sequence[Column]
     template: Callable[[], bytes]
+    back: str = "home"  # the url name the import pages return to (the list the rows land in)
 
 
 _importers: dict[str, Importer] = {}

@@ -32,6 +32,7 @@ register_importer(
         run=people.run,
         columns=people.COLUMNS,
         template=people.template,
+        back="orgs:person_list",
     )
 )
 register_importer(
@@ -42,6 +43,7 @@ register_importer(
         run=organizations.run,
         columns=organizations.COLUMNS,
         template=organizations.template,
+        back="orgs:tree",
     )
 )
 
