@@ -185,6 +185,10 @@ EMAIL_TIMEOUT = 10
 # The daily digest also goes to an enterprise chat robot (企业微信/钉钉 webhook) when set.
 BASTION_WEBHOOK_URL = os.environ.get("BASTION_WEBHOOK_URL", "")
 BASTION_WEBHOOK_TIMEOUT = float(os.environ.get("BASTION_WEBHOOK_TIMEOUT", "5"))
+BASTION_WEBHOOK_KIND = os.environ.get("BASTION_WEBHOOK_KIND", "wecom")  # or "dingtalk"
+# 企业微信 refuses robot messages over 4096 bytes; a digest lists at most this many lines.
+BASTION_WEBHOOK_MAX_BYTES = int(os.environ.get("BASTION_WEBHOOK_MAX_BYTES", "4000"))
+BASTION_DIGEST_MAX_LINES = int(os.environ.get("BASTION_DIGEST_MAX_LINES", "50"))
 # Where links in e-mails and webhook messages point (the intranet address of Bastion).
 BASTION_SITE_URL = os.environ.get("BASTION_SITE_URL", "http://127.0.0.1:8000")
 

@@ -59,6 +59,7 @@ class Links:
     PERMISSIONS = {
         "meeting_view": "agenda.view_meeting",
         "meeting_add": "agenda.add_meeting",
+        "meeting_change": "agenda.change_meeting",
         "election_view": "agenda.view_election",
         "election_add": "agenda.add_election",
         "dues_view": "agenda.view_duespayment",
@@ -91,6 +92,11 @@ class Links:
 
     def _action(self, obligation: Obligation, org: Organization) -> str | None:
         kind = obligation.kind
+        if obligation.meeting_id:
+            # Open with a record: it was sent back. Fix that record; a new one would orphan it.
+            if self.may("meeting_change", org):
+                return _url("agenda:meeting_edit", [obligation.meeting_id])
+            return None
         if kind in MEETING_KINDS and self.may("meeting_add", org):
             query = f"?org={org.pk}&kind={kind}&obligation={obligation.pk}"
             return _url("agenda:meeting_create", query=query)

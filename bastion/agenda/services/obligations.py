@@ -26,7 +26,14 @@ from ..models import (
     Obligation,
     TermRule,
 )
-from ..periods import Period, alert_windows, due_date, periods_in_year, term_period
+from ..periods import (
+    Period,
+    alert_windows,
+    due_date,
+    months_before,
+    periods_in_year,
+    term_period,
+)
 
 BATCH = 2000
 
@@ -55,11 +62,16 @@ def version_for(versions: list[CalendarRule], period: Period) -> CalendarRule | 
     return None
 
 
-def term_years_by_kind(on: dt.date) -> dict[str, int]:
-    years: dict[str, int] = {}
+def term_rules_by_kind(on: dt.date) -> dict[str, TermRule]:
+    """The term rule in force on ``on`` for each organization kind."""
+    rules: dict[str, TermRule] = {}
     for term_rule in TermRule.objects.filter(effective_from__lte=on).order_by("effective_from"):
-        years[term_rule.org_kind] = term_rule.years
-    return years
+        rules[term_rule.org_kind] = term_rule
+    return rules
+
+
+def term_years_by_kind(on: dt.date) -> dict[str, int]:
+    return {kind: rule.years for kind, rule in term_rules_by_kind(on).items()}
 
 
 class Planned(NamedTuple):
@@ -98,13 +110,15 @@ def _planned(rule: CalendarRule, org: Organization, period: Period, due: dt.date
     return Planned(rule, org.pk, period, due, green_from, yellow_from)
 
 
-def plan_rows(year: int, organizations, versions, term_years) -> dict[tuple, Planned]:
+def plan_rows(
+    year: int, organizations, versions, term_years, reminders=None
+) -> dict[tuple, Planned]:
     """Every obligation the rules call for in ``year``, keyed (organization id, code, start)."""
     planned: dict[tuple, Planned] = {}
     for code, rule_list in versions.items():
         newest = rule_list[0]
         if newest.recurrence == "per_term":
-            _plan_terms(planned, code, rule_list, organizations, term_years, year)
+            _plan_terms(planned, code, rule_list, organizations, term_years, year, reminders)
             continue
         for period in periods_in_year(newest.recurrence, year, due_on=newest.due_on):
             rule = version_for(rule_list, period)
@@ -131,17 +145,29 @@ def plan_year(year: int, organizations, versions, term_years) -> dict[tuple, Obl
     return {key: plan.to_obligation() for key, plan in planned.items()}
 
 
-def _plan_terms(planned, code, rule_list, organizations, term_years, year):
-    """Per-term rules: one obligation for each organization's current term (its election)."""
+def _plan_terms(planned, code, rule_list, organizations, term_years, year, reminders=None):
+    """Per-term rules: one obligation for each organization's current term (its election).
+
+    The yellow reminder starts ``remind_months`` before expiry when the kind's term rule says
+    so (TermRule, the one place that number lives); else the calendar rule's days apply.
+    """
     for org in organizations:
         years = term_years.get(org.kind)
-        period = term_period(org.term_started_on, org.term_ends_on, years or 3)
+        if years is None and not (org.term_started_on and org.term_ends_on):
+            continue  # no term length for this kind and no full dates: nothing to derive
+        period = term_period(org.term_started_on, org.term_ends_on, years or 0)
         if period is None or period.start.year > year:
             continue
         rule = version_for(rule_list, period)
         if rule is None or not rule.is_active or not rule.applies_to(org):
             continue
-        planned[(org.pk, code, period.start)] = _planned(rule, org, period, period.end)
+        plan = _planned(rule, org, period, period.end)
+        months = (reminders or {}).get(org.kind)
+        if months:
+            yellow_from = months_before(period.end, months)
+            green_from = min(plan.green_from, yellow_from)
+            plan = plan._replace(green_from=green_from, yellow_from=yellow_from)
+        planned[(org.pk, code, period.start)] = plan
 
 
 WINDOW_FIELDS = ["rule", "due_on", "green_from", "yellow_from", "period_end", "period_label"]
@@ -165,8 +191,13 @@ def generate_year(year: int, *, organization_ids=None, prune_from: dt.date | Non
     )
     if organization_ids is not None:
         orgs = orgs.filter(pk__in=organization_ids)
+    term_rules = term_rules_by_kind(dt.date(year, 12, 31))
     planned = plan_rows(
-        year, list(orgs), rule_versions(), term_years_by_kind(dt.date(year, 12, 31))
+        year,
+        list(orgs),
+        rule_versions(),
+        {kind: rule.years for kind, rule in term_rules.items()},
+        {kind: rule.remind_months for kind, rule in term_rules.items()},
     )
     to_update, to_remove = _compare_existing(year, organization_ids, planned, prune_from)
     _forget_stored_elections(year, organization_ids, planned)

@@ -237,3 +237,16 @@ def test_the_silence_threshold_is_data(client, personas, tree, year):
     Threshold.objects.create(code="inactive_days", value=10, effective_from=dt.date(2025, 6, 1))
     rows = {s.org.pk: s for s in board(client, personas.county, tree.county_a).context["branches"]}
     assert rows[tree.station_a1.pk].inactive
+
+
+def test_a_returned_record_is_fixed_not_recorded_again(client, personas, tree, year):
+    item = obligation(tree.station_a1, "committee", "2025-02")
+    meeting = Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="支委会",
+                                     held_on=dt.date(2025, 2, 20), status="returned")  # fmt: skip
+    item.meeting = meeting
+    item.save()
+    items = board(client, personas.secretary_a, tree.station_a1).context["items"]
+    red = next(o for o in items.red if o.pk == item.pk)
+    assert red.link_url == reverse("agenda:meeting_edit", args=[meeting.pk])
+    page = board(client, personas.secretary_a, tree.station_a1).content.decode()
+    assert "修改并重新提交" in page

@@ -78,6 +78,7 @@ def test_quorum_warning_after_saving_an_assembly_without_quorum(client, personas
     html = response.content.decode()
     assert "实到有表决权党员 1 人，应到 4 人，未超过半数" in html
     assert 'data-testid="quorum-warning"' in html
+    assert html.count("未超过半数") == 1  # on the record, not repeated as a flash message
 
 
 @pytest.mark.parametrize(

@@ -129,3 +129,20 @@ def test_an_organization_founded_mid_year_owes_nothing_before_it_existed(tree):
                     .values_list("period_label", flat=True))  # fmt: skip
     assert labels[0] == "2026-05"
     assert len(labels) == 8
+
+
+@pytest.mark.django_db
+def test_the_term_reminder_comes_from_the_term_rule(tree):
+    from bastion.agenda.models import TermRule
+
+    tree.station_a1.term_started_on = dt.date(2024, 3, 1)
+    tree.station_a1.save()
+    generate_year(2026)
+    election = Obligation.objects.get(organization=tree.station_a1, kind="election")
+    assert election.due_on == dt.date(2027, 2, 28)
+    assert election.yellow_from == dt.date(2026, 8, 28)  # six months before, from TermRule
+    TermRule.objects.create(org_kind="branch", years=3, remind_months=4,
+                            effective_from=dt.date(2026, 1, 1))  # fmt: skip
+    generate_year(2026)
+    election.refresh_from_db()
+    assert election.yellow_from == dt.date(2026, 10, 28)

@@ -227,10 +227,10 @@ def test_generating_covers_only_the_actors_subtree(tree, personas, today):
 @pytest.mark.django_db
 def test_management_command_generates_the_year(tree, today, capsys):
     call_command("generate_obligations", "--year", "2026")
-    assert "2026: created" in capsys.readouterr().out
+    assert "2026年：新建" in capsys.readouterr().out
     assert Obligation.objects.filter(organization=tree.station_b1, kind="dues").count() == 12
     call_command("generate_obligations")  # this year by default, idempotent
-    assert "created 0" in capsys.readouterr().out
+    assert "新建 0 项" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

@@ -168,7 +168,6 @@ def meeting_create(request):
                 raise Http404 from exc
             else:
                 messages.success(request, _("已记录会议“%(topic)s”。") % {"topic": meeting.topic})
-                _warn_quorum(request, meeting)
                 return redirect(meeting)
     return render(
         request,
@@ -182,12 +181,6 @@ def meeting_create(request):
             "assembly_ratio": quorum.assembly_ratio(),
         },
     )
-
-
-def _warn_quorum(request, meeting: Meeting) -> None:
-    result = quorum.check(meeting)
-    if result is not None and not result.ok:
-        messages.warning(request, result.message)
 
 
 @login_required
@@ -226,7 +219,6 @@ def meeting_edit(request, pk):
             raise Http404 from exc
         else:
             messages.success(request, _("已保存会议记录，等待上级审核。"))
-            _warn_quorum(request, meeting)
             return redirect(meeting)
     return render(
         request,
