@@ -37,6 +37,18 @@ class AgendaConfig(AppConfig):
                     NavItem(
                         _("换届提醒"), "agenda:term_list", "users-group", "agenda.view_election"
                     ),
+                    NavItem(
+                        _("党费台账"), "agenda:dues_ledger", "coin-yuan", "agenda.view_duespayment"
+                    ),
+                    NavItem(
+                        _("党费汇总"),
+                        "agenda:dues_totals",
+                        "report-money",
+                        "agenda.view_duespayment",
+                    ),
+                    NavItem(
+                        _("导入党费"), "agenda:dues_import", "upload", "agenda.import_duespayment"
+                    ),
                     NavItem(_("工作日历"), "agenda:rule_list", "calendar"),
                     NavItem(_("党务操作指引"), "agenda:guide_list", "book"),
                     NavItem(_("消息中心"), "agenda:inbox", "bell"),
