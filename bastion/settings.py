@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "bastion.core",
     "bastion.orgs",
     "bastion.agenda",
+    "bastion.tasks",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("bastion.core.urls")),
     path("orgs/", include("bastion.orgs.urls")),
     path("agenda/", include("bastion.agenda.urls")),
+    path("tasks/", include("bastion.tasks.urls")),
     path("api/v1/", include("bastion.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

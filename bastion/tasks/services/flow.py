@@ -1,0 +1,212 @@
+"""The assignment state machine: dispatch, read, submit, return, accept, pass down.
+
+unread → read → submitted → accepted, or submitted → returned (a reason) → submitted again.
+An accepted answer is locked. A submission after the due date is marked late. Dispatch writes
+one row per recipient in bulk: 3,000 organizations in one statement batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.services import service
+from bastion.orgs.models import Organization
+
+from ..models import Assignment, AssignmentState, Task, TaskStatus
+
+BATCH = 2000
+
+
+def _require(actor, permission: str, org: Organization, message: str) -> None:
+    if not path_within(org.path, granted_paths(actor, permission)):
+        raise PermissionDenied(message)
+
+
+def recipients_query(*, issuer: Organization, within=None, unit_kind=None, kinds=None, ids=None):
+    """Organizations a task may go to: inside the issuer's subtree, never the issuer itself.
+
+    ``within`` narrows to a subtree, ``unit_kind`` / ``kinds`` to a kind of unit or
+    organization, ``ids`` to a hand-picked list. Inactive organizations are never recipients.
+    """
+    query = Organization.objects.filter(subtree_q("path", issuer.path), is_active=True).exclude(
+        pk=issuer.pk
+    )
+    if within is not None:
+        query = query.filter(subtree_q("path", within.path))
+    if unit_kind:
+        query = query.filter(unit_kind=unit_kind)
+    if kinds:
+        query = query.filter(kind__in=kinds)
+    if ids is not None:
+        query = query.filter(pk__in=ids)
+    return query
+
+
+@service
+def dispatch(task: Task, *, actor, recipients) -> int:
+    """Push ``task`` to every organization in ``recipients`` (a queryset or list of ids).
+
+    Already-assigned organizations are skipped, so a second dispatch only adds. Recipients
+    must lie in the issuer's subtree and in the actor's scope; any other id is refused.
+    """
+    _require(actor, "tasks.dispatch_task", task.issuer, _("您无权以该组织名义派发工作单。"))
+    if task.status == TaskStatus.CLOSED:
+        raise ValidationError(_("工作单已结束，不能再派发。"))
+    if not task.pk or task.due_on < timezone.localdate() and task.status == TaskStatus.DRAFT:
+        raise ValidationError({"due_on": _("反馈截止日期已过，请先修改截止日期再派发。")})
+    ids = _recipient_ids(task, actor, recipients)
+    if not ids:
+        raise ValidationError({"recipients": _("请至少选择一个承办组织。")})
+    existing = set(Assignment.objects.filter(task=task).values_list("organization_id", flat=True))
+    rows = [Assignment(task=task, organization_id=i) for i in ids if i not in existing]
+    Assignment.objects.bulk_create(rows, batch_size=BATCH)
+    if task.status == TaskStatus.DRAFT:
+        task.status, task.dispatched_at = TaskStatus.DISPATCHED, timezone.now()
+        task.save(update_fields=["status", "dispatched_at"])
+    return len(rows)
+
+
+def _recipient_ids(task: Task, actor, recipients) -> list[int]:
+    if hasattr(recipients, "values_list"):
+        wanted = set(recipients.values_list("pk", flat=True))
+    else:
+        wanted = {int(i) for i in recipients}
+    allowed = recipients_query(issuer=task.issuer, ids=wanted)
+    paths = granted_paths(actor, "tasks.dispatch_task")
+    ids = [pk for pk, path in allowed.values_list("pk", "path") if path_within(path, paths)]
+    refused = wanted - set(ids)
+    if refused:
+        raise ValidationError(
+            {"recipients": _("以下组织不在派发组织的下级范围内：%(ids)s。")
+             % {"ids": "、".join(str(i) for i in sorted(refused)[:20])}}
+        )  # fmt: skip
+    return sorted(ids)
+
+
+def mark_read(assignment: Assignment, *, actor) -> None:
+    """The recipient opened it. Only the first opening counts; no audit entry for reading."""
+    if assignment.state == AssignmentState.UNREAD and path_within(
+        assignment.organization.path, granted_paths(actor, "tasks.change_assignment")
+    ):
+        Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.UNREAD).update(
+            state=AssignmentState.READ, read_at=timezone.now()
+        )
+        assignment.state = AssignmentState.READ
+
+
+@service
+def submit(assignment: Assignment, *, actor, feedback: str = "", values=None) -> Assignment:
+    """The recipient answers (again, after a return). ``values`` are already cleaned by the
+    task's form (``forms.feedback_form``); accepted answers are locked."""
+    _require(actor, "tasks.change_assignment", assignment.organization,
+             _("您无权为该组织反馈。"))  # fmt: skip
+    if assignment.state == AssignmentState.ACCEPTED:
+        raise ValidationError(_("反馈已被采纳并锁定，不能再修改。"))
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise ValidationError(_("反馈已提交，等待审核；被退回后才能修改。"))
+    if assignment.task.status == TaskStatus.CLOSED:
+        raise ValidationError(_("工作单已结束，不能再反馈。"))
+    now = timezone.now()
+    assignment.feedback = feedback
+    assignment.values = values or {}
+    assignment.state = AssignmentState.SUBMITTED
+    assignment.submitted_at, assignment.submitted_by = now, actor
+    assignment.late = timezone.localdate(now) > assignment.task.due_on
+    assignment.read_at = assignment.read_at or now
+    assignment.save()
+    return assignment
+
+
+@service
+def return_(assignment: Assignment, *, actor, reason: str) -> Assignment:
+    _review_check(assignment, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回时必须填写退回原因。")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("退回原因不能超过 500 字。")})
+    assignment.state, assignment.return_reason = AssignmentState.RETURNED, reason
+    assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
+    assignment.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at"])
+    return assignment
+
+
+@service
+def accept(assignment: Assignment, *, actor) -> Assignment:
+    _review_check(assignment, actor)
+    assignment.state = AssignmentState.ACCEPTED
+    assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
+    assignment.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    return assignment
+
+
+def _review_check(assignment: Assignment, actor) -> None:
+    _require(actor, "tasks.review_task", assignment.task.issuer,
+             _("只有派发组织可以审核反馈。"))  # fmt: skip
+    if assignment.state != AssignmentState.SUBMITTED:
+        raise ValidationError(_("只能审核已提交、待审核的反馈。"))
+
+
+@service
+def pass_down(assignment: Assignment, *, actor, recipients, due_on: dt.date | None = None) -> Task:
+    """The recipient forwards the task to its own subtree: a child task with the same form,
+    issued by the recipient, due no later than the parent. Accepted answers below roll up into
+    this assignment (``rollup.rolled_up_values``)."""
+    org = assignment.organization
+    _require(actor, "tasks.dispatch_task", org, _("您无权向下转派该工作单。"))
+    if assignment.state not in (AssignmentState.UNREAD, AssignmentState.READ,
+                                AssignmentState.RETURNED):  # fmt: skip
+        raise ValidationError(_("已反馈的工作单不能再向下转派。"))
+    if Task.objects.filter(parent_assignment=assignment).exists():
+        child = assignment.child_task
+    else:
+        parent = assignment.task
+        due = due_on or parent.due_on
+        if due > parent.due_on:
+            raise ValidationError({"due_on": _("转派的截止日期不能晚于上级要求的 %(d)s。")
+                                   % {"d": parent.due_on.isoformat()}})  # fmt: skip
+        child = Task.objects.create(
+            title=parent.title, body=parent.body, issuer=org, due_on=due,
+            priority=parent.priority, parent_assignment=assignment,
+            cascade_item=parent.cascade_item, created_by=actor,
+        )  # fmt: skip
+        for field in parent.fields.all():
+            field.pk, field.task = None, child
+            field.save()
+    dispatch(child, actor=actor, recipients=recipients)
+    mark_read(assignment, actor=actor)
+    return child
+
+
+@service
+def remind_late(task: Task, *, actor) -> int:
+    """One click: a reminder to every recipient that still owes an answer past the due date."""
+    _require(actor, "tasks.dispatch_task", task.issuer, _("您无权催办该工作单。"))
+    late = late_assignments(task)
+    now = timezone.now()
+    count = late.update(reminded_at=now)
+    from .notify import send_reminders
+
+    send_reminders(task, now)
+    return count
+
+
+def late_assignments(task: Task, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    if today <= task.due_on:
+        return Assignment.objects.none()
+    return task.assignments.filter(
+        Q(state__in=[AssignmentState.UNREAD, AssignmentState.READ, AssignmentState.RETURNED])
+    )
+
+
+__all__ = [
+    "accept", "dispatch", "late_assignments", "mark_read", "pass_down",
+    "recipients_query", "remind_late", "return_", "submit",
+]  # fmt: skip

@@ -1,0 +1,3 @@
+"""Task pages: cascade."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Task pages: tasks."""
+
+urlpatterns = []
