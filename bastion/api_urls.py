@@ -12,6 +12,7 @@ from bastion.agenda import api as agenda_api
 from bastion.core.api import TokenRequestSerializer, TokenResponseSerializer, TokenView
 from bastion.orgs import api as orgs_api
 from bastion.orgs.api.access import MeView
+from bastion.tasks import api as tasks_api
 
 app_name = "api"
 
@@ -49,6 +50,7 @@ token_view = extend_schema_view(
 router = DefaultRouter()
 orgs_api.register(router)
 agenda_api.register(router)
+tasks_api.register(router)
 
 urlpatterns = [
     path("auth/token/", token_view.as_view(), name="token"),

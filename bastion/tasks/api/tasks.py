@@ -1,0 +1,260 @@
+"""``tasks/``: task sheets read through the scope door (by issuer), created as drafts, pushed to
+recipients with ``dispatch/``, counted with ``progress/`` and exported with ``export/``."""
+
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from bastion.orgs.api.excel import XLSX, XlsxRenderer
+
+from .. import selectors
+from ..models import Assignment, AssignmentState, Task, TaskAttachment
+from ..services import flow
+from ..views.tasks import file_response
+from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, WITHIN_PARAMETER, TasksViewSetMixin
+from .filters import TaskFilter
+from .serializers import (
+    DispatchResultSerializer,
+    DispatchSerializer,
+    ProgressSerializer,
+    TaskCreateSerializer,
+    TaskSerializer,
+)
+
+ANSWERED = [AssignmentState.SUBMITTED, AssignmentState.ACCEPTED]
+
+
+def progress_payload(result) -> dict:
+    """``selectors.progress`` as the API answers it: every state present, zero or not."""
+    return {
+        "total": result.total,
+        "by_state": {state.value: result.by_state.get(state.value, 0) for state in AssignmentState},
+        "answered": result.answered,
+        "accepted": result.accepted,
+        "on_time": result.on_time,
+        "on_time_rate": result.on_time_rate,
+        "late_submitted": result.late_submitted,
+        "overdue_open": result.overdue_open,
+    }
+
+
+def create_task(*, actor, issuer, title, body, due_on, priority, fields):
+    from ..services.tasks import task_create
+
+    return task_create(
+        actor=actor,
+        issuer=issuer,
+        title=title,
+        body=body,
+        due_on=due_on,
+        priority=priority,
+        fields=[dict(field) for field in fields],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("工作单列表"),
+        description=_("派发组织在您管理范围内的工作单（一事一单），含反馈表字段和反馈进度。"),
+        responses={200: TaskSerializer(many=True), 400: BAD_REQUEST},
+    ),
+    retrieve=extend_schema(
+        summary=_("工作单详情"),
+        description=_("含反馈表字段、附件和反馈进度。"),
+        responses={200: TaskSerializer, 404: NOT_FOUND},
+    ),
+)
+class TaskViewSet(
+    TasksViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Task.objects.all()
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+    def decorate_queryset(self, queryset):
+        if self.action not in ("list", "retrieve", "create"):
+            return queryset.select_related("issuer")
+        return with_counts(queryset)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return TaskCreateSerializer
+        return TaskSerializer
+
+    def respond(self, task, status_code=status.HTTP_200_OK):
+        # The creator reads back what was written (a draft is always in the issuer's scope).
+        instance = with_counts(Task.objects.filter(pk=task.pk)).get()
+        serializer = TaskSerializer(instance, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+    @extend_schema(
+        summary=_("新建工作单（草稿）"),
+        description=_(
+            "以派发组织的名义起草工作单及其反馈表字段（文字、数字、单选、日期、附件）；"
+            "草稿经 dispatch 派发后承办组织才能看到。"
+        ),
+        request=TaskCreateSerializer,
+        responses={201: TaskSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
+    def create(self, request, *args, **kwargs):
+        self.require_permission_anywhere("add")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = create_task(actor=request.user, **serializer.validated_data)
+        return self.respond(task, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("派发工作单"),
+        description=_(
+            "逐个指定承办组织（recipients），或按条件派发：within（某组织的下级）、unit_kind"
+            "（单位类别，如 station）、kind（组织类型，如 branch）。承办组织须在派发组织的下级"
+            "范围内，否则整单不派发并列出这些组织；已派发的组织自动跳过。"
+        ),
+        request=DispatchSerializer,
+        responses={200: DispatchResultSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="dispatch",
+        url_name="dispatch",
+        scope_action="dispatch",
+        serializer_class=DispatchSerializer,
+        filter_backends=[],
+    )
+    def dispatch_task(self, request, pk=None):
+        task = self.get_object()
+        serializer = DispatchSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        recipients = recipients_of(task, serializer.validated_data)
+        dispatched = flow.dispatch(task, actor=request.user, recipients=recipients)
+        total = Assignment.objects.filter(task=task).count()
+        return Response({"dispatched": dispatched, "total": total})
+
+    @extend_schema(
+        summary=_("工作单进度统计"),
+        description=_(
+            "一键统计：各状态的承办组织数、已反馈数、按时反馈率、逾期反馈数和逾期未反馈数；"
+            "within 可只统计某组织下级的承办组织。"
+        ),
+        parameters=[WITHIN_PARAMETER],
+        responses={200: ProgressSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def progress(self, request, pk=None):
+        task = self.get_object()
+        result = selectors.progress(task, assignments=self.assignments_of(task))
+        return Response(ProgressSerializer(progress_payload(result)).data)
+
+    @extend_schema(
+        summary=_("导出反馈汇总（xlsx）"),
+        description=_(
+            "每个承办组织一行：状态、反馈时间、是否逾期和各反馈字段的答案；"
+            "within 可只导出某组织下级的承办组织。需要导出权限。"
+        ),
+        parameters=[WITHIN_PARAMETER],
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            403: OpenApiResponse(description=_("无导出权限")),
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        scope_action="export",
+        renderer_classes=[JSONRenderer, XlsxRenderer],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def export(self, request, pk=None):
+        from ..exports import export_feedback_filename, export_feedback_xlsx
+
+        task = self.get_object()
+        content = export_feedback_xlsx(task, self.assignments_of(task), actor=request.user)
+        filename = export_feedback_filename(task)
+        return HttpResponse(
+            content,
+            content_type=XLSX,
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )
+
+    @extend_schema(
+        summary=_("下载工作单附件"),
+        description=_("派发组织一侧下载工作单的附件（承办组织通过承办记录下载）。"),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_name="attachment",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def attachment(self, request, pk=None, attachment_id=None):
+        task = self.get_object()
+        found = TaskAttachment.objects.filter(task=task, pk=attachment_id).first()
+        if found is None:
+            raise Http404
+        return file_response(found.file, found.original_name)
+
+    def assignments_of(self, task):
+        """The task's assignments the reader may see, narrowed by ``?within=``."""
+        rows = Assignment.objects.restrict(self.request.user, "view").filter(task=task)
+        org = self.within_org()
+        if org is not None:
+            rows = selectors.within(rows, org)
+        return rows.order_by("organization__path")
+
+
+def with_counts(queryset):
+    """The list's joins and counts: constant queries however many tasks and recipients."""
+    return (
+        queryset.select_related("issuer", "created_by")
+        .prefetch_related("fields", "attachments")
+        .annotate(
+            recipient_count=Count("assignments"),
+            answered_count=Count("assignments", filter=Q(assignments__state__in=ANSWERED)),
+        )
+        .order_by("-created_at", "-id")  # Meta.ordering does not survive the GROUP BY
+    )
+
+
+def recipients_of(task, data):
+    """The dispatch body as ``flow.dispatch`` takes it: a list of ids, or a query by rule."""
+    if "recipients" in data:
+        return data["recipients"]
+    within = data.get("within")
+    if within is not None and not within.path.startswith(task.issuer.path):
+        raise ValidationError(
+            {
+                "within": [
+                    gettext("“%(org)s”不在派发组织“%(issuer)s”的下级范围内。")
+                    % {"org": within.name, "issuer": task.issuer.name}
+                ]
+            }
+        )
+    kind = data.get("kind")
+    return flow.recipients_query(
+        issuer=task.issuer,
+        within=within,
+        unit_kind=data.get("unit_kind"),
+        kinds=[kind] if kind else None,
+    )
