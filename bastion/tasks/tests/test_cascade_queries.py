@@ -1,0 +1,88 @@
+"""Constant queries: the tree, the list and the form cost the same for a small cascade and a
+larger one (more stations, plans, linked 工作单 and answers)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bastion.orgs.tests.factories import UserFactory, grant, make_org
+from bastion.tasks.services.cascade import item_create, item_set_status
+
+from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+def grow(tree, personas, cascade, n: int, tag: str):
+    """``n`` more stations under county A, each with an action plan; a second task sheet with
+    a linked 工作单 answered by every new station; some plans done."""
+    sheet = item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
+                        organization=tree.county_a, title=f"扩展任务单{tag}",
+                        **sheet_fields())  # fmt: skip
+    stations = []
+    for i in range(n):
+        station = make_org(tree.county_a, name=f"扩展供电所{tag}{i}", code=f"C-A-{tag}{i:03d}")
+        station.refresh_from_db()
+        stations.append(station)
+        plan = item_create(actor=personas.county, parent=sheet, level="action_plan",
+                           organization=station, title=f"扩展方案{tag}{i}")  # fmt: skip
+        if i % 2:
+            item_set_status(plan, actor=personas.county, status="done")
+    task = linked_task(tree.county_a, personas.county, sheet, [*stations, tree.station_a1],
+                       title=f"扩展工作单{tag}")  # fmt: skip
+    for station in stations[: n // 2]:
+        user = UserFactory(username=f"sec_{station.code}")
+        grant(user, "branch_secretary", station)
+        answer(task, station, actor=user, reviewer=personas.county)
+    answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county)
+
+
+@pytest.mark.parametrize("persona", ["company", "county", "secretary_a", "secretary_b"])
+def test_tree_does_not_grow_with_the_cascade(client, tree, personas, persona):
+    cascade = build_cascade(tree, personas.company)
+    client.force_login(getattr(personas, persona))
+    url = reverse("tasks:cascade_detail", args=[cascade.objective.pk])
+    grow(tree, personas, cascade, 2, "S")
+    small, first = count_queries(client, url)
+    grow(tree, personas, cascade, 12, "L")
+    large, second = count_queries(client, url)
+    assert small == large
+    assert len(second.context["tree"].nodes) >= len(first.context["tree"].nodes)
+    if persona == "company":
+        assert len(second.context["tree"].nodes) > len(first.context["tree"].nodes) + 10
+
+
+@pytest.mark.parametrize("persona", ["company", "secretary_a"])
+def test_list_does_not_grow_with_objectives(client, tree, personas, persona):
+    client.force_login(getattr(personas, persona))
+    url = reverse("tasks:cascade_list")
+    cascade = build_cascade(tree, personas.company, tag="1")
+    grow(tree, personas, cascade, 1, "S")
+    small, _ = count_queries(client, url)
+    for tag in ("2", "3", "4"):
+        grown = build_cascade(tree, personas.company, tag=tag)
+        grow(tree, personas, grown, 3, f"L{tag}")
+        item_create(actor=personas.county, parent=grown.book, level="task_sheet",
+                    organization=tree.county_a, title=f"待编制{tag}",
+                    **sheet_fields())  # fmt: skip
+    large, response = count_queries(client, url)
+    assert len(response.context["rows"]) == 4
+    assert small == large
+
+
+def test_create_form_does_not_grow(client, tree, personas):
+    cascade = build_cascade(tree, personas.company)
+    client.force_login(personas.secretary_a)
+    url = reverse("tasks:cascade_item_create")
+    small, _ = count_queries(client, url, {"parent": cascade.sheet_a.pk})
+    grow(tree, personas, cascade, 8, "L")
+    large, _ = count_queries(client, url, {"parent": cascade.sheet_a.pk})
+    assert small == large
