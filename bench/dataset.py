@@ -439,12 +439,88 @@ def build_obligations(build: Build):
     build.manifest.update(obligations_year=year, obligations=Obligation.objects.count())
 
 
+# --- a task sheet pushed to the whole province (tasks) -----------------------------------------
+
+# (state, share, share of the answers given after the due date)
+TASK_STATES = [
+    ("unread", 0.15, 0.0),
+    ("read", 0.10, 0.0),
+    ("submitted", 0.30, 0.25),
+    ("returned", 0.05, 0.0),
+    ("accepted", 0.40, 0.10),
+]
+
+
+def build_tasks(build: Build):
+    """一事一单 at province scale: the root's task sheet dispatched to every other organization,
+    due ten days before REFERENCE_DAY, with a typed feedback form and answers in every state
+    (so the progress page has counts, a late list and a breakdown to draw)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from bastion.tasks.models import Assignment, FeedbackField, Task
+
+    rng = build.rng
+    due = REFERENCE_DAY - dt.timedelta(days=10)
+
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+    task = Task.objects.create(
+        title="关于报送2025年上半年党员教育培训情况的通知",
+        body="请各党组织于截止日期前报送上半年党员教育培训开展情况，并上传佐证材料。",
+        issuer_id=build.manifest["root_id"],
+        due_on=due,
+        priority="high",
+        status="dispatched",
+        created_by=get_user_model().objects.get(username=BENCH_USERNAME),
+        dispatched_at=at(due - dt.timedelta(days=20), 9),
+    )
+    fields = [
+        FeedbackField.objects.create(task=task, label="培训党员人数", kind="number", position=1),
+        FeedbackField.objects.create(task=task, label="完成情况", kind="choice", position=2,
+                                     choices=["已完成", "部分完成", "未开展"]),
+        FeedbackField.objects.create(task=task, label="培训日期", kind="date", position=3),
+        FeedbackField.objects.create(task=task, label="存在问题", kind="text", position=4,
+                                     required=False),
+    ]  # fmt: skip
+    values_field = Assignment._meta.get_field("values")
+    states, weights = [s[0] for s in TASK_STATES], [s[1] for s in TASK_STATES]
+    late_share = {s[0]: s[2] for s in TASK_STATES}
+    rows = []
+    for node in build.nodes:
+        if node.pk == build.manifest["root_id"]:
+            continue
+        state = rng.choices(states, weights)[0]
+        row = {"task_id": task.pk, "organization_id": node.pk, "state": state}
+        if state != "unread":
+            row["read_at"] = at(due - dt.timedelta(days=rng.randint(5, 19)), 10)
+        values = {}
+        if state in ("submitted", "returned", "accepted"):
+            late = rng.random() < late_share[state]
+            day = due + dt.timedelta(days=rng.randint(1, 8) if late else -rng.randint(0, 4))
+            row.update(submitted_at=at(day, 15), late=late, feedback="已按要求组织学习培训。")
+            values = {
+                str(fields[0].pk): str(rng.randint(3, 40)),
+                str(fields[1].pk): rng.choice(fields[1].choices),
+                str(fields[2].pk): (day - dt.timedelta(days=rng.randint(1, 30))).isoformat(),
+            }
+            if state == "returned":
+                row["return_reason"] = "佐证材料不全，请补充签到表。"
+        row["values"] = values_field.get_db_prep_save(values, connection)
+        rows.append(row)
+    insert_rows(Assignment, rows)
+    build.manifest.update(progress_task_id=task.pk, progress_recipients=len(rows))
+
+
 BUILDERS = [
     build_organizations,
     build_people,
     build_committees,
     build_bench_user,
     build_obligations,
+    build_tasks,
 ]
 
 

@@ -119,6 +119,51 @@ def check_obligations_year(state: SimpleNamespace, result) -> None:
     assert result.created == expected, f"created {result.created}, expected {expected}"
 
 
+# --- dispatch_3000 ------------------------------------------------------------------------------
+
+
+def prepare_dispatch(ctx: SimpleNamespace) -> SimpleNamespace:
+    """A draft task sheet of the root, due in a month: the run pushes it to every organization."""
+    try:
+        from bastion.tasks.services.flow import dispatch, recipients_query  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"bastion.tasks.services.flow not ready: {exc}") from exc
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bastion.orgs.models import Organization
+    from bastion.tasks.models import FeedbackField, Task
+
+    root = Organization.objects.get(pk=ctx.manifest.root_id)
+    task = Task.objects.create(
+        title="关于开展主题党日活动情况的调查",
+        issuer=root,
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+        created_by=ctx.actor,
+    )
+    FeedbackField.objects.create(task=task, label="参加人数", kind="number", position=1)
+    recipients = recipients_query(issuer=root)
+    return SimpleNamespace(
+        task=task, actor=ctx.actor, recipients=recipients, expected=recipients.count()
+    )
+
+
+def run_dispatch(state: SimpleNamespace):
+    from bastion.tasks.services.flow import dispatch
+
+    return dispatch(state.task, actor=state.actor, recipients=state.recipients)
+
+
+def check_dispatch(state: SimpleNamespace, result) -> None:
+    count = state.task.assignments.count()
+    assert state.expected > 0, "no recipients"
+    assert result == state.expected, f"dispatch said {result}, expected {state.expected}"
+    assert count == state.expected, f"{count} assignments, expected {state.expected}"
+    state.task.refresh_from_db()
+    assert state.task.status == "dispatched", state.task.status
+
+
 JOBS: list[Job] = [
     Job(
         "import_people_60000",
@@ -133,5 +178,12 @@ JOBS: list[Job] = [
         run=run_obligations_year,
         check=check_obligations_year,
         target_seconds=10,
+    ),
+    Job(
+        "dispatch_3000",
+        prepare=prepare_dispatch,
+        run=run_dispatch,
+        check=check_dispatch,
+        target_seconds=1,
     ),
 ]

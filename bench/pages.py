@@ -38,6 +38,17 @@ PAGES: list[Page] = [
         p95_ms=200,
     ),
     Page("board_county", lambda d: f"{reverse('agenda:board')}?org={d.county_id}", p95_ms=200),
+    # tasks: one-click progress of a task sheet dispatched to every organization
+    Page(
+        "task_progress",
+        lambda d: reverse("tasks:progress", args=[d.progress_task_id]),
+        p95_ms=200,
+    ),
+    Page(
+        "task_progress_api",
+        lambda d: reverse("api:task-progress", args=[d.progress_task_id]),
+        p95_ms=200,
+    ),
 ]
 
 # The framework floor: login, session and one query (bastion/core/bench_views.py).

@@ -6,8 +6,25 @@ class TasksConfig(AppConfig):
     name = "bastion.tasks"
     label = "tasks"
     verbose_name = _("任务派发")
+    home_widgets = ["bastion.tasks.widgets.inbox_summary"]
 
-    navigation: list = []  # filled in as the pages land
+    @property
+    def navigation(self):
+        from bastion.core.navigation import NavItem, NavSection
+
+        return [
+            NavSection(
+                _("任务派发"),
+                "send",
+                order=30,
+                items=[
+                    NavItem(
+                        _("我的任务"), "tasks:assignment_inbox", "inbox", "tasks.view_assignment"
+                    ),
+                    NavItem(_("工作单"), "tasks:task_list", "file-text", "tasks.view_task"),
+                ],
+            ),
+        ]
 
     def ready(self):
         from auditlog.registry import auditlog

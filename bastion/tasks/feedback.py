@@ -46,8 +46,11 @@ def clean_values(fields: list[FeedbackField], data: dict) -> dict:
     return cleaned
 
 
+MAX_DIGITS = 15  # digits before the point: more is a typing slip, not a count
+
+
 def clean_one(field: FeedbackField, value):
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else str(value).replace("\x00", "").strip()
     if not text:
         if field.required:
             raise ValidationError(_("“%(label)s”必须填写。") % {"label": field.label})
@@ -82,6 +85,8 @@ def _number(field: FeedbackField, text: str) -> str:
         raise ValidationError(_("“%(label)s”应为数字。") % {"label": field.label}) from None
     if not number.is_finite():
         raise ValidationError(_("“%(label)s”应为数字。") % {"label": field.label})
+    if number and number.adjusted() >= MAX_DIGITS:
+        raise ValidationError(_("“%(label)s”的数值过大。") % {"label": field.label})
     return format(number.normalize(), "f")
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bastion.core.scope import subtree_q
+from bastion.core.scope import ALL, granted_paths, subtree_q
 
-from .models import OPEN_STATES, Assignment, AssignmentState, FieldKind, Task
+from .models import OPEN_STATES, Assignment, AssignmentState, FieldKind, Task, TaskStatus
 
 
 @dataclass
@@ -71,27 +75,34 @@ def within(assignments, org):
 
 
 def rolled_up_values(assignment: Assignment) -> dict:
-    """What the accepted answers of a passed-down task add up to, per field: numbers are
-    summed, choices counted, dates give the latest, text is listed by organization."""
+    """What the accepted answers of a passed-down task add up to, per field label: numbers are
+    summed (as Decimal), choices counted, dates give the latest, files counted, text is listed
+    by organization. Three queries at any size."""
     child = getattr(assignment, "child_task", None)
     if child is None:
         return {}
     fields = list(child.fields.all())
-    accepted = child.assignments.filter(state=AssignmentState.ACCEPTED).select_related(
-        "organization"
+    accepted = list(
+        child.assignments.filter(state=AssignmentState.ACCEPTED).select_related("organization")
     )
     totals: dict[str, object] = {}
     for f in fields:
         key = str(f.pk)
         answers = [(a.organization.name, a.values.get(key)) for a in accepted]
-        answers = [(org, v) for org, v in answers if v not in (None, "")]
+        answers = [(org, v) for org, v in answers if v not in (None, "", [])]
         totals[f.label] = _combine(f.kind, answers)
     return totals
 
 
 def _combine(kind: str, answers: list[tuple[str, object]]):
     if kind == FieldKind.NUMBER:
-        return sum(float(v) for _org, v in answers)
+        total = Decimal(0)
+        for _org, v in answers:
+            try:
+                total += Decimal(str(v))
+            except InvalidOperation:
+                continue
+        return total
     if kind == FieldKind.CHOICE:
         counts: dict[str, int] = {}
         for _org, v in answers:
@@ -99,4 +110,103 @@ def _combine(kind: str, answers: list[tuple[str, object]]):
         return counts
     if kind == FieldKind.DATE:
         return max((str(v) for _org, v in answers), default=None)
+    if kind == FieldKind.FILE:
+        return sum(len(v) if isinstance(v, list) else 1 for _org, v in answers)
     return [f"{org}：{v}" for org, v in answers]
+
+
+# --- a recipient's inbox ----------------------------------------------------------------------
+
+
+def due_soon_days() -> int:
+    """How many days before the due date an open assignment counts as "due soon" (即将到期).
+
+    A rule, so it will become a Threshold row with its effective date and source (DESIGN.md,
+    "Rules are data"); until then every reader goes through this one function.
+    """
+    return 3
+
+
+INBOX_GROUPS = ["overdue", "due_soon", "waiting", "submitted", "done"]
+
+
+def inbox_assignments(user):
+    """The assignments ``user`` answers for: every recipient where they hold change_assignment,
+    minus the tasks they issued themselves (those they review, on the issuer's pages)."""
+    rows = Assignment.objects.restrict(user, "change")
+    review = granted_paths(user, "tasks.review_task")
+    if review is ALL:
+        return rows.none()
+    if review:
+        rows = rows.exclude(reduce(or_, [subtree_q("task__issuer__path", p) for p in review]))
+    return rows
+
+
+def inbox_q(group: str, today: dt.date, soon_days: int) -> Q:
+    """The condition of one inbox group. Open answers of closed tasks are no longer owed."""
+    owed = Q(state__in=OPEN_STATES, task__status=TaskStatus.DISPATCHED)
+    soon_end = today + dt.timedelta(days=soon_days)
+    return {
+        "overdue": owed & Q(task__due_on__lt=today),
+        "due_soon": owed & Q(task__due_on__gte=today, task__due_on__lte=soon_end),
+        "waiting": owed & Q(task__due_on__gt=soon_end),
+        "submitted": Q(state=AssignmentState.SUBMITTED),
+        "done": Q(state=AssignmentState.ACCEPTED),
+    }[group]
+
+
+def inbox_counts(assignments, today: dt.date | None = None) -> dict[str, int]:
+    """Counts per inbox group (and returned ones among the owed): one query."""
+    today = today or timezone.localdate()
+    soon = due_soon_days()
+    aggregates = {g: Count("id", filter=inbox_q(g, today, soon)) for g in INBOX_GROUPS}
+    aggregates["returned"] = Count(
+        "id", filter=Q(state=AssignmentState.RETURNED, task__status=TaskStatus.DISPATCHED)
+    )
+    return assignments.order_by().aggregate(**aggregates)
+
+
+# --- an assignment's state history -----------------------------------------------------------
+
+
+def state_history(assignment: Assignment, limit: int = 100) -> list[dict]:
+    """Dispatch, first reading, submissions and reviews in time order: one query.
+
+    Reading is not audited (``flow.mark_read``); its time comes from ``read_at``.
+    """
+    from auditlog.models import LogEntry
+
+    labels = dict(AssignmentState.choices)
+    events = []
+    entries = (
+        LogEntry.objects.get_for_object(assignment)
+        .select_related("actor")
+        .order_by("-timestamp", "-id")[:limit]
+    )
+    for entry in entries:
+        changes = entry.changes_dict or {}
+        state = changes.get("state")
+        if not state or len(state) != 2:
+            continue
+        after = state[1]
+        reason = ""
+        if after == AssignmentState.RETURNED:
+            reason = (changes.get("return_reason") or ["", ""])[1]
+            if reason in (None, "None"):
+                reason = ""
+        events.append(
+            {
+                "at": entry.timestamp,
+                "actor": entry.actor,
+                "state": after,
+                "label": _("派发") if after == AssignmentState.UNREAD else labels.get(after, after),
+                "reason": reason,
+            }
+        )
+    if assignment.read_at:
+        events.append(
+            {"at": assignment.read_at, "actor": None, "state": "read", "label": _("已读"),
+             "reason": ""}
+        )  # fmt: skip
+    # Reading comes before whatever happened in the same instant (a submit also reads).
+    return sorted(events, key=lambda e: (e["at"], e["state"] != "read"))

@@ -18,10 +18,12 @@ from functools import reduce
 from operator import or_
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
@@ -60,7 +62,22 @@ def acting_paths(user):
 
 
 def build_digest(user, today: dt.date) -> list[dict]:
-    """The sections of ``user``'s digest for ``today``; an empty list when there is nothing."""
+    """The sections of ``user``'s digest for ``today``; an empty list when there is nothing.
+    Other apps' sections (``digest_sources``) follow the calendar's own."""
+    return agenda_sections(user, today) + source_sections(user, today)
+
+
+def source_sections(user, today: dt.date) -> list[dict]:
+    """Sections from other apps: an AppConfig lists ``digest_sources``, dotted paths to
+    functions ``(user, today) -> list[dict]`` returning sections of this module's shape."""
+    sections: list[dict] = []
+    for config in apps.get_app_configs():
+        for dotted in getattr(config, "digest_sources", ()):
+            sections.extend(import_string(dotted)(user, today))
+    return sections
+
+
+def agenda_sections(user, today: dt.date) -> list[dict]:
     paths = acting_paths(user)
     if paths is not ALL and not paths:
         return []

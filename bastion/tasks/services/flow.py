@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.scope import granted_paths, path_within, subtree_q
-from bastion.core.services import service
+from bastion.core.services import audit_bulk, service
 from bastion.orgs.models import Organization
 
-from ..models import Assignment, AssignmentState, Task, TaskStatus
+from ..models import OPEN_STATES, Assignment, AssignmentState, Task, TaskAttachment, TaskStatus
 
 BATCH = 2000
 
@@ -26,6 +27,23 @@ BATCH = 2000
 def _require(actor, permission: str, org: Organization, message: str) -> None:
     if not path_within(org.path, granted_paths(actor, permission)):
         raise PermissionDenied(message)
+
+
+def is_issuer_side(user, assignment: Assignment) -> bool:
+    """The user reviews for the organization that issued the task (or one above it)."""
+    return path_within(assignment.task.issuer.path, granted_paths(user, "tasks.review_task"))
+
+
+def can_review(user, assignment: Assignment) -> bool:
+    return is_issuer_side(user, assignment)
+
+
+def can_answer(user, assignment: Assignment) -> bool:
+    """The user answers for the recipient: holds change_assignment on it and is not the issuer
+    (an issuer never fills in its own sheet, even where its scope covers the recipient)."""
+    return path_within(
+        assignment.organization.path, granted_paths(user, "tasks.change_assignment")
+    ) and not is_issuer_side(user, assignment)
 
 
 def recipients_query(*, issuer: Organization, within=None, unit_kind=None, kinds=None, ids=None):
@@ -50,7 +68,7 @@ def recipients_query(*, issuer: Organization, within=None, unit_kind=None, kinds
 
 @service
 def dispatch(task: Task, *, actor, recipients) -> int:
-    """Push ``task`` to every organization in ``recipients`` (a queryset or list of ids).
+    """Push ``task`` to every organization in ``recipients`` (a queryset, ids or organizations).
 
     Already-assigned organizations are skipped, so a second dispatch only adds. Recipients
     must lie in the issuer's subtree and in the actor's scope; any other id is refused.
@@ -62,10 +80,16 @@ def dispatch(task: Task, *, actor, recipients) -> int:
         raise ValidationError({"due_on": _("反馈截止日期已过，请先修改截止日期再派发。")})
     ids = _recipient_ids(task, actor, recipients)
     if not ids:
-        raise ValidationError({"recipients": _("请至少选择一个承办组织。")})
+        raise ValidationError({"recipients": _("请至少选择一个在用的承办组织。")})
     existing = set(Assignment.objects.filter(task=task).values_list("organization_id", flat=True))
-    rows = [Assignment(task=task, organization_id=i) for i in ids if i not in existing]
+    orgs = Organization.objects.in_bulk([i for i in ids if i not in existing])
+    rows = [Assignment(task=task, organization=orgs[i]) for i in ids if i in orgs]
     Assignment.objects.bulk_create(rows, batch_size=BATCH)
+    if rows and rows[0].pk is None:  # a backend that does not return ids from bulk inserts
+        rows = list(Assignment.objects.filter(task=task).exclude(organization_id__in=existing))
+    created = [(row, {"state": [None, AssignmentState.UNREAD]}, LogEntry.Action.CREATE)
+               for row in rows]  # fmt: skip
+    audit_bulk(actor=actor, model=Assignment, changes_by_object=created)
     if task.status == TaskStatus.DRAFT:
         task.status, task.dispatched_at = TaskStatus.DISPATCHED, timezone.now()
         task.save(update_fields=["status", "dispatched_at"])
@@ -73,27 +97,43 @@ def dispatch(task: Task, *, actor, recipients) -> int:
 
 
 def _recipient_ids(task: Task, actor, recipients) -> list[int]:
+    """The active organizations among ``recipients``; any outside the issuer's subtree or the
+    actor's scope refuses the whole dispatch (named in the message), inactive ones are skipped."""
     if hasattr(recipients, "values_list"):
         wanted = set(recipients.values_list("pk", flat=True))
     else:
-        wanted = {int(i) for i in recipients}
-    allowed = recipients_query(issuer=task.issuer, ids=wanted)
+        try:
+            wanted = {int(getattr(i, "pk", i)) for i in recipients}
+        except (TypeError, ValueError):
+            raise ValidationError({"recipients": _("承办组织的编号无效。")}) from None
+    inside = (
+        Organization.objects.filter(subtree_q("path", task.issuer.path), pk__in=wanted)
+        .exclude(pk=task.issuer.pk)
+        .values_list("pk", "path", "is_active")
+    )
     paths = granted_paths(actor, "tasks.dispatch_task")
-    ids = [pk for pk, path in allowed.values_list("pk", "path") if path_within(path, paths)]
-    refused = wanted - set(ids)
+    ids, allowed = [], set()
+    for pk, path, active in inside:
+        if path_within(path, paths):
+            allowed.add(pk)
+            if active:
+                ids.append(pk)
+    refused = wanted - allowed
     if refused:
+        names = dict(Organization.objects.filter(pk__in=refused).values_list("pk", "name"))
+        shown = [names.get(i, str(i)) for i in sorted(refused)[:20]]
+        more = _("等 %(n)s 个") % {"n": len(refused)} if len(refused) > 20 else ""
         raise ValidationError(
-            {"recipients": _("以下组织不在派发组织的下级范围内：%(ids)s。")
-             % {"ids": "、".join(str(i) for i in sorted(refused)[:20])}}
+            {"recipients": _("以下组织不在派发组织的下级范围内：%(names)s%(more)s。")
+             % {"names": "、".join(shown), "more": more}}
         )  # fmt: skip
     return sorted(ids)
 
 
 def mark_read(assignment: Assignment, *, actor) -> None:
-    """The recipient opened it. Only the first opening counts; no audit entry for reading."""
-    if assignment.state == AssignmentState.UNREAD and path_within(
-        assignment.organization.path, granted_paths(actor, "tasks.change_assignment")
-    ):
+    """The recipient opened it. Only the first opening counts; no audit entry for reading.
+    The issuer looking at a recipient's answer does not mark it read."""
+    if assignment.state == AssignmentState.UNREAD and can_answer(actor, assignment):
         Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.UNREAD).update(
             state=AssignmentState.READ, read_at=timezone.now()
         )
@@ -112,6 +152,8 @@ def submit(assignment: Assignment, *, actor, feedback: str = "", values=None) ->
         raise ValidationError(_("反馈已提交，等待审核；被退回后才能修改。"))
     if assignment.task.status == TaskStatus.CLOSED:
         raise ValidationError(_("工作单已结束，不能再反馈。"))
+    if is_issuer_side(actor, assignment):
+        raise PermissionDenied(_("派发组织不能代替承办组织反馈。"))
     now = timezone.now()
     assignment.feedback = feedback
     assignment.values = values or {}
@@ -157,12 +199,13 @@ def _review_check(assignment: Assignment, actor) -> None:
 def pass_down(assignment: Assignment, *, actor, recipients, due_on: dt.date | None = None) -> Task:
     """The recipient forwards the task to its own subtree: a child task with the same form,
     issued by the recipient, due no later than the parent. Accepted answers below roll up into
-    this assignment (``rollup.rolled_up_values``)."""
+    this assignment (``selectors.rolled_up_values``)."""
     org = assignment.organization
     _require(actor, "tasks.dispatch_task", org, _("您无权向下转派该工作单。"))
-    if assignment.state not in (AssignmentState.UNREAD, AssignmentState.READ,
-                                AssignmentState.RETURNED):  # fmt: skip
+    if assignment.state not in OPEN_STATES:
         raise ValidationError(_("已反馈的工作单不能再向下转派。"))
+    if assignment.task.status == TaskStatus.CLOSED:
+        raise ValidationError(_("工作单已结束，不能再向下转派。"))
     if Task.objects.filter(parent_assignment=assignment).exists():
         child = assignment.child_task
     else:
@@ -179,6 +222,13 @@ def pass_down(assignment: Assignment, *, actor, recipients, due_on: dt.date | No
         for field in parent.fields.all():
             field.pk, field.task = None, child
             field.save()
+        # The sheet's files go down with it: the rows share the stored files (drafts only may
+        # delete files, and a passed-down task is never a draft).
+        TaskAttachment.objects.bulk_create(
+            TaskAttachment(task=child, file=a.file.name, original_name=a.original_name,
+                           size=a.size)
+            for a in parent.attachments.all()
+        )  # fmt: skip
     dispatch(child, actor=actor, recipients=recipients)
     mark_read(assignment, actor=actor)
     return child
@@ -201,12 +251,10 @@ def late_assignments(task: Task, today: dt.date | None = None):
     today = today or timezone.localdate()
     if today <= task.due_on:
         return Assignment.objects.none()
-    return task.assignments.filter(
-        Q(state__in=[AssignmentState.UNREAD, AssignmentState.READ, AssignmentState.RETURNED])
-    )
+    return task.assignments.filter(Q(state__in=OPEN_STATES))
 
 
 __all__ = [
-    "accept", "dispatch", "late_assignments", "mark_read", "pass_down",
-    "recipients_query", "remind_late", "return_", "submit",
+    "accept", "can_answer", "can_review", "dispatch", "is_issuer_side", "late_assignments",
+    "mark_read", "pass_down", "recipients_query", "remind_late", "return_", "submit",
 ]  # fmt: skip
