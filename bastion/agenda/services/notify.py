@@ -118,6 +118,7 @@ def digest_summary(sections: list[dict]) -> tuple[str, str]:
     """The digest's colour (its worst item) and a one-line summary of its counts."""
     counts = dict.fromkeys(ITEM_LEVELS, 0)
     reviews = 0
+    extra_parts, extra_levels = [], set()
     for section in sections:
         if section["group"] in counts:
             counts[section["group"]] += section["total"]
@@ -126,6 +127,9 @@ def digest_summary(sections: list[dict]) -> tuple[str, str]:
                 counts[level] += section["totals"][level]
         elif section["group"] == "review":
             reviews = section["total"]
+        else:  # a section another app contributes (``digest_sources``), e.g. overdue tasks
+            extra_parts.append(f"{section['title']} {section.get('count_text', '')}".strip())
+            extra_levels.add(section.get("level"))
     labels = {
         "red": _("红色告警 %(n)s 项"),
         "yellow": _("黄色提醒 %(n)s 项"),
@@ -134,7 +138,11 @@ def digest_summary(sections: list[dict]) -> tuple[str, str]:
     parts = [labels[level] % {"n": counts[level]} for level in ITEM_LEVELS if counts[level]]
     if reviews:
         parts.append(_("待审核会议记录 %(n)s 条") % {"n": reviews})
-    level = next((level for level in ITEM_LEVELS if counts[level]), NotificationLevel.INFO)
+    parts += extra_parts
+    level = next(
+        (level for level in ITEM_LEVELS if counts[level] or level in extra_levels),
+        NotificationLevel.INFO,
+    )
     return level, _("，").join(parts)
 
 
