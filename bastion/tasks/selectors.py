@@ -203,10 +203,27 @@ def state_history(assignment: Assignment, limit: int = 100) -> list[dict]:
                 "reason": reason,
             }
         )
-    if assignment.read_at:
-        events.append(
-            {"at": assignment.read_at, "actor": None, "state": "read", "label": _("已读"),
-             "reason": ""}
-        )  # fmt: skip
+    _add_unaudited(events, assignment, labels)
     # Reading comes before whatever happened in the same instant (a submit also reads).
     return sorted(events, key=lambda e: (e["at"], e["state"] != "read"))
+
+
+def _add_unaudited(events: list[dict], assignment: Assignment, labels: dict) -> None:
+    """Rows written without the services (imports, demo data) have no audit entries: their
+    own timestamps stand in for what is missing. Reading is never audited."""
+    seen = {e["state"] for e in events}
+    known = [
+        (AssignmentState.UNREAD, assignment.task.dispatched_at, _("派发"), None),
+        ("read", assignment.read_at, _("已读"), None),
+        (AssignmentState.SUBMITTED, assignment.submitted_at, labels["submitted"],
+         assignment.submitted_by),
+    ]  # fmt: skip
+    if assignment.state in (AssignmentState.RETURNED, AssignmentState.ACCEPTED):
+        known.append((assignment.state, assignment.reviewed_at, labels[assignment.state],
+                      assignment.reviewed_by))  # fmt: skip
+    for state, at, label, actor in known:
+        if at and (state == "read" or state not in seen):
+            reason = assignment.return_reason if state == AssignmentState.RETURNED else ""
+            events.append(
+                {"at": at, "actor": actor, "state": state, "label": label, "reason": reason}
+            )
