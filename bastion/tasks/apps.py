@@ -7,6 +7,8 @@ class TasksConfig(AppConfig):
     label = "tasks"
     verbose_name = _("任务派发")
     home_widgets = ["bastion.tasks.widgets.inbox_summary"]
+    # Overdue and due-soon assignments join each person's daily digest (the agenda's job).
+    digest_sources = ["bastion.tasks.digest.items"]
 
     @property
     def navigation(self):
@@ -22,6 +24,9 @@ class TasksConfig(AppConfig):
                         _("我的任务"), "tasks:assignment_inbox", "inbox", "tasks.view_assignment"
                     ),
                     NavItem(_("工作单"), "tasks:task_list", "file-text", "tasks.view_task"),
+                    NavItem(
+                        _("四级贯通"), "tasks:cascade_list", "hierarchy-3", "tasks.view_cascadeitem"
+                    ),
                 ],
             ),
         ]

@@ -119,12 +119,11 @@ def _combine(kind: str, answers: list[tuple[str, object]]):
 
 
 def due_soon_days() -> int:
-    """How many days before the due date an open assignment counts as "due soon" (即将到期).
+    """How many days before the due date an open assignment counts as "due soon" (即将到期):
+    the ``task_due_soon_days`` threshold in force (data, with its source)."""
+    from bastion.agenda.models import threshold
 
-    A rule, so it will become a Threshold row with its effective date and source (DESIGN.md,
-    "Rules are data"); until then every reader goes through this one function.
-    """
-    return 3
+    return threshold("task_due_soon_days")
 
 
 INBOX_GROUPS = ["overdue", "due_soon", "waiting", "submitted", "done"]

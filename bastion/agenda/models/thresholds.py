@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class ThresholdCode(models.TextChoices):
     DUES_MISSED_MONTHS = "dues_missed_months", _("连续未缴党费告警月数")
     INACTIVE_DAYS = "inactive_days", _("静默支部判定天数")
+    TASK_DUE_SOON_DAYS = "task_due_soon_days", _("工作单即将到期提醒天数")
 
 
 class Threshold(models.Model):

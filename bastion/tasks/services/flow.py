@@ -176,7 +176,24 @@ def return_(assignment: Assignment, *, actor, reason: str) -> Assignment:
     assignment.state, assignment.return_reason = AssignmentState.RETURNED, reason
     assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
     assignment.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at"])
+    _tell_returned(assignment)
     return assignment
+
+
+def _tell_returned(assignment: Assignment) -> None:
+    """The person who answered learns at once, in the inbox, why it came back."""
+    from bastion.agenda.models import Notification, NotificationLevel
+
+    recipient = assignment.submitted_by
+    if recipient is None or not recipient.is_active:
+        return
+    Notification.objects.create(
+        recipient=recipient,
+        level=NotificationLevel.INFO,
+        title=(_("工作单反馈被退回：%(title)s") % {"title": assignment.task.title})[:200],
+        body=_("原因：%(reason)s") % {"reason": assignment.return_reason},
+        url=assignment.get_absolute_url(),
+    )
 
 
 @service

@@ -404,3 +404,23 @@ def test_a_required_file_field_needs_a_file(tree, personas):
     with pytest.raises(ValidationError, match="必须上传附件"):
         answers.feedback_submit(a1, actor=personas.secretary_a, feedback="见附件")
     assert Assignment.objects.get(pk=a1.pk).state == "unread"
+
+
+def test_a_returned_answer_tells_who_submitted_it(personas, tree):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bastion.agenda.models import Notification
+    from bastion.tasks.models import Task
+    from bastion.tasks.services import flow
+
+    due = timezone.localdate() + dt.timedelta(days=5)
+    task = Task.objects.create(title="统计党员人数", issuer=tree.company, due_on=due)
+    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    assignment = task.assignments.get()
+    flow.submit(assignment, actor=personas.secretary_a, feedback="已完成")
+    flow.return_(assignment, actor=personas.company, reason="请补充照片")
+    notice = Notification.objects.get(recipient=personas.secretary_a)
+    assert "统计党员人数" in notice.title and "请补充照片" in notice.body
+    assert notice.url == assignment.get_absolute_url()

@@ -172,8 +172,8 @@ def test_navigation_items(personas):
             if s["label"] == "任务派发"
         }  # fmt: skip
 
-    assert {"我的任务", "工作单"} <= items(personas.secretary_a)
-    assert items(personas.member) == set()
+    assert {"我的任务", "工作单", "四级贯通"} <= items(personas.secretary_a)
+    assert items(personas.member) == {"四级贯通"}  # a member reads the cascade, answers nothing
     assert items(personas.outsider) == set()
 
 
