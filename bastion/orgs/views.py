@@ -16,7 +16,7 @@ from bastion.core.scope import has_permission_anywhere
 from . import selectors, services
 from .forms import CommitteeSeatForm, OrganizationForm, OrganizationMoveForm
 from .middleware import SESSION_KEY
-from .models import CommitteeMember, Organization
+from .models import CommitteeMember, Organization, Person
 
 
 def scoped_org(request, pk, action="view") -> Organization:
@@ -65,6 +65,11 @@ def org_detail(request, pk):
     visible = Organization.objects.restrict(request.user, "view")
     children = selectors.children_with_counts(org, visible)
     user = request.user
+    committee = list(
+        CommitteeMember.objects.filter(organization=org)
+        .select_related("person")
+        .order_by("position")
+    )
     context = {
         "org": org,
         "parent": visible.filter(path=org.path[: -Organization.steplen]).first()
@@ -72,9 +77,13 @@ def org_detail(request, pk):
         else None,
         "children": children,
         "counts": selectors.node_counts(org),
-        "committee": CommitteeMember.objects.filter(organization=org)
-        .select_related("person")
-        .order_by("position"),
+        "committee": committee,
+        # Seats link to a person's page only where the reader may open it (one query).
+        "linkable_people": set(
+            Person.objects.restrict(user, "view")
+            .filter(pk__in=[seat.person_id for seat in committee])
+            .values_list("pk", flat=True)
+        ),
         "can_change": _can(user, org, "change"),
         "can_add": _can(user, org, "add"),
         "can_move": _can(user, org, "move") and org.depth > 1,

@@ -138,3 +138,17 @@ def test_outside_scope_page_explains_itself_in_chinese(client, personas, tree, s
     response = client.get(reverse("orgs:org_detail", args=[tree.station_b1.pk]))
     assert response.status_code == 404
     assert "不在您的权限范围内" in response.content.decode()
+
+
+def test_committee_seats_link_only_to_people_the_reader_may_open(client, personas, tree, people):
+    from bastion.orgs.models import CommitteeMember
+
+    CommitteeMember.objects.create(organization=tree.station_a1, person=people.li_si,
+                                   position="secretary")  # fmt: skip
+    url = reverse("orgs:org_detail", args=[tree.station_a1.pk])
+    link = f'href="{reverse("orgs:person_detail", args=[people.li_si.pk])}"'
+    client.force_login(personas.member)
+    page = client.get(url).content.decode()
+    assert "李四" in page and link not in page
+    client.force_login(personas.secretary_a)
+    assert link in client.get(url).content.decode()
