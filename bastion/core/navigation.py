@@ -36,27 +36,33 @@ def visible_sections(user, current_path: str) -> list[dict]:
     for config in apps.get_app_configs():
         for section in getattr(config, "navigation", []):
             items = [
-                {
-                    "label": item.label,
-                    "url": reverse(item.url_name),
-                    "icon": item.icon,
-                    "active": current_path.startswith(reverse(item.url_name))
-                    and reverse(item.url_name) != "/",
-                }
+                {"label": item.label, "url": reverse(item.url_name), "icon": item.icon}
                 for item in section.items
                 if _visible(user, item)
             ]
             if items:
                 sections.append(
-                    {
-                        "label": section.label,
-                        "icon": section.icon,
-                        "items": items,
-                        "order": section.order,
-                        "active": any(i["active"] for i in items),
-                    }
-                )
+                    {"label": section.label, "icon": section.icon, "items": items,
+                     "order": section.order}
+                )  # fmt: skip
+    _mark_active(sections, current_path)
     return sorted(sections, key=lambda s: s["order"])
+
+
+def _mark_active(sections: list[dict], current_path: str) -> None:
+    """Only the item whose address is the longest prefix of the page's is active: on
+    /tasks/inbox/ that is 我的任务, not also 工作单 at /tasks/."""
+    matches = [
+        item["url"]
+        for section in sections
+        for item in section["items"]
+        if item["url"] != "/" and current_path.startswith(item["url"])
+    ]
+    best = max(matches, key=len, default=None)
+    for section in sections:
+        for item in section["items"]:
+            item["active"] = item["url"] == best
+        section["active"] = any(item["active"] for item in section["items"])
 
 
 def _visible(user, item: NavItem) -> bool:

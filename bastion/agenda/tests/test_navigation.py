@@ -34,3 +34,10 @@ def test_the_sidebar_renders_on_a_page(client, personas):
     client.force_login(personas.secretary_a)
     page = client.get(reverse("agenda:board")).content.decode()
     assert "党费台账" in page and "工作看板" in page
+
+
+@pytest.mark.django_db
+def test_only_the_longest_matching_item_is_active(personas):
+    sections = visible_sections(personas.secretary_a, reverse("tasks:assignment_inbox"))
+    active = [item["label"] for s in sections for item in s["items"] if item["active"]]
+    assert active == ["我的任务"]

@@ -294,3 +294,23 @@ def count_queries_params(client, url, params):
         response = client.get(url, params)
     assert response.status_code == 200
     return len(ctx.captured_queries)
+
+
+def test_pass_down_is_offered_only_where_there_is_somebody_below(client, personas, tree):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bastion.tasks.models import Task
+    from bastion.tasks.services import flow
+
+    due = timezone.localdate() + dt.timedelta(days=5)
+    task = Task.objects.create(title="转派检查", issuer=tree.company, due_on=due)
+    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_a2.pk])
+    client.force_login(personas.county)
+    for org, offered in ((tree.station_a1, True), (tree.station_a2, False)):
+        assignment = task.assignments.get(organization=org)
+        page = client.get(reverse("tasks:assignment_detail", args=[assignment.pk])).content
+        assert (
+            reverse("tasks:assignment_pass_down", args=[assignment.pk]) in page.decode()
+        ) is offered

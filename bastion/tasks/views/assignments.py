@@ -178,6 +178,7 @@ def _detail_context(request, assignment, *, form=None, review_form=None) -> dict
         "can_answer": can_answer,
         "can_pass_down": can_answer
         and is_open
+        and assignment.organization.numchild > 0  # somebody below to pass it to
         and path_within(assignment.organization.path, granted_paths(user, "tasks.dispatch_task")),
         "child": child,
         "child_progress": child_progress,
