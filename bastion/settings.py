@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bastion.orgs",
     "bastion.agenda",
     "bastion.tasks",
+    "bastion.problems",
 ]
 
 MIDDLEWARE = [

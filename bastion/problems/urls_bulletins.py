@@ -1,0 +1,3 @@
+"""Problem pages: bulletins."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Problem pages: problems."""
+
+urlpatterns = []
