@@ -8,6 +8,8 @@ class ThresholdCode(models.TextChoices):
     DUES_MISSED_MONTHS = "dues_missed_months", _("连续未缴党费告警月数")
     INACTIVE_DAYS = "inactive_days", _("静默支部判定天数")
     TASK_DUE_SOON_DAYS = "task_due_soon_days", _("工作单即将到期提醒天数")
+    PROBLEM_NOTICE_DAYS = "problem_notice_days", _("整改时限绿色通知提前天数")
+    PROBLEM_REMINDER_DAYS = "problem_reminder_days", _("整改时限黄色提醒提前天数")
 
 
 class Threshold(models.Model):

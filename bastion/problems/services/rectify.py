@@ -1,0 +1,143 @@
+"""The rectification state machine (闭环整改) and the rules that file a problem.
+
+planned → in_progress → submitted (with evidence) → verified → closed; submitted → rejected
+(a reason) → in_progress / submitted again; closed → in_progress when the problem comes back
+(a reason). The rectifying side (``change_problem`` over the responsible organization) moves it
+forward; the verifying side (``verify_problem`` over the problem's organization: the inspecting
+side or discipline inspection) verifies, rejects, closes and reopens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bastion.core.scope import granted_paths, path_within
+from bastion.core.services import service
+from bastion.orgs.models import Organization
+
+from ..models import Library, Problem, ProblemEvent, ProblemEvidence, State
+
+RECTIFY, VERIFY = "problems.change_problem", "problems.verify_problem"
+# to-state → (allowed from-states, permission, needs a reason)
+TRANSITIONS = {
+    State.IN_PROGRESS: ({State.PLANNED, State.REJECTED}, RECTIFY, False),
+    State.SUBMITTED: ({State.IN_PROGRESS, State.REJECTED}, RECTIFY, False),
+    State.REJECTED: ({State.SUBMITTED}, VERIFY, True),
+    State.VERIFIED: ({State.SUBMITTED}, VERIFY, False),
+    State.CLOSED: ({State.VERIFIED}, VERIFY, False),
+    "reopen": ({State.CLOSED, State.VERIFIED}, VERIFY, True),
+}
+
+
+def allowed_moves(problem: Problem, user) -> list[str]:
+    """The targets ``user`` may move ``problem`` to now (for buttons and the API)."""
+    return [to for to in TRANSITIONS if _refusal(problem, user, to) is None]
+
+
+def _refusal(problem: Problem, user, to: str) -> str | None:
+    if to not in TRANSITIONS:
+        return _("未知的目标状态“%(to)s”。") % {"to": to}
+    sources, permission, _reason = TRANSITIONS[to]
+    if problem.state not in sources:
+        return _("问题当前为“%(now)s”，不能转为该状态。") % {"now": problem.get_state_display()}
+    org = problem.responsible_org if permission == RECTIFY else problem.organization
+    if not path_within(org.path, granted_paths(user, permission)):
+        return _("您无权执行该操作。")
+    return None
+
+
+@service
+def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) -> Problem:
+    """Move ``problem`` to ``to`` (a State value, or "reopen"); ``files`` are evidence."""
+    refusal = _refusal(problem, actor, to)
+    if refusal:
+        if refusal == _("您无权执行该操作。"):
+            raise PermissionDenied(refusal)
+        raise ValidationError({"to": refusal})
+    reason = (reason or "").strip()
+    if TRANSITIONS[to][2] and not reason:
+        raise ValidationError({"reason": _("请填写原因。")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("原因不能超过 500 字。")})
+    target = State.IN_PROGRESS if to == "reopen" else to
+    if target == State.SUBMITTED and not files and not problem.evidence.exists():
+        raise ValidationError({"files": _("提交验收前请上传整改佐证材料（照片或文件）。")})
+    event = ProblemEvent.objects.create(problem=problem, from_state=problem.state,
+                                        to_state=target, reason=reason, actor=actor)  # fmt: skip
+    attach_evidence(problem, files, event=event)
+    today = timezone.localdate()
+    problem.state = target
+    if target == State.SUBMITTED:
+        problem.submitted_on = today
+    if target == State.CLOSED:
+        problem.closed_on = today
+    if to == "reopen":
+        problem.closed_on = None
+    problem.save(update_fields=["state", "submitted_on", "closed_on"])
+    return problem
+
+
+def attach_evidence(problem: Problem, files, *, event=None) -> list[ProblemEvidence]:
+    """Files already checked by ``bastion.agenda.attachments`` (type by content, size)."""
+    rows = []
+    for upload in files or ():
+        rows.append(ProblemEvidence.objects.create(
+            problem=problem, event=event, file=upload,
+            original_name=getattr(upload, "name", "file")[:255], size=upload.size,
+        ))  # fmt: skip
+    return rows
+
+
+# --- filing: library, owner, recurrence, escalation ----------------------------------------
+
+
+def library_for_tier(tier: int) -> str:
+    """S4's three-level library: minor and general problems stay with the branch, key ones
+    go to the county committee, those needing the level above to the company committee."""
+    return {1: Library.BRANCH, 2: Library.BRANCH, 3: Library.COUNTY}.get(tier, Library.COMPANY)
+
+
+def owner_for(org: Organization, library: str) -> Organization:
+    """The organization whose library holds the problem: the branch itself, its nearest
+    committee (county), or the root committee (company)."""
+    if library == Library.COMPANY:
+        return Organization.objects.get(path=org.path[: Organization.steplen])
+    chain = list(Organization.objects.filter(
+        path__in=[org.path[:i] for i in range(Organization.steplen, len(org.path) + 1,
+                                              Organization.steplen)]
+    ).order_by("-depth"))  # fmt: skip
+    if library == Library.COUNTY:
+        return next((o for o in chain if o.kind == "committee"), chain[-1])
+    return next((o for o in chain if o.kind != "group"), chain[0])
+
+
+def is_recurring(org: Organization, category: str, found_on: dt.date, exclude=None) -> bool:
+    """The same category found again at the same organization within a year."""
+    earlier = Problem.objects.filter(
+        organization=org, category=category,
+        found_on__gte=found_on - dt.timedelta(days=365), found_on__lte=found_on,
+    )  # fmt: skip
+    if exclude is not None:
+        earlier = earlier.exclude(pk=exclude)
+    return earlier.exists()
+
+
+def suggested_tier(org: Organization, category: str, found_on: dt.date, tier: int) -> int:
+    """A recurring problem is at least 多发一般 (tier 2)."""
+    return max(tier, 2) if is_recurring(org, category, found_on) else tier
+
+
+def escalate(problem: Problem) -> None:
+    """Tier 4: the committee above the current owner owns the answer."""
+    owner = problem.owner
+    above = Organization.objects.filter(
+        path__in=[owner.path[:i] for i in range(Organization.steplen, len(owner.path),
+                                                Organization.steplen)], kind="committee",
+    ).order_by("-depth").first()  # fmt: skip
+    problem.owner = above or owner
+    problem.library = Library.COMPANY if problem.owner.depth == 1 else Library.COUNTY
+    problem.escalated_at = timezone.now()
