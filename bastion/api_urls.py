@@ -12,6 +12,7 @@ from bastion.agenda import api as agenda_api
 from bastion.core.api import TokenRequestSerializer, TokenResponseSerializer, TokenView
 from bastion.orgs import api as orgs_api
 from bastion.orgs.api.access import MeView
+from bastion.problems import api as problems_api
 from bastion.tasks import api as tasks_api
 
 app_name = "api"
@@ -51,6 +52,7 @@ router = DefaultRouter()
 orgs_api.register(router)
 agenda_api.register(router)
 tasks_api.register(router)
+problems_api.register(router)
 
 urlpatterns = [
     path("auth/token/", token_view.as_view(), name="token"),

@@ -514,6 +514,82 @@ def build_tasks(build: Build):
     build.manifest.update(progress_task_id=task.pk, progress_recipients=len(rows))
 
 
+# --- problems (问题清单) and a quarter to publish a bulletin for --------------------------------
+
+PROBLEM_STATES = [  # (state, weight) among problems whose deadline has passed
+    ("closed", 45), ("verified", 15), ("submitted", 8), ("rejected", 2), ("in_progress", 18),
+    ("planned", 12),
+]  # fmt: skip
+PROBLEM_TEXTS = [
+    ("organization", "三会一课记录不完整，部分支委会未形成会议纪要"),
+    ("organization", "主题党日活动未按月开展，缺少活动照片和签到表"),
+    ("integrity", "廉洁风险点排查不全，岗位风险防控措施未更新"),
+    ("safety", "现场作业未设专职监护人，安全交底签字不全"),
+    ("safety", "配电房消防器材过期未更换"),
+    ("business", "电费回收率低于月度目标，欠费催收台账不完整"),
+    ("business", "同期线损异常台区未按期分析处理"),
+    ("service", "客户诉求未在时限内回访"),
+    ("other", "党建工作台账归档不规范"),
+]
+
+
+def build_problems(build: Build):
+    """Problems for 问题整改 (5,000 small / 50,000 large): found over the year before
+    REFERENCE_DAY at every branch and group, deadlines 15–120 days after, states by whether the
+    deadline has passed (some closed late, some overdue), verified ones with their event; the
+    bulletin quarter is REFERENCE_DAY's."""
+    from django.utils import timezone
+
+    from bastion.problems.models import Problem, ProblemEvent
+
+    rng = build.rng
+    count = 5_000 if build.size.name == "small" else 50_000
+    places = [n for n in build.nodes if n.kind in ("branch", "temporary_branch", "group")]
+    committees = {n.pk: n for n in build.nodes if n.kind == "committee"}
+    above: dict[int, int] = {}  # the nearest committee above each node (responsible, owner)
+    for node in build.nodes:  # top-down: a parent is seen before its children
+        for child in node.children:
+            above[child.pk] = node.pk if node.pk in committees else above.get(node.pk, node.pk)
+    start = REFERENCE_DAY - dt.timedelta(days=364)
+    states, weights = [s for s, _w in PROBLEM_STATES], [w for _s, w in PROBLEM_STATES]
+    rows, events = [], []
+    for pk in range(1, count + 1):
+        node = places[rng.randrange(len(places))]
+        category, text = PROBLEM_TEXTS[rng.randrange(len(PROBLEM_TEXTS))]
+        found = random_day(rng, start, REFERENCE_DAY)
+        deadline = found + dt.timedelta(days=rng.randint(15, 120))
+        tier = rng.choices([1, 2, 3, 4], [50, 30, 15, 5])[0]
+        row = {
+            "id": pk, "description": f"{node.name}：{text}（第{pk}号）", "organization_id": node.pk,
+            "source": rng.choice(["inspection", "evaluation", "manual"]), "category": category,
+            "tier": tier, "library": {1: "branch", 2: "branch", 3: "county"}.get(tier, "company"),
+            "owner_id": node.pk if tier < 3 else above[node.pk],
+            "found_on": found, "deadline": deadline, "measures": "制定整改方案，明确责任人和时限。",
+            "responsible_org_id": node.pk if rng.random() < 0.8 else above[node.pk],
+        }  # fmt: skip
+        state = (
+            rng.choices(states, weights)[0]
+            if deadline <= REFERENCE_DAY
+            else rng.choice(["planned", "in_progress", "in_progress", "submitted", "closed"])
+        )
+        row["state"] = state
+        if state in ("submitted", "verified", "closed", "rejected"):
+            done = min(REFERENCE_DAY, found + dt.timedelta(days=rng.randint(5, 140)))
+            row["submitted_on"] = done
+            if state == "closed":
+                row["closed_on"] = min(REFERENCE_DAY, done + dt.timedelta(days=rng.randint(0, 10)))
+            if state == "verified":
+                at = timezone.make_aware(dt.datetime.combine(done, dt.time(16)))
+                events.append({"problem_id": pk, "from_state": "submitted",
+                               "to_state": "verified", "reason": "", "at": at})  # fmt: skip
+        rows.append(row)
+    insert_rows(Problem, rows)
+    if events:
+        insert_rows(ProblemEvent, events)
+    quarter = f"{REFERENCE_DAY.year}Q{(REFERENCE_DAY.month - 1) // 3 + 1}"
+    build.manifest.update(problems=count, bulletin_quarter=quarter)
+
+
 BUILDERS = [
     build_organizations,
     build_people,
@@ -521,6 +597,7 @@ BUILDERS = [
     build_bench_user,
     build_obligations,
     build_tasks,
+    build_problems,
 ]
 
 

@@ -164,6 +164,48 @@ def check_dispatch(state: SimpleNamespace, result) -> None:
     assert state.task.status == "dispatched", state.task.status
 
 
+# --- bulletin_province -------------------------------------------------------------------------
+
+
+def prepare_bulletin(ctx: SimpleNamespace) -> SimpleNamespace:
+    """A queued bulletin of the root for the dataset's quarter: the run writes its Word and
+    Excel files (the job's body, called directly: no worker in the bench)."""
+    try:
+        from bastion.problems.jobs import generate_bulletin  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"bastion.problems.jobs not ready: {exc}") from exc
+    from bastion.problems.models import Bulletin
+
+    quarter = getattr(ctx.manifest, "bulletin_quarter", None)
+    if quarter is None:
+        raise Skip("the dataset has no problems (build_problems did not run)")
+    bulletin = Bulletin.objects.create(
+        organization_id=ctx.manifest.root_id, quarter=quarter, created_by=ctx.actor
+    )
+    return SimpleNamespace(bulletin_id=bulletin.pk)
+
+
+def run_bulletin(state: SimpleNamespace):
+    from bastion.problems.jobs import generate_bulletin
+
+    return generate_bulletin.call(state.bulletin_id)
+
+
+def check_bulletin(state: SimpleNamespace, result) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from bastion.problems.models import Bulletin
+
+    bulletin = Bulletin.objects.get(pk=state.bulletin_id)
+    assert bulletin.status == "done", f"status {bulletin.status}: {bulletin.error}"
+    assert bulletin.docx and bulletin.xlsx, "files missing"
+    book = load_workbook(io.BytesIO(bulletin.xlsx.read()), read_only=True)
+    units = list(book["各单位整改情况"].iter_rows(values_only=True))
+    assert len(units) > 2, "no unit rows in the workbook"
+
+
 JOBS: list[Job] = [
     Job(
         "import_people_60000",
@@ -185,5 +227,12 @@ JOBS: list[Job] = [
         run=run_dispatch,
         check=check_dispatch,
         target_seconds=1,
+    ),
+    Job(
+        "bulletin_province",
+        prepare=prepare_bulletin,
+        run=run_bulletin,
+        check=check_bulletin,
+        target_seconds=10,
     ),
 ]

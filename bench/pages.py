@@ -49,6 +49,12 @@ PAGES: list[Page] = [
         lambda d: reverse("api:task-progress", args=[d.progress_task_id]),
         p95_ms=200,
     ),
+    # problems: the province's problem list (50,000 problems on the large dataset)
+    Page(
+        "problem_list",
+        lambda d: f"{reverse('problems:problem_list')}?within={d.root_id}",
+        p95_ms=200,
+    ),
 ]
 
 # The framework floor: login, session and one query (bastion/core/bench_views.py).

@@ -6,7 +6,27 @@ class ProblemsConfig(AppConfig):
     name = "bastion.problems"
     label = "problems"
     verbose_name = _("问题整改")
-    navigation: list = []  # filled in as the pages land
+
+    @property
+    def navigation(self):
+        from bastion.core.navigation import NavItem, NavSection
+
+        return [
+            NavSection(
+                _("问题整改"),
+                "checklist",
+                order=40,
+                items=[
+                    NavItem(_("问题清单"), "problems:problem_list", "list-check",
+                            "problems.view_problem"),
+                    NavItem(_("检查记录"), "problems:inspection_list", "clipboard-search",
+                            "problems.view_inspection"),
+                    NavItem(_("问题库"), "problems:library", "database", "problems.view_problem"),
+                    NavItem(_("通报晾晒"), "problems:bulletin_list", "speakerphone",
+                            "problems.view_bulletin"),
+                ],
+            ),
+        ]  # fmt: skip
 
     def ready(self):
         from auditlog.registry import auditlog

@@ -1,3 +1,11 @@
-"""Problem pages: bulletins."""
+"""Problem pages: quarterly bulletins (通报晾晒), mounted at /problems/bulletins/."""
 
-urlpatterns = []
+from django.urls import path
+
+from .views import bulletins as views
+
+urlpatterns = [
+    path("", views.bulletin_list, name="bulletin_list"),
+    path("<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
+    path("<int:pk>/<str:fmt>/", views.bulletin_download, name="bulletin_download"),
+]

@@ -14,7 +14,9 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from bastion.agenda import attachments as checks
 from bastion.core.scope import granted_paths, path_within
 from bastion.core.services import service
 from bastion.orgs.models import Organization
@@ -33,62 +35,102 @@ TRANSITIONS = {
 }
 
 
+MOVE_LABELS = {
+    State.IN_PROGRESS: _l("开始整改"),
+    State.SUBMITTED: _l("提交验收"),
+    State.REJECTED: _l("验收不通过"),
+    State.VERIFIED: _l("验收通过"),
+    State.CLOSED: _l("销号"),
+    "reopen": _l("重新打开"),
+}
+
+
 def allowed_moves(problem: Problem, user) -> list[str]:
     """The targets ``user`` may move ``problem`` to now (for buttons and the API)."""
     return [to for to in TRANSITIONS if _refusal(problem, user, to) is None]
 
 
-def _refusal(problem: Problem, user, to: str) -> str | None:
+def _refusal(problem: Problem, user, to: str) -> tuple[str, str] | None:
+    """None when allowed, else (kind, message) with kind "state" or "permission"."""
     if to not in TRANSITIONS:
-        return _("未知的目标状态“%(to)s”。") % {"to": to}
-    sources, permission, _reason = TRANSITIONS[to]
+        return "state", _("未知的目标状态“%(to)s”。") % {"to": to}
+    sources, permission, _needs_reason = TRANSITIONS[to]
     if problem.state not in sources:
-        return _("问题当前为“%(now)s”，不能转为该状态。") % {"now": problem.get_state_display()}
+        return "state", _("问题当前为“%(now)s”，不能执行该操作。") % {
+            "now": problem.get_state_display()
+        }
     org = problem.responsible_org if permission == RECTIFY else problem.organization
     if not path_within(org.path, granted_paths(user, permission)):
-        return _("您无权执行该操作。")
+        return "permission", _("您无权执行该操作。")
     return None
 
 
 @service
 def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) -> Problem:
-    """Move ``problem`` to ``to`` (a State value, or "reopen"); ``files`` are evidence."""
-    refusal = _refusal(problem, actor, to)
+    """Move ``problem`` to ``to`` (a State value, or "reopen"); ``files`` are evidence.
+
+    The row is locked and read again so two people acting at once cannot both move it."""
+    locked = (
+        Problem.objects.select_for_update()
+        .select_related("organization", "responsible_org")
+        .get(pk=problem.pk)
+    )
+    refusal = _refusal(locked, actor, to)
     if refusal:
-        if refusal == _("您无权执行该操作。"):
-            raise PermissionDenied(refusal)
-        raise ValidationError({"to": refusal})
+        kind, message = refusal
+        if kind == "permission":
+            raise PermissionDenied(message)
+        raise ValidationError({"to": message})
     reason = (reason or "").strip()
     if TRANSITIONS[to][2] and not reason:
         raise ValidationError({"reason": _("请填写原因。")})
     if len(reason) > 500:
         raise ValidationError({"reason": _("原因不能超过 500 字。")})
+    files = list(files or ())
+    if files:
+        try:
+            checks.check_uploads(files)
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from exc
     target = State.IN_PROGRESS if to == "reopen" else to
-    if target == State.SUBMITTED and not files and not problem.evidence.exists():
+    # After a rejection, new evidence is needed; otherwise any evidence on file will do.
+    if (
+        target == State.SUBMITTED
+        and not files
+        and (locked.state == State.REJECTED or not locked.evidence.exists())
+    ):
         raise ValidationError({"files": _("提交验收前请上传整改佐证材料（照片或文件）。")})
-    event = ProblemEvent.objects.create(problem=problem, from_state=problem.state,
+    event = ProblemEvent.objects.create(problem=locked, from_state=locked.state,
                                         to_state=target, reason=reason, actor=actor)  # fmt: skip
-    attach_evidence(problem, files, event=event)
+    attach_evidence(locked, files, event=event)
     today = timezone.localdate()
-    problem.state = target
+    locked.state = target
     if target == State.SUBMITTED:
-        problem.submitted_on = today
+        locked.submitted_on = today
     if target == State.CLOSED:
-        problem.closed_on = today
+        locked.closed_on = today
     if to == "reopen":
-        problem.closed_on = None
-    problem.save(update_fields=["state", "submitted_on", "closed_on"])
+        locked.closed_on = None
+    locked.save(update_fields=["state", "submitted_on", "closed_on"])
+    problem.state, problem.submitted_on, problem.closed_on = (
+        locked.state,
+        locked.submitted_on,
+        locked.closed_on,
+    )
     return problem
 
 
 def attach_evidence(problem: Problem, files, *, event=None) -> list[ProblemEvidence]:
-    """Files already checked by ``bastion.agenda.attachments`` (type by content, size)."""
+    """Store ``files`` (checked by ``bastion.agenda.attachments``) under safe generated names;
+    the original name is kept for downloads."""
     rows = []
     for upload in files or ():
-        rows.append(ProblemEvidence.objects.create(
-            problem=problem, event=event, file=upload,
-            original_name=getattr(upload, "name", "file")[:255], size=upload.size,
-        ))  # fmt: skip
+        checked = checks.check_upload(upload)
+        evidence = ProblemEvidence(problem=problem, event=event, size=checked.size,
+                                   original_name=checked.original_name)  # fmt: skip
+        evidence.file.save(checked.storage_name(), upload, save=False)
+        evidence.save()
+        rows.append(evidence)
     return rows
 
 

@@ -1,0 +1,78 @@
+"""The bulletin's tables as a workbook: 总体情况, 各单位整改情况, 问题类别分布, 逾期未整改问题.
+
+Written with openpyxl in write-only mode, so the full overdue list (thousands of rows at province
+scale) costs little. Sheet names and headers are part of the file format: Chinese always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from .selectors_bulletin import (
+    CATEGORY_HEADERS,
+    OVERDUE_HEADERS,
+    UNIT_HEADERS,
+    BulletinData,
+    category_table,
+    overdue_table,
+    unit_table,
+)
+
+SHEETS = ["总体情况", "各单位整改情况", "问题类别分布", "逾期未整改问题"]
+
+
+def _sheet(workbook, title: str, headers: list[str], rows, widths: list[int]):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    header = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font, cell.fill = bold, fill
+        header.append(cell)
+    sheet.append(header)
+    for values in rows:
+        out = []
+        for value in values:
+            if isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                value = cell
+            out.append(value)
+        sheet.append(out)
+
+
+def build_xlsx(data: BulletinData, *, number: str, title: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    t = data.total
+    summary = [
+        ["通报", title],
+        ["文号", number],
+        ["统计范围", data.node.name],
+        ["季度", data.quarter.label],
+        ["统计截至", data.cutoff],
+        ["发现问题", t.found],
+        ["季初未整改（结转）", t.carried],
+        ["应整改", t.due],
+        ["已整改", t.rectified],
+        ["逾期未改", t.overdue],
+        ["整改率", t.rate_text],
+        ["整改率口径", "本季度已整改问题数÷应整改问题数（本季度发现问题数＋季初未整改问题数）"],
+    ]
+    _sheet(workbook, SHEETS[0], ["项目", "数值"], summary, [20, 60])
+    _sheet(workbook, SHEETS[1], UNIT_HEADERS, unit_table(data), [8, 36, 10, 10, 10, 10, 10])
+    _sheet(workbook, SHEETS[2], CATEGORY_HEADERS, category_table(data), [14, 10, 10, 10, 10, 10])
+    _sheet(workbook, SHEETS[3], OVERDUE_HEADERS, overdue_table(data),
+           [8, 30, 60, 12, 12, 10, 30])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,129 @@
+"""Reading problems: colours from the deadline, the three libraries, list filters.
+
+Colours use the agenda's alert levels with the windows of thresholds ``problem_notice_days``
+(green from) and ``problem_reminder_days`` (yellow from): read once per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bastion.agenda.alerts import BADGE_CLASS, alert_level
+from bastion.agenda.models import threshold
+from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
+from bastion.orgs.models import Organization
+
+from .models import OPEN_STATES, Library, Problem, State
+
+LEVEL_LABELS = {
+    "red": _("已逾期"),
+    "yellow": _("临期"),
+    "green": _("即将到期"),
+    "upcoming": _("未到期"),
+    "late": _("逾期完成"),
+    "done": _("按期完成"),
+}
+
+
+@dataclass(frozen=True)
+class Windows:
+    today: dt.date
+    notice_days: int
+    reminder_days: int
+
+
+def windows(today: dt.date | None = None) -> Windows:
+    today = today or timezone.localdate()
+    return Windows(today, threshold("problem_notice_days", today),
+                   threshold("problem_reminder_days", today))  # fmt: skip
+
+
+def fulfilled_on(problem: Problem) -> dt.date | None:
+    """Closed: the closing date; verified: the date the accepted rectification was submitted."""
+    if problem.state == State.CLOSED:
+        return problem.closed_on
+    if problem.state == State.VERIFIED:
+        return problem.submitted_on or problem.closed_on
+    return None
+
+
+def colour(problem: Problem, win: Windows) -> str:
+    return alert_level(
+        today=win.today,
+        due_on=problem.deadline,
+        green_from=problem.deadline - dt.timedelta(days=win.notice_days),
+        yellow_from=problem.deadline - dt.timedelta(days=win.reminder_days),
+        fulfilled_on=fulfilled_on(problem),
+    )
+
+
+def with_colours(problems, win: Windows | None = None):
+    """Set ``colour``, ``colour_label`` and ``badge_class`` on each problem (no query)."""
+    win = win or windows()
+    for problem in problems:
+        level = colour(problem, win)
+        problem.colour = level
+        problem.colour_label = LEVEL_LABELS[level]
+        problem.badge_class = BADGE_CLASS[level]
+    return problems
+
+
+# --- querysets -------------------------------------------------------------------------------
+
+
+def visible(user):
+    return Problem.objects.restrict(user, "view")
+
+
+def library(user, level: str):
+    """A library level: problems whose ``owner`` lies in the user's view scope."""
+    paths = granted_paths(user, "problems.view_problem")
+    base = Problem.objects.filter(library=level)
+    if paths is ALL:
+        return base
+    if not paths:
+        return base.none()
+    return base.filter(reduce(or_, [subtree_q("owner__path", p) for p in minimal_prefixes(paths)]))
+
+
+def for_list(queryset):
+    return queryset.select_related("organization", "responsible_org", "responsible_person",
+                                   "owner", "inspection")  # fmt: skip
+
+
+def apply_filters(queryset, filters: dict, *, user, today: dt.date | None = None):
+    """``filters`` are a filter form's cleaned data; ``within`` is an Organization id."""
+    today = today or timezone.localdate()
+    selected = None
+    if filters.get("within"):
+        selected = Organization.objects.restrict(user, "view").filter(pk=filters["within"]).first()
+        if selected is None:
+            return queryset.none(), None
+        queryset = queryset.filter(subtree_q("organization__path", selected.path))
+    if filters.get("tier"):
+        queryset = queryset.filter(tier=int(filters["tier"]))
+    if filters.get("state"):
+        queryset = queryset.filter(state=filters["state"])
+    if filters.get("library") and filters["library"] in Library.values:
+        queryset = queryset.filter(library=filters["library"])
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    if filters.get("overdue"):
+        queryset = queryset.filter(state__in=OPEN_STATES, deadline__lt=today)
+    if filters.get("recurring"):
+        queryset = queryset.filter(recurring=True)
+    if filters.get("q"):
+        q = filters["q"].strip()
+        queryset = queryset.filter(
+            Q(description__icontains=q)
+            | Q(measures__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
+    return queryset, selected

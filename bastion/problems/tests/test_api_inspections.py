@@ -1,0 +1,142 @@
+"""``/api/v1/inspections/`` (scoped by the inspecting organization) and recording inspections
+and problems through the filing services: scope, 400s in Chinese, 403 without the right."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bastion.problems.models import Inspection, Problem
+
+from .api_helpers import (
+    PERSONAS,
+    api_fixture,  # noqa: F401
+    data_fixture,  # noqa: F401
+    days,
+    discipline_fixture,  # noqa: F401
+    login,
+    make_inspection,
+)
+
+URL = reverse("api:inspection-list")
+PROBLEMS_URL = reverse("api:problem-list")
+VISIBLE = {
+    "company": {"公司党委巡查", "A县督导访谈", "A1自查"},
+    "county": {"A县督导访谈", "A1自查"},
+    "discipline": {"A县督导访谈", "A1自查"},
+    "secretary_a": {"A1自查"},
+    "secretary_b": set(),
+    "member": set(),
+    "outsider": set(),
+}
+
+
+def titles(rows):
+    return {row["title"] for row in rows}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_list_and_detail_hold_the_scope(api, personas, discipline, data, persona):
+    login(api, personas, discipline, persona)
+    response = api.get(URL)
+    assert response.status_code == 200
+    assert titles(response.json()["results"]) == VISIBLE[persona]
+    for inspection in vars(data.inspections).values():
+        status = api.get(reverse("api:inspection-detail", args=[inspection.pk])).status_code
+        assert status == (200 if inspection.title in VISIBLE[persona] else 404)
+
+
+def test_row_and_filters(api, personas, discipline, data, tree):
+    login(api, personas, discipline, "company")
+    rows = {row["title"]: row for row in api.get(URL).json()["results"]}
+    patrol = rows["公司党委巡查"]
+    assert (patrol["kind"], patrol["kind_display"]) == ("patrol", "巡查")
+    assert {o["id"] for o in patrol["inspected"]} == {tree.station_a1.pk, tree.station_b1.pk}
+    assert patrol["problem_count"] == 3
+    assert titles(api.get(URL, {"kind": "self"}).json()["results"]) == {"A1自查"}
+    assert titles(api.get(URL, {"within": tree.county_a.pk}).json()["results"]) == {
+        "A县督导访谈", "A1自查",
+    }  # fmt: skip
+    bad = api.get(URL, {"kind": "audit"})
+    assert bad.status_code == 400 and "可选" in bad.json()["kind"][0]
+
+
+def test_list_queries_do_not_grow(api, personas, discipline, data, tree):
+    login(api, personas, discipline, "company")
+    with CaptureQueriesContext(connection) as small:
+        api.get(URL)
+    for index in range(8):
+        make_inspection("flying", tree.company, [tree.station_a1, tree.station_a2],
+                        title=f"飞行 {index}")  # fmt: skip
+    with CaptureQueriesContext(connection) as large:
+        assert api.get(URL).json()["count"] == 11
+    assert len(large) == len(small)
+
+
+def test_a_secretary_records_a_self_inspection(api, personas, discipline, data, tree):
+    login(api, personas, discipline, "secretary_a")
+    body = {
+        "kind": "self", "title": "四季度自查", "inspecting_org": tree.station_a1.pk,
+        "inspected": [tree.station_a1.pk], "held_on": days(-1).isoformat(),
+        "checklist": ["三会一课", "党费"],
+    }  # fmt: skip
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    row = response.json()
+    assert (row["title"], row["problem_count"], row["checklist"]) == (
+        "四季度自查", 0, ["三会一课", "党费"],
+    )  # fmt: skip
+    assert Inspection.objects.filter(title="四季度自查", created_by=personas.secretary_a).exists()
+
+
+def test_recording_refusals(api, personas, discipline, data, tree):
+    login(api, personas, discipline, "secretary_a")
+    body = {
+        "kind": "self", "title": "越权检查", "inspecting_org": tree.station_b1.pk,
+        "inspected": [tree.station_b1.pk], "held_on": days(-1).isoformat(),
+    }  # fmt: skip
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "不存在或不在您的管理范围内" in response.json()["inspecting_org"][0]
+    assert "不存在或不在您的管理范围内" in response.json()["inspected"][0]
+    body.update(inspecting_org=tree.station_a1.pk, inspected=[tree.station_a1.pk],
+                held_on=days(3).isoformat())  # fmt: skip
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["held_on"] == ["检查日期不能晚于今天。"]
+    login(api, personas, discipline, "member")
+    assert api.post(URL, body, format="json").status_code == 403
+    assert not Inspection.objects.filter(title="越权检查").exists()
+
+
+def test_filing_a_problem(api, personas, discipline, data, tree):
+    login(api, personas, discipline, "company")
+    body = {
+        "description": "台区线损率偏高", "organization": tree.station_a1.pk,
+        "inspection": data.inspections.patrol.pk, "category": "business", "tier": 1,
+        "found_on": days(-1).isoformat(), "responsible_org": tree.station_a1.pk,
+        "deadline": days(20).isoformat(), "measures": "逐户排查",
+    }  # fmt: skip
+    response = api.post(PROBLEMS_URL, body, format="json")
+    assert response.status_code == 201, response.content
+    row = response.json()
+    # The same category at the same station within a year: recurring, so at least tier 2.
+    assert (row["recurring"], row["tier"], row["library"]) == (True, 2, "branch")
+    assert (row["state"], row["source"]) == ("planned", "inspection")
+    assert [e["to_state"] for e in row["events"]] == ["planned"]
+
+    body.update(tier=4, category="safety", description="需上级研究的问题")
+    row = api.post(PROBLEMS_URL, body, format="json").json()
+    assert row["escalated_at"] is not None and row["tier"] == 4
+
+    bad = api.post(PROBLEMS_URL, {**body, "deadline": days(-5).isoformat()}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["deadline"] == ["整改时限不能早于发现日期。"]
+
+    login(api, personas, discipline, "secretary_b")
+    response = api.post(PROBLEMS_URL, {**body, "inspection": None}, format="json")
+    assert response.status_code == 400
+    assert "organization" in response.json()
+    login(api, personas, discipline, "member")
+    assert api.post(PROBLEMS_URL, body, format="json").status_code == 403
+    assert Problem.objects.filter(description="台区线损率偏高").count() == 1

@@ -1,0 +1,177 @@
+"""Bulletin pages (通报晾晒): the list with the request form, a bulletin's progress, downloads.
+
+Scope: bulletins are listed and shown through ``Bulletin.objects.restrict(user, "view")``
+(``problems.view_bulletin`` over the bulletin's organization); anything else is 404. The form
+offers the nodes where the user holds ``problems.generate_bulletin`` (from ``nearby_choices``);
+a node outside that scope is refused with 404 by the service. The detail page polls its status
+fragment with htmx until the job is done; the preview is read back from the generated workbook,
+so it shows exactly what was issued (and costs no query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bastion.core.forms import BootstrapFormMixin
+from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.orgs.models import Organization
+from bastion.orgs.selectors import nearby_choices
+
+from ..models import Bulletin, BulletinStatus
+from ..selectors_bulletin import current_quarter
+from ..services.bulletins import GENERATE, bulletin_request
+
+VIEW = "problems.view_bulletin"
+PAGE_SIZE = 20
+PREVIEW_OVERDUE_ROWS = 20
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class BulletinForm(BootstrapFormMixin, forms.Form):
+    organization = forms.TypedChoiceField(label=gettext_lazy("通报范围"), coerce=int)
+    quarter = forms.CharField(
+        label=gettext_lazy("季度"), max_length=7, help_text=gettext_lazy("如 2026Q3")
+    )
+    number = forms.CharField(
+        label=gettext_lazy("文号"), max_length=60, required=False,
+        help_text=gettext_lazy("留空则自动编号，如“市公党通〔2026〕3号”"),
+    )  # fmt: skip
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nodes = {node.pk: node for node in nodes}
+        self.fields["organization"].choices = [
+            (node.pk, "\u3000" * (node.depth - 1) + node.name) for node in nodes
+        ]
+
+
+def _generate_nodes(request) -> list[Organization]:
+    granted = granted_paths(request.user, GENERATE)
+    selected = getattr(request, "current_org", None)
+    return [n for n in nearby_choices(request.user, selected) if path_within(n.path, granted)]
+
+
+@login_required
+def bulletin_list(request):
+    can_generate = has_permission_anywhere(request.user, GENERATE)
+    if not (can_generate or has_permission_anywhere(request.user, VIEW)):
+        raise Http404
+    form = None
+    if can_generate:
+        nodes = _generate_nodes(request)
+        current = getattr(request, "current_org", None)
+        initial = {"quarter": current_quarter().code}
+        if current is not None and current.pk in {n.pk for n in nodes}:
+            initial["organization"] = current.pk
+        data = request.POST if request.method == "POST" else None
+        form = BulletinForm(data, nodes=nodes, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            node = form.nodes[form.cleaned_data["organization"]]
+            try:
+                bulletin = bulletin_request(
+                    actor=request.user, organization=node,
+                    quarter=form.cleaned_data["quarter"], number=form.cleaned_data["number"],
+                )  # fmt: skip
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                return redirect("problems:bulletin_detail", pk=bulletin.pk)
+    elif request.method == "POST":
+        raise Http404
+    bulletins = (
+        Bulletin.objects.restrict(request.user, "view")
+        .select_related("organization")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "problems/bulletins/bulletin_list.html",
+        {"form": form, "page": page, "bulletins": page.object_list},
+    )
+
+
+def _visible(request, pk) -> Bulletin:
+    return get_object_or_404(
+        Bulletin.objects.restrict(request.user, "view").select_related("organization"), pk=pk
+    )
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def preview(bulletin: Bulletin) -> dict | None:
+    """The summary tables read back from the workbook (first rows of the overdue list)."""
+    if bulletin.status != BulletinStatus.DONE or not bulletin.xlsx:
+        return None
+    from openpyxl import load_workbook
+
+    from ..bulletin_xlsx import SHEETS
+
+    try:
+        with bulletin.xlsx.open("rb") as handle:
+            book = load_workbook(handle, read_only=True, data_only=True)
+            tables = {}
+            for name in SHEETS:
+                rows = book[name].iter_rows(values_only=True)
+                limit = PREVIEW_OVERDUE_ROWS + 1 if name == SHEETS[3] else None
+                collected = []
+                for row in rows:
+                    collected.append([_cell(v) for v in row])
+                    if limit and len(collected) >= limit:
+                        break
+                tables[name] = {"headers": collected[0], "rows": collected[1:]}
+            book.close()
+    except (OSError, KeyError, ValueError):
+        return None
+    summary = {row[0]: row[1] for row in tables[SHEETS[0]]["rows"]}
+    return {"summary": summary, "tables": [(n, tables[n]) for n in SHEETS[1:]]}
+
+
+@login_required
+def bulletin_detail(request, pk):
+    bulletin = _visible(request, pk)
+    context = {"bulletin": bulletin, "preview": preview(bulletin)}
+    if request.headers.get("HX-Request"):
+        return render(request, "problems/bulletins/_status.html", context)
+    return render(request, "problems/bulletins/bulletin_detail.html", context)
+
+
+@login_required
+def bulletin_download(request, pk, fmt):
+    bulletin = _visible(request, pk)
+    if fmt not in CONTENT_TYPES or bulletin.status != BulletinStatus.DONE:
+        raise Http404
+    stored = getattr(bulletin, fmt)
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(_("文件不存在。")) from exc
+    name = _("%(org)s%(quarter)s问题整改情况通报") % {
+        "org": bulletin.organization.name, "quarter": bulletin.quarter,
+    }  # fmt: skip
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{name}.{fmt}", content_type=CONTENT_TYPES[fmt]
+    )

@@ -1,0 +1,185 @@
+"""Problem pages (问题清单): list, file, detail with the rectification steps, edit, evidence
+downloads, export. Every problem comes through ``Problem.objects.restrict``: outside is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bastion.core.excel import XLSX_CONTENT_TYPE
+from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.orgs.selectors import nearby_choices
+from bastion.tasks.views.tasks import file_response
+
+from .. import exports, selectors
+from ..forms import ProblemFilterForm, ProblemForm, TransitionForm
+from ..models import Inspection, Problem, ProblemEvidence, State
+from ..services import filing, rectify
+from .common import apply_errors, querystring
+
+PAGE_SIZE = 50
+REASON_MOVES = {State.REJECTED, "reopen"}
+FILE_MOVES = {State.SUBMITTED, State.IN_PROGRESS}
+
+
+def scoped_problem(request, pk, action="view") -> Problem:
+    queryset = selectors.for_list(Problem.objects.restrict(request.user, action))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def filtered(request, queryset):
+    form = ProblemFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset, selected = selectors.apply_filters(queryset, filters, user=request.user)
+    return form, queryset, selected
+
+
+def list_context(request, queryset, form, selected) -> dict:
+    page = Paginator(selectors.for_list(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.with_colours(page.object_list)
+    return {
+        "form": form,
+        "page": page,
+        "querystring": querystring(request),
+        "within_options": nearby_choices(request.user, selected),
+        "within_selected": selected.pk if selected else None,
+    }
+
+
+@login_required
+def problem_list(request):
+    user = request.user
+    if not has_permission_anywhere(user, "problems.view_problem"):
+        raise Http404
+    form, problems, selected = filtered(request, selectors.visible(user))
+    context = list_context(request, problems, form, selected)
+    context.update(
+        can_add=has_permission_anywhere(user, "problems.add_problem"),
+        can_import=has_permission_anywhere(user, "problems.import_problem"),
+        can_export=has_permission_anywhere(user, "problems.export_problem"),
+    )
+    return render(request, "problems/problem_list.html", context)
+
+
+@login_required
+def problem_export(request):
+    user = request.user
+    if not has_permission_anywhere(user, "problems.export_problem"):
+        raise Http404
+    _form, problems, _selected = filtered(request, Problem.objects.restrict(user, "export"))
+    response = HttpResponse(exports.problems_xlsx(problems), content_type=XLSX_CONTENT_TYPE)
+    name = f"problems-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _render_form(request, form, problem=None, inspection=None):
+    return render(request, "problems/problem_form.html",
+                  {"form": form, "problem": problem, "inspection": inspection})  # fmt: skip
+
+
+@login_required
+def problem_create(request):
+    user = request.user
+    if not has_permission_anywhere(user, "problems.add_problem"):
+        raise Http404
+    inspection = None
+    inspection_id = request.GET.get("inspection") or ""
+    if inspection_id:
+        if not inspection_id.isdigit():
+            raise Http404
+        inspection = get_object_or_404(Inspection.objects.restrict(user, "view"), pk=inspection_id)
+    form = ProblemForm(request.POST or None, user=user, inspection=inspection)
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = filing.problem_create(actor=user, **form.service_fields())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("您无权执行该操作。"))
+        else:
+            note = _("问题已登记。")
+            if problem.recurring:
+                note += _("该组织一年内已出现同类问题，已标记为反复出现。")
+            messages.success(request, note)
+            if inspection is not None:
+                return redirect(inspection.get_absolute_url())
+            return redirect(problem.get_absolute_url())
+    return _render_form(request, form, inspection=inspection)
+
+
+@login_required
+def problem_edit(request, pk):
+    user = request.user
+    problem = scoped_problem(request, pk, "change")
+    form = ProblemForm(request.POST or None, user=user, problem=problem)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing.problem_update(problem, actor=user, **form.service_fields())
+        except ValidationError as exc:
+            problem.refresh_from_db()
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            problem.refresh_from_db()
+            form.add_error(None, str(exc) or _("您无权执行该操作。"))
+        else:
+            messages.success(request, _("问题已更新。"))
+            return redirect(problem.get_absolute_url())
+    return _render_form(request, form, problem=problem)
+
+
+@login_required
+def problem_detail(request, pk, transition_form=None, failed_move=None):
+    user = request.user
+    problem = scoped_problem(request, pk)
+    selectors.with_colours([problem])
+    moves = [
+        {"to": str(to), "label": rectify.MOVE_LABELS[to], "reason": to in REASON_MOVES,
+         "files": to in FILE_MOVES, "verify": rectify.TRANSITIONS[to][1] == rectify.VERIFY}
+        for to in rectify.allowed_moves(problem, user)
+    ]  # fmt: skip
+    return render(request, "problems/problem_detail.html", {
+        "problem": problem,
+        "events": list(problem.events.select_related("actor")),
+        "evidence": list(problem.evidence.all()),
+        "moves": moves,
+        "transition_form": transition_form,
+        "failed_move": failed_move,
+        "can_edit": problem.state != State.CLOSED and path_within(
+            problem.organization.path, granted_paths(user, "problems.change_problem")),
+    }, status=400 if transition_form is not None else 200)  # fmt: skip
+
+
+@login_required
+@require_POST
+def problem_transition(request, pk):
+    user = request.user
+    problem = scoped_problem(request, pk)
+    form = TransitionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            rectify.transition(problem, actor=user, to=form.cleaned_data["to"],
+                               reason=form.cleaned_data["reason"],
+                               files=form.cleaned_data["files"])  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("您无权执行该操作。"))
+        else:
+            messages.success(request, _("问题状态已更新为“%(state)s”。")
+                             % {"state": problem.get_state_display()})  # fmt: skip
+            return redirect(problem.get_absolute_url())
+    return problem_detail(request, pk, transition_form=form, failed_move=request.POST.get("to"))
+
+
+@login_required
+def evidence_file(request, pk):
+    evidence = get_object_or_404(ProblemEvidence.objects.restrict(request.user, "view"), pk=pk)
+    return file_response(evidence.file, evidence.original_name)
