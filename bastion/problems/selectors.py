@@ -95,7 +95,7 @@ def library(user, level: str):
 
 def for_list(queryset):
     return queryset.select_related("organization", "responsible_org", "responsible_person",
-                                   "owner", "inspection")  # fmt: skip
+                                   "owner", "inspection__inspecting_org")  # fmt: skip
 
 
 def apply_filters(queryset, filters: dict, *, user, today: dt.date | None = None):

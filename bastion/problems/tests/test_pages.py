@@ -200,3 +200,20 @@ def test_problem_detail_constant_queries(client, tree, personas, data):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_source_inspection_links_only_for_who_may_open_it(client, personas, tree):
+    from django.urls import reverse
+
+    from .helpers import make_inspection, make_problem
+
+    inspection = make_inspection(personas.county, tree.county_a, [tree.station_a1], title="县巡查")
+    problem = make_problem(personas.county, tree.station_a1, inspection=inspection,
+                           source="inspection")  # fmt: skip
+    url = reverse("problems:problem_detail", args=[problem.pk])
+    link = f'href="{reverse("problems:inspection_detail", args=[inspection.pk])}"'
+    client.force_login(personas.secretary_a)
+    page = client.get(url).content.decode()
+    assert "县巡查" in page and link not in page
+    client.force_login(personas.county)
+    assert link in client.get(url).content.decode()

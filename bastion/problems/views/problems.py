@@ -152,6 +152,11 @@ def problem_detail(request, pk, transition_form=None, failed_move=None):
         "moves": moves,
         "transition_form": transition_form,
         "failed_move": failed_move,
+        # The source inspection is scoped by who inspected: link it only where it may be opened.
+        "can_open_inspection": problem.inspection_id is not None and path_within(
+            problem.inspection.inspecting_org.path,
+            granted_paths(user, "problems.view_inspection"),
+        ),
         "can_edit": problem.state != State.CLOSED and path_within(
             problem.organization.path, granted_paths(user, "problems.change_problem")),
     }, status=400 if transition_form is not None else 200)  # fmt: skip
