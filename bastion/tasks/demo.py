@@ -76,6 +76,7 @@ def _answer(rng, fields, on: dt.date) -> dict:
 def _assign(rng, task, fields, orgs, plan, reviewer, keep=None):
     """``plan``: list of (state, count); ``keep``: org → state forced for the demo accounts."""
     states = [state for state, count in plan for _i in range(count)]
+    rng.shuffle(states)  # spread over the counties, not one county per state
     rows = []
     for index, org in enumerate(orgs):
         state = (keep or {}).get(org.pk) or (states[index] if index < len(states) else "unread")
