@@ -19,30 +19,10 @@ Any page answering 4xx/5xx stops the run with the address.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
-from urllib.parse import urljoin
 
-from playwright.sync_api import Page, sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    # The browser's own widgets (date and file inputs) in Chinese; takes effect only where the
-    # Chromium translations are installed (Debian package chromium-l10n).
-    "--lang=zh-CN",
-]
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "bastion-demo"
-OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
-TIMEOUT_MS = 20_000
+from shooter import Shooter, run
 
 # A sign-in sheet drawn by the browser itself: the evidence photo uploaded with the meeting.
 SIGN_IN_SHEET = """<!doctype html><html><body style="margin:0;font:16px sans-serif;background:#fff">
@@ -53,84 +33,6 @@ SIGN_IN_SHEET = """<!doctype html><html><body style="margin:0;font:16px sans-ser
 <tr><td>1</td><td>　</td><td>✔</td></tr><tr><td>2</td><td>　</td><td>✔</td></tr>
 <tr><td>3</td><td>　</td><td>✔</td></tr><tr><td>4</td><td>　</td><td>请假</td></tr>
 </table></div></body></html>"""
-
-
-class Shooter:
-    def __init__(self, browser, base: str, out: Path):
-        self.browser = browser
-        self.base = base.rstrip("/")
-        self.out = out
-        self.pages: dict[str, Page] = {}
-
-    # --- sessions ---------------------------------------------------------------------------
-
-    def as_user(self, username: str) -> Page:
-        if username not in self.pages:
-            context = self.browser.new_context(locale="zh-CN", viewport=VIEWPORT)
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            self.open(page, "/accounts/login/")
-            page.get_by_label("用户名").fill(username)
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
-            if "/accounts/login/" in page.url:
-                sys.exit(f"登录失败：{username}（演示数据是否已生成？）")
-            self.pages[username] = page
-        return self.pages[username]
-
-    def open(self, page: Page, path: str) -> Page:
-        """Go to ``path``: absolute, from the site root (``/agenda/``) or relative (``?org=``)."""
-        url = path if path.startswith(("http:", "https:", "/")) else urljoin(page.url, path)
-        url = self.base + url if url.startswith("/") else url
-        response = page.goto(url)
-        self.check(page, response, url)
-        return page
-
-    @staticmethod
-    def check(page: Page, response, url: str) -> None:
-        if response is not None and response.status >= 400:
-            sys.exit(f"页面出错：{url} 返回 {response.status}")
-        page.wait_for_load_state("networkidle")
-
-    # --- saving -----------------------------------------------------------------------------
-
-    def save(self, page: Page, name: str, height: int | None = None) -> None:
-        """The page from its top, ``height`` pixels tall (default: the window; 0: the whole
-        page). The window is resized rather than using ``full_page``, so that the fixed
-        sidebar is drawn the whole height instead of floating in the middle."""
-        if height == 0:
-            wanted = page.evaluate("document.documentElement.scrollHeight")
-        else:
-            wanted = height or VIEWPORT["height"]
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": wanted})
-        page.evaluate("document.activeElement && document.activeElement.blur(); scrollTo(0, 0)")
-        page.wait_for_timeout(500)
-        path = self.out / f"agenda-{name}.png"
-        page.screenshot(path=path)
-        page.set_viewport_size(VIEWPORT)
-        self.report(path)
-
-    @staticmethod
-    def report(path: Path) -> None:
-        print(f"{path}  {path.stat().st_size // 1024} KB")
-
-    def save_element(self, page: Page, selector: str, name: str, padding: int = 8):
-        box = page.locator(selector).first.bounding_box()
-        if box is None:
-            sys.exit(f"找不到页面元素 {selector}：{page.url}")
-        path = self.out / f"agenda-{name}.png"
-        page.screenshot(
-            path=path,
-            full_page=True,
-            clip={
-                "x": max(box["x"] - padding, 0),
-                "y": max(box["y"] - padding, 0),
-                "width": box["width"] + 2 * padding,
-                "height": box["height"] + 2 * padding,
-            },
-        )
-        self.report(path)
 
 
 # --- the journeys -------------------------------------------------------------------------------
@@ -244,24 +146,17 @@ def inbox(shot: Shooter) -> None:
         shot.save(page, "digest", 640)
 
 
+def steps(shot: Shooter, tmp: Path) -> None:
+    secretary_board_and_map(shot)
+    meeting_url = record_make_up_meeting(shot, tmp)
+    county_returns_meeting(shot, meeting_url)
+    dues_ledger_with_alarm(shot)
+    company_pages(shot)
+    inbox(shot)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("base_url", help="演示服务器地址，如 http://127.0.0.1:18311")
-    parser.add_argument("--out", type=Path, default=OUT, help="图片目录（默认 docs/images）")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        shot = Shooter(browser, args.base_url, args.out)
-        try:
-            secretary_board_and_map(shot)
-            meeting_url = record_make_up_meeting(shot, Path(tmp))
-            county_returns_meeting(shot, meeting_url)
-            dues_ledger_with_alarm(shot)
-            company_pages(shot)
-            inbox(shot)
-        finally:
-            browser.close()
+    run(__doc__, "agenda", steps)
 
 
 if __name__ == "__main__":

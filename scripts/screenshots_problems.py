@@ -18,76 +18,13 @@ Any page answering 4xx/5xx stops the run with the address.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from urllib.parse import urljoin
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
+from shooter import Shooter, run
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--lang=zh-CN",
-]
-VIEWPORT = {"width": 1366, "height": 900}
-PASSWORD = "bastion-demo"
-OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
-TIMEOUT_MS = 20_000
 MAX_HEIGHT = 2000  # a whole-page picture stops here (lists show 50 rows)
-
-
-class Shooter:
-    def __init__(self, browser, base: str, out: Path):
-        self.browser = browser
-        self.base = base.rstrip("/")
-        self.out = out
-        self.pages: dict[str, Page] = {}
-
-    def as_user(self, username: str) -> Page:
-        if username not in self.pages:
-            context = self.browser.new_context(locale="zh-CN", viewport=VIEWPORT)
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            self.open(page, "/accounts/login/")
-            page.get_by_label("用户名").fill(username)
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
-            if "/accounts/login/" in page.url:
-                sys.exit(f"登录失败：{username}（演示数据是否已生成？）")
-            self.pages[username] = page
-        return self.pages[username]
-
-    def open(self, page: Page, path: str) -> Page:
-        url = path if path.startswith(("http:", "https:", "/")) else urljoin(page.url, path)
-        url = self.base + url if url.startswith("/") else url
-        response = page.goto(url)
-        if response is not None and response.status >= 400:
-            sys.exit(f"页面出错：{url} 返回 {response.status}")
-        page.wait_for_load_state("networkidle")
-        return page
-
-    def save(self, page: Page, name: str, height: int | None = None) -> None:
-        """The page from its top, ``height`` pixels tall (default: the window; 0: the whole
-        page, at most ``MAX_HEIGHT``). The window is resized rather than using ``full_page``
-        so that the fixed sidebar is drawn the whole height."""
-        if height == 0:
-            wanted = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
-        else:
-            wanted = height or VIEWPORT["height"]
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": wanted})
-        page.evaluate("document.activeElement && document.activeElement.blur(); scrollTo(0, 0)")
-        page.wait_for_timeout(500)
-        path = self.out / f"problems-{name}.png"
-        page.screenshot(path=path)
-        page.set_viewport_size(VIEWPORT)
-        print(f"{path}  {path.stat().st_size // 1024} KB")
 
 
 def first_link(page: Page, selector: str, what: str) -> str:
@@ -138,24 +75,17 @@ def secretary_overdue(shot: Shooter) -> None:
     shot.save(page, "secretary", 640)
 
 
+def steps(shot: Shooter, _tmp: Path) -> None:
+    problem_list(shot)
+    problem_detail(shot)
+    library(shot)
+    inspection(shot)
+    bulletin(shot)
+    secretary_overdue(shot)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("base_url", help="演示服务器地址，如 http://127.0.0.1:18433")
-    parser.add_argument("--out", type=Path, default=OUT, help="图片目录（默认 docs/images）")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        shot = Shooter(browser, args.base_url, args.out)
-        try:
-            problem_list(shot)
-            problem_detail(shot)
-            library(shot)
-            inspection(shot)
-            bulletin(shot)
-            secretary_overdue(shot)
-        finally:
-            browser.close()
+    run(__doc__, "problems", steps, max_height=MAX_HEIGHT)
 
 
 if __name__ == "__main__":
