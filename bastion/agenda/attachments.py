@@ -222,6 +222,28 @@ def check_uploads(files, *, types=ALL_TYPES, max_bytes: int | None = None) -> li
     return checked
 
 
+def file_response(stored, name: str, *, inline: bool = False):
+    """Serve a stored upload under its original ``name``: the type from its generated
+    extension, never sniffed, sandboxed, so evidence cannot run in the reader's browser."""
+    from django.http import FileResponse, Http404
+
+    file_type = type_for_name(stored.name)
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=name,
+        content_type=file_type.mime if file_type else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 def type_for_name(name: str) -> FileType | None:
     """The stored file's type from its (safe, generated) extension: for serving downloads."""
     ext = _extension(name)

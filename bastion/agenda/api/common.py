@@ -7,8 +7,8 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import NOT_FOUND  # noqa: F401 - re-exported to this API
 
-NOT_FOUND = OpenApiResponse(description=_("不存在或不在您的管理范围内"))
 FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
 BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 

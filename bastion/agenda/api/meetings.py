@@ -2,15 +2,17 @@
 meeting services, reviewed from above with ``meetings/{id}/review/``."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from bastion.core.api_docs import download_action
+
+from ..attachments import file_response
 from ..models import Attendance, Meeting, MeetingAttachment, Obligation
 from ..services import meetings as services
 from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, AgendaViewSetMixin
@@ -137,29 +139,15 @@ class MeetingViewSet(AgendaViewSetMixin, viewsets.ModelViewSet):
         )
         return self.respond(meeting)
 
-    @extend_schema(
+    @download_action(
+        r"attachments/(?P<attachment_id>[0-9]+)",
+        "attachment",
         summary=_("下载会议佐证材料"),
         description=_("只对能查看该会议记录的账号开放。"),
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            404: NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
-        url_name="attachment",
-        filter_backends=[],
-        pagination_class=None,
     )
     def attachment(self, request, pk=None, attachment_id=None):
         meeting = self.get_object()
         found = MeetingAttachment.objects.filter(meeting=meeting, pk=attachment_id).first()
         if found is None:
             raise Http404
-        try:
-            handle = found.file.open("rb")
-        except (FileNotFoundError, OSError):
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=found.original_name)
+        return file_response(found.file, found.original_name)

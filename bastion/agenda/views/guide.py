@@ -14,13 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..attachments import type_for_name
+from ..attachments import file_response
 from ..calendar_view import describe
 from ..forms_guide import GuideAttachmentForm, GuidePageForm
 from ..guide_render import search_terms
@@ -156,17 +155,7 @@ def guide_attachment_upload(request, slug):
 @login_required
 def guide_attachment_download(request, pk):
     attachment = get_object_or_404(GuideAttachment, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404(_("附件文件不存在。")) from exc
-    file_type = type_for_name(attachment.file.name)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=file_type.mime if file_type else "application/octet-stream",
-    )
+    return file_response(attachment.file, attachment.original_name)
 
 
 @login_required

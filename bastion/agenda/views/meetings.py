@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -357,22 +357,8 @@ def _visible_attachment(request, pk, action="view") -> MeetingAttachment:
 def meeting_attachment(request, pk):
     """Download (or, for photos with ``?inline=1``, show) a file: only inside the scope."""
     attachment = _visible_attachment(request, pk)
-    file_type = checks.type_for_name(attachment.file.name)
     inline = request.GET.get("inline") == "1" and attachment.kind == "photo"
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=file_type.mime if file_type else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return checks.file_response(attachment.file, attachment.original_name, inline=inline)
 
 
 @login_required

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import NOT_FOUND
 
 from .. import services
 from ..filters import OrganizationFilter, PersonFilter
@@ -22,7 +23,6 @@ from .serializers import (
     with_parent_id,
 )
 
-NOT_FOUND = OpenApiResponse(description=_("不存在或不在您的管理范围内"))
 FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
 
 

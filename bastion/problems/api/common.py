@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 
 from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import NOT_FOUND  # noqa: F401 - re-exported to this API
 
 from ..models import OPEN_STATES
 from ..selectors import windows
 
-NOT_FOUND = OpenApiResponse(description=_("不存在或不在您的管理范围内"))
 FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
 BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 

@@ -4,14 +4,14 @@ says which moves the requester may make, and ``transition/`` makes one (闭环�
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from bastion.tasks.views.tasks import file_response
+from bastion.agenda.attachments import file_response
+from bastion.core.api_docs import download_action
 
 from ..models import Problem, ProblemEvidence
 from ..selectors import for_list
@@ -131,21 +131,11 @@ class ProblemViewSet(
         )
         return self.respond(problem)
 
-    @extend_schema(
+    @download_action(
+        r"evidence/(?P<evidence_id>[0-9]+)",
+        "evidence",
         summary=_("下载整改佐证"),
         description=_("整改佐证材料，只对管理范围内的账号开放。"),
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            404: NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"evidence/(?P<evidence_id>[0-9]+)",
-        url_name="evidence",
-        filter_backends=[],
-        pagination_class=None,
     )
     def evidence(self, request, pk=None, evidence_id=None):
         problem = self.get_object()

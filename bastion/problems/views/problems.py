@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.agenda.attachments import file_response
 from bastion.core.excel import XLSX_CONTENT_TYPE
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
 from bastion.orgs.selectors import nearby_choices
-from bastion.tasks.views.tasks import file_response
 
 from .. import exports, selectors
 from ..forms import ProblemFilterForm, ProblemForm, TransitionForm

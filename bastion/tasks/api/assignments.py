@@ -8,17 +8,18 @@ from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from bastion.agenda.attachments import file_response
+from bastion.core.api_docs import download_action
+
 from ..models import Assignment, FeedbackFile, Task, TaskAttachment
 from ..services import answers, flow
-from ..views.tasks import file_response
 from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, TasksViewSetMixin
 from .filters import AssignmentFilter
 from .serializers import (
@@ -185,21 +186,11 @@ class AssignmentViewSet(
         data = TaskSerializer(instance, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
+    @download_action(
+        r"files/(?P<file_id>[0-9]+)",
+        "file",
         summary=_("下载反馈附件"),
         description=_("承办组织的反馈附件，只对管理范围内的账号开放。"),
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            404: NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"files/(?P<file_id>[0-9]+)",
-        url_name="file",
-        filter_backends=[],
-        pagination_class=None,
     )
     def file(self, request, pk=None, file_id=None):
         assignment = self.get_object()
@@ -209,21 +200,11 @@ class AssignmentViewSet(
             raise Http404
         return file_response(found.file, found.original_name)
 
-    @extend_schema(
+    @download_action(
+        r"attachments/(?P<attachment_id>[0-9]+)",
+        "attachment",
         summary=_("下载工作单附件"),
         description=_("承办组织通过本承办记录下载工作单的附件。"),
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            404: NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
-        url_name="attachment",
-        filter_backends=[],
-        pagination_class=None,
     )
     def attachment(self, request, pk=None, attachment_id=None):
         assignment = self.get_object()

@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import ValidationError
 
 from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import NOT_FOUND  # noqa: F401 - re-exported to this API
 from bastion.orgs.models import Organization
 
-NOT_FOUND = OpenApiResponse(description=_("不存在或不在您的管理范围内"))
 FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
 BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 

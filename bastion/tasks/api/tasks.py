@@ -14,12 +14,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from bastion.agenda.attachments import file_response
+from bastion.core.api_docs import download_action
 from bastion.orgs.api.excel import XLSX, XlsxRenderer
 
 from .. import selectors
 from ..models import Assignment, AssignmentState, Task, TaskAttachment
 from ..services import flow
-from ..views.tasks import file_response
 from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, WITHIN_PARAMETER, TasksViewSetMixin
 from .filters import TaskFilter
 from .serializers import (
@@ -192,21 +193,11 @@ class TaskViewSet(
             headers={"Content-Disposition": content_disposition_header(True, filename)},
         )
 
-    @extend_schema(
+    @download_action(
+        r"attachments/(?P<attachment_id>[0-9]+)",
+        "attachment",
         summary=_("下载工作单附件"),
         description=_("派发组织一侧下载工作单的附件（承办组织通过承办记录下载）。"),
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            404: NOT_FOUND,
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
-        url_name="attachment",
-        filter_backends=[],
-        pagination_class=None,
     )
     def attachment(self, request, pk=None, attachment_id=None):
         task = self.get_object()

@@ -11,14 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.agenda import attachments as checks
+from bastion.agenda.attachments import file_response
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
@@ -369,24 +369,6 @@ def visible_task_files(user):
     tasks = Task.objects.restrict(user, "view").values("pk")
     answered = Assignment.objects.restrict(user, "view").values("task_id")
     return TaskAttachment.objects.filter(Q(task__in=tasks) | Q(task__in=answered))
-
-
-def file_response(stored, name: str):
-    file_type = checks.type_for_name(stored.name)
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=file_type.mime if file_type else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required
