@@ -92,3 +92,20 @@ def chinese_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def api_schema(personas):
+    """The OpenAPI document as a member downloads it, checked against the OpenAPI spec."""
+    import json
+
+    from drf_spectacular.validation import validate_schema
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(personas.member)
+    response = api.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    validate_schema(document)
+    return document

@@ -1,12 +1,7 @@
 """The problem endpoints in the OpenAPI schema: present, summarised in Chinese, typed, and built
-without warnings (choice sets under their own names)."""
-
-import json
-
-import pytest
-from django.core.management import call_command
-from drf_spectacular.validation import validate_schema
-from rest_framework.test import APIClient
+without warnings (choice sets under their own names).
+The whole schema's build without warnings is tested once, in orgs/tests/test_api_meta.py.
+"""
 
 PROBLEM_PATHS = {
     "/api/v1/inspections/",
@@ -19,35 +14,16 @@ PROBLEM_PATHS = {
 }
 
 
-@pytest.fixture
-def schema(personas):
-    api = APIClient()
-    api.force_login(personas.member)
-    response = api.get("/api/v1/schema/", {"format": "json"})
-    assert response.status_code == 200
-    document = json.loads(response.content)
-    validate_schema(document)
-    return document
-
-
-def test_schema_builds_without_warnings_with_the_problems(tmp_path, db):
-    target = tmp_path / "schema.yml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    text = target.read_text(encoding="utf-8")
+def test_every_problem_path_is_documented(api_schema):
+    assert set(api_schema["paths"]) >= PROBLEM_PATHS
     for path in PROBLEM_PATHS:
-        assert f"  {path}:" in text, path
-
-
-def test_every_problem_path_is_documented(schema):
-    assert set(schema["paths"]) >= PROBLEM_PATHS
-    for path in PROBLEM_PATHS:
-        for operation in schema["paths"][path].values():
+        for operation in api_schema["paths"][path].values():
             assert operation["summary"], path
             assert "queryset" not in operation.get("description", ""), path
 
 
-def test_problem_choice_sets_have_their_own_names(schema):
-    components = schema["components"]["schemas"]
+def test_problem_choice_sets_have_their_own_names(api_schema):
+    components = api_schema["components"]["schemas"]
     assert components["ProblemStateEnum"]["enum"] == [
         "planned", "in_progress", "submitted", "rejected", "verified", "closed",
     ]  # fmt: skip
@@ -61,9 +37,9 @@ def test_problem_choice_sets_have_their_own_names(schema):
     assert "submitted" in components["AssignmentStateEnum"]["enum"]
 
 
-def test_filters_and_bodies_are_typed(schema):
+def test_filters_and_bodies_are_typed(api_schema):
     def parameters(path):
-        return {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        return {p["name"]: p for p in api_schema["paths"][path]["get"]["parameters"]}
 
     listing = parameters("/api/v1/problems/")
     assert listing["within"]["schema"]["type"] == "integer"
@@ -71,9 +47,9 @@ def test_filters_and_bodies_are_typed(schema):
     assert "rejected" in listing["state"]["schema"]["enum"]
     assert "county" in listing["library"]["schema"]["enum"]
     assert set(listing["tier"]["schema"]["enum"]) == {"1", "2", "3", "4"}
-    transition = schema["paths"]["/api/v1/problems/{id}/transition/"]["post"]["requestBody"]
+    transition = api_schema["paths"]["/api/v1/problems/{id}/transition/"]["post"]["requestBody"]
     assert {"application/json", "multipart/form-data"} <= set(transition["content"])
-    bulletin = schema["paths"]["/api/v1/bulletins/"]["get"]
+    bulletin = api_schema["paths"]["/api/v1/bulletins/"]["get"]
     names = {p["name"]: p for p in bulletin["parameters"]}
     assert names["within"]["required"] is True
     assert names["format"]["schema"]["enum"] == ["docx", "xlsx"]

@@ -1,12 +1,7 @@
 """The task endpoints in the OpenAPI schema: present, summarised in Chinese, typed, and built
-without warnings (choice sets under their own names)."""
-
-import json
-
-import pytest
-from django.core.management import call_command
-from drf_spectacular.validation import validate_schema
-from rest_framework.test import APIClient
+without warnings (choice sets under their own names).
+The whole schema's build without warnings is tested once, in orgs/tests/test_api_meta.py.
+"""
 
 TASK_PATHS = {
     "/api/v1/tasks/",
@@ -26,35 +21,16 @@ TASK_PATHS = {
 }
 
 
-@pytest.fixture
-def schema(personas):
-    api = APIClient()
-    api.force_login(personas.member)
-    response = api.get("/api/v1/schema/", {"format": "json"})
-    assert response.status_code == 200
-    document = json.loads(response.content)
-    validate_schema(document)
-    return document
-
-
-def test_schema_builds_without_warnings_with_the_tasks(tmp_path, db):
-    target = tmp_path / "schema.yml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    text = target.read_text(encoding="utf-8")
+def test_every_task_path_is_documented(api_schema):
+    assert set(api_schema["paths"]) >= TASK_PATHS
     for path in TASK_PATHS:
-        assert f"  {path}:" in text, path
-
-
-def test_every_task_path_is_documented(schema):
-    assert set(schema["paths"]) >= TASK_PATHS
-    for path in TASK_PATHS:
-        for operation in schema["paths"][path].values():
+        for operation in api_schema["paths"][path].values():
             assert operation["summary"], path
             assert "queryset" not in operation.get("description", ""), path
 
 
-def test_task_choice_sets_have_their_own_names(schema):
-    components = schema["components"]["schemas"]
+def test_task_choice_sets_have_their_own_names(api_schema):
+    components = api_schema["components"]["schemas"]
     assert components["TaskStatusEnum"]["enum"] == ["draft", "dispatched", "closed"]
     assert components["AssignmentStateEnum"]["enum"] == [
         "unread", "read", "submitted", "returned", "accepted",
@@ -67,9 +43,9 @@ def test_task_choice_sets_have_their_own_names(schema):
     assert "station" in components["UnitKindEnum"]["enum"]
 
 
-def test_filters_and_bodies_are_typed(schema):
+def test_filters_and_bodies_are_typed(api_schema):
     def parameters(path):
-        return {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        return {p["name"]: p for p in api_schema["paths"][path]["get"]["parameters"]}
 
     listing = parameters("/api/v1/assignments/")
     assert listing["task"]["schema"]["type"] == "integer"
@@ -79,11 +55,11 @@ def test_filters_and_bodies_are_typed(schema):
     progress = parameters("/api/v1/tasks/{id}/progress/")
     assert progress["within"]["schema"]["type"] == "integer"
     assert "page" not in progress
-    dispatch = schema["paths"]["/api/v1/tasks/{id}/dispatch/"]["post"]
+    dispatch = api_schema["paths"]["/api/v1/tasks/{id}/dispatch/"]["post"]
     body = dispatch["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    fields = schema["components"]["schemas"][body.rsplit("/", 1)[-1]]["properties"]
+    fields = api_schema["components"]["schemas"][body.rsplit("/", 1)[-1]]["properties"]
     assert {"recipients", "within", "unit_kind", "kind"} <= set(fields)
-    submit = schema["paths"]["/api/v1/assignments/{id}/submit/"]["post"]["requestBody"]
+    submit = api_schema["paths"]["/api/v1/assignments/{id}/submit/"]["post"]["requestBody"]
     assert {"application/json", "multipart/form-data"} <= set(submit["content"])
-    export = schema["paths"]["/api/v1/tasks/{id}/export/"]["get"]["responses"]["200"]
+    export = api_schema["paths"]["/api/v1/tasks/{id}/export/"]["get"]["responses"]["200"]
     assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in export["content"]
