@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "bastion.agenda",
     "bastion.tasks",
     "bastion.problems",
+    "bastion.evaluation",
 ]
 
 MIDDLEWARE = [

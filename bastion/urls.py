@@ -7,6 +7,7 @@ urlpatterns = [
     path("agenda/", include("bastion.agenda.urls")),
     path("tasks/", include("bastion.tasks.urls")),
     path("problems/", include("bastion.problems.urls")),
+    path("evaluation/", include("bastion.evaluation.urls")),
     path("api/v1/", include("bastion.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

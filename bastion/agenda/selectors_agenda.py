@@ -63,3 +63,19 @@ def alert_case(today: dt.date) -> Case:
 
 
 __all__ = ["DONE_LEVELS", "OPEN_LEVELS", "alert_case", "alert_counts", "alert_q", "fulfilled_q"]
+
+
+def completion_by_org(org_ids, start: dt.date, end: dt.date, today: dt.date) -> dict:
+    """organization id → (fulfilled, owed): obligations due between ``start`` and ``end`` (and
+    already due by ``today``) and how many of them are fulfilled. The evaluation reads this."""
+    from .models import Obligation
+
+    rows = (
+        Obligation.objects.filter(
+            organization_id__in=org_ids, due_on__gte=start, due_on__lte=min(end, today)
+        )
+        .values("organization_id")
+        .annotate(owed=Count("id"), fulfilled=Count("id", filter=Q(fulfilled_on__isnull=False)))
+        .values_list("organization_id", "fulfilled", "owed")
+    )
+    return {org_id: (fulfilled, owed) for org_id, fulfilled, owed in rows}

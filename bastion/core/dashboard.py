@@ -17,3 +17,15 @@ def home_context(request) -> dict:
             if html:
                 widgets.append(mark_safe(html))
     return {"widgets": widgets}
+
+
+def org_panels(request, org) -> list[str]:
+    """Panels other apps add to an organization's page: an AppConfig lists ``org_panels``,
+    dotted paths to functions ``(request, org) -> str | None`` returning rendered HTML."""
+    panels = []
+    for config in apps.get_app_configs():
+        for dotted in getattr(config, "org_panels", []):
+            html = import_string(dotted)(request, org)
+            if html:
+                panels.append(mark_safe(html))
+    return panels

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.dashboard import org_panels
 from bastion.core.history import render_history
 from bastion.core.scope import has_permission_anywhere
 
@@ -91,6 +92,7 @@ def org_detail(request, pk):
         .filter(pk=org.pk)
         .exists(),
         "can_see_people": has_permission_anywhere(user, "orgs.view_person"),
+        "panels": org_panels(request, org),
     }
     return render(request, "orgs/org_detail.html", context)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -127,3 +127,21 @@ def apply_filters(queryset, filters: dict, *, user, today: dt.date | None = None
             | Q(organization__name__icontains=q)
         )
     return queryset, selected
+
+
+def rectification_by_org(org_ids, start: dt.date, end: dt.date) -> dict:
+    """organization id → (rectified on time, due): problems a responsible organization had to
+    rectify by a deadline between ``start`` and ``end``, and how many it closed or had verified
+    by that deadline. The evaluation reads this."""
+    on_time = Q(state=State.CLOSED, closed_on__lte=F("deadline")) | Q(
+        state=State.VERIFIED, submitted_on__lte=F("deadline")
+    )
+    rows = (
+        Problem.objects.filter(
+            responsible_org_id__in=org_ids, deadline__gte=start, deadline__lte=end
+        )
+        .values("responsible_org_id")
+        .annotate(due=Count("id"), done=Count("id", filter=on_time))
+        .values_list("responsible_org_id", "done", "due")
+    )
+    return {org_id: (done, due) for org_id, done, due in rows}

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,3 +226,21 @@ def _add_unaudited(events: list[dict], assignment: Assignment, labels: dict) -> 
             events.append(
                 {"at": at, "actor": actor, "state": state, "label": label, "reason": reason}
             )
+
+
+def answered_by_org(org_ids, start: dt.date, end: dt.date) -> dict:
+    """organization id → (answered on time, owed): dispatched sheets due between ``start`` and
+    ``end`` and how many each recipient answered by the due date. The evaluation reads this."""
+    rows = (
+        Assignment.objects.filter(
+            organization_id__in=org_ids, task__due_on__gte=start, task__due_on__lte=end
+        )
+        .exclude(task__status=TaskStatus.DRAFT)
+        .values("organization_id")
+        .annotate(
+            owed=Count("id"),
+            on_time=Count("id", filter=Q(submitted_at__date__lte=F("task__due_on"))),
+        )
+        .values_list("organization_id", "on_time", "owed")
+    )
+    return {org_id: (on_time, owed) for org_id, on_time, owed in rows}

@@ -1,0 +1,3 @@
+"""``/evaluation/``: benchmarks pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""``/evaluation/``: points pages."""
+
+urlpatterns = []

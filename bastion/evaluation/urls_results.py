@@ -1,0 +1,3 @@
+"""``/evaluation/``: results pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""``/evaluation/``: rounds pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""``/evaluation/``: schemes pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""``/evaluation/``: scoring pages."""
+
+urlpatterns = []
