@@ -44,17 +44,25 @@ class MissingPolicy(models.TextChoices):
 class UsedBelowQuerySet(ScopedQuerySet):
     """Rows that apply below the organization that owns them (schemes, rounds): a user sees one
     with a grant within that organization's subtree *or* on any organization below it. Every
-    other action needs a grant covering the owner, as usual."""
+    other action needs a grant covering the owner, as usual.
+
+    A scheme without an owner is shipped for the whole company: anyone who may view schemes
+    sees it, and changing it needs the permission on a root organization (as for the calendar).
+    """
 
     def restrict(self, user, action: str = "view"):
-        if action != "view":
-            return super().restrict(user, action)
         paths = granted_paths(user, permission_name(self.model, action))
         if paths is ALL:
             return self
-        above = {path[:end] for path in paths for end in range(STEP, len(path) + 1, STEP)}
         field = self.model.scope_path_field
-        return super().restrict(user, action) | self.filter(**{f"{field}__in": above})
+        scoped = super().restrict(user, action)
+        if action == "view":
+            above = {path[:end] for path in paths for end in range(STEP, len(path) + 1, STEP)}
+            scoped = scoped | self.filter(**{f"{field}__in": above})
+        owner = field.split("__")[0]
+        if paths and (action == "view" or any(len(path) == STEP for path in paths)):
+            scoped = scoped | self.filter(**{f"{owner}__isnull": True})
+        return scoped
 
 
 class Scheme(models.Model):
@@ -65,8 +73,9 @@ class Scheme(models.Model):
     description = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
     owner = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="evaluation_schemes",
-        verbose_name=_("制定单位"),
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="evaluation_schemes", verbose_name=_("制定单位"),
+        help_text=_("空表示全公司通用的内置方案。"),
     )  # fmt: skip
     target_kind = models.CharField(_("考评对象"), max_length=20, choices=TargetKind.choices)
     period_kind = models.CharField(_("考评周期"), max_length=10, choices=PeriodKind.choices)
