@@ -419,7 +419,12 @@ def build_bench_user(build: Build):
     build.manifest["bench_username"] = BENCH_USERNAME
 
 
-from bench.dataset_modules import build_obligations, build_problems, build_tasks  # noqa: E402
+from bench.dataset_modules import (  # noqa: E402
+    build_evaluation,
+    build_obligations,
+    build_problems,
+    build_tasks,
+)
 
 BUILDERS = [
     build_organizations,
@@ -429,6 +434,7 @@ BUILDERS = [
     build_obligations,
     build_tasks,
     build_problems,
+    build_evaluation,
 ]
 
 

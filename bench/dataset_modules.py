@@ -183,3 +183,92 @@ def build_problems(build: base.Build):
         base.insert_rows(ProblemEvent, events)
     quarter = f"{base.REFERENCE_DAY.year}Q{(base.REFERENCE_DAY.month - 1) // 3 + 1}"
     build.manifest.update(problems=count, bulletin_quarter=quarter)
+
+
+# --- an evaluation round over every organization (考核评价) ------------------------------------
+
+BENCH_SCHEME = "bench_monthly"
+SCORED_ITEMS = 16  # + 2 computed + bonus + deduction = 20 indicators
+
+
+def build_evaluation(build: base.Build):
+    """A monthly round of a 20-indicator scheme over every organization of the tree (3,000 on
+    the large dataset): 16 items scored by the committee above, the obligation completion and
+    rectification rates from the data built above, a bonus and a deduction. Every target has its
+    18 manual scores (54,000 on the large dataset); the round is computed and published so the
+    results page has a ranking to show, and the job ``round_3000`` computes it again."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from bastion.evaluation.models import Round, Scheme, Score, Target
+    from bastion.evaluation.services.rounds import award_titles, compute_results
+    from bastion.evaluation.services.schemes import scheme_snapshot
+
+    scheme = _bench_scheme(Scheme)
+    period_start = base.REFERENCE_DAY.replace(day=1)
+    round_ = Round.objects.create(
+        scheme=scheme, organization_id=build.manifest["root_id"], name="压测月度考评",
+        period_label=f"{period_start:%Y-%m}", period_start=period_start,
+        period_end=base.REFERENCE_DAY, opens_on=base.REFERENCE_DAY, closes_on=base.REFERENCE_DAY,
+        state="published", snapshot=scheme_snapshot(scheme),
+    )  # fmt: skip
+    base.insert_rows(Target, [{"round_id": round_.pk, "organization_id": node.pk, "rank": None}
+                              for node in build.nodes])  # fmt: skip
+    evaluator = get_user_model().objects.get(username=build.manifest["bench_username"])
+    codes = [f"item{i:02d}" for i in range(1, SCORED_ITEMS + 1)]
+    rng, now, scores = build.rng, timezone.now(), []
+    for target_id in Target.objects.filter(round=round_).values_list("pk", flat=True):
+        for code in codes:
+            scores.append(_score(round_.pk, target_id, code, rng.randint(55, 100), evaluator, now))
+        scores.append(_score(round_.pk, target_id, "bonus", rng.choice([0, 0, 1, 2]), evaluator,
+                             now))  # fmt: skip
+        scores.append(_score(round_.pk, target_id, "safety", rng.choice([0, 0, 0, 2, 5]),
+                             evaluator, now))  # fmt: skip
+    base.insert_rows(Score, scores)
+    compute_results(round_)
+    award_titles(round_, base.REFERENCE_DAY)
+    build.manifest.update(evaluation_round_id=round_.pk, evaluation_targets=len(build.nodes),
+                          evaluation_scores=len(scores))  # fmt: skip
+
+
+def _score(round_id, target_id, code, value, evaluator, now) -> dict:
+    return {
+        "round_id": round_id, "target_id": target_id, "indicator": code, "group": "higher",
+        "evaluator_id": evaluator.pk, "value": value, "comment": "", "updated_at": now,
+    }  # fmt: skip
+
+
+def _bench_scheme(Scheme):  # noqa: N803 - the model class
+    from bastion.evaluation.models import EvaluatorGroup, Indicator, TitleRule
+
+    scheme = Scheme.objects.create(
+        code=BENCH_SCHEME, name="压测月度考评方案", target_kind="branch", period_kind="month",
+        bonus_cap=5, deduction_cap=10, missing_policy="exclude",
+    )  # fmt: skip
+    EvaluatorGroup.objects.create(scheme=scheme, kind="higher", weight=1)
+    party = Indicator.objects.create(scheme=scheme, code="party", name="党建工作", kind="group",
+                                     weight=60, order=0)  # fmt: skip
+    work = Indicator.objects.create(scheme=scheme, code="work", name="业务工作", kind="group",
+                                    weight=40, order=1)  # fmt: skip
+    for i in range(1, SCORED_ITEMS + 1):
+        Indicator.objects.create(
+            scheme=scheme, parent=party if i <= 8 else work, code=f"item{i:02d}",
+            name=f"评分项{i}", kind="scored", weight=1, max_score=100, order=10 + i,
+        )  # fmt: skip
+    computed = (("obligations", "obligation_rate"), ("rectification", "rectification_rate"))
+    for order, (code, source) in enumerate(computed):
+        Indicator.objects.create(
+            scheme=scheme, parent=party, code=code, name=code, kind="computed", source=source,
+            weight=2, order=40 + order,
+        )  # fmt: skip
+    Indicator.objects.create(scheme=scheme, code="bonus", name="加分", kind="bonus", max_score=5)
+    Indicator.objects.create(scheme=scheme, code="safety", name="安全底线", kind="deduction",
+                             max_score=10)  # fmt: skip
+    for stars, low in ((5, 95), (4, 90), (3, 80), (2, 70), (1, 60)):
+        TitleRule.objects.create(scheme=scheme, code=f"star{stars}", name=f"{stars}星",
+                                 kind="star", basis="band", min_score=low, stars=stars)  # fmt: skip
+    TitleRule.objects.create(scheme=scheme, code="red_flag", name="流动红旗", kind="red_flag",
+                             basis="top", count=1, within="parent")  # fmt: skip
+    TitleRule.objects.create(scheme=scheme, code="watch", name="不放心支部", kind="watch",
+                             basis="bottom", count=3, max_score=70, lift_score=75)  # fmt: skip
+    return scheme

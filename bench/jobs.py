@@ -206,7 +206,46 @@ def check_bulletin(state: SimpleNamespace, result) -> None:
     assert len(units) > 2, "no unit rows in the workbook"
 
 
+# --- round_3000 ---------------------------------------------------------------------------------
+
+
+def prepare_round(ctx: SimpleNamespace) -> SimpleNamespace:
+    """The dataset's monthly round (every organization × 20 indicators), its results wiped."""
+    try:
+        from bastion.evaluation.services.rounds import compute_results  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"bastion.evaluation not ready: {exc}") from exc
+    from bastion.evaluation.models import Round, Target
+
+    round_id = getattr(ctx.manifest, "evaluation_round_id", None)
+    if round_id is None:
+        raise Skip("the dataset has no evaluation round (build_evaluation did not run)")
+    Target.objects.filter(round_id=round_id).update(total=None, rank=None, contributions={})
+    return SimpleNamespace(round=Round.objects.get(pk=round_id),
+                           expected=ctx.manifest.evaluation_targets)  # fmt: skip
+
+
+def run_round(state: SimpleNamespace):
+    from bastion.evaluation.services.rounds import compute_results
+
+    return compute_results(state.round)
+
+
+def check_round(state: SimpleNamespace, result) -> None:
+    from bastion.evaluation.models import Target
+
+    targets = Target.objects.filter(round=state.round)
+    assert result == state.expected, f"computed {result}, expected {state.expected}"
+    assert not targets.filter(total__isnull=True).exists(), "targets left without a total"
+    assert targets.filter(rank=1).exists(), "nobody ranked first"
+    sample = targets.first().contributions
+    assert len(sample) == 22, f"{len(sample)} contributions (20 indicators + 2 groups expected)"
+
+
 JOBS: list[Job] = [
+    Job(
+        "round_3000", prepare=prepare_round, run=run_round, check=check_round, target_seconds=5.0
+    ),  # fmt: skip
     Job(
         "import_people_60000",
         prepare=prepare_people_import,

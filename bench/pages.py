@@ -55,6 +55,12 @@ PAGES: list[Page] = [
         lambda d: f"{reverse('problems:problem_list')}?within={d.root_id}",
         p95_ms=200,
     ),
+    # evaluation: the ranking of a monthly round over every organization (3,000 on large)
+    Page(
+        "evaluation_results",
+        lambda d: reverse("evaluation:results", args=[d.evaluation_round_id]),
+        p95_ms=200,
+    ),
 ]
 
 # The framework floor: login, session and one query (bastion/core/bench_views.py).

@@ -125,7 +125,10 @@ def _weighted_points(spec, parent, share, manual, data, outcome) -> Decimal:
     values = {item.code: _leaf_value(spec, item, manual, data) for item in items
               if item.kind != "group"}  # fmt: skip
     if spec.missing_policy == "exclude":
-        items = [item for item in items if not _fully_missing(spec, item, manual, data)]
+        dropped = [item for item in items if _fully_missing(spec, item, manual, data)]
+        for item in dropped:
+            _record_dropped(spec, item, outcome)
+        items = [item for item in items if item not in dropped]
     total_weight = sum((item.weight for item in items), ZERO)
     points = ZERO
     for item in items:
@@ -141,6 +144,17 @@ def _weighted_points(spec, parent, share, manual, data, outcome) -> Decimal:
             outcome.contributions[item.code] = _row(raw, ratio, earned, item_share, missing)
         points += earned
     return points
+
+
+def _record_dropped(spec, item, outcome) -> None:
+    """An item dropped under "exclude" earns and weighs nothing but is still missing."""
+    outcome.contributions[item.code] = _row(None, None, ZERO, ZERO, item.kind != "group")
+    if item.kind != "group":
+        outcome.missing += 1
+        return
+    for child in spec.children(item.code):
+        if child.kind in ("scored", "computed", "group"):
+            _record_dropped(spec, child, outcome)
 
 
 def _row(raw, ratio, points, share, missing) -> dict:
