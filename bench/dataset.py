@@ -448,7 +448,7 @@ def insert_rows(model, rows: list[dict], batch: int = 5000) -> None:
     through the backend's date adaptation, as the ORM would do.
     """
     from django.db import connection
-    from django.db.models import DateField, DateTimeField
+    from django.db.models import DateField, DateTimeField, JSONField
     from django.utils import timezone
 
     now = timezone.now()
@@ -465,6 +465,10 @@ def insert_rows(model, rows: list[dict], batch: int = 5000) -> None:
         DateField: connection.ops.adapt_datefield_value,
     }
     adapters = [next((a for t, a in adapt.items() if isinstance(f, t)), None) for f in fields]
+    adapters = [  # JSON columns take the backend's own encoding (text on SQLite, jsonb on PG)
+        (lambda v, f=f: f.get_db_prep_value(v, connection)) if isinstance(f, JSONField) else a
+        for f, a in zip(fields, adapters, strict=True)
+    ]
     params = [
         tuple(a(g(row)) if a else g(row) for g, a in zip(getters, adapters, strict=True))
         for row in rows

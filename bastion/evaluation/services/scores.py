@@ -2,10 +2,10 @@
 
 Who may act as which group follows the tree, so no roster has to be kept:
 
-- 自评 (self): the member themself, or for an organization the holder of a scoring grant on
-  exactly that organization (its secretary);
-- 互评 (peers): another member of the same branch; for an organization, the holder of a
-  scoring grant on a sibling organization;
+- 自评 (self): the member themself, or for an organization the holder of a grant to score as
+  the committee on exactly that organization (its secretary, not every member);
+- 互评 (peers): another member of the same branch; for an organization, the holder of such a
+  grant on a sibling organization;
 - 上级党组织 (higher): a grant to score as the committee on an organization above the target
   (for a member, on their branch or above);
 - 业务部门 (business): a grant to score as a business department covering the target;
@@ -63,7 +63,7 @@ def evaluator_groups(user, target: Target) -> set[str]:
         if not own and person is not None and person.organization_id == target.organization_id:
             groups.add(EvaluatorKind.PEERS)
     else:
-        scoring = granted_paths(user, SCORE)
+        scoring = granted_paths(user, AS_COMMITTEE)
         if scoring is not ALL and path in scoring:
             groups.add(EvaluatorKind.SELF)
         parent = path[:-4]
@@ -155,8 +155,8 @@ def _clean_values(round_: Round, group: str, values: dict) -> dict[str, Decimal]
             continue
         top = Decimal(1) if item["kind"] == "veto" else Decimal(item["max_score"])
         if not value.is_finite() or value < 0 or value > top:
-            errors[code] = _("“%(name)s”的分值应在 0 到 %(top)s 之间。") % {"name": item["name"],
-                                                                      "top": top}  # fmt: skip
+            message = _("“%(name)s”的分值应在 0 到 %(top)s 之间。")
+            errors[code] = message % {"name": item["name"], "top": format(top.normalize(), "f")}
             continue
         cleaned[code] = value.quantize(Decimal("0.01"))
     if errors:

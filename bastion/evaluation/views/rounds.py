@@ -1,0 +1,315 @@
+"""Round pages (考评轮次): list, setup, detail with scoring progress, missing scores, and the
+actions compute / publish / close / remind.
+
+Scope: a round is visible through ``Round.objects.restrict(user, "view")`` (a company round is
+visible below the company), else 404. Progress counts and the missing list cover only the
+targets the user may see (``Target.objects.restrict(user, "view")``); the missing list needs
+``view_target`` somewhere. Actions need ``change_round`` (``publish_round`` to publish) covering
+the round's organization, else 404. Links to the scoring and results pages (other areas) are
+reversed here and simply left out while those pages are not installed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bastion.core.scope import has_permission_anywhere, subtree_q
+from bastion.orgs.models import Organization
+from bastion.orgs.selectors import nearby_choices
+
+from .. import selectors_rounds
+from ..forms_rounds import RoundForm
+from ..models import Round, RoundState, Scheme, Target
+from ..services import remind, rounds
+
+PAGE_SIZE = 50
+PREVIEW_SIZE = 10
+STATE_BADGES = {
+    RoundState.SCORING: "bg-blue-lt", RoundState.COMPUTED: "bg-yellow-lt",
+    RoundState.PUBLISHED: "bg-green-lt", RoundState.CLOSED: "bg-secondary-lt",
+}  # fmt: skip
+
+
+def _reverse(name: str, *args) -> str:
+    """A link to a page another area owns; empty while that page is not installed."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _querystring(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def scoped_round(request, pk: int, action: str = "view") -> Round:
+    queryset = Round.objects.restrict(request.user, action).select_related("scheme", "organization")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _require_view(user) -> None:
+    if not has_permission_anywhere(user, "evaluation.view_round"):
+        raise Http404
+
+
+@login_required
+def round_list(request):
+    user = request.user
+    _require_view(user)
+    visible = Round.objects.restrict(user, "view")
+    rounds_ = visible.select_related("scheme", "organization")
+    scheme = _int(request.GET.get("scheme"))
+    if scheme:
+        rounds_ = rounds_.filter(scheme_id=scheme)
+    state = request.GET.get("state", "")
+    if state in RoundState.values:
+        rounds_ = rounds_.filter(state=state)
+    year = _int(request.GET.get("year"))
+    if year:
+        rounds_ = rounds_.filter(period_start__year=year)
+    rounds_ = rounds_.annotate(target_count=Count("targets")).order_by(
+        "-period_start", "scheme__code", "-id"
+    )
+    page = Paginator(rounds_, PAGE_SIZE).get_page(request.GET.get("page"))
+    for round_ in page:
+        round_.badge = STATE_BADGES.get(round_.state, "")
+    return render(request, "evaluation/rounds/round_list.html", {
+        "page": page, "schemes": Scheme.objects.restrict(user, "view").order_by("code"),
+        "states": RoundState.choices, "years": [d.year for d in
+                                                visible.dates("period_start", "year", "DESC")],
+        "scheme": scheme, "state": state, "year": year, "querystring": _querystring(request),
+        "can_add": has_permission_anywhere(user, "evaluation.add_round"),
+    })  # fmt: skip
+
+
+@login_required
+def round_create(request):
+    user = request.user
+    if not has_permission_anywhere(user, "evaluation.add_round"):
+        raise Http404
+    initial = {}
+    scheme_pk = _int(request.GET.get("scheme"))
+    if scheme_pk:
+        initial["scheme"] = scheme_pk
+    form = RoundForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        round_ = _open(request, form)
+        if round_ is not None:
+            messages.success(request, _("考评轮次已发起，评价人可在评分窗口内评分。"))
+            return redirect(round_.get_absolute_url())
+    return render(request, "evaluation/rounds/round_form.html", {
+        "form": form, "scheme_periods": form.scheme_periods(),
+    })  # fmt: skip
+
+
+def _open(request, form) -> Round | None:
+    fields = form.service_fields()
+    try:
+        return rounds.round_open(actor=request.user, **fields)
+    except ValidationError as exc:
+        _apply_errors(form, exc, fields)
+    except IntegrityError:  # two people opened the same round at the same moment
+        form.add_error(None, form.duplicate_message(fields["scheme"], fields["organization"],
+                                                    fields["period_label"]))  # fmt: skip
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("您无权执行该操作。"))
+    return None
+
+
+UNIQUE_CODES = {"unique", "unique_together"}
+SERVICE_FIELDS = {"period_end": "term_end", "period_start": "term_start",
+                  "period_label": None, "snapshot": None}  # fmt: skip
+
+
+def _apply_errors(form, exc: ValidationError, fields: dict) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.error_dict.items():
+        if field == NON_FIELD_ERRORS and any(e.code in UNIQUE_CODES for e in errors):
+            form.add_error(
+                None,
+                form.duplicate_message(
+                    fields["scheme"], fields["organization"], fields["period_label"]
+                ),
+            )
+            continue
+        name = SERVICE_FIELDS.get(field, field)
+        form.add_error(name if name in form.fields else None,
+                       [m for e in errors for m in e.messages])  # fmt: skip
+
+
+@login_required
+def round_detail(request, pk: int):
+    user = request.user
+    round_ = scoped_round(request, pk)
+    sees_targets = has_permission_anywhere(user, "evaluation.view_target")
+    context = {"round": round_, "badge": STATE_BADGES.get(round_.state, ""),
+               "sees_targets": sees_targets, "preview": _preview(user, round_),
+               **_actions(user, round_), **_links(user, round_, sees_targets)}  # fmt: skip
+    if sees_targets:
+        visible = Target.objects.restrict(user, "view")
+        context["target_count"] = selectors_rounds.round_targets(round_, visible).count()
+        context["progress"] = selectors_rounds.progress(round_, visible)
+    return render(request, "evaluation/rounds/round_detail.html", context)
+
+
+def _actions(user, round_: Round) -> dict[str, bool]:
+    can_change = Round.objects.restrict(user, "change").filter(pk=round_.pk).exists()
+    can_publish = Round.objects.restrict(user, "publish").filter(pk=round_.pk).exists()
+    state = round_.state
+    return {
+        "can_compute": can_change and state != RoundState.CLOSED,
+        "can_publish": can_publish and state == RoundState.COMPUTED,
+        "can_close": can_change and state == RoundState.PUBLISHED,
+        "can_remind": can_change and state == RoundState.SCORING,
+    }
+
+
+def _links(user, round_: Round, sees_targets: bool) -> dict[str, str]:
+    """去评分 while scoring (for evaluators), the results once there are results to see."""
+    scoring = round_.state == RoundState.SCORING and has_permission_anywhere(
+        user, "evaluation.score_target"
+    )
+    results = round_.is_published or (sees_targets and round_.state == RoundState.COMPUTED)
+    return {
+        "scoring_url": _reverse("evaluation:scoring_round", round_.pk) if scoring else "",
+        "results_url": _reverse("evaluation:results", round_.pk) if results else "",
+    }
+
+
+def _preview(user, round_: Round) -> list[Target]:
+    """The top of the ranking, as far as the user may see it."""
+    if round_.state == RoundState.SCORING:
+        return []
+    targets = Target.objects.restrict(user, "view")
+    if round_.is_published:
+        targets = targets | Target.objects.restrict(user, "view_published")
+    rows = targets.filter(round=round_, rank__isnull=False).select_related("organization", "person")
+    return list(rows.order_by("rank", "organization__path", "pk")[:PREVIEW_SIZE])
+
+
+@login_required
+def round_missing(request, pk: int):
+    user = request.user
+    round_ = scoped_round(request, pk)
+    if not has_permission_anywhere(user, "evaluation.view_target"):
+        raise Http404
+    groups = selectors_rounds.scored_groups(round_)
+    group = request.GET.get("group", "")
+    if group not in {g["kind"] for g in groups}:
+        group = ""
+    within = _within(request, round_)
+    targets = Target.objects.restrict(user, "view")
+    if within is not None:
+        targets = targets.filter(subtree_q("organization__path", within.path))
+    rows = selectors_rounds.missing(round_, group or None, targets)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors_rounds.with_owers(round_, list(page.object_list))
+    return render(request, "evaluation/rounds/round_missing.html", {
+        "round": round_, "page": page, "groups": groups, "group": group,
+        "within": within, "within_options": _within_options(user, round_, within),
+        "querystring": _querystring(request),
+        "can_remind": round_.state == RoundState.SCORING
+        and Round.objects.restrict(user, "change").filter(pk=pk).exists(),
+    })  # fmt: skip
+
+
+def _within(request, round_: Round) -> Organization | None:
+    """``?within=`` narrows to a subtree of the round the user may see; 404 outside it."""
+    raw = (request.GET.get("within") or "").strip()
+    if not raw:
+        return None
+    pk = _int(raw)
+    if pk is None:
+        raise Http404
+    found = (
+        Organization.objects.restrict(request.user, "view")
+        .filter(subtree_q("path", round_.organization.path), pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def _within_options(user, round_: Round, within) -> list[Organization]:
+    root = round_.organization.path
+    return [org for org in nearby_choices(user, within or round_.organization)
+            if org.path.startswith(root)]  # fmt: skip
+
+
+def _message(exc) -> str:
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return text or _("您无权执行该操作。")
+
+
+def _act(request, pk: int, action: str, run, done: str):
+    """Run a round action (POST), then back to the round with a message."""
+    round_ = scoped_round(request, pk, action)
+    try:
+        result = run(round_)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, done % {"n": result})  # a text without %(n)s stays as is
+    return redirect(reverse("evaluation:round_detail", args=[round_.pk]))
+
+
+@require_POST
+@login_required
+def round_compute(request, pk: int):
+    return _act(request, pk, "change",
+                lambda r: rounds.round_compute(actor=request.user, round_=r),
+                _("已计算 %(n)s 个评价对象的结果，请核对后发布。"))  # fmt: skip
+
+
+@require_POST
+@login_required
+def round_publish(request, pk: int):
+    return _act(request, pk, "publish",
+                lambda r: rounds.round_publish(actor=request.user, round_=r),
+                _("结果已发布，授予称号 %(n)s 项，申诉期已开始。"))  # fmt: skip
+
+
+@require_POST
+@login_required
+def round_close(request, pk: int):
+    return _act(request, pk, "change",
+                lambda r: rounds.round_close(actor=request.user, round_=r),
+                _("该轮次已归档。"))  # fmt: skip
+
+
+@require_POST
+@login_required
+def round_remind(request, pk: int):
+    round_ = scoped_round(request, pk, "change")
+    try:
+        sent = remind.round_remind(actor=request.user, round_=round_)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        if sent:
+            messages.success(request, _("已向 %(n)s 位评价人发送催评提醒。") % {"n": sent})
+        else:
+            messages.info(request, _("没有需要提醒的评价人：评分已齐，或今天已经提醒过。"))
+    return redirect(reverse("evaluation:round_detail", args=[round_.pk]))
