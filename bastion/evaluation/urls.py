@@ -2,7 +2,15 @@
 
 from django.urls import include, path
 
-from . import urls_benchmarks, urls_points, urls_results, urls_rounds, urls_schemes, urls_scoring
+from . import (
+    urls_appeals,
+    urls_benchmarks,
+    urls_points,
+    urls_results,
+    urls_rounds,
+    urls_schemes,
+    urls_scoring,
+)
 
 app_name = "evaluation"
 
@@ -13,4 +21,5 @@ urlpatterns = [
     path("scoring/", include(urls_scoring)),
     path("benchmarks/", include(urls_benchmarks)),
     path("points/", include(urls_points)),
+    path("appeals/", include(urls_appeals)),
 ]
