@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -82,7 +83,30 @@ class SchemeSpec:
         )
 
     def children(self, parent: str | None) -> list[IndicatorSpec]:
-        return [item for item in self.indicators if item.parent == parent]
+        return self._children.get(parent, [])
+
+    def weighted_children(self, parent: str | None) -> list[IndicatorSpec]:
+        return self._weighted.get(parent, [])
+
+    @cached_property
+    def leaves(self) -> list[IndicatorSpec]:
+        """The scored and computed items: the leaves that earn a share of the full score."""
+        return [item for item in self.indicators if item.kind in ("scored", "computed")]
+
+    @cached_property
+    def _weighted(self) -> dict[str | None, list[IndicatorSpec]]:
+        return {
+            parent: [c for c in children if c.kind in ("scored", "computed", "group")]
+            for parent, children in self._children.items()
+        }
+
+    @cached_property
+    def _children(self) -> dict[str | None, list[IndicatorSpec]]:
+        """parent code → children, built once: a round evaluates thousands of targets."""
+        index: dict[str | None, list[IndicatorSpec]] = {}
+        for item in self.indicators:
+            index.setdefault(item.parent, []).append(item)
+        return index
 
     def groups_for(self, item: IndicatorSpec) -> list[str]:
         return [g for g in (item.scored_by or self.groups) if g in self.groups]
@@ -109,7 +133,8 @@ def evaluate(
 ) -> Outcome:
     """One target's total, veto, missing count and each indicator's contribution."""
     outcome = Outcome(total=ZERO, vetoed=False, missing=0)
-    weighted = _weighted_points(spec, None, spec.full_score, manual, data, outcome)
+    values = {item.code: _leaf_value(spec, item, manual, data) for item in spec.leaves}
+    weighted = _weighted_points(spec, None, spec.full_score, values, outcome)
     bonus = _capped(spec, "bonus", manual, outcome, spec.bonus_cap)
     deduction = _capped(spec, "deduction", manual, outcome, spec.deduction_cap)
     outcome.vetoed = _vetoed(spec, manual, outcome)
@@ -120,12 +145,12 @@ def evaluate(
     return outcome
 
 
-def _weighted_points(spec, parent, share, manual, data, outcome) -> Decimal:
-    items = [item for item in spec.children(parent) if item.kind in ("scored", "computed", "group")]
-    values = {item.code: _leaf_value(spec, item, manual, data) for item in items
-              if item.kind != "group"}  # fmt: skip
+def _weighted_points(spec, parent, share, values, outcome) -> Decimal:
+    """Share ``share`` among ``parent``'s weighted children; ``values`` holds each leaf's
+    (raw, ratio) or None."""
+    items = spec.weighted_children(parent)
     if spec.missing_policy == "exclude":
-        dropped = [item for item in items if _fully_missing(spec, item, manual, data)]
+        dropped = [item for item in items if _fully_missing(spec, item, values)]
         for item in dropped:
             _record_dropped(spec, item, outcome)
         items = [item for item in items if item not in dropped]
@@ -134,7 +159,7 @@ def _weighted_points(spec, parent, share, manual, data, outcome) -> Decimal:
     for item in items:
         item_share = share * item.weight / total_weight if total_weight else ZERO
         if item.kind == "group":
-            earned = _weighted_points(spec, item.code, item_share, manual, data, outcome)
+            earned = _weighted_points(spec, item.code, item_share, values, outcome)
             outcome.contributions[item.code] = _row(None, None, earned, item_share, False)
         else:
             raw, ratio = values[item.code] or (None, None)
@@ -152,9 +177,8 @@ def _record_dropped(spec, item, outcome) -> None:
     if item.kind != "group":
         outcome.missing += 1
         return
-    for child in spec.children(item.code):
-        if child.kind in ("scored", "computed", "group"):
-            _record_dropped(spec, child, outcome)
+    for child in spec.weighted_children(item.code):
+        _record_dropped(spec, child, outcome)
 
 
 def _row(raw, ratio, points, share, missing) -> dict:
@@ -187,15 +211,11 @@ def _group_mean(spec, item, manual) -> Decimal | None:
     return sum((w * mean for w, mean in present), ZERO) / weight
 
 
-def _fully_missing(spec, item, manual, data) -> bool:
+def _fully_missing(spec, item, values) -> bool:
     """A leaf without a value, or a group all of whose weighted items are fully missing."""
     if item.kind != "group":
-        return _leaf_value(spec, item, manual, data) is None
-    return all(
-        _fully_missing(spec, child, manual, data)
-        for child in spec.children(item.code)
-        if child.kind in ("scored", "computed", "group")
-    )
+        return values[item.code] is None
+    return all(_fully_missing(spec, child, values) for child in spec.weighted_children(item.code))
 
 
 def _capped(spec, kind, manual, outcome, cap) -> Decimal:

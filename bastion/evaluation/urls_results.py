@@ -1,3 +1,14 @@
-"""``/evaluation/``: results pages."""
+"""``/evaluation/results/``: rankings, one target's result, the title board, score histories."""
 
-urlpatterns = []
+from django.urls import path
+
+from .views import history, results, titles
+
+urlpatterns = [
+    path("<int:round_pk>/", results.results, name="results"),
+    path("<int:round_pk>/export/", results.results_export, name="results_export"),
+    path("target/<int:pk>/", results.target_detail, name="target_detail"),
+    path("titles/", titles.title_board, name="title_board"),
+    path("history/org/<int:org_pk>/", history.history_org, name="history_org"),
+    path("history/person/<int:person_pk>/", history.history_person, name="history_person"),
+]

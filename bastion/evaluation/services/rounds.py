@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,8 +137,27 @@ def compute_results(round_: Round) -> int:
         target.contributions = outcome.contributions
         target.rank, target.rank_within_parent = ranks[target.pk], parent_ranks[target.pk]
         target.titles = given.get(target.pk, [])
-    Target.objects.bulk_update(targets, RESULT_FIELDS, batch_size=1000)
+    _write_results(targets)
     return len(targets)
+
+
+def _write_results(targets: list[Target]) -> None:
+    """One prepared UPDATE run for every target (executemany): Django's bulk_update builds a
+    CASE per field and row, which costs seconds for a few thousand targets."""
+    fields = [Target._meta.get_field(name) for name in RESULT_FIELDS]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(Target._meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in fields),
+        quote(Target._meta.pk.column),
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(target, field.attname), connection) for field in fields]
+        + [target.pk]
+        for target in targets
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _group_means(round_: Round) -> dict[int, dict[str, dict]]:
