@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from bastion.agenda import api as agenda_api
 from bastion.core.api import TokenRequestSerializer, TokenResponseSerializer, TokenView
+from bastion.evaluation import api as evaluation_api
 from bastion.orgs import api as orgs_api
 from bastion.orgs.api.access import MeView
 from bastion.problems import api as problems_api
@@ -53,6 +54,7 @@ orgs_api.register(router)
 agenda_api.register(router)
 tasks_api.register(router)
 problems_api.register(router)
+evaluation_api.register(router)
 
 urlpatterns = [
     path("auth/token/", token_view.as_view(), name="token"),

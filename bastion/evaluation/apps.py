@@ -6,11 +6,46 @@ class EvaluationConfig(AppConfig):
     name = "bastion.evaluation"
     label = "evaluation"
     verbose_name = _("考核评价")
+    home_widgets = ["bastion.evaluation.widgets.home_widget"]
+    org_panels = ["bastion.evaluation.widgets.org_panel"]
+
+    @property
+    def navigation(self):
+        from bastion.core.navigation import NavItem, NavSection
+
+        return [
+            NavSection(
+                _("考核评价"),
+                "award",
+                order=50,
+                items=[
+                    NavItem(_("我的评分"), "evaluation:scoring_home", "pencil-star",
+                            "evaluation.score_target"),
+                    NavItem(_("考评轮次"), "evaluation:round_list", "list-numbers",
+                            "evaluation.view_round"),
+                    NavItem(_("称号榜"), "evaluation:title_board", "trophy",
+                            "evaluation.view_titleaward"),
+                    NavItem(_("同业对标"), "evaluation:benchmark_list", "chart-arrows-vertical",
+                            "evaluation.view_benchmarkvalue"),
+                    NavItem(_("五色地图"), "evaluation:benchmark_map", "map-2",
+                            "evaluation.view_benchmarkvalue"),
+                    NavItem(_("我的积分"), "evaluation:points_mine", "coins",
+                            "evaluation.add_pointsentry"),
+                    NavItem(_("积分台账"), "evaluation:points_list", "list-details",
+                            "evaluation.view_pointsentry"),
+                    NavItem(_("积分手册"), "evaluation:points_items", "book-2"),
+                    NavItem(_("申诉"), "evaluation:appeal_list", "message-report",
+                            "evaluation.view_appeal"),
+                    NavItem(_("考评方案"), "evaluation:scheme_list", "adjustments",
+                            "evaluation.view_scheme"),
+                ],
+            ),
+        ]  # fmt: skip
 
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import importers, models  # noqa: F401 - importers register themselves
 
         for model in (
             models.Scheme, models.Indicator, models.EvaluatorGroup, models.TitleRule,

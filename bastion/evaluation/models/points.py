@@ -1,5 +1,7 @@
 """党员积分手册: the handbook's scoring standard (items) and each member's ledger of entries."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +34,7 @@ class PointsItem(models.Model):
         ordering = ["category", "code"]
 
     def __str__(self):
-        return f"{self.name}（{self.points:+}）"
+        return f"{self.name}（{Decimal(str(self.points)):+}）"
 
 
 class EntryState(models.TextChoices):

@@ -1,0 +1,105 @@
+"""``evaluation/rounds/{id}/results/``: a round's ranking.
+
+Who sees which rows:
+
+- an account holding ``view_target`` sees the targets of its scope in any state (a secretary
+  follows the scoring of their branch before publication);
+- everyone else sees nothing before publication (404), then their own rows and the published
+  results in their scope (``view_published_target``: a member sees their branch).
+
+Each indicator's contribution is shown only on the requester's own row and on rows their
+``view_target`` grant covers: a member sees the branch ranking, not their peers' details.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from bastion.core.api_docs import NOT_FOUND
+from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
+from bastion.orgs.models import Organization
+
+from ..models import Round, Target
+from .serializers import BAD_REQUEST, RoundResultSerializer
+
+VIEW_TARGET = "evaluation.view_target"
+
+WITHIN = OpenApiParameter(
+    "within",
+    OpenApiTypes.INT,
+    description=_("组织编号：只列该组织及其下级组织（及其党员）的考评结果。"),
+)
+
+
+def visible_targets(user, round_: Round):
+    """The rows of ``round_``'s ranking ``user`` may read; 404 before publication for those
+    who follow only published results."""
+    rows = Target.objects.restrict(user, "view")  # own rows, and the view_target scope
+    if round_.is_published:
+        rows = rows | Target.objects.restrict(user, "view_published")
+    elif not has_permission_anywhere(user, VIEW_TARGET):
+        raise Http404
+    return rows.filter(round=round_)
+
+
+def contribution_reader(user):
+    """A per-row test, without queries: the row is the user's own or under a view_target
+    grant."""
+    paths = granted_paths(user, VIEW_TARGET)
+
+    def shows(target) -> bool:
+        own = target.person_id is not None and target.person.user_id == user.pk
+        return own or path_within(target.organization.path, paths)
+
+    return shows
+
+
+def within_org(request):
+    raw = request.query_params.get("within", "").strip()
+    if not raw:
+        return None
+    found = None
+    if raw.isdigit():
+        found = Organization.objects.restrict(request.user, "view").filter(pk=raw).first()
+    if found is None:
+        message = gettext("编号为 %(pk)s 的组织不存在或不在您的管理范围内。") % {"pk": raw}
+        raise ValidationError({"within": [message]})
+    return found
+
+
+class RoundResultsMixin:
+    # The ``results`` action of the round viewset. (A comment, not a docstring: drf-spectacular
+    # would show a docstring as the description.)
+
+    @extend_schema(
+        summary=_("考评结果排名"),
+        description=_(
+            "本轮的排名：名次、组内名次、总分、一票否决、缺评指标数和称号。有权查看考评对象的"
+            "账号在发布前即可查看管理范围内的结果；其他账号只在结果发布后看到本人和本支部的"
+            "排名（未发布时为 404）。各指标得分只对本人和有权查看考评对象的账号显示。"
+        ),
+        parameters=[WITHIN],
+        responses={200: RoundResultSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], scope_action="view", filter_backends=[])
+    def results(self, request, pk=None):
+        round_ = self.get_object()
+        rows = visible_targets(request.user, round_)
+        org = within_org(request)
+        if org is not None:
+            rows = rows.filter(subtree_q("organization__path", org.path))
+        rows = rows.select_related("organization", "person").order_by(
+            F("rank").asc(nulls_last=True), "organization__path", "person__name", "id"
+        )
+        context = {**self.get_serializer_context(),
+                   "shows_contributions": contribution_reader(request.user)}  # fmt: skip
+        page = self.paginate_queryset(rows)
+        data = RoundResultSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)

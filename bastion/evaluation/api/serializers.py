@@ -1,0 +1,417 @@
+"""Serializers of the evaluation API. They validate shapes; the services validate meaning.
+
+Every choice set is one named schema component (``RoundStateEnum``…): drf-spectacular would
+otherwise name them after their fields (``kind``, ``state``) and collide with other apps.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import serializers
+
+from bastion.agenda.api.enums import enum_field
+from bastion.agenda.api.serializers import OrgRefSerializer, PersonRefSerializer
+from bastion.core.api import ScopedRelatedField
+from bastion.orgs.models import Organization
+
+from ..models import (
+    BenchmarkIndicator,
+    BenchmarkValue,
+    DataSource,
+    Direction,
+    EvaluatorGroup,
+    EvaluatorKind,
+    Indicator,
+    IndicatorKind,
+    MissingPolicy,
+    PeriodKind,
+    RankWithin,
+    Round,
+    RoundState,
+    Scheme,
+    SchemeStyle,
+    Score,
+    TargetKind,
+    TitleAward,
+    TitleBasis,
+    TitleKind,
+    TitleRule,
+)
+from ..services.scores import scoring_open
+
+# --- responses and choice sets ------------------------------------------------------------------
+
+FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
+BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
+
+TargetKindField = enum_field("SchemeTargetKind", TargetKind.choices)
+PeriodKindField = enum_field("SchemePeriodKind", PeriodKind.choices)
+SchemeStyleField = enum_field("SchemeStyle", SchemeStyle.choices)
+MissingPolicyField = enum_field("MissingPolicy", MissingPolicy.choices)
+IndicatorKindField = enum_field("IndicatorKind", IndicatorKind.choices)
+IndicatorSourceField = enum_field(
+    "IndicatorSource", [("", _("无（非数据项）")), *DataSource.choices]
+)
+EvaluatorKindField = enum_field("EvaluatorKind", EvaluatorKind.choices)
+TitleKindField = enum_field("TitleKind", TitleKind.choices)
+TitleBasisField = enum_field("TitleBasis", TitleBasis.choices)
+RankWithinField = enum_field("TitleRankWithin", RankWithin.choices)
+RoundStateField = enum_field("RoundState", RoundState.choices)
+DirectionField = enum_field("BenchmarkDirection", Direction.choices)
+
+
+def title_kind_label(kind: str) -> str:
+    return str(TitleKind(kind).label) if kind in TitleKind.values else kind
+
+
+# --- schemes ------------------------------------------------------------------------------------
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    kind = IndicatorKindField(read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=_("上级指标分组的代码；顶层指标为空")
+    )
+    source = IndicatorSourceField(read_only=True, help_text=_("数据项的数据来源"))
+    scored_by = serializers.ListField(
+        child=EvaluatorKindField(), read_only=True, help_text=_("评价主体；空表示全部评价主体")
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "kind", "parent", "weight", "max_score", "source",
+                  "source_param", "full_marks_at", "scored_by", "guidance", "order"]  # fmt: skip
+        read_only_fields = fields
+
+
+class EvaluatorGroupSerializer(serializers.ModelSerializer):
+    kind = EvaluatorKindField(read_only=True)
+    name = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = EvaluatorGroup
+        fields = ["kind", "name", "weight"]
+        read_only_fields = fields
+
+
+class TitleRuleSerializer(serializers.ModelSerializer):
+    kind = TitleKindField(read_only=True)
+    basis = TitleBasisField(read_only=True)
+    within = RankWithinField(read_only=True)
+    requires = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = TitleRule
+        fields = ["code", "name", "kind", "basis", "min_score", "max_score", "count", "within",
+                  "indicator_code", "requires", "stars", "lift_score", "source"]  # fmt: skip
+        read_only_fields = fields
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    owner = OrgRefSerializer(read_only=True, allow_null=True,
+                             help_text=_("制定单位；空表示全公司通用的内置方案"))  # fmt: skip
+    target_kind = TargetKindField(read_only=True)
+    target_kind_display = serializers.CharField(source="get_target_kind_display", read_only=True)
+    period_kind = PeriodKindField(read_only=True)
+    period_kind_display = serializers.CharField(source="get_period_kind_display", read_only=True)
+    style = SchemeStyleField(read_only=True)
+    missing_policy = MissingPolicyField(read_only=True)
+    indicators = IndicatorSerializer(
+        many=True, read_only=True, help_text=_("指标树（平铺，parent 为上级分组代码）")
+    )
+    groups = EvaluatorGroupSerializer(many=True, read_only=True, help_text=_("评价主体及权重"))
+    title_rules = TitleRuleSerializer(many=True, read_only=True, help_text=_("称号规则"))
+
+    class Meta:
+        model = Scheme
+        fields = ["id", "code", "name", "description", "source", "owner", "target_kind",
+                  "target_kind_display", "period_kind", "period_kind_display", "style",
+                  "full_score", "bonus_cap", "deduction_cap", "veto_cap", "missing_policy",
+                  "is_active", "updated_at", "indicators", "groups", "title_rules"]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+
+class SchemeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    scheme = SchemeRefSerializer(read_only=True)
+    organization = OrgRefSerializer(read_only=True, help_text=_("考评范围（根组织）"))
+    state = RoundStateField(read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    is_published = serializers.BooleanField(read_only=True, help_text=_("结果已发布（含已归档）"))
+    scoring_open = serializers.SerializerMethodField(help_text=_("今天是否可以评分"))
+
+    class Meta:
+        model = Round
+        fields = ["id", "name", "scheme", "organization", "period_label", "period_start",
+                  "period_end", "opens_on", "closes_on", "appeal_days", "appeal_until", "state",
+                  "state_display", "is_published", "scoring_open", "created_at", "computed_at",
+                  "published_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_scoring_open(self, round_) -> bool:
+        return scoring_open(round_, self.context.get("today") or timezone.localdate())
+
+
+class SnapshotIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = IndicatorKindField()
+    parent = serializers.CharField(allow_null=True)
+    weight = serializers.DecimalField(max_digits=9, decimal_places=2)
+    max_score = serializers.DecimalField(max_digits=9, decimal_places=2)
+    source = IndicatorSourceField()
+    source_param = serializers.CharField(allow_blank=True)
+    full_marks_at = serializers.DecimalField(max_digits=11, decimal_places=2, allow_null=True)
+    scored_by = serializers.ListField(child=EvaluatorKindField())
+    guidance = serializers.CharField(allow_blank=True)
+
+
+class SnapshotGroupSerializer(serializers.Serializer):
+    kind = EvaluatorKindField()
+    name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class RoundDetailSerializer(RoundSerializer):
+    indicators = serializers.SerializerMethodField(
+        help_text=_("开轮时的方案快照中的指标（评分时 values 的键为指标代码）")
+    )
+    groups = serializers.SerializerMethodField(help_text=_("开轮时的评价主体及权重"))
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "indicators", "groups"]
+        read_only_fields = fields
+
+    @extend_schema_field(SnapshotIndicatorSerializer(many=True))
+    def get_indicators(self, round_):
+        items = round_.snapshot.get("indicators", [])
+        return SnapshotIndicatorSerializer(items, many=True).data
+
+    @extend_schema_field(SnapshotGroupSerializer(many=True))
+    def get_groups(self, round_):
+        return SnapshotGroupSerializer(round_.snapshot.get("groups", []), many=True).data
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "description": _("考评方案的编号或代码"),
+    }
+)
+class SchemeChoiceField(serializers.Field):
+    """A scheme by id or by code, from the schemes the requester may see."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            raise serializers.ValidationError(_("请填写考评方案的编号或代码。"))
+        text = str(data).strip()
+        request = self.context.get("request")
+        schemes = Scheme.objects.restrict(getattr(request, "user", None), "view")
+        match = Q(code=text) | Q(pk=int(text)) if text.isdigit() else Q(code=text)
+        found = schemes.filter(match).first() if text else None
+        if found is None:
+            raise serializers.ValidationError(
+                _("考评方案“%(value)s”不存在或不在您的管理范围内。") % {"value": text}
+            )
+        return found
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class RoundCreateSerializer(serializers.Serializer):
+    scheme = SchemeChoiceField(label=_("考评方案"))
+    organization = ScopedRelatedField(model=Organization, label=_("考评范围"),
+                                      help_text=_("考评范围的根组织编号"))  # fmt: skip
+    period_label = serializers.CharField(label=_("考评期间"), max_length=20,
+                                         help_text=_("如 2026-10、2026Q4、2026"))  # fmt: skip
+    period_start = serializers.DateField(label=_("期间开始"))
+    period_end = serializers.DateField(label=_("期间结束"))
+    opens_on = serializers.DateField(label=_("评分开始"))
+    closes_on = serializers.DateField(label=_("评分截止"))
+    appeal_days = serializers.IntegerField(label=_("申诉期（天）"), min_value=0, max_value=365,
+                                           required=False, default=5)  # fmt: skip
+    name = serializers.CharField(label=_("轮次名称"), max_length=120, required=False,
+                                 allow_blank=True, default="",
+                                 help_text=_("不填为“方案名称（考评期间）”"))  # fmt: skip
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    target_label = serializers.SerializerMethodField(help_text=_("评价对象（党员姓名或组织）"))
+    indicator_name = serializers.SerializerMethodField(help_text=_("指标名称"))
+    group = EvaluatorKindField(read_only=True)
+    group_display = serializers.CharField(source="get_group_display", read_only=True)
+    evaluator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Score
+        fields = ["id", "target", "target_label", "indicator", "indicator_name", "group",
+                  "group_display", "value", "comment", "evaluator", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_target_label(self, score) -> str:
+        return score.target.label
+
+    def get_indicator_name(self, score) -> str:
+        return self.context.get("indicator_names", {}).get(score.indicator, score.indicator)
+
+
+class ScoreSubmitSerializer(serializers.Serializer):
+    target = serializers.IntegerField(label=_("评价对象"), min_value=1,
+                                      help_text=_("本轮考评对象的编号（见 results）"))  # fmt: skip
+    group = EvaluatorKindField(label=_("评价主体"), help_text=_("以哪一评价主体的身份评分"))
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True),
+        allow_empty=False,
+        label=_("各项分值"),
+        help_text=_('指标代码 → 分值，如 {"political": 8}；留空的指标不计'),
+    )
+    comment = serializers.CharField(label=_("评语"), max_length=300, required=False,
+                                    allow_blank=True, default="")  # fmt: skip
+
+
+class ScoreSubmissionSerializer(serializers.Serializer):
+    target = serializers.IntegerField(help_text=_("评价对象编号"))
+    group = EvaluatorKindField()
+    scores = ScoreSerializer(many=True, help_text=_("本次保存的评分"))
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+class TargetTitleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = TitleKindField()
+    stars = serializers.IntegerField(allow_null=True, required=False)
+
+
+class ContributionSerializer(serializers.Serializer):
+    raw = serializers.CharField(allow_null=True, help_text=_("原始分或数据值"))
+    ratio = serializers.CharField(allow_null=True, help_text=_("得分率（0–1）"))
+    points = serializers.CharField(help_text=_("折合得分"))
+    share = serializers.CharField(help_text=_("该指标在满分中的分值"))
+    percent = serializers.CharField(help_text=_("得分百分比"))
+    missing = serializers.BooleanField(help_text=_("缺评"))
+
+
+class RoundResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rank = serializers.IntegerField(allow_null=True, help_text=_("名次"))
+    rank_within_parent = serializers.IntegerField(allow_null=True, help_text=_("组内名次"))
+    total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    vetoed = serializers.BooleanField(help_text=_("一票否决"))
+    missing = serializers.IntegerField(help_text=_("缺评指标数"))
+    titles = TargetTitleSerializer(many=True, help_text=_("本轮称号"))
+    organization = OrgRefSerializer()
+    person = PersonRefSerializer(allow_null=True, help_text=_("党员；组织对象为空"))
+    contributions = serializers.SerializerMethodField(
+        help_text=_("各指标得分（指标代码 → 明细）；只对本人和有权查看考评对象的账号显示")
+    )
+
+    @extend_schema_field(serializers.DictField(child=ContributionSerializer(), allow_null=True))
+    def get_contributions(self, target):
+        shows = self.context.get("shows_contributions")
+        return target.contributions if shows and shows(target) else None
+
+
+# --- benchmarks ---------------------------------------------------------------------------------
+
+
+class BenchmarkIndicatorSerializer(serializers.ModelSerializer):
+    direction = DirectionField(read_only=True)
+    direction_display = serializers.CharField(source="get_direction_display", read_only=True)
+
+    class Meta:
+        model = BenchmarkIndicator
+        fields = ["code", "name", "unit", "direction", "direction_display", "source", "order"]
+        read_only_fields = fields
+
+
+class BenchmarkIndicatorRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = DirectionField()
+
+
+class StationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BenchmarkValueSerializer(serializers.ModelSerializer):
+    indicator = BenchmarkIndicatorRefSerializer(read_only=True)
+    organization = StationRefSerializer(read_only=True, help_text=_("供电所"))
+    month = serializers.DateField(format="%Y-%m", read_only=True, help_text=_("月份，如 2026-10"))
+
+    class Meta:
+        model = BenchmarkValue
+        fields = ["id", "indicator", "organization", "month", "value", "recorded_at"]
+        read_only_fields = fields
+
+
+class BenchmarkRowSerializer(serializers.Serializer):
+    # Every key optional here: the service names the row and the column of what is missing.
+    indicator = serializers.CharField(required=False, allow_blank=True, default="",
+                                      help_text=_("指标代码，如 fee_recovery"))  # fmt: skip
+    organization = serializers.CharField(required=False, allow_blank=True, default="",
+                                         help_text=_("供电所的组织编码"))  # fmt: skip
+    month = serializers.CharField(required=False, allow_blank=True, default="",
+                                  help_text=_("月份，如 2026-10"))  # fmt: skip
+    value = serializers.CharField(required=False, allow_blank=True, default="",
+                                  help_text=_("指标值，如 99.2"))  # fmt: skip
+
+
+class BenchmarkUploadSerializer(serializers.Serializer):
+    rows = BenchmarkRowSerializer(many=True, allow_empty=False, label=_("指标值"))
+
+
+class BenchmarkUploadResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("新增条数"))
+    updated = serializers.IntegerField(help_text=_("更新条数"))
+
+
+# --- titles -------------------------------------------------------------------------------------
+
+
+class RoundRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    period_label = serializers.CharField()
+
+
+class TitleAwardSerializer(serializers.ModelSerializer):
+    scheme = SchemeRefSerializer(read_only=True)
+    round = RoundRefSerializer(read_only=True, help_text=_("授予称号的轮次"))
+    kind = TitleKindField(read_only=True)
+    kind_display = serializers.SerializerMethodField(help_text=_("称号类型的中文名称"))
+    organization = OrgRefSerializer(read_only=True)
+    person = PersonRefSerializer(read_only=True, allow_null=True, help_text=_("党员称号的获得者"))
+    lifted_by = RoundRefSerializer(read_only=True, allow_null=True,
+                                   help_text=_("摘牌轮次（不放心支部）"))  # fmt: skip
+
+    class Meta:
+        model = TitleAward
+        fields = ["id", "scheme", "round", "rule_code", "kind", "kind_display", "name", "stars",
+                  "organization", "person", "total", "awarded_on", "lifted_by",
+                  "lifted_on"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_kind_display(self, award) -> str:
+        return title_kind_label(award.kind)

@@ -1,0 +1,145 @@
+"""党员积分手册 reads: balances (approved points) per person and month, the ledger, the queue.
+
+Balances are sums in the database (one grouped query), never Python loops over entries. Callers
+pass querysets already narrowed by ``PointsEntry.objects.restrict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
+from bastion.orgs.models import Organization, Person
+
+from .models import EntryState, PointsEntry, PointsItem
+from .services.points import APPROVE, MEMBER_STATUSES
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def months_back(today: dt.date, count: int = 12) -> list[dt.date]:
+    """The first days of the ``count`` months ending with ``today``'s, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def approved(queryset):
+    return queryset.filter(state=EntryState.APPROVED)
+
+
+def balances(queryset, start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    """person id → approved points with ``start <= occurred_on <= end``."""
+    rows = (
+        approved(queryset)
+        .filter(occurred_on__gte=start, occurred_on__lte=end)
+        .values("person_id")
+        .annotate(total=Sum("points"))
+        .values_list("person_id", "total")
+    )
+    return dict(rows)
+
+
+def monthly(queryset, today: dt.date, count: int = 12) -> list[dict]:
+    """Per month (oldest first): approved total, entries counted and entries pending."""
+    months = months_back(today, count)
+    rows = (
+        queryset.filter(occurred_on__gte=months[0], occurred_on__lte=month_bounds(today)[1])
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month")
+        .annotate(
+            total=Sum("points", filter=Q(state=EntryState.APPROVED)),
+            counted=Count("id", filter=Q(state=EntryState.APPROVED)),
+            pending=Count("id", filter=Q(state=EntryState.PENDING)),
+        )
+    )
+    found = {_as_date(r["month"]): r for r in rows}
+    return [
+        {
+            "month": month,
+            "total": (found.get(month) or {}).get("total") or Decimal(0),
+            "counted": (found.get(month) or {}).get("counted") or 0,
+            "pending": (found.get(month) or {}).get("pending") or 0,
+        }
+        for month in months
+    ]
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def ranking(queryset, start: dt.date, end: dt.date, limit: int = 50):
+    """Members by approved points in the period, highest first (with name and branch)."""
+    return list(
+        approved(queryset)
+        .filter(occurred_on__gte=start, occurred_on__lte=end)
+        .values("person_id", "person__name", "person__organization__name")
+        .annotate(total=Sum("points"), entries=Count("id"))
+        .order_by("-total", "person__name", "person_id")[:limit]
+    )
+
+
+def ledger(queryset):
+    return queryset.select_related(
+        "person__organization", "item", "recorded_by", "approver"
+    ).order_by("-occurred_on", "-id")
+
+
+def apply_filters(queryset, filters: dict, *, user):
+    """``filters``: cleaned data of the ledger filter form. Returns (queryset, within org)."""
+    selected = None
+    if filters.get("within"):
+        selected = Organization.objects.restrict(user, "view").filter(pk=filters["within"]).first()
+        if selected is None:
+            return queryset.none(), None
+        queryset = queryset.filter(subtree_q("person__organization__path", selected.path))
+    if filters.get("person"):
+        queryset = queryset.filter(person_id=filters["person"])
+    if filters.get("name"):
+        people = Person.objects.search(filters["name"]).values("pk")
+        queryset = queryset.filter(person_id__in=people)
+    if filters.get("month"):
+        start, end = month_bounds(filters["month"])
+        queryset = queryset.filter(occurred_on__gte=start, occurred_on__lte=end)
+    if filters.get("state"):
+        queryset = queryset.filter(state=filters["state"])
+    if filters.get("category"):
+        queryset = queryset.filter(item__category=filters["category"])
+    return queryset, selected
+
+
+def pending_for(user):
+    """Entries waiting for ``user``'s review: in their approve scope, not their own."""
+    return ledger(
+        PointsEntry.objects.restrict(user, "approve")
+        .filter(state=EntryState.PENDING)
+        .exclude(person__user=user)
+    ).order_by("occurred_on", "id")
+
+
+def people_to_record_for(user):
+    """Members (full or probationary) whose points ``user`` may record directly."""
+    paths = granted_paths(user, APPROVE)
+    people = Person.objects.filter(membership_status__in=MEMBER_STATUSES)
+    if paths is ALL:
+        return people
+    if not paths:
+        return people.none()
+    return people.filter(
+        reduce(or_, [subtree_q("organization__path", p) for p in minimal_prefixes(paths)])
+    )
+
+
+def handbook():
+    """Active items by category, in the handbook's order."""
+    return PointsItem.objects.filter(is_active=True).order_by("category", "code")
