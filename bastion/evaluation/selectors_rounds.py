@@ -19,10 +19,11 @@ What counts as missing:
 
 Who owes a missing score (``owing``), as the scoring rules of ``services.scores`` read the tree:
 self → the member's account, or the users with a ``score_as_committee`` grant exactly on the
-target organization (its secretary); peers on members → the co-members who have not rated yet; higher and public →
-``score_as_committee`` grants on the parent organization (organization targets) or on the
-target's own organization (member targets); business → ``score_as_business`` grants on the
-target organization or an ancestor. Peers on organization targets are not named: any
+target organization (its secretary); peers on members → the co-members who have not rated
+yet; higher and public → ``score_as_committee`` grants on the parent organization
+(organization targets) or on the target's own organization (member targets); business →
+``score_as_business`` grants (of roles that do not score as committee) on the target
+organization or an ancestor. Peers on organization targets are not named: any
 sibling organization may answer.
 
 Every function costs a fixed number of queries whatever the number of targets.
@@ -200,6 +201,9 @@ def _roles_by_permission() -> dict[str, set[int]]:
         for permission in wanted:
             if permission in (role.permissions or ()):
                 found[permission].add(role.pk)
+    # Committees hold the business permission only to grant the business role; they score as
+    # the committee (services.scores), so a business score is owed by business roles alone.
+    found[AS_BUSINESS] -= found[AS_COMMITTEE]
     return found
 
 

@@ -14,11 +14,14 @@ COMMITTEE = [E + "score_as_committee"]
 POINTS_READ = [E + "view_pointsentry"]
 POINTS_KEEP = [E + "add_pointsentry", E + "approve_pointsentry", E + "change_pointsentry"]
 SCHEMES = [E + "add_scheme", E + "change_scheme", E + "delete_scheme"]
+# A role may only be granted by someone holding all its permissions, so the committees hold
+# what the branch, member and business roles below them hold (they act for them when needed).
+ACT_FOR = [E + "add_keyevent", E + "add_appeal", E + "score_as_business"]
 ROLE_PERMISSIONS = {
     "party_department": PUBLIC + BENCHMARKS + RUN + SCORE + COMMITTEE + POINTS_READ
-    + POINTS_KEEP + SCHEMES,
+    + POINTS_KEEP + SCHEMES + ACT_FOR,
     "county_committee": PUBLIC + BENCHMARKS + RUN + SCORE + COMMITTEE + POINTS_READ
-    + POINTS_KEEP,
+    + POINTS_KEEP + ACT_FOR,
     # A secretary scores their branch (self) and its members (as the committee), keeps the
     # points ledger, submits key events and appeals for the branch.
     "branch_secretary": PUBLIC + SCORE + COMMITTEE + POINTS_READ + POINTS_KEEP

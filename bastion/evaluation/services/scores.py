@@ -8,7 +8,8 @@ Who may act as which group follows the tree, so no roster has to be kept:
   grant on a sibling organization;
 - 上级党组织 (higher): a grant to score as the committee on an organization above the target
   (for a member, on their branch or above);
-- 业务部门 (business): a grant to score as a business department covering the target;
+- 业务部门 (business): a grant to score as a business department covering the target, held by
+  someone who does not score as the committee there;
 - 服务对象 (public): the survey result, entered by someone who may score as the committee.
 
 Nobody but the self group scores their own target: that is refused with a message (HTTP 400).
@@ -74,7 +75,9 @@ def evaluator_groups(user, target: Target) -> set[str]:
     committee = granted_paths(user, AS_COMMITTEE)
     if not own and _covers(committee, path, strictly_above=not target.person_id):
         groups.update({EvaluatorKind.HIGHER, EvaluatorKind.PUBLIC})
-    if not own and _covers(granted_paths(user, AS_BUSINESS), path):
+    # A committee holds the business permission only so that it may grant the business role.
+    business = _covers(granted_paths(user, AS_BUSINESS), path)
+    if not own and business and not _covers(committee, path):
         groups.add(EvaluatorKind.BUSINESS)
     return groups
 
