@@ -8,6 +8,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("考核评价")
     home_widgets = ["bastion.evaluation.widgets.home_widget"]
     org_panels = ["bastion.evaluation.widgets.org_panel"]
+    digest_sources = ["bastion.evaluation.digest.items"]
 
     @property
     def navigation(self):
