@@ -35,7 +35,7 @@ def org_panel(request, org) -> str | None:
         "evaluation/widgets/org_panel.html",
         {
             "org": org,
-            "watch": by_kind[TitleKind.WATCH],
+            "watch": _first_listing(by_kind[TitleKind.WATCH]),
             "red_flags": by_kind[TitleKind.RED_FLAG],
             "stars": by_kind[TitleKind.STAR],
             "champions": by_kind[TitleKind.CHAMPION],
@@ -45,6 +45,15 @@ def org_panel(request, org) -> str | None:
         },
         request=request,
     )
+
+
+def _first_listing(watch: list) -> list:
+    """One row per scheme for an organization listed round after round: the award that put it
+    on the watch list, whose date is the 挂牌 date."""
+    first: dict[int, TitleAward] = {}
+    for award in sorted(watch, key=lambda a: (a.awarded_on, a.pk)):
+        first.setdefault(award.scheme_id, award)
+    return list(first.values())
 
 
 def _own_results(user) -> list:

@@ -113,6 +113,8 @@ def round_compute(*, actor, round_: Round) -> int:
     if round_.state == RoundState.CLOSED:
         raise ValidationError(_("该轮次已归档，不能重新计算。"))
     count = compute_results(round_)
+    if round_.state == RoundState.PUBLISHED:  # published titles follow the new results
+        award_titles(round_, timezone.localdate())
     round_.computed_at = timezone.now()
     if round_.state == RoundState.SCORING:
         round_.state = RoundState.COMPUTED

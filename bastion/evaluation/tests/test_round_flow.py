@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from bastion.evaluation.models import RoundState, Target, TitleAward
+from bastion.evaluation.models import RoundState, Score, Target, TitleAward
 from bastion.evaluation.services import rounds, scores
 
 from .helpers import OPEN_DAY, open_round, simple_scheme
@@ -84,3 +84,16 @@ def test_publish_awards_titles_and_a_later_round_lifts_the_watch_list(tree, pers
     new_watch = TitleAward.objects.get(round=second, kind="watch")
     assert new_watch.organization == tree.station_a1  # 55: now the weakest and below 60
     assert new_watch.lifted_on is None
+
+
+def test_recomputing_a_published_round_re_awards_its_titles(tree, personas):
+    round_ = open_round(personas.company, simple_scheme(tree.company, titles=[FLAG]),
+                        tree.company)  # fmt: skip
+    score(personas.county, round_, tree.station_a1, party=90, business=90)
+    score(personas.county, round_, tree.station_a2, party=80, business=80)
+    rounds.round_compute(actor=personas.company, round_=round_)
+    rounds.round_publish(actor=personas.company, round_=round_, today=OPEN_DAY)
+    Score.objects.filter(target__organization=tree.station_a2).update(value=100)
+    rounds.round_compute(actor=personas.company, round_=round_)
+    flag = TitleAward.objects.get(round=round_, kind="red_flag")
+    assert flag.organization == tree.station_a2

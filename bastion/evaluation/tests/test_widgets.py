@@ -121,3 +121,11 @@ def test_managers_see_red_flag_and_watch_counts_at_home(tree, personas):
 def test_an_outsider_gets_no_home_widget(tree, personas):
     branch_round(tree, personas)
     assert home_widget(request_for(personas.outsider)) is None
+
+
+def test_a_branch_kept_on_the_watch_list_shows_once_since_it_was_first_listed(tree, personas):
+    first = branch_round(tree, personas, n=1)
+    branch_round(tree, personas, scheme=first.scheme)  # A2 is the weakest again
+    assert TitleAward.objects.filter(kind="watch", organization=tree.station_a2).count() == 2
+    html = panel(personas.county, tree.station_a2)
+    assert html.count('data-testid="panel-watch"') == 1
