@@ -58,8 +58,13 @@ def indicator_ratios(org_ids, start, end) -> dict[str, dict[int, tuple[Decimal, 
 
 def composite(org_ids, start, end) -> dict[int, Decimal]:
     """organization id → composite benchmark score 0–100 (mean rank ratio × 100)."""
+    return composite_of(indicator_ratios(org_ids, start, end))
+
+
+def composite_of(ratios: dict[str, dict[int, tuple[Decimal, Decimal]]]) -> dict[int, Decimal]:
+    """The composite from ``indicator_ratios``' answer (so a caller holding it reads no more)."""
     sums: dict[int, list[Decimal]] = {}
-    for by_org in indicator_ratios(org_ids, start, end).values():
+    for by_org in ratios.values():
         for org_id, (_value, ratio) in by_org.items():
             sums.setdefault(org_id, []).append(ratio)
     return {org: q2(100 * sum(ratios) / len(ratios)) for org, ratios in sums.items()}

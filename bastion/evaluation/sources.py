@@ -24,8 +24,9 @@ from .models import EntryState, PointsEntry, RoundState, Target
 def computed_values(round_, spec, targets: list[Target]) -> dict[int, dict[str, DataValue]]:
     """target id → {indicator code → (raw, ratio)} for every computed indicator."""
     values: dict[int, dict[str, DataValue]] = {target.pk: {} for target in targets}
+    shared = _Shared(round_, targets)
     for item in (i for i in spec.indicators if i.kind == "computed"):
-        by_target = READERS[item.source](round_, item, targets)
+        by_target = READERS[item.source](shared, item, targets)
         for target in targets:
             values[target.pk][item.code] = by_target.get(target.pk)
     return values
@@ -33,6 +34,23 @@ def computed_values(round_, spec, targets: list[Target]) -> dict[int, dict[str, 
 
 def _org_ids(targets):
     return {target.organization_id for target in targets}
+
+
+class _Shared:
+    """What several computed items of one round read alike, read once: the six benchmark
+    indicators' ratios serve six benchmark items and the composite."""
+
+    def __init__(self, round_, targets):
+        self.period_start, self.period_end = round_.period_start, round_.period_end
+        self._targets = targets
+        self._ratios = None
+
+    def benchmark_ratios(self):
+        if self._ratios is None:
+            self._ratios = selectors_benchmarks.indicator_ratios(
+                _org_ids(self._targets), self.period_start, self.period_end
+            )
+        return self._ratios
 
 
 def _by_org_rate(reader: Callable) -> Callable:
@@ -61,15 +79,12 @@ def _tasks(round_, org_ids):
 
 
 def _benchmark(round_, item, targets):
-    ratios = selectors_benchmarks.indicator_ratios(
-        _org_ids(targets), round_.period_start, round_.period_end
-    ).get(item.source_param, {})
+    ratios = round_.benchmark_ratios().get(item.source_param, {})
     return {t.pk: ratios[t.organization_id] for t in targets if t.organization_id in ratios}
 
 
 def _benchmark_all(round_, item, targets):
-    scores = selectors_benchmarks.composite(_org_ids(targets), round_.period_start,
-                                            round_.period_end)  # fmt: skip
+    scores = selectors_benchmarks.composite_of(round_.benchmark_ratios())
     return {
         t.pk: (scores[t.organization_id], scores[t.organization_id] / 100)
         for t in targets

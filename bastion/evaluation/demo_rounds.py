@@ -1,0 +1,150 @@
+"""What the evaluation demo's builders share: the periods of the demo's history and a runner
+that takes rounds through the services (open → scores → compute → publish) and afterwards
+dates them as if they had been run at the time."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from bastion.core.demo import DemoContext
+
+from .models import Round, Scheme, Score, Target
+from .services import rounds
+
+# --- periods ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` after ``day``'s month."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def month_period(start: dt.date) -> Period:
+    last = calendar.monthrange(start.year, start.month)[1]
+    return Period(start, start.replace(day=last), f"{start.year}-{start.month:02d}")
+
+
+def quarter_period(start: dt.date) -> Period:
+    end = month_period(add_months(start, 2)).end
+    return Period(start, end, f"{start.year}Q{(start.month - 1) // 3 + 1}")
+
+
+def year_period(year: int) -> Period:
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+
+
+class Calendar:
+    """The complete months and quarters of the demo's history, and the open periods."""
+
+    def __init__(self, today: dt.date):
+        self.today = today
+        last = add_months(today.replace(day=1), -1)
+        first = min(add_months(last, -11), dt.date(today.year - 1, 1, 1))
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        self.months = [month_period(add_months(first, i)) for i in range(count)]
+        this_quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+        last_quarter = add_months(this_quarter, -3)
+        first_quarter = min(first.replace(month=(first.month - 1) // 3 * 3 + 1),
+                            add_months(last_quarter, -9))  # fmt: skip
+        quarters = ((last_quarter.year - first_quarter.year) * 12
+                    + last_quarter.month - first_quarter.month) // 3 + 1  # fmt: skip
+        self.quarters = [quarter_period(add_months(first_quarter, 3 * i)) for i in range(quarters)]
+        self.year = year_period(today.year - 1)
+        self.current_month = month_period(today.replace(day=1))
+        self.current_quarter = quarter_period(this_quarter)
+
+    def publish_on(self, period: Period) -> dt.date:
+        """Results go out in the second week after the period, never later than today."""
+        return min(period.end + dt.timedelta(days=13), self.today)
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def decimal(value: float, places: str = "0.01") -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(places))
+
+
+def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
+    return max(low, min(high, value))
+
+
+# --- running rounds ---------------------------------------------------------------------------
+
+
+class Runner:
+    """Opens, scores, computes and publishes rounds through the services, and keeps the dates
+    each round should show (the services stamp the moment of the demo load)."""
+
+    def __init__(self, ctx: DemoContext, company, schemes: dict[str, Scheme]):
+        self.ctx = ctx
+        self.company = company
+        self.schemes = schemes
+        self.cal = Calendar(ctx.today)
+        self.users = company.users
+        self.company_user = company.users["company"]
+        self.county_user = company.users["county"]
+        self.demo_county = company.demo_county
+        self.dated: list[tuple[Round, dt.date, dt.date | None]] = []
+
+    def open(self, code: str, organization, period: Period, *, actor, window=None) -> Round:
+        opens, closes = window or (period.end + dt.timedelta(days=1),
+                                   period.end + dt.timedelta(days=10))  # fmt: skip
+        return rounds.round_open(
+            actor=actor, scheme=self.schemes[code], organization=organization,
+            period_label=period.label, period_start=period.start, period_end=period.end,
+            opens_on=opens, closes_on=closes,
+        )  # fmt: skip
+
+    def finish(self, round_: Round, period: Period, *, actor, scores=(), publish=True) -> None:
+        Score.objects.bulk_create(scores, batch_size=2000)
+        rounds.round_compute(actor=actor, round_=round_)
+        published = self.cal.publish_on(period) if publish else None
+        if publish:
+            rounds.round_publish(actor=actor, round_=round_, today=published)
+        self.dated.append((round_, round_.opens_on, published))
+
+    def run(self, code, organization, period, *, actor, scores_for) -> Round:
+        """One whole round: ``scores_for(round_, targets)`` returns its Score rows."""
+        round_ = self.open(code, organization, period, actor=actor)
+        targets = list(Target.objects.filter(round=round_).order_by("pk"))
+        self.finish(round_, period, actor=actor, scores=scores_for(round_, targets))
+        return round_
+
+    def leave_open(self, round_: Round) -> None:
+        self.dated.append((round_, round_.opens_on, None))
+
+    def higher_user(self, organization):
+        """Who scores as the committee above: the demo county for its own subtree."""
+        if organization.path.startswith(self.demo_county.path):
+            return self.county_user
+        return self.company_user
+
+    def date_rounds(self) -> None:
+        rows = []
+        for round_, opened, published in self.dated:
+            round_.created_at = at(min(opened, self.ctx.today), 9)
+            if published is not None:
+                round_.computed_at = at(published, 9)
+                round_.published_at = at(published, 10)
+            rows.append(round_)
+        Round.objects.bulk_update(rows, ["created_at", "computed_at", "published_at"])
+
+
+def score(round_, target, code, group, evaluator, value, comment="") -> Score:
+    return Score(round=round_, target=target, indicator=code, group=group, evaluator=evaluator,
+                 value=decimal(value), comment=comment)  # fmt: skip
