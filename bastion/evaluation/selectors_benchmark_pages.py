@@ -164,10 +164,10 @@ def table(user, within, period: Period) -> Table:
     indicator_list = indicators()
     by_id = {i.pk: i for i in indicator_list}
     rows = {
-        pk: StationRow(pk, code, name, path)
-        for pk, code, name, path in stations(user, within)
+        pk: StationRow(pk, code, short or name, path)  # the short name fits a map tile
+        for pk, code, name, short, path in stations(user, within)
         .order_by("path")
-        .values_list("pk", "code", "name", "path")
+        .values_list("pk", "code", "name", "short_name", "path")
     }
     counts, ratios = {}, {}
     for indicator_id, by_org in means(user, within, period).items():
