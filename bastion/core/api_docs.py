@@ -9,6 +9,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
 NOT_FOUND = OpenApiResponse(description=_("不存在或不在您的管理范围内"))
+FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
+BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 BINARY = OpenApiResponse(OpenApiTypes.BINARY)
 
 

@@ -35,7 +35,7 @@ from bastion.orgs.models import RoleAssignment
 
 from . import engine, sources
 from .demo_members import MemberParts
-from .demo_rounds import Runner, add_months, clamp, decimal, score
+from .demo_rounds import Runner, clamp, decimal, score
 from .demo_texts import FIVE_STAR_COMMENT, HIGHER_COMMENTS, INTEGRITY_VETO, SAFETY_DEDUCTIONS
 from .models import (
     BenchmarkIndicator,
@@ -48,6 +48,7 @@ from .models import (
     Target,
     TitleAward,
 )
+from .periods import add_months
 from .seed_data import SCHEME_CODES
 from .services import rounds
 from .services.schemes import scheme_snapshot

@@ -4,46 +4,23 @@ dates them as if they had been run at the time."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
 from bastion.core.demo import DemoContext
 
+from . import periods
 from .models import Round, Scheme, Score, Target
+from .periods import Period, add_months, month_of
 from .services import rounds
 
 # --- periods ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    label: str
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first of the month ``months`` after ``day``'s month."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return dt.date(year, month + 1, 1)
-
-
-def month_period(start: dt.date) -> Period:
-    last = calendar.monthrange(start.year, start.month)[1]
-    return Period(start, start.replace(day=last), f"{start.year}-{start.month:02d}")
-
-
-def quarter_period(start: dt.date) -> Period:
-    end = month_period(add_months(start, 2)).end
-    return Period(start, end, f"{start.year}Q{(start.month - 1) // 3 + 1}")
-
-
-def year_period(year: int) -> Period:
-    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+def _quarter(start: dt.date) -> Period:
+    return periods.quarter(start.year, (start.month - 1) // 3 + 1)
 
 
 class Calendar:
@@ -54,17 +31,17 @@ class Calendar:
         last = add_months(today.replace(day=1), -1)
         first = min(add_months(last, -11), dt.date(today.year - 1, 1, 1))
         count = (last.year - first.year) * 12 + last.month - first.month + 1
-        self.months = [month_period(add_months(first, i)) for i in range(count)]
+        self.months = [month_of(add_months(first, i)) for i in range(count)]
         this_quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
         last_quarter = add_months(this_quarter, -3)
         first_quarter = min(first.replace(month=(first.month - 1) // 3 * 3 + 1),
                             add_months(last_quarter, -9))  # fmt: skip
         quarters = ((last_quarter.year - first_quarter.year) * 12
                     + last_quarter.month - first_quarter.month) // 3 + 1  # fmt: skip
-        self.quarters = [quarter_period(add_months(first_quarter, 3 * i)) for i in range(quarters)]
-        self.year = year_period(today.year - 1)
-        self.current_month = month_period(today.replace(day=1))
-        self.current_quarter = quarter_period(this_quarter)
+        self.quarters = [_quarter(add_months(first_quarter, 3 * i)) for i in range(quarters)]
+        self.year = periods.year(today.year - 1)
+        self.current_month = month_of(today.replace(day=1))
+        self.current_quarter = _quarter(this_quarter)
 
     def publish_on(self, period: Period) -> dt.date:
         """Results go out in the second week after the period, never later than today."""

@@ -43,6 +43,33 @@ def _last_day(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def add_months(day: dt.date, count: int) -> dt.date:
+    """The first day of the month ``count`` months after ``day``'s (before, when negative)."""
+    year_, month_ = divmod(day.year * 12 + day.month - 1 + count, 12)
+    return dt.date(year_, month_ + 1, 1)
+
+
+def month_of(day: dt.date) -> Period:
+    """The calendar month containing ``day``."""
+    return Period(f"{day:%Y-%m}", day.replace(day=1), _last_day(day.year, day.month))
+
+
+def parse_month(raw) -> dt.date | None:
+    """``"YYYY-MM"`` or a date → the month's first day; anything else (or a year outside
+    2000–2100) → None."""
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        return raw.replace(day=1)
+    match = _MONTH_RE.match(str(raw or "").strip())
+    if not match:
+        return None
+    year_, month_ = int(match.group(1)), int(match.group(2))
+    if not (MIN_YEAR <= year_ <= MAX_YEAR and 1 <= month_ <= 12):
+        return None
+    return dt.date(year_, month_, 1)
+
+
 def _check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError(

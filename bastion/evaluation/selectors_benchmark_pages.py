@@ -24,10 +24,10 @@ from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
 from .engine import q2
 from .models import BenchmarkIndicator, BenchmarkValue, Direction, MapBand
-from .selectors_benchmarks import band_for, bands, ranked
+from .periods import add_months, parse_month  # noqa: F401 - parse_month serves the views
+from .selectors_benchmarks import band_for, bands, composite_of, ranked
 
 VIEW = "evaluation.view_benchmarkvalue"
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 STEPLEN = Organization.steplen
 
@@ -48,13 +48,6 @@ class Period:
         return f"{self.start:%Y-%m}"
 
 
-def parse_month(text) -> dt.date | None:
-    match = MONTH.match(str(text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        return None
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
-
-
 def parse_quarter(text) -> Period | None:
     match = QUARTER.match(str(text or "").strip())
     if not match or not 2000 <= int(match.group(1)) <= 2100:
@@ -66,11 +59,6 @@ def parse_quarter(text) -> Period | None:
 
 def month_period(month: dt.date) -> Period:
     return Period(month, month, "month")
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -169,19 +157,18 @@ def table(user, within, period: Period) -> Table:
         .order_by("path")
         .values_list("pk", "code", "name", "short_name", "path")
     }
-    counts, ratios = {}, {}
+    counts, by_code = {}, {}
     for indicator_id, by_org in means(user, within, period).items():
         indicator = by_id[indicator_id]
         counts[indicator.code] = len(by_org)
         for org_id, (rank, ratio) in ranked(by_org, indicator.direction).items():
             if org_id in rows:
                 rows[org_id].cells[indicator.code] = Cell(by_org[org_id], rank, ratio)
-                ratios.setdefault(org_id, []).append(ratio)
+                by_code.setdefault(indicator.code, {})[org_id] = (by_org[org_id], ratio)
     band_rows = bands()
-    for org_id, found in ratios.items():
-        # the formula of selectors_benchmarks.composite: mean rank ratio × 100
-        rows[org_id].composite = q2(100 * sum(found) / len(found))
-        rows[org_id].band = band_for(rows[org_id].composite, band_rows)
+    for org_id, score in composite_of(by_code).items():  # the formula rounds are scored with
+        rows[org_id].composite = score
+        rows[org_id].band = band_for(score, band_rows)
     _attach_parents(rows.values())
     return Table(period, indicator_list, list(rows.values()), counts, band_rows)
 

@@ -18,19 +18,18 @@ from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
 from bastion.orgs.models import Organization, Person
 
 from .models import EntryState, PointsEntry, PointsItem
+from .periods import add_months, month_of
 from .services.points import APPROVE, MEMBER_STATUSES
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
+    period = month_of(month)
+    return period.start, period.end
 
 
 def months_back(today: dt.date, count: int = 12) -> list[dt.date]:
     """The first days of the ``count`` months ending with ``today``'s, oldest first."""
-    index = today.year * 12 + today.month - 1
-    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+    return [add_months(today, -back) for back in range(count - 1, -1, -1)]
 
 
 def approved(queryset):

@@ -1,16 +1,11 @@
 """Pieces every agenda viewset shares: schema responses, "today", the re-read after a write."""
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
-from bastion.core.api_docs import NOT_FOUND  # noqa: F401 - re-exported to this API
-
-FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
-BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND  # noqa: F401 - re-exported
 
 
 class AgendaViewSetMixin(ScopedViewSetMixin):

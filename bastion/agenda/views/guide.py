@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.pages import apply_errors
+
 from ..attachments import file_response
 from ..calendar_view import describe
 from ..forms_guide import GuideAttachmentForm, GuidePageForm
 from ..guide_render import search_terms
 from ..models import CalendarRule, GuideAttachment, GuidePage
 from ..services import guide as services
-from .rules import apply_errors
 
 PAGE_SIZE = 20
 

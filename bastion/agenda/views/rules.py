@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
 from ..calendar_view import describe, term_items, year_calendar
@@ -30,15 +31,6 @@ from ..services import rules as services
 from ..services.obligations import rule_versions
 
 NO_EDIT = gettext_lazy("只有公司党建工作部（在顶级组织任职的管理员）可以修改工作日历。")
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _require_editor(request) -> None:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.core.pages import apply_errors
 from bastion.core.scope import granted_paths, path_within, subtree_q
 from bastion.orgs.models import CommitteeMember, Organization, Person
 from bastion.orgs.models.organization import OrganizationKind
@@ -22,7 +23,6 @@ from .. import selectors_terms as selectors
 from ..forms_terms import ElectionForm, TermRuleForm
 from ..models import Election, TermRule
 from ..services import terms as services
-from .rules import apply_errors
 
 PAGE_SIZE = 50
 

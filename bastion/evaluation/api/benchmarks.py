@@ -13,12 +13,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN
 
 from ..models import BenchmarkIndicator, BenchmarkValue
 from .filters import BenchmarkValueFilter
 from .serializers import (
-    BAD_REQUEST,
-    FORBIDDEN,
     BenchmarkIndicatorSerializer,
     BenchmarkUploadResultSerializer,
     BenchmarkUploadSerializer,

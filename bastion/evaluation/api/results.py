@@ -22,12 +22,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from bastion.core.api_docs import NOT_FOUND
+from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
 from bastion.orgs.models import Organization
 
 from ..models import Round, Target
-from .serializers import BAD_REQUEST, RoundResultSerializer
+from .serializers import RoundResultSerializer
 
 VIEW_TARGET = "evaluation.view_target"
 

@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
-from bastion.core.api_docs import NOT_FOUND
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 from bastion.tasks.api.filters import SwitchField
 
 from ..models import Round, Score, Target
@@ -25,8 +25,6 @@ from ..services import rounds, scores
 from .filters import RoundFilter
 from .results import RoundResultsMixin
 from .serializers import (
-    BAD_REQUEST,
-    FORBIDDEN,
     RoundCreateSerializer,
     RoundDetailSerializer,
     RoundSerializer,

@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from bastion.core.api import ScopedViewSetMixin
-from bastion.core.api_docs import NOT_FOUND
+from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
 
 from ..models import Indicator, Scheme
 from .filters import SchemeFilter
-from .serializers import BAD_REQUEST, SchemeSerializer
+from .serializers import SchemeSerializer
 
 
 def with_parts(queryset):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bastion.agenda.api.enums import enum_field
@@ -44,8 +44,6 @@ from ..services.scores import scoring_open
 
 # --- responses and choice sets ------------------------------------------------------------------
 
-FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
-BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 
 TargetKindField = enum_field("SchemeTargetKind", TargetKind.choices)
 PeriodKindField = enum_field("SchemePeriodKind", PeriodKind.choices)

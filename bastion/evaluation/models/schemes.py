@@ -10,8 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.scope import ALL, ScopedQuerySet, granted_paths, permission_name
+from bastion.orgs.models.organization import Organization
 
-STEP = 4  # treebeard's steplen: every ancestor's path is a prefix of this length's multiple
+STEP = Organization.steplen  # every ancestor's path is a prefix whose length is a multiple
 
 
 class TargetKind(models.TextChoices):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -26,13 +25,13 @@ from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import UnitKind
 
 from ..models import BenchmarkIndicator, BenchmarkValue
+from ..periods import parse_month
 
 ADD = "evaluation.add_benchmarkvalue"
 CHANGE = "evaluation.change_benchmarkvalue"
 PERCENT = "%"
 PLACES = Decimal("0.0001")
 LIMIT = Decimal(10) ** 8  # the column holds 12 digits, 4 of them decimals
-MONTH_TEXT = re.compile(r"^(\d{4})-(\d{1,2})$")
 FIELDS = ("indicator", "organization", "month", "value")
 
 
@@ -65,21 +64,6 @@ class Checked:
     @property
     def updated(self) -> int:
         return len(self.planned) - self.created
-
-
-def parse_month(raw) -> dt.date | None:
-    """``"YYYY-MM"`` or a date → the month's first day; anything else → None."""
-    if isinstance(raw, dt.datetime):
-        raw = raw.date()
-    if isinstance(raw, dt.date):
-        return raw.replace(day=1)
-    match = MONTH_TEXT.match(str(raw or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
 
 
 def parse_value(raw, indicator: BenchmarkIndicator) -> Decimal:

@@ -15,12 +15,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
 from ..forms_appeals import AnswerForm, AppealForm
 from ..models import Appeal, AppealState, Target
 from ..services import appeals as services
-from .schemes import apply_errors, posted_data
+from .schemes import posted_data
 
 PAGE_SIZE = 50
 RELATED = ("target__round", "target__organization", "target__person", "raised_by",

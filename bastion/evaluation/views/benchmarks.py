@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.core.pages import querystring
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
@@ -64,9 +65,6 @@ def _period(request, available) -> pages.Period:
 
 
 def _filter_context(request, within, available, period) -> dict:
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("sort", None)
     months = list(available)
     if period.kind == "month" and period.start not in months:
         months = sorted([*months, period.start], reverse=True)
@@ -77,7 +75,7 @@ def _filter_context(request, within, available, period) -> dict:
         "quarters": quarters,
         "within": within,
         "within_options": nearby_choices(request.user, within),
-        "querystring": query.urlencode(),
+        "querystring": querystring(request, "sort"),
     }
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.agenda.attachments import file_response
+from bastion.core.pages import apply_errors, querystring
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.selectors import nearby_choices
 
@@ -77,8 +78,6 @@ def points_list(request):
     month = filters.get("month") or timezone.localdate().replace(day=1)
     in_org, _selected = selectors.apply_filters(base, {"within": filters.get("within")}, user=user)
     queue = selectors.pending_for(user)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
@@ -88,7 +87,7 @@ def points_list(request):
         "queue_count": queue.count(),
         "within_options": nearby_choices(user, selected),
         "within_selected": selected.pk if selected else None,
-        "querystring": query.urlencode(),
+        "querystring": querystring(request),
         "can_add": has_permission_anywhere(user, service.ADD)
         or has_permission_anywhere(user, service.APPROVE),
         "next": request.get_full_path(),
@@ -114,7 +113,7 @@ def points_create(request):
                 evidence=data.get("evidence"), points=data.get("points"),
             )  # fmt: skip
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您无权执行该操作。"))
         else:
@@ -125,14 +124,6 @@ def points_create(request):
             return redirect("evaluation:points_mine" if own and entry.person_id == own.pk
                             else "evaluation:points_list")  # fmt: skip
     return render(request, "evaluation/points/form.html", {"form": form})
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bastion.core.excel import XLSX_CONTENT_TYPE
+from bastion.core.pages import querystring
 from bastion.core.scope import granted_paths, path_within
 from bastion.orgs.selectors import nearby_choices
 
@@ -34,12 +35,6 @@ def safe_reverse(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _filtered(request, round_):
@@ -77,7 +72,7 @@ def results(request, round_pk):
         "within_options": nearby_choices(user, selected),
         "within_selected": selected.pk if selected else None,
         "q": q,
-        "querystring": _querystring(request),
+        "querystring": querystring(request),
         "can_export": sel.sees_unpublished(user),
         "round_url": safe_reverse("evaluation:round_detail", round_.pk),
         "title_board_url": reverse("evaluation:title_board"),

@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.pages import querystring
 from bastion.core.scope import has_permission_anywhere, subtree_q
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
@@ -46,12 +47,6 @@ def _reverse(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _int(raw) -> int | None:
@@ -96,7 +91,7 @@ def round_list(request):
         "page": page, "schemes": Scheme.objects.restrict(user, "view").order_by("code"),
         "states": RoundState.choices, "years": [d.year for d in
                                                 visible.dates("period_start", "year", "DESC")],
-        "scheme": scheme, "state": state, "year": year, "querystring": _querystring(request),
+        "scheme": scheme, "state": state, "year": year, "querystring": querystring(request),
         "can_add": has_permission_anywhere(user, "evaluation.add_round"),
     })  # fmt: skip
 
@@ -126,7 +121,7 @@ def _open(request, form) -> Round | None:
     try:
         return rounds.round_open(actor=request.user, **fields)
     except ValidationError as exc:
-        _apply_errors(form, exc, fields)
+        _round_errors(form, exc, fields)
     except IntegrityError:  # two people opened the same round at the same moment
         form.add_error(None, form.duplicate_message(fields["scheme"], fields["organization"],
                                                     fields["period_label"]))  # fmt: skip
@@ -140,7 +135,9 @@ SERVICE_FIELDS = {"period_end": "term_end", "period_start": "term_start",
                   "period_label": None, "snapshot": None}  # fmt: skip
 
 
-def _apply_errors(form, exc: ValidationError, fields: dict) -> None:
+def _round_errors(form, exc: ValidationError, fields: dict) -> None:
+    """Like ``apply_errors``, with the service's period fields mapped to the form's and a
+    duplicate round told in words."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
@@ -228,7 +225,7 @@ def round_missing(request, pk: int):
     return render(request, "evaluation/rounds/round_missing.html", {
         "round": round_, "page": page, "groups": groups, "group": group,
         "within": within, "within_options": _within_options(user, round_, within),
-        "querystring": _querystring(request),
+        "querystring": querystring(request),
         "can_remind": round_.state == RoundState.SCORING
         and Round.objects.restrict(user, "change").filter(pk=pk).exists(),
     })  # fmt: skip

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
 from ..engine import q2
@@ -37,15 +38,6 @@ from ..services import scheme_edit as services
 
 PAGE_SIZE = 50
 ROUNDS_SHOWN = 10
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else on top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def posted_data(request):

@@ -2,14 +2,14 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
-from bastion.core.api_docs import NOT_FOUND
+from bastion.core.api_docs import FORBIDDEN, NOT_FOUND
 
 from .. import services
 from ..filters import OrganizationFilter, PersonFilter
@@ -22,8 +22,6 @@ from .serializers import (
     PersonSerializer,
     with_parent_id,
 )
-
-FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -5,17 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
 
 from bastion.core.api import ScopedViewSetMixin
-from bastion.core.api_docs import NOT_FOUND  # noqa: F401 - re-exported to this API
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND  # noqa: F401 - re-exported
 
 from ..models import OPEN_STATES
 from ..selectors import windows
-
-FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
-BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 
 
 def is_overdue(problem, today: dt.date) -> bool:

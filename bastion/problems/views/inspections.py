@@ -11,13 +11,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from bastion.core.pages import apply_errors, querystring
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
 
 from .. import selectors
 from ..forms import InspectionForm
 from ..models import Inspection, InspectionKind
 from ..services import filing
-from .common import apply_errors, querystring
 
 PAGE_SIZE = 50
 

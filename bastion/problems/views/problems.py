@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bastion.agenda.attachments import file_response
 from bastion.core.excel import XLSX_CONTENT_TYPE
+from bastion.core.pages import apply_errors, querystring
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
 from bastion.orgs.selectors import nearby_choices
 
@@ -22,7 +23,6 @@ from .. import exports, selectors
 from ..forms import ProblemFilterForm, ProblemForm, TransitionForm
 from ..models import Inspection, Problem, ProblemEvidence, State
 from ..services import filing, rectify
-from .common import apply_errors, querystring
 
 PAGE_SIZE = 50
 REASON_MOVES = {State.REJECTED, "reopen"}

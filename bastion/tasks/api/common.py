@@ -4,15 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
 from bastion.core.api import ScopedViewSetMixin
-from bastion.core.api_docs import NOT_FOUND  # noqa: F401 - re-exported to this API
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND  # noqa: F401 - re-exported
 from bastion.orgs.models import Organization
-
-FORBIDDEN = OpenApiResponse(description=_("无权执行此操作"))
-BAD_REQUEST = OpenApiResponse(description=_("输入有误，按字段列出原因"))
 
 WITHIN_PARAMETER = OpenApiParameter(
     "within",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.pages import apply_errors
 from bastion.core.scope import granted_paths, path_within, subtree_q
 
 from .. import feedback as answers
@@ -248,7 +249,7 @@ def assignment_review(request, pk):
                 flow.return_(assignment, actor=user, reason=form.cleaned_data["reason"])
                 done = _("已退回，承办组织修改后将重新提交。")
         except ValidationError as exc:
-            pick.apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
@@ -298,7 +299,7 @@ def assignment_pass_down(request, pk):
                 due_on=form.cleaned_data.get("due_on"),
             )
         except ValidationError as exc:
-            pick.apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.pages import apply_errors
 from bastion.core.scope import (
     ALL,
     granted_paths,
@@ -59,14 +60,6 @@ def _int_or_404(value) -> int:
         return int(value)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _overlaps(path: str, granted) -> bool:
@@ -253,7 +246,7 @@ def cascade_item_create(request):
                 actor=user, parent=parent, level=level, **form.service_fields()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您无权执行此操作。"))
         else:
@@ -307,7 +300,7 @@ def cascade_item_edit(request, pk):
         try:
             services.item_update(item, actor=user, **form.service_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您无权执行此操作。"))
         else:

@@ -100,11 +100,3 @@ def confirm_fields(form) -> list[tuple[str, str]]:
     if data.get("due_on"):
         pairs.append(("due_on", data["due_on"].isoformat()))
     return pairs
-
-
-def apply_errors(form, exc) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

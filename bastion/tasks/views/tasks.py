@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.agenda.attachments import file_response
+from bastion.core.pages import apply_errors
 from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
@@ -343,7 +344,7 @@ def task_dispatch(request, pk):
         try:
             added = flow.dispatch(task, actor=user, recipients=pick.chosen(form))
         except ValidationError as exc:
-            pick.apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

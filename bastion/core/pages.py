@@ -1,0 +1,22 @@
+"""Helpers every app's pages share: a service's errors onto a form, a list's filters in links."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names, else on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def querystring(request, *drop: str) -> str:
+    """The request's query without its page (and ``drop``), for pagination and sort links."""
+    query = request.GET.copy()
+    for key in ("page", *drop):
+        query.pop(key, None)
+    return query.urlencode()
