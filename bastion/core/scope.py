@@ -75,6 +75,67 @@ def minimal_prefixes(paths: Iterable[str]) -> list[str]:
     return kept
 
 
+class Grant:
+    """Where a user holds one permission: everywhere, or the subtrees under some paths.
+
+    The one object every "may this user … here?" question goes through, so that no app keeps
+    its own copy of the path arithmetic. Built by :func:`grant`, cached per user and request.
+    """
+
+    __slots__ = ("paths",)
+
+    def __init__(self, paths):
+        self.paths = ALL if paths is ALL else minimal_prefixes(paths)
+
+    @property
+    def everywhere(self) -> bool:
+        return self.paths is ALL
+
+    def __bool__(self) -> bool:
+        """Held somewhere at all."""
+        return self.paths is ALL or bool(self.paths)
+
+    def covers(self, target) -> bool:
+        """True when ``target`` (an organization, or its materialized path) lies in a subtree."""
+        if target is None:
+            return False
+        path = target if isinstance(target, str) else target.path
+        if self.paths is ALL:
+            return True
+        return any(path.startswith(p) for p in self.paths)
+
+    def q(self, field: str = "organization__path", *, strictly_below: bool = False) -> Q:
+        """The rows whose ``field`` (a materialized path) lies in a granted subtree.
+
+        ``strictly_below`` leaves out the granted nodes themselves: a reviewer reviews the
+        units under them, never their own.
+        """
+        if self.paths is ALL:
+            return ~Q(**{field: ""}) if strictly_below else Q()
+        conditions = [subtree_q(field, path) for path in self.paths]
+        if strictly_below:
+            conditions = [c & ~Q(**{field: path}) for c, path in zip(conditions, self.paths, strict=True)]
+        if not conditions:
+            return Q(pk__in=[])
+        return reduce(or_, conditions)
+
+
+def grant(user, permission: str) -> Grant:
+    """Where ``user`` holds ``permission``."""
+    return Grant(granted_paths(user, permission))
+
+
+def allows(user, permission: str, target) -> bool:
+    """True when ``user`` holds ``permission`` over ``target`` (an organization or a path)."""
+    return grant(user, permission).covers(target)
+
+
+def within(user, permission: str, field: str = "organization__path", **options) -> Q:
+    """A filter for the rows whose organization (``field``, a path lookup) ``user`` may
+    ``permission``: ``Meeting.objects.filter(within(user, "agenda.review_meeting"))``."""
+    return grant(user, permission).q(field, **options)
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may touch.
 
@@ -97,6 +158,11 @@ class ScopedQuerySet(models.QuerySet):
         if not conditions:
             return self.none()
         return self.filter(reduce(or_, conditions))
+
+    def permitted(self, user, permission: str):
+        """The rows whose organization lies where ``user`` holds any ``permission``, not only
+        this model's own: ``Organization.objects.permitted(user, "tasks.add_task")``."""
+        return self.filter(within(user, permission, self.model.scope_path_field))
 
 
 def ensure_in_scope(user, obj: models.Model, action: str) -> None:

@@ -36,6 +36,9 @@ class OrganizationManager(MP_NodeManager):
     def restrict(self, user, action="view"):
         return self.get_queryset().restrict(user, action)
 
+    def permitted(self, user, permission):
+        return self.get_queryset().permitted(user, permission)
+
 
 class Organization(MP_Node):
     """A node of the tree. Its subtree is every node whose path starts with its path."""
