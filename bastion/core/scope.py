@@ -114,7 +114,8 @@ class Grant:
             return ~Q(**{field: ""}) if strictly_below else Q()
         conditions = [subtree_q(field, path) for path in self.paths]
         if strictly_below:
-            conditions = [c & ~Q(**{field: path}) for c, path in zip(conditions, self.paths, strict=True)]
+            pairs = zip(conditions, self.paths, strict=True)
+            conditions = [condition & ~Q(**{field: path}) for condition, path in pairs]
         if not conditions:
             return Q(pk__in=[])
         return reduce(or_, conditions)
