@@ -9,11 +9,15 @@ company (市公司党委)
 """
 
 import datetime as dt
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 
 from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant, make_org
+
+DEMO_GROUP = "seed_demo"
+DEMO_DATABASE = pytest.StashKey["DemoDatabase"]()
 
 
 @pytest.fixture
@@ -109,3 +113,98 @@ def api_schema(personas):
     document = json.loads(response.content)
     validate_schema(document)
     return document
+
+
+@pytest.fixture
+def api():
+    """DRF's test client; log it in with ``bastion.core.testing.login(api, user)``."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+# --- the demo company ---------------------------------------------------------------------------
+# ``manage.py seed_demo`` takes a few seconds, so it runs once per session (and per xdist worker)
+# inside a transaction every ``demo`` test works in (in its own savepoint). The transaction is
+# rolled back as soon as the next test does not use ``demo``, so no other test ever sees the demo
+# data; the tests that use it are collected last and kept on one xdist worker (group "seed_demo"),
+# so that in a normal run it is built once.
+
+
+class DemoDatabase:
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+        self.output = ""
+
+    @property
+    def built(self) -> bool:
+        return self.atomic is not None
+
+    def build(self) -> None:
+        from django.core.management import call_command
+        from django.db import transaction
+
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            out = StringIO()
+            call_command("seed_demo", "--if-empty", stdout=out)
+            self.output = out.getvalue()
+
+    def drop(self) -> None:
+        from django.db import transaction
+
+        if not self.built:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+
+
+@pytest.fixture(scope="session")
+def demo_database(request, django_db_setup, django_db_blocker):
+    database = DemoDatabase(django_db_blocker)
+    request.config.stash[DEMO_DATABASE] = database
+    database.build()
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo company of ``seed_demo`` (each test in a savepoint); the value is the output of
+    the ``seed_demo --if-empty`` run that built it."""
+    return demo_database.output
+
+
+def uses_demo(item) -> bool:
+    return item is not None and "demo" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Demo tests last and on one xdist worker: the demo database is built once."""
+    demo_items = [item for item in items if uses_demo(item)]
+    for item in demo_items:
+        if not any(item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
+    items[:] = [item for item in items if not uses_demo(item)] + demo_items
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Rebuild the demo database (before any fixture) when a demo test follows other tests."""
+    database = item.config.stash.get(DEMO_DATABASE, None)
+    if database is not None and not database.built and uses_demo(item):
+        database.build()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    database = item.config.stash.get(DEMO_DATABASE, None)
+    if database is not None and database.built and not uses_demo(nextitem):
+        database.drop()
+    return result

@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "bastion.core.context_processors.site_frame",
                 "bastion.orgs.context_processors.org_context",
-                "bastion.agenda.context_processors.inbox",
+                "bastion.core.notifications.context_processors.inbox",
             ],
         },
     },
@@ -99,9 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-# The tree the scope door works on; core names it here, as Django names the user model, so that
-# the kernel never imports the organization app.
+# The tree the scope door works on and its people; core names them here, as Django names the
+# user model, so that the kernel never imports the organization app.
 BASTION_ORGANIZATION_MODEL = "orgs.Organization"
+BASTION_PERSON_MODEL = "orgs.Person"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -170,6 +171,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set: several apps call their fields "kind" or "state", and
+    # drf-spectacular would otherwise name each set after its field and collide.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "bastion.orgs.models.organization.OrganizationKind",
+        "UnitKindEnum": "bastion.orgs.models.organization.UnitKind",
+        "ItemKindEnum": "bastion.agenda.models.ItemKind",
+        "RecurrenceEnum": "bastion.agenda.models.Recurrence",
+        "AlertLevelEnum": "bastion.agenda.models.AlertLevel",
+        "MeetingKindEnum": "bastion.agenda.models.MEETING_KIND_CHOICES",
+        "MeetingStatusEnum": "bastion.agenda.models.MeetingStatus",
+        "AttendanceStatusEnum": "bastion.agenda.models.AttendanceStatus",
+        "AttachmentKindEnum": "bastion.core.evidence.EvidenceKind",
+        "DuesCategoryEnum": "bastion.agenda.models.DuesCategory",
+        "TaskStatusEnum": "bastion.tasks.models.TaskStatus",
+        "TaskPriorityEnum": "bastion.tasks.models.Priority",
+        "FeedbackFieldKindEnum": "bastion.tasks.models.FieldKind",
+        "AssignmentStateEnum": "bastion.tasks.models.AssignmentState",
+        "InspectionKindEnum": "bastion.problems.models.InspectionKind",
+        "ProblemSourceEnum": "bastion.problems.models.Source",
+        "ProblemCategoryEnum": "bastion.problems.models.Category",
+        "ProblemLibraryEnum": "bastion.problems.models.Library",
+        "ProblemStateEnum": "bastion.problems.models.State",
+        "ProblemTierEnum": "bastion.problems.models.Tier",
+        "ProblemMoveEnum": "bastion.problems.api.enums.MOVE_CHOICES",
+        "SchemeTargetKindEnum": "bastion.evaluation.models.TargetKind",
+        "SchemePeriodKindEnum": "bastion.evaluation.models.PeriodKind",
+        "SchemeStyleEnum": "bastion.evaluation.models.SchemeStyle",
+        "MissingPolicyEnum": "bastion.evaluation.models.MissingPolicy",
+        "IndicatorKindEnum": "bastion.evaluation.models.IndicatorKind",
+        "IndicatorSourceEnum": "bastion.evaluation.models.DataSource",
+        "EvaluatorKindEnum": "bastion.evaluation.models.EvaluatorKind",
+        "TitleKindEnum": "bastion.evaluation.models.TitleKind",
+        "TitleBasisEnum": "bastion.evaluation.models.TitleBasis",
+        "TitleRankWithinEnum": "bastion.evaluation.models.RankWithin",
+        "RoundStateEnum": "bastion.evaluation.models.RoundState",
+        "BenchmarkDirectionEnum": "bastion.evaluation.models.Direction",
+    },
 }
 
 TASKS = {

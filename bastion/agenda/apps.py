@@ -7,6 +7,9 @@ class AgendaConfig(AppConfig):
     label = "agenda"
     verbose_name = _("组织生活")
     home_widgets = ["bastion.agenda.widgets.board_summary"]
+    # The daily digest's calendar sections (the kernel's registry: core/notifications/digest.py).
+    digest_sources = ["bastion.agenda.services.notify_digest.agenda_sections"]
+    digest_recipients = ["bastion.agenda.services.notify_digest.digest_recipients"]
 
     @property
     def navigation(self):
@@ -51,7 +54,7 @@ class AgendaConfig(AppConfig):
                     ),
                     NavItem(_("工作日历"), "agenda:rule_list", "calendar"),
                     NavItem(_("党务操作指引"), "agenda:guide_list", "book"),
-                    NavItem(_("消息中心"), "agenda:inbox", "bell"),
+                    NavItem(_("消息中心"), "inbox", "bell"),
                 ],
             ),
         ]

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bastion.core.periods import month_end
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
 from .models import CalendarRule, Recurrence
-from .periods import alert_windows, due_date, month_end, periods_in_year
+from .periods import alert_windows, due_date, periods_in_year
 from .services.obligations import version_for
 
 # The two solar terms of each month (first falls in days 1-15, second in 16-end).

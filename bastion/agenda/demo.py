@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bastion.core.demo import DemoContext
+from bastion.core.periods import month_end
 from bastion.orgs.models import CommitteeMember, Person
 
 from .demo_topics import RETURN_REASONS, TOPICS, leave_reason
@@ -29,7 +30,6 @@ from .models import (
     Meeting,
     Obligation,
 )
-from .periods import month_end
 from .services.dues_fulfilment import refresh_dues_obligations
 from .services.obligations import generate_year
 
@@ -63,7 +63,7 @@ def _today_digests(today: dt.date) -> None:
     is mailed or posted from a demo load (the mail is kept in memory and dropped)."""
     from django.test.utils import override_settings
 
-    from .services.notify import send_daily_digests
+    from bastion.core.notifications.digest import send_daily_digests
 
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", BASTION_WEBHOOK_URL=""

@@ -53,7 +53,7 @@ def rollup_lines(result: Rollup):
 def rollup_xlsx(result: Rollup) -> bytes:
     notes = [
         _("统计范围：%(name)s 及其下级组织") % {"name": result.node.name},
-        _("统计周期：%(period)s（截止日期在该周期内的应办事项）") % {"period": result.period.label},
+        _("统计周期：%(period)s（截止日期在该周期内的应办事项）") % {"period": result.period.title},
         _("颜色按 %(today)s 计算；已撤销的组织不计入。") % {"today": result.today.isoformat()},
         _("导出时间：%(now)s") % {"now": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
     ]
@@ -66,4 +66,4 @@ def rollup_xlsx(result: Rollup) -> bytes:
 
 
 def rollup_filename(result: Rollup) -> str:
-    return f"{result.node.name}-{result.period.code}-统计汇总.xlsx"
+    return f"{result.node.name}-{result.period.label}-统计汇总.xlsx"

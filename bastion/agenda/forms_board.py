@@ -11,7 +11,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .selectors_rollup import RollupPeriod
+from bastion.core.periods import Period
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 PERIOD_CHOICES = [("year", _("年度")), ("quarter", _("季度")), ("month", _("月度"))]
@@ -82,13 +82,13 @@ class RollupQueryForm(OrgQueryForm):
         },
     )
 
-    def to_period(self, today: dt.date) -> RollupPeriod:
+    def to_period(self, today: dt.date) -> Period:
         """The period asked for; what is missing or wrong defaults to today's year, quarter,
         month."""
         kind = self.value("period", "year")
         year = self.value("year", today.year)
         if kind == "quarter":
-            return RollupPeriod("quarter", year, self.value("q", (today.month - 1) // 3 + 1))
+            return Period.of("quarter", year, self.value("q", (today.month - 1) // 3 + 1))
         if kind == "month":
-            return RollupPeriod("month", year, self.value("m", today.month))
-        return RollupPeriod("year", year)
+            return Period.of("month", year, self.value("m", today.month))
+        return Period.of("year", year)

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.evidence import accept_attribute, allowed_types_text, max_upload_bytes
 from bastion.core.forms import BootstrapFormMixin
 
-from .attachments import accept_attribute, allowed_types_text, max_upload_bytes
 from .services.guide import GUIDE_FIELDS, GUIDE_FILE_TYPES
 
 

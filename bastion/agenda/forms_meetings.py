@@ -15,15 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.forms import BootstrapFormMixin
+from bastion.core.forms import BootstrapFormMixin, MultipleFileField, files_help
 from bastion.orgs.models.person import MembershipStatus
 
-from . import attachments as checks
 from .models import (
     MEETING_KIND_CHOICES,
     MEETING_KINDS,
     AttendanceStatus,
-    MeetingStatus,
     Obligation,
 )
 from .selectors_meetings import roster
@@ -31,37 +29,6 @@ from .selectors_meetings import roster
 NOT_ATTENDING = ""
 ATTENDANCE_CHOICES = [(NOT_ATTENDING, _("不参加")), *AttendanceStatus.choices]
 TEXT_LIMITS = {"topic": 200, "place": 100, "lecturer": 50}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by ``attachments.check_uploads``."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": checks.accept_attribute()}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        try:
-            checks.check_uploads(items)  # first: its messages name each bad file
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-        single = super().clean
-        return [single(item, initial) for item in items]
-
-
-def files_help() -> str:
-    return _("可多选。允许 %(types)s，每个文件不超过 %(limit)s。") % {
-        "types": checks.allowed_types_text(),
-        "limit": checks.human_size(checks.max_upload_bytes()),
-    }
 
 
 def obligation_label(obligation: Obligation) -> str:
@@ -280,27 +247,3 @@ class ReviewForm(forms.Form):
 def year_choices(today: dt.date | None = None, span: int = 6):
     today = today or timezone.localdate()
     return [(y, str(y)) for y in range(today.year, today.year - span, -1)]
-
-
-class MeetingFilterForm(forms.Form):
-    """The list's filters. ``within`` is checked against the scope by the view."""
-
-    within = forms.IntegerField(required=False)
-    kind = forms.ChoiceField(
-        label=_("会议类型"), required=False, choices=[("", _("全部")), *MEETING_KIND_CHOICES]
-    )
-    status = forms.ChoiceField(
-        label=_("审核状态"), required=False, choices=[("", _("全部")), *MeetingStatus.choices]
-    )
-    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
-    q = forms.CharField(label=_("主题"), required=False, max_length=100)
-    mine = forms.BooleanField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("全部")), *year_choices()]
-        for name in ("kind", "status", "year"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-        self.fields["q"].widget.attrs.update(
-            {"class": "form-control", "placeholder": _("会议主题关键字")}
-        )

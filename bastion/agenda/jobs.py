@@ -12,7 +12,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from .services.notify import send_daily_digests
+from bastion.core.notifications.digest import send_daily_digests
+
 from .services.obligations import generate_year
 
 NEXT_YEAR_FROM_MONTH = 12

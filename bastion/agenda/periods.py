@@ -1,64 +1,48 @@
 """Recurrence arithmetic: the periods a rule covers in a year and each period's due date.
 
-Pure functions on dates, no database: the generator and the tests share them.
+Pure functions on dates, no database: the generator and the tests share them. The periods are
+``bastion.core.periods.Period``; a one-off item's period runs from 1 January to its due date,
+a term's from its first to its last day.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
 
+from bastion.core.periods import (
+    MONTH,
+    QUARTER,
+    TERM,
+    Period,
+    add_years,
+    day_in_month,
+)
 
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    label: str
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def day_in_month(year: int, month: int, day: int) -> dt.date:
-    """Day ``day`` of the month, 0 meaning the last day; clipped to month end (31 → 30 Apr)."""
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, last if day == 0 else min(day, last))
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """Same calendar day ``years`` later; 29 Feb becomes 28 Feb in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return day_in_month(year, month + 1, day.day)
+CALENDAR = {"monthly": (MONTH, 12), "quarterly": (QUARTER, 4)}
 
 
 def periods_in_year(recurrence: str, year: int, *, due_on: dt.date | None = None) -> list[Period]:
     """The calendar periods of ``year`` for a monthly, quarterly, yearly or one-off rule."""
-    if recurrence == "monthly":
-        return [
-            Period(dt.date(year, m, 1), month_end(year, m), f"{year}-{m:02d}") for m in range(1, 13)
-        ]
-    if recurrence == "quarterly":
-        return [
-            Period(dt.date(year, 3 * q - 2, 1), month_end(year, 3 * q), f"{year}Q{q}")
-            for q in range(1, 5)
-        ]
+    if recurrence in CALENDAR:
+        kind, count = CALENDAR[recurrence]
+        return [Period.of(kind, year, number) for number in range(1, count + 1)]
     if recurrence == "yearly":
-        return [Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))]
+        return [Period.whole_year(year)]
     if recurrence == "once":
         if due_on is None or due_on.year != year:
             return []
-        return [Period(dt.date(year, 1, 1), due_on, due_on.isoformat())]
+        return [Period(TERM, dt.date(year, 1, 1), due_on)]
     raise ValueError(f"periods_in_year does not handle {recurrence}")
+
+
+def obligation_label(recurrence: str, period: Period) -> str:
+    """What an obligation shows as its period: the period's label (``2026Q3``), the due date
+    of a one-off item, the years of a term (``2023-2026届``)."""
+    if recurrence == "once":
+        return period.end.isoformat()
+    if recurrence == "per_term":
+        return f"{period.start.year}-{period.end.year}届"
+    return period.label
 
 
 def due_date(recurrence: str, period: Period, *, due_month: int, due_day: int) -> dt.date:
@@ -80,13 +64,16 @@ def due_date(recurrence: str, period: Period, *, due_month: int, due_day: int) -
 
 
 def term_period(started_on: dt.date | None, ends_on: dt.date | None, years: int) -> Period | None:
-    """An organization's current term; the start is derived from the length when missing."""
+    """An organization's current term; the start is derived from the length when missing.
+    None when there is no term to speak of (no dates, or an end before the start)."""
     if ends_on is None:
         if started_on is None:
             return None
         ends_on = add_years(started_on, years) - dt.timedelta(days=1)
     start = started_on or add_years(ends_on, -years) + dt.timedelta(days=1)
-    return Period(start, ends_on, f"{start.year}-{ends_on.year}届")
+    if ends_on < start:
+        return None
+    return Period(TERM, start, ends_on)
 
 
 def alert_windows(due_on: dt.date, green_days: int, yellow_days: int) -> tuple[dt.date, dt.date]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q
 from django.urls import NoReverseMatch, reverse
 
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import grant, subtree_q
 from bastion.orgs.models import Organization
 
 from .alerts import BADGE_CLASS, LEVELS
@@ -66,10 +66,10 @@ class Links:
     }
 
     def __init__(self, user):
-        self.granted = {key: granted_paths(user, perm) for key, perm in self.PERMISSIONS.items()}
+        self.grants = {key: grant(user, perm) for key, perm in self.PERMISSIONS.items()}
 
     def may(self, key: str, org: Organization) -> bool:
-        return path_within(org.path, self.granted[key])
+        return self.grants[key].covers(org)
 
     def attach(self, obligation: Obligation, org: Organization) -> Obligation:
         """Set ``link_url`` and ``link_is_action`` on ``obligation`` (``org`` is its own)."""

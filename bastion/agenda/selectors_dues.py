@@ -28,12 +28,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, Substr
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.periods import month_end
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.person import MembershipStatus
 
 from .models import DuesPayment, DuesProfile, Obligation, ThresholdCode, threshold
-from .periods import month_end
 from .services.dues_fulfilment import owes, roster_q
 
 ZERO = Decimal("0.00")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from bastion.core.scope import ALL, granted_paths, subtree_q
+from bastion.core.scope import grant, subtree_q
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
@@ -82,38 +82,19 @@ def roster(org: Organization, *, also_ids=()):
 # --- review ---------------------------------------------------------------------------------
 
 
-def review_paths(user):
-    return granted_paths(user, REVIEW_PERMISSION)
-
-
 def can_review(user, org: Organization) -> bool:
     """Review is done from strictly above: a grant on the branch itself is not enough."""
-    paths = review_paths(user)
-    if paths is ALL:
-        return True
-    return any(org.path.startswith(p) and len(org.path) > len(p) for p in paths)
-
-
-def reviewable_q(user) -> Q | None:
-    """Meetings ``user`` may review (any status); None when none at all."""
-    paths = review_paths(user)
-    if paths is ALL:
-        return Q()
-    conditions = [subtree_q("organization__path", p) & ~Q(organization__path=p) for p in paths]
-    if not conditions:
-        return None
-    combined = conditions[0]
-    for condition in conditions[1:]:
-        combined |= condition
-    return combined
+    held = grant(user, REVIEW_PERMISSION)
+    return held.everywhere or held.covers(org.path[: -Organization.steplen])
 
 
 def review_queue(user, meetings):
     """``meetings`` (already scoped) waiting for ``user``'s review."""
-    condition = reviewable_q(user)
-    if condition is None:
+    held = grant(user, REVIEW_PERMISSION)
+    if not held:
         return meetings.none()
-    return meetings.filter(condition, status=MeetingStatus.SUBMITTED)
+    reviewable = held.q("organization__path", strictly_below=True)
+    return meetings.filter(reviewable, status=MeetingStatus.SUBMITTED)
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -243,19 +224,3 @@ def person_attendance(person: Person, year: int) -> RateRow:
 def as_rate_row(row) -> RateRow:
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
     return RateRow(get("should"), get("present"), get("leave"), get("absent"))
-
-
-# --- scope helpers for pickers --------------------------------------------------------------
-
-
-def organizations_where(user, permission: str):
-    """Organizations inside the subtrees where ``user`` holds ``permission`` (one queryset)."""
-    paths = granted_paths(user, permission)
-    if paths is ALL:
-        return Organization.objects.all()
-    if not paths:
-        return Organization.objects.none()
-    condition = subtree_q("path", paths[0])
-    for path in paths[1:]:
-        condition |= subtree_q("path", path)
-    return Organization.objects.filter(condition)

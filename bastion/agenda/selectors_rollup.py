@@ -13,13 +13,13 @@ Obligations of organizations that were dissolved (``is_active`` false) are left 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from bastion.core.periods import Period
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 
@@ -29,48 +29,6 @@ from .selectors_agenda import alert_counts
 
 PERIOD_KINDS = ("year", "quarter", "month")
 BRANCH_KINDS = ("branch", "temporary_branch", "general_branch")
-
-
-@dataclass(frozen=True)
-class RollupPeriod:
-    kind: str  # year | quarter | month
-    year: int
-    number: int = 0  # the quarter (1-4) or the month (1-12); 0 for a year
-    start: dt.date = field(init=False)
-    end: dt.date = field(init=False)
-
-    def __post_init__(self):
-        if self.kind == "year":
-            start, end = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
-        elif self.kind == "quarter":
-            first = 3 * self.number - 2
-            last = first + 2
-            start = dt.date(self.year, first, 1)
-            end = dt.date(self.year, last, calendar.monthrange(self.year, last)[1])
-        elif self.kind == "month":
-            start = dt.date(self.year, self.number, 1)
-            end = dt.date(self.year, self.number, calendar.monthrange(self.year, self.number)[1])
-        else:
-            raise ValueError(f"unknown period kind {self.kind!r}")
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
-
-    @property
-    def label(self) -> str:
-        if self.kind == "quarter":
-            return _("%(year)s年第%(q)s季度") % {"year": self.year, "q": self.number}
-        if self.kind == "month":
-            return _("%(year)s年%(month)s月") % {"year": self.year, "month": self.number}
-        return _("%(year)s年") % {"year": self.year}
-
-    @property
-    def code(self) -> str:
-        """YYYY, YYYYQn or YYYY-MM: the period's name in files and charts."""
-        if self.kind == "quarter":
-            return f"{self.year}Q{self.number}"
-        if self.kind == "month":
-            return f"{self.year}-{self.number:02d}"
-        return str(self.year)
 
 
 @dataclass
@@ -125,7 +83,7 @@ class RollupRow:
 @dataclass
 class Rollup:
     node: Organization
-    period: RollupPeriod
+    period: Period
     today: dt.date
     kinds: list[tuple[str, str]]
     rows: list[RollupRow]
@@ -141,7 +99,7 @@ def child_nodes(node: Organization) -> list[Organization]:
     )
 
 
-def grouped_counts(node: Organization, period: RollupPeriod, today: dt.date, visible):
+def grouped_counts(node: Organization, period: Period, today: dt.date, visible):
     """``[{"prefix", "kind", "expected", "actual", <level>...}]``: one grouped query."""
     prefix_len = (node.depth + 1) * Organization.steplen
     return list(
@@ -158,7 +116,7 @@ def grouped_counts(node: Organization, period: RollupPeriod, today: dt.date, vis
     )
 
 
-def rollup(node: Organization, period: RollupPeriod, today: dt.date, user) -> Rollup:
+def rollup(node: Organization, period: Period, today: dt.date, user) -> Rollup:
     """The roll-up of ``node`` for ``period``: a row per child subtree (and 本级), totals."""
     visible = Obligation.objects.restrict(user, "view")
     counts = grouped_counts(node, period, today, visible)

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models import CharField as CharType
 
-from bastion.core.scope import ALL, granted_paths, subtree_q
+from bastion.core.periods import add_years, months_before
 from bastion.orgs.models import Organization
 
 from .models import Election, TermRule
-from .periods import add_years, months_before
 
 ONE_DAY = dt.timedelta(days=1)
 COLOURS = ["red", "yellow", "green", "unknown"]
@@ -153,23 +152,11 @@ def with_last_election(queryset: QuerySet):
     )
 
 
-def orgs_with(user, permission: str):
-    """Organizations in the subtrees where ``user`` holds ``permission``."""
-    paths = granted_paths(user, permission)
-    if paths is ALL:
-        return Organization.objects.all()
-    if not paths:
-        return Organization.objects.none()
-    condition = subtree_q("path", paths[0])
-    for path in paths[1:]:
-        condition |= subtree_q("path", path)
-    return Organization.objects.filter(condition)
-
-
 def term_organizations(user, rules: dict[str, TermRule], today: dt.date):
     """Active organizations with a committee term (a kind with a TermRule) in the user's
     ``agenda.view_election`` scope, with colour, rank and last election."""
-    queryset = orgs_with(user, "agenda.view_election").filter(is_active=True, kind__in=list(rules))
+    queryset = Organization.objects.permitted(user, "agenda.view_election")
+    queryset = queryset.filter(is_active=True, kind__in=list(rules))
     return with_last_election(with_term_colour(queryset, rules, today))
 
 

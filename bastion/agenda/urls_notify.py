@@ -1,11 +1,10 @@
-"""Agenda pages: the inbox (``/agenda/inbox/``)."""
+"""``/agenda/inbox/``: the inbox moved to the kernel (``/inbox/``); links in e-mails sent before
+the move still open it."""
 
 from django.urls import path
-
-from .views import notify
+from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", notify.inbox, name="inbox"),
-    path("<int:pk>/", notify.notification_detail, name="notification_detail"),
-    path("read-all/", notify.notification_read_all, name="notification_read_all"),
+    path("", RedirectView.as_view(pattern_name="inbox", permanent=True)),
+    path("<int:pk>/", RedirectView.as_view(pattern_name="notification_detail", permanent=True)),
 ]

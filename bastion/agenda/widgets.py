@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import allows, subtree_q
 
 from .alerts import BADGE_CLASS
 from .models import AlertLevel, Obligation
@@ -22,7 +22,7 @@ def board_summary(request) -> str | None:
     this month, soonest first; links to the board. Nothing for a user who sees no obligation."""
     org = request.current_org
     user = request.user
-    if not org or not path_within(org.path, granted_paths(user, "agenda.view_obligation")):
+    if not org or not allows(user, "agenda.view_obligation", org):
         return None
     today = timezone.localdate()
     first, last = month_bounds(today)

@@ -2,6 +2,9 @@
 
 Every app's viewsets mix in ``ScopedViewSetMixin`` so that what an API client can read or write is
 exactly what the pages allow: ``Model.objects.restrict(user, action)``, 404 outside the scope.
+Serializer fields with a schema of their own (organization references, enums) live in
+``bastion.core.api_fields``: DRF imports this module while loading its settings, before
+drf-spectacular may be imported.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -22,6 +26,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .orgtree import scoped_organizations
 from .scope import has_permission_anywhere, permission_name
 
 
@@ -84,7 +89,9 @@ class ScopedViewSetMixin:
     Objects outside the scope are 404. An object the user may see but not act on (a member
     editing their own record) is 403, which tells nothing the user could not read already.
     Subclasses set ``queryset`` (for the model and the schema) and may override
-    ``decorate_queryset`` to add ``select_related`` or annotations.
+    ``decorate_queryset`` to add ``select_related`` or annotations. Writes go through the
+    app's services (which call ``ensure_in_scope``); ``respond`` answers with the object
+    re-read in the reader's scope. Serializers find one "today" per request in their context.
     """
 
     scope_action: str | None = None
@@ -130,12 +137,44 @@ class ScopedViewSetMixin:
         except (ValueError, TypeError, DjangoValidationError):
             return False
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context.setdefault("today", timezone.localdate())
+        return context
+
+    def respond(self, obj, status_code=status.HTTP_200_OK, serializer_class=None):
+        """The answer to a write: ``obj`` re-read with the list's joins in the view scope.
+        A record the actor may write but not read back is answered as written, not a 500."""
+        instance = self.scoped_queryset("view").filter(pk=obj.pk).first() or obj
+        serializer_class = serializer_class or self.serializer_class
+        serializer = serializer_class(instance, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+    def organization_param(self, name: str = "within"):
+        """The query parameter ``name`` as an organization in the reader's scope, None when
+        absent; 404 when it names none there (the same answer as an object outside it)."""
+        return organization_param(self.request, name)
+
     def require_permission_anywhere(self, action: str) -> None:
         """403 unless the user holds ``action`` on this model somewhere (import, export, add)."""
         if not has_permission_anywhere(
             self.request.user, permission_name(self.scope_model, action)
         ):
             raise PermissionDenied(self.not_permitted_message)
+
+
+def organization_param(request, name: str = "within"):
+    """``?<name>=<id>`` as an organization the requester may see; None when absent, 404 when
+    it names none in the scope (as ``bastion.core.filters.ScopedFilterSet`` answers)."""
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    found = None
+    if raw.isdigit():
+        found = scoped_organizations(request).filter(pk=raw).first()
+    if found is None:
+        raise Http404(_("没有找到该组织，或不在您的管理范围内。"))
+    return found
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

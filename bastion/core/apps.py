@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self):
-        from . import signals  # noqa: F401  (login events)
+        from . import checks, signals  # noqa: F401  (permission-name check; login events)

@@ -91,3 +91,11 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+# The inbox lives in its own package (bastion/core/notifications/); imported so Django finds it.
+from .notifications.models import (  # noqa: E402, F401
+    Notification,
+    NotificationLevel,
+    NotificationSubject,
+)

@@ -82,10 +82,14 @@ class Grant:
     its own copy of the path arithmetic. Built by :func:`grant`, cached per user and request.
     """
 
-    __slots__ = ("paths",)
+    __slots__ = ("nodes", "paths")
 
     def __init__(self, paths):
         self.paths = ALL if paths is ALL else minimal_prefixes(paths)
+        # The nodes named by a grant, as held (a node under another is kept): for the questions
+        # about one node itself, such as "the secretary of exactly this branch". A superuser's
+        # grant names no node.
+        self.nodes = () if paths is ALL else tuple(sorted(set(paths)))
 
     @property
     def everywhere(self) -> bool:

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .forms import LoginForm
@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("accounts/me/", views.account, name="account"),
     path("accounts/security-log/", views.security_log, name="security_log"),
+    path("inbox/", include("bastion.core.notifications.urls")),
 ]

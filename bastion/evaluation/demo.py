@@ -31,6 +31,7 @@ from types import SimpleNamespace
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.demo import DemoContext
+from bastion.core.periods import add_months
 from bastion.orgs.models import RoleAssignment
 
 from . import engine, sources
@@ -48,7 +49,6 @@ from .models import (
     Target,
     TitleAward,
 )
-from .periods import add_months
 from .seed_data import SCHEME_CODES
 from .services import rounds
 from .services.schemes import scheme_snapshot

@@ -10,17 +10,16 @@ from decimal import Decimal
 from django.utils import timezone
 
 from bastion.core.demo import DemoContext
+from bastion.core.periods import MONTH, QUARTER, Period, add_months
 
-from . import periods
 from .models import Round, Scheme, Score, Target
-from .periods import Period, add_months, month_of
 from .services import rounds
 
 # --- periods ----------------------------------------------------------------------------------
 
 
 def _quarter(start: dt.date) -> Period:
-    return periods.quarter(start.year, (start.month - 1) // 3 + 1)
+    return Period.containing(QUARTER, start)
 
 
 class Calendar:
@@ -31,7 +30,7 @@ class Calendar:
         last = add_months(today.replace(day=1), -1)
         first = min(add_months(last, -11), dt.date(today.year - 1, 1, 1))
         count = (last.year - first.year) * 12 + last.month - first.month + 1
-        self.months = [month_of(add_months(first, i)) for i in range(count)]
+        self.months = [Period.containing(MONTH, add_months(first, i)) for i in range(count)]
         this_quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
         last_quarter = add_months(this_quarter, -3)
         first_quarter = min(first.replace(month=(first.month - 1) // 3 * 3 + 1),
@@ -39,8 +38,8 @@ class Calendar:
         quarters = ((last_quarter.year - first_quarter.year) * 12
                     + last_quarter.month - first_quarter.month) // 3 + 1  # fmt: skip
         self.quarters = [_quarter(add_months(first_quarter, 3 * i)) for i in range(quarters)]
-        self.year = periods.year(today.year - 1)
-        self.current_month = month_of(today.replace(day=1))
+        self.year = Period.whole_year(today.year - 1)
+        self.current_month = Period.containing(MONTH, today)
         self.current_quarter = _quarter(this_quarter)
 
     def publish_on(self, period: Period) -> dt.date:

@@ -6,22 +6,17 @@ a plain member sees no list: they record for themself.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bastion.agenda.attachments import accept_attribute, allowed_types_text, human_size
-from bastion.agenda.attachments import max_upload_bytes as max_bytes
+from bastion.core.evidence import accept_attribute, allowed_types_text, human_size
+from bastion.core.evidence import max_upload_bytes as max_bytes
 from bastion.core.forms import BootstrapFormMixin
 from bastion.orgs.models import Person
 
-from .models import EntryState, PointsCategory, PointsItem
+from .models import PointsItem
 from .selectors_points import handbook, people_to_record_for
-
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -82,31 +77,6 @@ class PointsEntryForm(BootstrapFormMixin, forms.Form):
         self.fields["evidence"].help_text = _("%(types)s，不超过 %(size)s；部分项目须附佐证。") % {
             "types": allowed_types_text(), "size": human_size(max_bytes()),
         }  # fmt: skip
-
-
-class PointsFilterForm(BootstrapFormMixin, forms.Form):
-    within = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    person = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
-    month = forms.CharField(
-        label=_("月份"), required=False, max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}),
-    )  # fmt: skip
-    state = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部")), *EntryState.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部")), *PointsCategory.choices]
-    )
-
-    def clean_month(self):
-        text = (self.cleaned_data.get("month") or "").strip()
-        if not text:
-            return None
-        match = MONTH.match(text)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-            raise forms.ValidationError(_("月份应按 YYYY-MM 填写，如 2026-03。"))
-        return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 class ReviewForm(forms.Form):

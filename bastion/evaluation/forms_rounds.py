@@ -3,25 +3,22 @@
 Choices are scoped: schemes the user may view (active only), organizations inside the subtrees
 where the user may open rounds (党小组 are never a round's scope). The period fields shown
 depend on the scheme's period kind (月度: a month; 季度: year and quarter; 年度: a year; 任期:
-first and last day); ``periods`` turns them into the label and dates.
+first and last day); ``Period`` turns them into the label and dates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
-from operator import or_
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
+from bastion.core.periods import MAX_YEAR, MIN_YEAR, Period
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
 
-from . import periods
 from .models import PeriodKind, Round, Scheme
 
 WINDOW_DAYS = 7
@@ -44,12 +41,7 @@ def round_organizations(user):
     visible to them, active, not a 党小组."""
     visible = Organization.objects.restrict(user, "view").filter(is_active=True)
     visible = visible.exclude(kind=OrganizationKind.GROUP)
-    paths = granted_paths(user, "evaluation.add_round")
-    if paths is ALL:
-        return visible
-    if not paths:
-        return visible.none()
-    return visible.filter(reduce(or_, (subtree_q("path", p) for p in minimal_prefixes(paths))))
+    return visible.permitted(user, "evaluation.add_round")
 
 
 class OrganizationChoice(forms.ModelChoiceField):
@@ -74,8 +66,8 @@ class RoundForm(forms.Form):
                                       "placeholder": "2026-10"}),
     )  # fmt: skip
     period_year = forms.IntegerField(
-        label=_("考评年度"), required=False, min_value=periods.MIN_YEAR,
-        max_value=periods.MAX_YEAR, widget=forms.NumberInput(attrs={"class": "form-control"}),
+        label=_("考评年度"), required=False, min_value=MIN_YEAR,
+        max_value=MAX_YEAR, widget=forms.NumberInput(attrs={"class": "form-control"}),
     )  # fmt: skip
     period_quarter = forms.TypedChoiceField(
         label=_("季度"), required=False, choices=QUARTERS, coerce=int, empty_value=None,
@@ -99,7 +91,7 @@ class RoundForm(forms.Form):
     def __init__(self, *args, user, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.period: periods.Period | None = None
+        self.period: Period | None = None
         today = today or timezone.localdate()
         schemes = Scheme.objects.restrict(user, "view").filter(is_active=True)
         self.fields["scheme"].queryset = schemes.order_by("code")
@@ -107,8 +99,8 @@ class RoundForm(forms.Form):
         self._set_initial(today)
 
     def _set_initial(self, today: dt.date) -> None:
-        last_month = periods.previous(PeriodKind.MONTH, today)
-        last_quarter = periods.previous(PeriodKind.QUARTER, today)
+        last_month = Period.containing(PeriodKind.MONTH, today).previous()
+        last_quarter = Period.containing(PeriodKind.QUARTER, today).previous()
         defaults = {
             "period_month": last_month.label,
             "period_year": last_quarter.start.year,
@@ -151,7 +143,7 @@ class RoundForm(forms.Form):
             "org": organization.name, "scheme": scheme.name, "period": label,
         }  # fmt: skip
 
-    def _period(self, kind: str, cleaned: dict) -> periods.Period | None:
+    def _period(self, kind: str, cleaned: dict) -> Period | None:
         values = [cleaned.get(name) for name in PERIOD_FIELDS.get(kind, [])]
         target = PERIOD_FIELDS.get(kind, [None])[0]
         if any(value in (None, "") for value in values):
@@ -159,12 +151,12 @@ class RoundForm(forms.Form):
             return None
         try:
             if kind == PeriodKind.MONTH:
-                return periods.parse(kind, values[0])
+                return Period.parse(values[0], kind)
             if kind == PeriodKind.QUARTER:
-                return periods.quarter(values[0], values[1])
+                return Period.quarter(values[0], values[1])
             if kind == PeriodKind.YEAR:
-                return periods.year(values[0])
-            return periods.term(values[0], values[1])
+                return Period.whole_year(values[0])
+            return Period.term(values[0], values[1])
         except ValidationError as exc:
             self.add_error("term_end" if kind == PeriodKind.TERM else target, exc.messages)
             return None

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.forms import BootstrapFormMixin
+from bastion.core.forms import BootstrapFormMixin, indented
+from bastion.core.orgtree import permitted_organizations
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
-from bastion.tasks.forms import indented, orgs_where
 
 from .models import EvaluatorKind, Indicator, IndicatorKind, Scheme, TitleBasis, TitleRule
 from .services.scheme_edit import (
@@ -73,7 +73,7 @@ class SchemeForm(SchemeFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         permission = "evaluation.change_scheme" if scheme else "evaluation.add_scheme"
         owner = self.fields["owner"]
-        options = orgs_where(user, permission).filter(kind__in=OWNER_KINDS)
+        options = permitted_organizations(user, permission).filter(kind__in=OWNER_KINDS)
         if scheme is not None and scheme.owner_id:
             options = options | Organization.objects.filter(pk=scheme.owner_id)
         owner.queryset = options.order_by("path")

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bastion.agenda.attachments import (
+from bastion.core.evidence import (
     accept_attribute,
     allowed_types_text,
     human_size,

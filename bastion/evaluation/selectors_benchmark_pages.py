@@ -10,55 +10,22 @@ them, and the composite is the same formula as ``selectors_benchmarks.composite`
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.db.models import Avg, Count, Max, Min
 
-from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
+from bastion.core.periods import Period, add_months
+from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
 from .engine import q2
 from .models import BenchmarkIndicator, BenchmarkValue, Direction, MapBand
-from .periods import add_months, parse_month  # noqa: F401 - parse_month serves the views
 from .selectors_benchmarks import band_for, bands, composite_of, ranked
 
 VIEW = "evaluation.view_benchmarkvalue"
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 STEPLEN = Organization.steplen
-
-
-# --- periods ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date  # first day of the first month
-    end: dt.date  # first day of the last month
-    kind: str  # month / quarter
-
-    @property
-    def label(self) -> str:
-        if self.kind == "quarter":
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        return f"{self.start:%Y-%m}"
-
-
-def parse_quarter(text) -> Period | None:
-    match = QUARTER.match(str(text or "").strip())
-    if not match or not 2000 <= int(match.group(1)) <= 2100:
-        return None
-    year, number = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, number * 3 - 2, 1)
-    return Period(start, dt.date(year, number * 3, 1), "quarter")
-
-
-def month_period(month: dt.date) -> Period:
-    return Period(month, month, "month")
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -67,16 +34,11 @@ def month_period(month: dt.date) -> Period:
 def stations(user, within: Organization | None = None, permission: str = VIEW):
     """Active stations (not party groups) where ``user`` holds ``permission`` (by default:
     may view benchmark values)."""
-    paths = granted_paths(user, permission)
-    queryset = Organization.objects.filter(unit_kind=UnitKind.STATION, is_active=True).exclude(
-        kind=OrganizationKind.GROUP
+    queryset = (
+        Organization.objects.permitted(user, permission)
+        .filter(unit_kind=UnitKind.STATION, is_active=True)
+        .exclude(kind=OrganizationKind.GROUP)
     )
-    if paths is not ALL:
-        if not paths:
-            return queryset.none()
-        queryset = queryset.filter(
-            reduce(or_, [subtree_q("path", p) for p in minimal_prefixes(paths)])
-        )
     if within is not None:
         queryset = queryset.filter(subtree_q("path", within.path))
     return queryset

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
-from bastion.orgs.models import Organization, Person
+from bastion.core.periods import MONTH, Period, add_months
+from bastion.orgs.models import Person
 
 from .models import EntryState, PointsEntry, PointsItem
-from .periods import add_months, month_of
 from .services.points import APPROVE, MEMBER_STATUSES
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    period = month_of(month)
+    period = Period.containing(MONTH, month)
     return period.start, period.end
 
 
@@ -94,29 +91,6 @@ def ledger(queryset):
     ).order_by("-occurred_on", "-id")
 
 
-def apply_filters(queryset, filters: dict, *, user):
-    """``filters``: cleaned data of the ledger filter form. Returns (queryset, within org)."""
-    selected = None
-    if filters.get("within"):
-        selected = Organization.objects.restrict(user, "view").filter(pk=filters["within"]).first()
-        if selected is None:
-            return queryset.none(), None
-        queryset = queryset.filter(subtree_q("person__organization__path", selected.path))
-    if filters.get("person"):
-        queryset = queryset.filter(person_id=filters["person"])
-    if filters.get("name"):
-        people = Person.objects.search(filters["name"]).values("pk")
-        queryset = queryset.filter(person_id__in=people)
-    if filters.get("month"):
-        start, end = month_bounds(filters["month"])
-        queryset = queryset.filter(occurred_on__gte=start, occurred_on__lte=end)
-    if filters.get("state"):
-        queryset = queryset.filter(state=filters["state"])
-    if filters.get("category"):
-        queryset = queryset.filter(item__category=filters["category"])
-    return queryset, selected
-
-
 def pending_for(user):
     """Entries waiting for ``user``'s review: in their approve scope, not their own."""
     return ledger(
@@ -128,15 +102,7 @@ def pending_for(user):
 
 def people_to_record_for(user):
     """Members (full or probationary) whose points ``user`` may record directly."""
-    paths = granted_paths(user, APPROVE)
-    people = Person.objects.filter(membership_status__in=MEMBER_STATUSES)
-    if paths is ALL:
-        return people
-    if not paths:
-        return people.none()
-    return people.filter(
-        reduce(or_, [subtree_q("organization__path", p) for p in minimal_prefixes(paths)])
-    )
+    return Person.objects.permitted(user, APPROVE).filter(membership_status__in=MEMBER_STATUSES)
 
 
 def handbook():

@@ -17,8 +17,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
-from bastion.orgs.models import Organization
+from bastion.core.scope import allows, has_permission_anywhere
 
 from .models import IndicatorKind, Round, RoundState, Target, TitleKind
 
@@ -71,11 +70,11 @@ def can_see_breakdown(user, target: Target) -> bool:
         return True
     if target.person.user_id == user.pk:
         return True
-    return path_within(target.organization.path, granted_paths(user, VIEW_TARGET))
+    return allows(user, VIEW_TARGET, target.organization)
 
 
 def can_see_scores(user, target: Target) -> bool:
-    return path_within(target.organization.path, granted_paths(user, VIEW_SCORE))
+    return allows(user, VIEW_SCORE, target.organization)
 
 
 # --- titles inside Target.titles (JSON) --------------------------------------------------------
@@ -96,33 +95,6 @@ def scheme_has_title(snapshot: dict, kind: str) -> bool:
 
 
 # --- the ranking ---------------------------------------------------------------------------
-
-
-def parse_filters(user, params) -> tuple[Organization | None, str, bool]:
-    """``within`` (an organization id in the user's view scope) and ``q`` from a GET query.
-    Returns (selected organization, search text, whether ``within`` was refused)."""
-    within = (params.get("within") or "").strip()
-    q = (params.get("q") or "").strip()[:50]
-    if not within:
-        return None, q, False
-    if not within.isdigit():
-        return None, q, True
-    selected = Organization.objects.restrict(user, "view").filter(pk=int(within)).first()
-    return selected, q, selected is None
-
-
-def apply_filters(queryset, selected: Organization | None, q: str, refused: bool = False):
-    if refused:
-        return queryset.none()
-    if selected is not None:
-        queryset = queryset.filter(subtree_q("organization__path", selected.path))
-    if q:
-        queryset = queryset.filter(
-            Q(person__name__icontains=q)
-            | Q(organization__name__icontains=q)
-            | Q(organization__short_name__icontains=q)
-        )
-    return queryset
 
 
 def ranked(queryset):

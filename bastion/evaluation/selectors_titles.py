@@ -54,13 +54,6 @@ def months_on_list(since: dt.date, today: dt.date) -> int:
     return max(1, (today.year - since.year) * 12 + today.month - since.month + 1)
 
 
-def visible_awards(user, selected=None):
-    awards = TitleAward.objects.restrict(user, "view")
-    if selected is not None:
-        awards = awards.filter(subtree_q("organization__path", selected.path))
-    return awards
-
-
 def _current(awards, kind: str):
     return (
         awards.filter(kind=kind, round__in=latest_published_rounds())
@@ -172,8 +165,9 @@ def compliance(user, selected=None) -> list[dict]:
     ]
 
 
-def board(user, selected, today: dt.date) -> dict:
-    awards = visible_awards(user, selected)
+def board(user, awards, selected, today: dt.date) -> dict:
+    """The board's sections from ``awards`` (the visible awards, as ``TitleAwardFilter``
+    narrowed them) and the compliance of the targets under ``selected``."""
     return {
         "red_flags": list(_current(awards, TitleKind.RED_FLAG)),
         "watch": watch_list(awards, today),

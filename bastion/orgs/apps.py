@@ -37,12 +37,15 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from bastion.core.notifications.holders import register_holder_provider
         from bastion.core.scope import register_grant_provider
 
         from .grants import grant_paths
+        from .holders import permission_grants
         from .models import CommitteeMember, Organization, Person, RoleAssignment
 
         register_grant_provider(grant_paths)
+        register_holder_provider(permission_grants, steplen=Organization.steplen)
         auditlog.register(Organization, exclude_fields=["depth", "numchild"])
         # ID numbers are masked in the audit log too: history pages must not leak them.
         auditlog.register(

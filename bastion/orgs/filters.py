@@ -1,10 +1,11 @@
-"""Filters shared by the pages, the API and the exports: one definition, one behaviour."""
+"""Filters shared by the pages, the API and the exports: one definition, one behaviour.
+``within=`` chooses among the organizations in the requester's scope; one outside it is 404."""
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.scope import subtree_q
+from bastion.core.filters import ScopedFilterSet, WithinFilter
 
 from .models import Organization, Person
 from .models.organization import OrganizationKind, UnitKind
@@ -13,27 +14,8 @@ from .models.person import MembershipStatus, Post
 SELECT = forms.Select(attrs={"class": "form-select"})
 
 
-class WithinFilter(django_filters.ModelChoiceFilter):
-    """``within=<org id>``: rows in that organization's subtree. Choices come through the door."""
-
-    def __init__(self, *args, path_field: str, **kwargs):
-        self.path_field = path_field
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(subtree_q(self.path_field, value.path))
-
-
-def _scoped_orgs(request):
-    if request is None:
-        return Organization.objects.none()
-    return Organization.objects.restrict(request.user, "view")
-
-
-class OrganizationFilter(django_filters.FilterSet):
-    within = WithinFilter(label=_("所属上级组织"), queryset=_scoped_orgs, path_field="path")
+class OrganizationFilter(ScopedFilterSet):
+    within = WithinFilter(label=_("所属上级组织"), path_field="path")
     kind = django_filters.ChoiceFilter(
         label=_("组织类型"), choices=OrganizationKind.choices, empty_label=_("全部"), widget=SELECT
     )
@@ -54,11 +36,9 @@ class OrganizationFilter(django_filters.FilterSet):
         )
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("姓名/拼音/工号"), method="filter_q")
-    within = WithinFilter(
-        label=_("所在组织（含下级）"), queryset=_scoped_orgs, path_field="organization__path"
-    )
+    within = WithinFilter(label=_("所在组织（含下级）"))
     membership_status = django_filters.ChoiceFilter(
         label=_("政治面貌"), choices=MembershipStatus.choices, empty_label=_("全部"), widget=SELECT
     )

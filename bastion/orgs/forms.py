@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.forms import BootstrapFormMixin
-from bastion.core.scope import subtree_q
+from bastion.core.scope import allows, subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
 from .models.organization import OrganizationKind
@@ -69,12 +69,8 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         action = "change" if self.instance.pk else "add"
-        allowed = (
-            Organization.objects.restrict(user, "view").filter(
-                path__in=_paths_with(user, f"orgs.{action}_person")
-            )
-            if not user.is_superuser
-            else Organization.objects.all()
+        allowed = Organization.objects.restrict(user, "view").permitted(
+            user, f"orgs.{action}_person"
         )
         self.fields["organization"].queryset = allowed.exclude(kind=OrganizationKind.GROUP)
         self.fields["party_group"].queryset = allowed.filter(kind=OrganizationKind.GROUP)
@@ -86,25 +82,8 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
-def _paths_with(user, permission):
-    """Every organization path inside the user's grants for ``permission`` (a subquery)."""
-    from django.db.models import Q
-
-    from bastion.core.scope import ALL, granted_paths
-
-    paths = granted_paths(user, permission)
-    if paths is ALL:
-        return Organization.objects.values("path")
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= subtree_q("path", path)
-    return Organization.objects.filter(condition).values("path")
-
-
 def _can_see_id(user, person) -> bool:
-    from bastion.core.scope import granted_paths, path_within
-
-    return path_within(person.organization.path, granted_paths(user, "orgs.view_sensitive_person"))
+    return allows(user, "orgs.view_sensitive_person", person.organization)
 
 
 class CommitteeSeatForm(BootstrapFormMixin, forms.Form):
@@ -130,9 +109,9 @@ class RoleGrantForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.restrict(user, "view").filter(
-            path__in=_paths_with(user, "orgs.add_roleassignment")
-        )
+        self.fields["organization"].queryset = Organization.objects.restrict(
+            user, "view"
+        ).permitted(user, "orgs.add_roleassignment")
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()

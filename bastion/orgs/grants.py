@@ -1,6 +1,6 @@
-"""Turn a user's role assignments into the organization paths a permission covers."""
+"""Turn a user's role assignments into the organization paths a permission covers.
 
-from bastion.core.scope import minimal_prefixes
+The paths are where the roles are held; the kernel's ``Grant`` folds nested ones together."""
 
 
 def grant_paths(user, permission: str) -> list[str]:
@@ -15,9 +15,7 @@ def grant_paths(user, permission: str) -> list[str]:
             .values_list("organization__path", "role__permissions")
         )
         user.__dict__["_bastion_assignments"] = assignments
-    return minimal_prefixes(
-        path for path, permissions in assignments if permission in (permissions or [])
-    )
+    return sorted({path for path, permissions in assignments if permission in (permissions or [])})
 
 
 def forget_grants(user) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from bastion.core.scope import ALL, granted_paths, subtree_q
+from bastion.core.scope import grant, subtree_q
 
 from .models import CommitteeMember, Organization, Person
 from .models.person import MembershipStatus
@@ -57,10 +57,10 @@ def annotate_nodes(nodes: list[Organization], parent_path: str, depth: int):
 
 def scope_roots(user) -> list[Organization]:
     """The top nodes of a user's scope: the nodes their view grants are held on."""
-    paths = granted_paths(user, "orgs.view_organization")
-    if paths is ALL:
+    held = grant(user, "orgs.view_organization")
+    if held.everywhere:
         return list(Organization.objects.filter(depth=1).order_by("path"))
-    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+    return list(Organization.objects.filter(path__in=held.paths).order_by("path"))
 
 
 def secretaries_of(org_ids: list[int]) -> dict[int, Person]:
@@ -88,12 +88,29 @@ def annotate_roots(roots: list[Organization]) -> list[Organization]:
     return roots
 
 
-def nearby_choices(user, selected: Organization | None) -> list[Organization]:
+def nearby_choices(
+    user, selected: Organization | None, permission: str | None = None
+) -> list[Organization]:
     """A short organization list for pickers: the scope's top nodes, their children, the
-    selected node and its children. A province has 3,000 nodes; nobody scrolls through them."""
+    selected node and its children. A province has 3,000 nodes; nobody scrolls through them.
+    With ``permission``, only the nodes where ``user`` holds it."""
     roots = scope_roots(user)
     anchors = [*roots, selected] if selected else roots
     condition = Q(pk__in=[node.pk for node in anchors])
     for node in anchors:
         condition |= subtree_q("path", node.path) & Q(depth=node.depth + 1)
-    return list(Organization.objects.restrict(user, "view").filter(condition).order_by("path"))
+    visible = Organization.objects.restrict(user, "view")
+    if permission is not None:
+        visible = visible.permitted(user, permission)
+    return list(visible.filter(condition).order_by("path"))
+
+
+def default_organization(user, permission: str, current: Organization | None = None):
+    """The organization a page opens on: the switcher's ``current`` node when ``permission``
+    covers it, else the top of the grant (the shallowest node); None without any grant."""
+    held = grant(user, permission)
+    if current and held.covers(current):
+        return current
+    if not held:
+        return None
+    return Organization.objects.permitted(user, permission).order_by("depth", "path").first()

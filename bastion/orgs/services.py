@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ensure_in_scope
+from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 
 from .grants import forget_grants
@@ -206,12 +206,10 @@ def role_assign(*, actor, user, role: Role, organization: Organization) -> RoleA
 
 
 def _require_can_grant(actor, organization: Organization, role: Role) -> None:
-    from bastion.core.scope import granted_paths, path_within
-
-    if not path_within(organization.path, granted_paths(actor, "orgs.add_roleassignment")):
+    if not allows(actor, "orgs.add_roleassignment", organization):
         raise PermissionDenied(_("您无权在该组织授予角色。"))
     for permission in role.permissions:
-        if not path_within(organization.path, granted_paths(actor, permission)):
+        if not allows(actor, permission, organization):
             raise PermissionDenied(_("不能授予超出您自身权限的角色。"))
 
 

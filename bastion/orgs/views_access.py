@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.core.scope import ALL, granted_paths, has_permission_anywhere
+from bastion.core.scope import grant, has_permission_anywhere
 
 from . import services
 from .forms import RoleGrantForm
@@ -76,14 +76,12 @@ def role_revoke(request, pk):
 @login_required
 def role_history(request):
     """Every grant and revoke inside the viewer's scope, newest first."""
-    if not has_permission_anywhere(request.user, "orgs.view_roleassignment"):
+    held = grant(request.user, "orgs.view_roleassignment")
+    if not held:
         raise Http404
     entries = LogEntry.objects.get_for_model(RoleAssignment).select_related("actor")
-    paths = granted_paths(request.user, "orgs.view_roleassignment")
-    if paths is not ALL:
-        condition = Q(pk__in=[])
-        for path in paths:
-            condition |= Q(additional_data__organization_path__startswith=path)
-        entries = entries.filter(condition)
+    entries = entries.annotate(
+        organization_path=KeyTextTransform("organization_path", "additional_data")
+    ).filter(held.q("organization_path"))
     page = Paginator(entries.order_by("-timestamp"), 50).get_page(request.GET.get("page"))
     return render(request, "orgs/role_history.html", {"page": page})

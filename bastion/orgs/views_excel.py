@@ -23,7 +23,7 @@ from bastion.core.excel import XLSX_CONTENT_TYPE, get_importer
 from bastion.core.models import ImportJob
 from bastion.core.scope import has_permission_anywhere
 
-from .filters import OrganizationFilter, PersonFilter
+from .filters import OrganizationFilter
 from .importers import (
     export_organizations_xlsx,
     export_people_xlsx,
@@ -31,6 +31,7 @@ from .importers import (
     import_job_create,
 )
 from .models import Organization, Person
+from .views_people import roster_filter
 
 IN_PROGRESS = (ImportJob.Status.VALIDATING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 ACTIONS = {
@@ -162,7 +163,7 @@ def person_export(request):
     if not has_permission_anywhere(request.user, "orgs.export_person"):
         raise Http404
     base = Person.objects.restrict(request.user, "export")
-    people = PersonFilter(request.GET, queryset=base, request=request).qs
+    people = roster_filter(request, base).qs
     return _xlsx_response(export_people_xlsx(people, actor=request.user), _dated(_("人员名册")))
 
 

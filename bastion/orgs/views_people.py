@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.history import render_history
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.core.scope import allows, has_permission_anywhere
 
 from . import selectors, services
 from .filters import PersonFilter
@@ -27,14 +27,19 @@ def scoped_person(request, pk, action="view") -> Person:
     return get_object_or_404(queryset, pk=pk)
 
 
+def roster_filter(request, queryset) -> PersonFilter:
+    """The roster's filters, one for the page and its export. The organization switcher
+    narrows the roster to the chosen subtree by default; ``all=1`` lifts that."""
+    data = request.GET.copy()
+    if "within" not in data and request.current_org and not data.get("all"):
+        data["within"] = str(request.current_org.pk)
+    return PersonFilter(data, queryset=queryset, request=request)
+
+
 @login_required
 def person_list(request):
     base = Person.objects.restrict(request.user, "view").select_related("organization")
-    data = request.GET.copy()
-    if "within" not in data and request.current_org and not request.GET.get("all"):
-        # The organization switcher narrows the roster to the chosen subtree by default.
-        data["within"] = str(request.current_org.pk)
-    person_filter = PersonFilter(data, queryset=base, request=request)
+    person_filter = roster_filter(request, base)
     page = Paginator(person_filter.qs.order_by("organization__path", "name", "id"), PAGE_SIZE)
     page = page.get_page(request.GET.get("page"))
     user = request.user
@@ -50,7 +55,6 @@ def person_list(request):
             "can_add": has_permission_anywhere(user, "orgs.add_person"),
             "can_import": has_permission_anywhere(user, "orgs.import_person"),
             "can_export": has_permission_anywhere(user, "orgs.export_person"),
-            "querystring": data.urlencode(),
         },
     )
 
@@ -59,15 +63,15 @@ def person_list(request):
 def person_detail(request, pk):
     person = scoped_person(request, pk)
     user = request.user
-    path = person.organization.path
+    org = person.organization
     return render(
         request,
         "orgs/person_detail.html",
         {
             "person": person,
-            "show_id": path_within(path, granted_paths(user, "orgs.view_sensitive_person")),
-            "can_change": path_within(path, granted_paths(user, "orgs.change_person")),
-            "can_delete": path_within(path, granted_paths(user, "orgs.delete_person")),
+            "show_id": allows(user, "orgs.view_sensitive_person", org),
+            "can_change": allows(user, "orgs.change_person", org),
+            "can_delete": allows(user, "orgs.delete_person", org),
             "seats": person.committee_seats.select_related("organization"),
         },
     )

@@ -132,7 +132,7 @@ def build_docx(data: BulletinData, *, number: str, issued_on: dt.date, progress=
     _paragraph(doc, issuer, font=TITLE_FONT, size=30, color=RED, align="CENTER", indent=False,
                space_after=12)  # fmt: skip
     _red_rule(_paragraph(doc, number, align="CENTER", indent=False, space_after=18))
-    title = _("关于%(quarter)s问题整改情况的通报") % {"quarter": data.quarter.label}
+    title = _("关于%(quarter)s问题整改情况的通报") % {"quarter": data.quarter.title}
     _paragraph(doc, title, font=TITLE_FONT, size=22, align="CENTER", indent=False, space_after=12)
     _paragraph(doc, _("各下属党组织："), indent=False)
     t = data.total
@@ -143,7 +143,7 @@ def build_docx(data: BulletinData, *, number: str, issued_on: dt.date, progress=
             "问题整改情况通报如下（统计截至%(cutoff)s）。"
         )
         % {
-            "quarter": data.quarter.label,
+            "quarter": data.quarter.title,
             "node": data.node.name,
             "cutoff": chinese_date(data.cutoff),
         },  # fmt: skip

@@ -58,7 +58,7 @@ def build_xlsx(data: BulletinData, *, number: str, title: str) -> bytes:
         ["通报", title],
         ["文号", number],
         ["统计范围", data.node.name],
-        ["季度", data.quarter.label],
+        ["季度", data.quarter.title],
         ["统计截至", data.cutoff],
         ["发现问题", t.found],
         ["季初未整改（结转）", t.carried],

@@ -6,36 +6,30 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.forms import BootstrapFormMixin
-from bastion.orgs.models import Organization, Person
-from bastion.tasks.forms import MultipleFileField, files_help, indented, orgs_where, picker
+from bastion.core.forms import (
+    BootstrapFormMixin,
+    MultipleFileField,
+    OrganizationChoiceField,
+    OrganizationMultipleChoiceField,
+    PersonChoiceField,
+    files_help,
+)
+from bastion.orgs.selectors import nearby_choices
 
-from .models import Category, Inspection, InspectionKind, Library, Source, State, Tier
+from .models import Category, Inspection, InspectionKind, Library, Source, Tier
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 def _org_field(label, required=True):
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=Organization.objects.none(),
-        required=required,
-        error_messages={"invalid_choice": _("所选组织不在您的管理范围内，请重新选择。")},
-    )
+    return OrganizationChoiceField(label=label, required=required)
 
 
 def _set_org_choices(field, user, permission, selected=()):
-    field.queryset = orgs_where(user, permission)
+    """Accept the organizations where ``user`` holds ``permission``; show the nearby ones."""
     anchor = next(iter(selected), None)
-    options = picker(user, anchor, permission)
-    for node in selected:
-        if node is not None and node not in options:
-            options.append(node)
-    choices = [(o.pk, indented(o)) for o in sorted(options, key=lambda o: o.path)]
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        field.widget.choices = choices
-    else:
-        field.widget.choices = [("", _("请选择")), *choices]
+    options = [o for o in nearby_choices(user, anchor, permission) if o.is_active]
+    field.offer(user, permission, options, selected)
 
 
 class InspectionForm(BootstrapFormMixin, forms.Form):
@@ -43,12 +37,9 @@ class InspectionForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("检查名称"), max_length=200)
     inspecting_org = _org_field(_("检查组织"))
     team = forms.CharField(label=_("检查组成员"), max_length=300, required=False)
-    inspected = forms.ModelMultipleChoiceField(
-        label=_("被检查组织"),
-        queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": _("所选组织不在您的管理范围内，请重新选择。"),
-                        "required": _("请至少选择一个被检查组织。")},
-    )  # fmt: skip
+    inspected = OrganizationMultipleChoiceField(
+        label=_("被检查组织"), error_messages={"required": _("请至少选择一个被检查组织。")}
+    )
     held_on = forms.DateField(label=_("检查日期"), **DATE)
     unannounced = forms.BooleanField(label=_("不打招呼"), required=False)
     checklist = forms.CharField(
@@ -107,9 +98,8 @@ class ProblemForm(BootstrapFormMixin, forms.Form):
     )
     found_on = forms.DateField(label=_("发现日期"), **DATE)
     responsible_org = _org_field(_("责任组织"))
-    responsible_person = forms.ModelChoiceField(
+    responsible_person = PersonChoiceField(
         label=_("责任人"),
-        queryset=Person.objects.none(),
         required=False,
         error_messages={"invalid_choice": _("所选责任人不在您的管理范围内。")},
     )
@@ -146,8 +136,7 @@ class ProblemForm(BootstrapFormMixin, forms.Form):
             ("", _("无")),
             *((i.pk, f"{i.held_on:%Y-%m-%d} {i.title}") for i in shown),
         ]
-        people = Person.objects.restrict(user, "view")
-        self.fields["responsible_person"].queryset = people
+        self.fields["responsible_person"].offer(user)
         anchor = problem.responsible_org if problem else (selected[0] if selected else None)
         roster = []
         if anchor is not None:
@@ -170,25 +159,6 @@ class ProblemForm(BootstrapFormMixin, forms.Form):
 
 
 FK = {"organization", "inspection", "responsible_org", "responsible_person"}
-
-
-class ProblemFilterForm(BootstrapFormMixin, forms.Form):
-    within = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    tier = forms.ChoiceField(
-        label=_("层次"), required=False, choices=[("", _("全部")), *Tier.choices]
-    )
-    state = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部")), *State.choices]
-    )
-    library = forms.ChoiceField(
-        label=_("问题库"), required=False, choices=[("", _("全部")), *Library.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部")), *Category.choices]
-    )
-    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
-    recurring = forms.BooleanField(label=_("仅看反复出现"), required=False)
 
 
 class TransitionForm(forms.Form):

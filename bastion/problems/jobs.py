@@ -38,7 +38,7 @@ def generate_bulletin(bulletin_id: int) -> str:
         number = bulletin.number or default_number(
             bulletin.organization.name, issued_on.year, bulletin.pk
         )
-        title = _("关于%(quarter)s问题整改情况的通报") % {"quarter": quarter.label}
+        title = _("关于%(quarter)s问题整改情况的通报") % {"quarter": quarter.title}
         docx = build_docx(
             data, number=number, issued_on=issued_on,
             progress=lambda percent: _update(bulletin_id, progress=percent),

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -17,10 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from bastion.agenda.alerts import BADGE_CLASS, alert_level
 from bastion.agenda.models import threshold
-from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
-from bastion.orgs.models import Organization
+from bastion.core.scope import within
 
-from .models import OPEN_STATES, Library, Problem, State
+from .models import Problem, State
 
 LEVEL_LABELS = {
     "red": _("已逾期"),
@@ -84,49 +81,14 @@ def visible(user):
 
 def library(user, level: str):
     """A library level: problems whose ``owner`` lies in the user's view scope."""
-    paths = granted_paths(user, "problems.view_problem")
-    base = Problem.objects.filter(library=level)
-    if paths is ALL:
-        return base
-    if not paths:
-        return base.none()
-    return base.filter(reduce(or_, [subtree_q("owner__path", p) for p in minimal_prefixes(paths)]))
+    return Problem.objects.filter(library=level).filter(
+        within(user, "problems.view_problem", "owner__path")
+    )
 
 
 def for_list(queryset):
     return queryset.select_related("organization", "responsible_org", "responsible_person",
                                    "owner", "inspection__inspecting_org")  # fmt: skip
-
-
-def apply_filters(queryset, filters: dict, *, user, today: dt.date | None = None):
-    """``filters`` are a filter form's cleaned data; ``within`` is an Organization id."""
-    today = today or timezone.localdate()
-    selected = None
-    if filters.get("within"):
-        selected = Organization.objects.restrict(user, "view").filter(pk=filters["within"]).first()
-        if selected is None:
-            return queryset.none(), None
-        queryset = queryset.filter(subtree_q("organization__path", selected.path))
-    if filters.get("tier"):
-        queryset = queryset.filter(tier=int(filters["tier"]))
-    if filters.get("state"):
-        queryset = queryset.filter(state=filters["state"])
-    if filters.get("library") and filters["library"] in Library.values:
-        queryset = queryset.filter(library=filters["library"])
-    if filters.get("category"):
-        queryset = queryset.filter(category=filters["category"])
-    if filters.get("overdue"):
-        queryset = queryset.filter(state__in=OPEN_STATES, deadline__lt=today)
-    if filters.get("recurring"):
-        queryset = queryset.filter(recurring=True)
-    if filters.get("q"):
-        q = filters["q"].strip()
-        queryset = queryset.filter(
-            Q(description__icontains=q)
-            | Q(measures__icontains=q)
-            | Q(organization__name__icontains=q)
-        )
-    return queryset, selected
 
 
 def rectification_by_org(org_ids, start: dt.date, end: dt.date) -> dict:

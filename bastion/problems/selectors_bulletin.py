@@ -27,7 +27,6 @@ the overdue list (1) — three for any subtree size.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -48,52 +47,27 @@ from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.core.periods import QUARTER, Period
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 
 from .models import Category, Problem, ProblemEvent, State
 
-QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
-QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 DONE_STATES = [State.VERIFIED, State.CLOSED]
 
 
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @property
-    def code(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        if self.number == 4:
-            return dt.date(self.year, 12, 31)
-        return dt.date(self.year, 3 * self.number + 1, 1) - dt.timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        return _("%(year)s年第%(n)s季度") % {"year": self.year, "n": QUARTER_NAMES[self.number]}
-
-
-def parse_quarter(text: str) -> Quarter:
-    """``"2026Q3"`` → Quarter; a Chinese ValidationError naming the expected form otherwise."""
-    match = QUARTER_RE.match(text or "")
-    if not match or not 2000 <= int(match.group(1)) <= 2100:
+def parse_quarter(text: str) -> Period:
+    """``"2026Q3"`` → that quarter; a Chinese ValidationError naming the expected form
+    otherwise."""
+    quarter = Period.parse_or_none(text, QUARTER)
+    if quarter is None:
         message = _("季度“%(text)s”格式不正确，应为“年份Q季度”，如 2026Q3。")
         raise ValidationError({"quarter": message % {"text": text}})
-    return Quarter(int(match.group(1)), int(match.group(2)))
+    return quarter
 
 
-def current_quarter(today: dt.date | None = None) -> Quarter:
-    today = today or timezone.localdate()
-    return Quarter(today.year, (today.month - 1) // 3 + 1)
+def current_quarter(today: dt.date | None = None) -> Period:
+    return Period.containing(QUARTER, today or timezone.localdate())
 
 
 @dataclass
@@ -160,7 +134,7 @@ class OverdueItem:
 @dataclass
 class BulletinData:
     node: Organization
-    quarter: Quarter
+    quarter: Period
     cutoff: dt.date
     total: Counts
     units: list[UnitRow]
@@ -197,7 +171,7 @@ def rectified_on():
     )
 
 
-def _conditions(quarter: Quarter, cutoff: dt.date) -> dict[str, Q]:
+def _conditions(quarter: Period, cutoff: dt.date) -> dict[str, Q]:
     done = Q(state__in=DONE_STATES)
     return {
         "found": Q(found_on__gte=quarter.start, found_on__lte=quarter.end),
@@ -209,12 +183,12 @@ def _conditions(quarter: Quarter, cutoff: dt.date) -> dict[str, Q]:
     }
 
 
-def cutoff_for(quarter: Quarter, today: dt.date | None = None) -> dt.date:
+def cutoff_for(quarter: Period, today: dt.date | None = None) -> dt.date:
     return min(quarter.end, today or timezone.localdate())
 
 
 def bulletin_data(
-    node: Organization, quarter: Quarter, *, today: dt.date | None = None, overdue_limit=None
+    node: Organization, quarter: Period, *, today: dt.date | None = None, overdue_limit=None
 ) -> BulletinData:
     """Everything the bulletin prints, for the subtree of ``node`` (the caller checks scope)."""
     cutoff = cutoff_for(quarter, today)

@@ -6,77 +6,24 @@ draft tasks, recipients among organizations inside the issuer's subtree that the
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bastion.agenda import attachments as checks
-from bastion.core.forms import BootstrapFormMixin
-from bastion.core.scope import ALL, granted_paths, path_within, subtree_q
+from bastion.core.forms import (
+    BootstrapFormMixin,
+    MultipleFileField,
+    OrganizationChoiceField,
+    files_help,
+    indented,
+)
+from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 from bastion.orgs.selectors import nearby_choices
 
-from .models import FieldKind, Priority, TaskStatus
+from .models import FieldKind, Priority
 from .services.tasks import MAX_FIELDS
-
-
-def indented(node: Organization) -> str:
-    return "　" * max(node.depth - 1, 0) + node.name
-
-
-def orgs_where(user, permission: str):
-    """Active organizations inside the subtrees where ``user`` holds ``permission``."""
-    paths = granted_paths(user, permission)
-    active = Organization.objects.filter(is_active=True)
-    if paths is ALL:
-        return active
-    if not paths:
-        return active.none()
-    return active.filter(reduce(or_, [subtree_q("path", p) for p in paths]))
-
-
-def picker(user, selected, permission: str) -> list[Organization]:
-    """Nearby organizations (never the whole tree) where ``user`` holds ``permission``."""
-    paths = granted_paths(user, permission)
-    return [
-        node
-        for node in nearby_choices(user, selected)
-        if node.is_active and path_within(node.path, paths)
-    ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input, each checked by ``agenda.attachments`` (type and size)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": checks.accept_attribute()}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        try:
-            checks.check_uploads(items)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-        return items
-
-
-def files_help() -> str:
-    return _("可多选。允许 %(types)s，每个文件不超过 %(limit)s。") % {
-        "types": checks.allowed_types_text(),
-        "limit": checks.human_size(checks.max_upload_bytes()),
-    }
 
 
 class IdListField(forms.Field):
@@ -99,10 +46,8 @@ class IdListField(forms.Field):
 
 class TaskForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    issuer = forms.ModelChoiceField(
-        label=_("派发组织"),
-        queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": _("请在列表中选择派发组织。")},
+    issuer = OrganizationChoiceField(
+        label=_("派发组织"), error_messages={"invalid_choice": _("请在列表中选择派发组织。")}
     )
     due_on = forms.DateField(
         label=_("反馈截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -123,12 +68,10 @@ class TaskForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.task = task
         selected = task.issuer if task else None
-        field = self.fields["issuer"]
-        field.queryset = orgs_where(user, "tasks.add_task")
-        options = picker(user, selected, "tasks.add_task")
-        if selected and selected not in options:
-            options.append(selected)
-        field.widget.choices = [("", _("请选择")), *((o.pk, indented(o)) for o in options)]
+        options = nearby_choices(user, selected, "tasks.add_task")
+        self.fields["issuer"].offer(
+            user, "tasks.add_task", [o for o in options if o.is_active], selected=[selected]
+        )
         self.fields["files"].help_text = files_help()
         if task is not None:
             self.attachments = list(task.attachments.all())
@@ -232,24 +175,6 @@ def field_initial(task) -> list[dict]:
         }
         for f in task.fields.all()
     ]
-
-
-class TaskFilterForm(forms.Form):
-    q = forms.CharField(label=_("标题"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部")), *TaskStatus.choices]
-    )
-    priority = forms.ChoiceField(
-        label=_("紧急程度"), required=False, choices=[("", _("全部")), *Priority.choices]
-    )
-    within = forms.IntegerField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("q",):
-            self.fields[name].widget.attrs["class"] = "form-control"
-        for name in ("status", "priority"):
-            self.fields[name].widget.attrs["class"] = "form-select"
 
 
 # --- recipients ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Each ``FeedbackField`` becomes one Django field named ``f_<id>``: text, number, choice, date or
 files. Answers are checked with ``feedback.clean_one`` (the same messages as the API); files
-with ``agenda.attachments``. The service ``answers.feedback_submit`` checks everything again
+with ``core.evidence``. The service ``answers.feedback_submit`` checks everything again
 and writes.
 """
 
@@ -12,8 +12,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.forms import MultipleFileField, files_help
+
 from . import feedback as answers
-from .forms import MultipleFileField, files_help
 from .models import FieldKind
 from .services.answers import MAX_FEEDBACK
 

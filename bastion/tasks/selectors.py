@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ALL, granted_paths, subtree_q
+from bastion.core.scope import grant, subtree_q
 
 from .models import OPEN_STATES, Assignment, AssignmentState, FieldKind, Task, TaskStatus
 
@@ -133,11 +131,11 @@ def inbox_assignments(user):
     """The assignments ``user`` answers for: every recipient where they hold change_assignment,
     minus the tasks they issued themselves (those they review, on the issuer's pages)."""
     rows = Assignment.objects.restrict(user, "change")
-    review = granted_paths(user, "tasks.review_task")
-    if review is ALL:
+    review = grant(user, "tasks.review_task")
+    if review.everywhere:
         return rows.none()
     if review:
-        rows = rows.exclude(reduce(or_, [subtree_q("task__issuer__path", p) for p in review]))
+        rows = rows.exclude(review.q("task__issuer__path"))
     return rows
 
 

@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bastion.core.scope import ALL, granted_paths, path_within
+from bastion.core.scope import Grant, allows, grant
 from bastion.orgs.models import Organization
 
 from .models import AssignmentState, CascadeItem, CascadeLevel, CascadeStatus, Task
@@ -87,7 +87,7 @@ class CascadeTree:
 # --- who sees what ------------------------------------------------------------------------
 
 
-def _prefixes(paths: list[str]) -> set[str]:
+def _prefixes(paths) -> set[str]:
     """Every ancestor-or-self path of the given organization paths."""
     step = Organization.steplen
     return {path[:i] for path in paths for i in range(step, len(path) + 1, step)}
@@ -95,12 +95,12 @@ def _prefixes(paths: list[str]) -> set[str]:
 
 def addressed_q(user) -> Q:
     """Items addressed to ``user``'s organizations (see the module docstring), as a filter."""
-    paths = granted_paths(user, VIEW)
-    if paths is ALL:
+    granted = grant(user, VIEW)
+    if granted.everywhere:
         return Q()
-    if not paths:
+    if not granted:
         return Q(pk__in=[])
-    above = _prefixes(paths)
+    above = _prefixes(granted.paths)
     return (
         Q(level=CascadeLevel.OBJECTIVE, organization__path__in=above)
         | Q(level=CascadeLevel.TASK_BOOK, root__organization__path__in=above)
@@ -114,13 +114,13 @@ def _anchor_path(item: CascadeItem, root: CascadeItem) -> str:
     return root.organization.path
 
 
-def _is_addressed(item: CascadeItem, root: CascadeItem, paths) -> bool:
-    if paths is ALL:
+def _is_addressed(item: CascadeItem, root: CascadeItem, granted: Grant) -> bool:
+    if granted.everywhere:
         return True
     if item.level == CascadeLevel.ACTION_PLAN:
         return False
     anchor = _anchor_path(item, root)
-    return any(path.startswith(anchor) for path in paths)
+    return any(path.startswith(anchor) for path in granted.paths)
 
 
 def root_key():
@@ -170,9 +170,9 @@ def reach(user, items: list[CascadeItem], root: CascadeItem) -> tuple[set[int], 
     """Of one cascade's items: those in the user's scope (full), and all those shown to them
     (full, addressed, and the path from the objective down to the full ones). No query."""
     by_id = {item.pk: item for item in items}
-    paths = granted_paths(user, VIEW)
-    full = {i.pk for i in items if path_within(i.organization.path, paths)}
-    shown = set(full) | {i.pk for i in items if _is_addressed(i, root, paths)}
+    granted = grant(user, VIEW)
+    full = {i.pk for i in items if granted.covers(i.organization)}
+    shown = set(full) | {i.pk for i in items if _is_addressed(i, root, granted)}
     for pk in full:
         parent_id = by_id[pk].parent_id
         while parent_id and parent_id not in shown:
@@ -316,16 +316,16 @@ def root_summaries(user, roots: list[CascadeItem]) -> None:
     for root in roots:
         root.level_counts = [(level, per_level[root.pk][level]) for level in LEVELS[1:]]
         root.rollup = rollups[root.pk]
-        root.in_scope = path_within(root.organization.path, granted_paths(user, VIEW))
+        root.in_scope = allows(user, VIEW, root.organization)
 
 
 def awaiting_plans(user):
     """Open task sheets addressed to the user's branches (their 战区's) for which the user can
     write an action plan and has none yet: what 支部主战答题 still has to answer."""
-    paths = granted_paths(user, "tasks.add_cascadeitem")
-    if paths is ALL or not paths:
+    granted = grant(user, "tasks.add_cascadeitem")
+    if granted.everywhere or not granted:
         return CascadeItem.objects.none()
-    above = _prefixes(paths) - set(paths)
+    above = _prefixes(granted.paths) - set(granted.paths)
     mine = CascadeItem.objects.restrict(user, "view").filter(parent=OuterRef("pk"))
     return (
         CascadeItem.objects.filter(level=CascadeLevel.TASK_SHEET, organization__path__in=above)

@@ -160,11 +160,11 @@ def test_a_flying_inspection_finds_two_problems_one_closed_after_a_rejection_one
     page.goto(reverse("problems:bulletin_list"))
     form = page.get_by_test_id("bulletin-form")
     form.get_by_label("通报范围", exact=True).select_option(str(tree.county_a.pk))
-    expect(form.get_by_label("季度", exact=True)).to_have_value(quarter.code)
+    expect(form.get_by_label("季度", exact=True)).to_have_value(quarter.label)
     form.get_by_role("button", name="生成").click()
     status = page.get_by_test_id("bulletin-status")
     expect(status).to_have_attribute("data-status", "done")
-    bulletin = Bulletin.objects.get(organization=tree.county_a, quarter=quarter.code)
+    bulletin = Bulletin.objects.get(organization=tree.county_a, quarter=quarter.label)
     assert bulletin.docx and bulletin.xlsx
 
     # Station A1: two due, one rectified, one overdue; the overdue list names the late one.

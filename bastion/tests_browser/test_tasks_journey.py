@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bastion.agenda.models import Notification
+from bastion.core.notifications.models import Notification
 from bastion.orgs.models import Organization
 from bastion.orgs.tests.factories import make_org
 from bastion.tasks.models import Assignment, Task
@@ -125,8 +125,9 @@ def test_a_sheet_goes_to_86_stations_is_returned_resubmitted_accepted_and_counte
     assert Notification.objects.filter(
         recipient=personas.secretary_a, title=f"工作单反馈被退回：{TITLE}"
     ).exists()
-    page.goto(reverse("agenda:inbox"))
-    page.get_by_test_id("inbox-list").get_by_role("link").filter(has_text=TITLE).click()
+    page.goto(reverse("inbox"))
+    returned = f"工作单反馈被退回：{TITLE}"
+    page.get_by_test_id("inbox-list").get_by_role("link").filter(has_text=returned).click()
     expect(page.get_by_test_id("notification-body")).to_have_text(f"原因：{REASON}")
     page.goto(reverse("tasks:assignment_inbox"))
     expect(page.get_by_test_id("returned-alert")).to_be_visible()

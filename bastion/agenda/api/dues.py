@@ -11,10 +11,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
+
 from .. import dues_math
 from ..models import DuesCategory, DuesPayment
 from ..services.dues import payment_record
-from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, AgendaViewSetMixin
 from .filters import DuesPaymentFilter
 from .serializers import (
     DuesPaymentCreateSerializer,
@@ -56,7 +58,7 @@ def quote_payload(category: str, base) -> dict:
     ),
 )
 class DuesPaymentViewSet(
-    AgendaViewSetMixin,
+    ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

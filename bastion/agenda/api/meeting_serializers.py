@@ -9,18 +9,26 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bastion.core.api import ScopedRelatedField
+from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
+from bastion.core.evidence import EvidenceKind
 from bastion.orgs.models import Organization, Person
 
-from ..models import Attendance, Meeting, MeetingAttachment, Obligation
-from .enums import AttachmentKindField, AttendanceStatusField, MeetingKindField, MeetingStatusField
-from .serializers import OrgRefSerializer, PersonRefSerializer
+from ..models import (
+    MEETING_KIND_CHOICES,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingStatus,
+    Obligation,
+)
 
 # --- reads --------------------------------------------------------------------------------------
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
     person = PersonRefSerializer(read_only=True)
-    status = AttendanceStatusField(read_only=True)
+    status = EnumField(AttendanceStatus, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -30,7 +38,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class MeetingAttachmentSerializer(serializers.ModelSerializer):
-    kind = AttachmentKindField(read_only=True)
+    kind = EnumField(EvidenceKind, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     url = serializers.SerializerMethodField(help_text=_("下载地址（同样只对管理范围内的账号开放）"))
 
@@ -54,10 +62,10 @@ class MeetingObligationSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     organization = OrgRefSerializer(read_only=True)
-    kind = MeetingKindField(read_only=True)
+    kind = EnumField(MEETING_KIND_CHOICES, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     host = PersonRefSerializer(read_only=True, allow_null=True)
-    status = MeetingStatusField(read_only=True)
+    status = EnumField(MeetingStatus, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     reviewed_by = serializers.CharField(read_only=True, allow_null=True, help_text=_("审核人"))
     recorded_by = serializers.CharField(read_only=True, allow_null=True, help_text=_("记录人"))
@@ -104,7 +112,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class AttendanceInputSerializer(serializers.Serializer):
     person = serializers.IntegerField(label=_("人员编号"))
-    status = AttendanceStatusField(label=_("出勤"))
+    status = EnumField(AttendanceStatus, label=_("出勤"))
     reason = serializers.CharField(
         label=_("请假事由"), required=False, allow_blank=True, max_length=200
     )
@@ -112,7 +120,7 @@ class AttendanceInputSerializer(serializers.Serializer):
 
 class MeetingWriteSerializer(serializers.Serializer):
     organization = ScopedRelatedField(model=Organization, label=_("组织"))
-    kind = MeetingKindField(label=_("会议类型"))
+    kind = EnumField(MEETING_KIND_CHOICES, label=_("会议类型"))
     topic = serializers.CharField(label=_("主题"), max_length=200)
     held_on = serializers.DateField(label=_("召开日期"))
     place = serializers.CharField(label=_("地点"), max_length=100, required=False, allow_blank=True)

@@ -2,7 +2,6 @@
 meeting services, reviewed from above with ``meetings/{id}/review/``."""
 
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -10,13 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from bastion.core.api_docs import download_action
+from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND, download_action
+from bastion.core.evidence import download
 
-from ..attachments import file_response
+from ..filters import MeetingFilter
 from ..models import Attendance, Meeting, MeetingAttachment, Obligation
 from ..services import meetings as services
-from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, AgendaViewSetMixin
-from .filters import MeetingFilter
 from .meeting_serializers import (
     MeetingReviewSerializer,
     MeetingSerializer,
@@ -73,7 +72,7 @@ def service_arguments(validated: dict) -> dict:
         responses={204: None, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
-class MeetingViewSet(AgendaViewSetMixin, viewsets.ModelViewSet):
+class MeetingViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = Meeting.objects.all()
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
@@ -112,12 +111,12 @@ class MeetingViewSet(AgendaViewSetMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         services.meeting_update(
-            meeting, actor=request.user, **service_arguments(serializer.validated_data)
+            meeting=meeting, actor=request.user, **service_arguments(serializer.validated_data)
         )
         return self.respond(meeting)
 
     def destroy(self, request, *args, **kwargs):
-        services.meeting_delete(self.get_object(), actor=request.user)
+        services.meeting_delete(meeting=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -132,7 +131,7 @@ class MeetingViewSet(AgendaViewSetMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.meeting_review(
-            meeting,
+            meeting=meeting,
             actor=request.user,
             approve=serializer.validated_data["approve"],
             note=serializer.validated_data.get("note", ""),
@@ -147,7 +146,4 @@ class MeetingViewSet(AgendaViewSetMixin, viewsets.ModelViewSet):
     )
     def attachment(self, request, pk=None, attachment_id=None):
         meeting = self.get_object()
-        found = MeetingAttachment.objects.filter(meeting=meeting, pk=attachment_id).first()
-        if found is None:
-            raise Http404
-        return file_response(found.file, found.original_name)
+        return download(MeetingAttachment.objects.filter(meeting=meeting), attachment_id)

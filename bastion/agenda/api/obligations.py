@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
+
 from ..models import Obligation
-from .common import BAD_REQUEST, NOT_FOUND, AgendaViewSetMixin
 from .filters import ObligationFilter
 from .serializers import ObligationSerializer
 
@@ -23,7 +25,7 @@ from .serializers import ObligationSerializer
         responses={200: ObligationSerializer, 404: NOT_FOUND},
     ),
 )
-class ObligationViewSet(AgendaViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ObligationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Obligation.objects.all()
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilter

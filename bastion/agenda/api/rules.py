@@ -8,8 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
+from bastion.core.api_docs import NOT_FOUND
+
 from ..models import CalendarRule
-from .common import NOT_FOUND
 from .filters import RuleFilter
 from .serializers import RuleSerializer
 

@@ -14,24 +14,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bastion.core.api import ScopedRelatedField
+from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
 from bastion.orgs.models import Person
 from bastion.orgs.models.organization import OrganizationKind
 
-from ..models import AlertLevel, CalendarRule, DuesCategory, DuesPayment, Obligation
+from ..models import (
+    AlertLevel,
+    CalendarRule,
+    DuesCategory,
+    DuesPayment,
+    ItemKind,
+    Obligation,
+    Recurrence,
+)
 from ..services.dues import check_paid_on, parse_amount, parse_month
-from .enums import AlertLevelField, DuesCategoryField, ItemKindField, RecurrenceField
-
-# --- references -------------------------------------------------------------------------------
-
-
-class OrgRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
 
 
 def today_of(serializer) -> dt.date:
@@ -53,8 +49,8 @@ ORG_KIND_LABELS = dict(OrganizationKind.choices)
 
 
 class RuleSerializer(serializers.ModelSerializer):
-    kind = ItemKindField(read_only=True)
-    recurrence = RecurrenceField(read_only=True)
+    kind = EnumField(ItemKind, read_only=True)
+    recurrence = EnumField(Recurrence, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     recurrence_display = serializers.CharField(source="get_recurrence_display", read_only=True)
     applies_kinds_display = serializers.SerializerMethodField(help_text=_("适用组织类型的中文名称"))
@@ -109,7 +105,7 @@ class RuleSerializer(serializers.ModelSerializer):
 class ObligationSerializer(serializers.ModelSerializer):
     organization = OrgRefSerializer(read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
-    kind = ItemKindField(read_only=True)
+    kind = EnumField(ItemKind, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     alert = serializers.SerializerMethodField(help_text=_("按今天的日期计算的提醒状态"))
     alert_display = serializers.SerializerMethodField(help_text=_("提醒状态的中文名称"))
@@ -142,7 +138,7 @@ class ObligationSerializer(serializers.ModelSerializer):
             "election": {"help_text": _("完成该事项的换届记录编号")},
         }
 
-    @extend_schema_field(AlertLevelField)
+    @extend_schema_field(EnumField(AlertLevel))
     def get_alert(self, obligation) -> str:
         return obligation.alert(today_of(self))
 
@@ -232,7 +228,7 @@ class DuesQuoteQuerySerializer(serializers.Serializer):
 
 class DuesQuoteSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text=_("每月应缴金额"))
-    category = DuesCategoryField()
+    category = EnumField(DuesCategory)
     category_display = serializers.CharField()
     base = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     rate = serializers.DecimalField(

@@ -3,14 +3,12 @@ from .guide import GuideAttachment, GuidePage
 from .meetings import (
     FULFILLING_STATUSES,
     MEETING_KIND_CHOICES,
-    AttachmentKind,
     Attendance,
     AttendanceStatus,
     Meeting,
     MeetingAttachment,
     MeetingStatus,
 )
-from .notify import Notification, NotificationLevel
 from .rules import (
     MEETING_KINDS,
     AlertLevel,
@@ -24,9 +22,9 @@ from .thresholds import Threshold, ThresholdCode, threshold
 
 __all__ = [
     "FULFILLING_STATUSES", "MEETING_KINDS", "MEETING_KIND_CHOICES", "AlertLevel", "Attendance",
-    "AttendanceStatus", "AttachmentKind", "CalendarRule", "DuesBracket", "DuesCategory",
+    "AttendanceStatus", "CalendarRule", "DuesBracket", "DuesCategory",
     "DuesPayment", "DuesProfile", "ElectedMember", "Election", "GuideAttachment", "GuidePage",
-    "ItemKind", "Meeting", "MeetingAttachment", "MeetingStatus", "Notification",
-    "NotificationLevel", "Obligation", "Recurrence", "TermRule", "Threshold", "ThresholdCode",
+    "ItemKind", "Meeting", "MeetingAttachment", "MeetingStatus",
+    "Obligation", "Recurrence", "TermRule", "Threshold", "ThresholdCode",
     "threshold",
 ]  # fmt: skip

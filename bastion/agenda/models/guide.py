@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.evidence import EvidenceFile, evidence_upload_to
+
 
 class GuidePage(models.Model):
     """Guide pages are company-wide reading: every signed-in user may read them; editing needs
@@ -34,23 +36,16 @@ class GuidePage(models.Model):
         return reverse("agenda:guide_detail", args=[self.slug])
 
 
-def guide_upload_to(instance, filename):
-    return f"agenda/guide/{instance.page_id}/{filename}"
+guide_upload_to = evidence_upload_to  # named by migration 0001
 
 
-class GuideAttachment(models.Model):
+class GuideAttachment(EvidenceFile):
+    upload_folder = "agenda/guide/{page_id}"
+
     page = models.ForeignKey(
         GuidePage, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("指引")
     )
-    file = models.FileField(_("文件"), upload_to=guide_upload_to)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("指引附件")
         verbose_name_plural = _("指引附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

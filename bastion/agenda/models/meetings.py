@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.evidence import EvidenceFile, EvidenceKind, evidence_upload_to
 from bastion.core.scope import ScopedQuerySet
 
 from .rules import MEETING_KINDS, ItemKind
@@ -119,36 +120,23 @@ class Attendance(models.Model):
         return f"{self.person} {self.get_status_display()}"
 
 
-class AttachmentKind(models.TextChoices):
-    PHOTO = "photo", _("照片")
-    DOCUMENT = "document", _("文档")
+meeting_upload_to = evidence_upload_to  # named by migration 0001
 
 
-def meeting_upload_to(instance, filename):
-    return f"agenda/meetings/{instance.meeting_id}/{filename}"
-
-
-class MeetingAttachment(models.Model):
+class MeetingAttachment(EvidenceFile):
     scope_path_field = "meeting__organization__path"
+    upload_folder = "agenda/meetings/{meeting_id}"
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("会议")
     )
-    file = models.FileField(_("文件"), upload_to=meeting_upload_to)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    kind = models.CharField(_("类型"), max_length=10, choices=AttachmentKind.choices)
-    size = models.PositiveIntegerField(_("大小（字节）"))
+    kind = models.CharField(_("类型"), max_length=10, choices=EvidenceKind.choices)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("会议附件")
         verbose_name_plural = _("会议附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

@@ -194,6 +194,10 @@ class Obligation(models.Model):
                 fields=["organization", "rule_code", "period_start"], name="obligation_once"
             ),
         ]
+        permissions = [
+            ("generate_obligation", "Can generate obligations from the calendar rules"),
+            ("export_obligation", "Can export obligations"),
+        ]
         indexes = [
             models.Index(fields=["due_on"]),
             models.Index(fields=["organization", "kind", "period_start"]),

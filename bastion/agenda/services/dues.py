@@ -16,14 +16,14 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.periods import month_end
+from bastion.core.scope import allows
 from bastion.core.services import service
 from bastion.orgs.models import Person
 from bastion.orgs.models.person import MembershipStatus
 
 from .. import dues_math
 from ..models import DuesCategory, DuesPayment, DuesProfile
-from ..periods import month_end
 from .dues_fulfilment import collecting_branch, refresh_dues_obligations
 
 MEMBER_STATUSES = (MembershipStatus.FULL, MembershipStatus.PROBATIONARY)
@@ -132,7 +132,7 @@ def require_member(person: Person) -> None:
 
 
 def require_scope(actor, path: str, permission: str) -> None:
-    if not path_within(path, granted_paths(actor, permission)):
+    if not allows(actor, permission, path):
         raise PermissionDenied(f"{permission} outside scope")
 
 

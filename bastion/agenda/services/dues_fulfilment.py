@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.db.models.functions import Length, Substr
 
+from bastion.core.periods import month_end
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
 
 from ..models import DuesPayment, Obligation
-from ..periods import month_end
 
 CHUNK = 2000  # well under SQLite's bound-parameter limit
 BATCH = 2000

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from bastion.core.evidence import DOCX, JPEG, PDF, PNG, PPTX, XLSX, check_upload
 from bastion.core.services import service
 
-from ..attachments import DOCX, JPEG, PDF, PNG, PPTX, XLSX, check_upload
 from ..models import GuideAttachment, GuidePage
 from .rules import holds_at_root, require_root
 

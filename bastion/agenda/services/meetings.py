@@ -20,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ensure_in_scope, granted_paths, path_within
+from bastion.core import evidence as checks
+from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import audit_bulk, service
 from bastion.orgs.models import Organization, Person
 
-from .. import attachments as checks
 from ..models import (
     MEETING_KINDS,
     Attendance,
@@ -48,7 +48,7 @@ REVIEW_FIELDS = ["status", "review_note", "reviewed_by", "reviewed_at", "updated
 
 
 def _require(actor, org: Organization, action: str) -> None:
-    if not path_within(org.path, granted_paths(actor, f"agenda.{action}_meeting")):
+    if not allows(actor, f"agenda.{action}_meeting", org):
         raise PermissionDenied(_("该组织不在您的管理范围内。"))
 
 
@@ -297,7 +297,7 @@ def meeting_record(
 
 
 @service
-def meeting_update(meeting: Meeting, *, actor, **changes) -> Meeting:
+def meeting_update(*, actor, meeting: Meeting, **changes) -> Meeting:
     """Change any of the fields ``meeting_record`` takes; ``files`` adds attachments.
 
     ``obligation`` left out keeps the current link while it still fits; ``None`` picks the
@@ -382,7 +382,7 @@ def _added(stored) -> str:
 
 
 @service
-def meeting_review(meeting: Meeting, *, actor, approve: bool, note: str = "") -> Meeting:
+def meeting_review(*, actor, meeting: Meeting, approve: bool, note: str = "") -> Meeting:
     """Approve, or send back with a reason. Only from strictly above the meeting's organization."""
     meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
     if not can_review(actor, meeting.organization):
@@ -406,12 +406,12 @@ def meeting_review(meeting: Meeting, *, actor, approve: bool, note: str = "") ->
     if not approve:
         from .notify import notify_meeting_returned
 
-        notify_meeting_returned(meeting)  # the recorder learns it at once, not in tomorrow's digest
+        notify_meeting_returned(meeting, actor=actor)  # at once, not in tomorrow's digest
     return meeting
 
 
 @service
-def meeting_attach(meeting: Meeting, *, actor, files) -> list[MeetingAttachment]:
+def meeting_attach(*, actor, meeting: Meeting, files) -> list[MeetingAttachment]:
     """Add evidence files. A reviewed record goes back to review (its evidence changed)."""
     meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
     _require(actor, meeting.organization, "change")
@@ -427,7 +427,7 @@ def meeting_attach(meeting: Meeting, *, actor, files) -> list[MeetingAttachment]
 
 
 @service
-def meeting_detach(attachment: MeetingAttachment, *, actor) -> None:
+def meeting_detach(*, actor, attachment: MeetingAttachment) -> None:
     """Remove one evidence file (the stored file goes once the transaction commits)."""
     attachment = MeetingAttachment.objects.select_related("meeting__organization").get(
         pk=attachment.pk
@@ -453,7 +453,7 @@ def _after_evidence_change(meeting: Meeting) -> None:
 
 
 @service
-def meeting_delete(meeting: Meeting, *, actor) -> None:
+def meeting_delete(*, actor, meeting: Meeting) -> None:
     """Delete a record that was not approved; its obligation reopens."""
     meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
     _require(actor, meeting.organization, "delete")

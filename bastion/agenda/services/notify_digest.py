@@ -1,10 +1,12 @@
-"""What one person's daily digest lists: the alerts where they act and the meetings they review.
+"""The agenda's part of the daily digest: the alerts where a person acts and the meetings they
+review. Registered on ``AgendaConfig`` (``digest_sources``, ``digest_recipients``); the digest
+itself (registry, storing, sending) is the kernel's: ``bastion/core/notifications/digest.py``.
 
-A digest is a list of sections (``red``, ``yellow``, ``green``, ``branches``, ``review``), each
-``{"group", "title", "count_text", "level", "total", "lines", "more"}`` (``branches`` adds
-``totals`` by colour); a line is ``{"level", "org", "text", "date", "note", "url"}`` (branch
-lines add ``counts``). It is stored as the notification's
-``items`` so the inbox, the e-mail and the webhook all show the same thing.
+The agenda's sections are ``red``, ``yellow``, ``green``, ``branches`` and ``review``, each
+``{"group", "title", "count_text", "level", "total", "lines", "more", "summary"}``
+(``branches`` adds ``totals`` by colour); a line is ``{"level", "org", "text", "date", "note",
+"url"}`` (branch lines add ``counts``). They are stored as the notification's ``items`` so the
+inbox, the e-mail and the webhook all show the same thing.
 
 Users who hold their grants on a committee or general branch get one line per branch (counts by
 colour and the worst item) instead of one line per item, and every digest lists at most
@@ -14,20 +16,17 @@ colour and the worst item) instead of one line per item, and every digest lists 
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
-from operator import or_
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
-from bastion.orgs.models import Organization
+from bastion.core.scope import ALL, Grant, grant
+from bastion.orgs.models import Organization, Role
 
 from ..models import MEETING_KIND_CHOICES, Meeting, MeetingStatus, Obligation
 
@@ -50,41 +49,38 @@ def max_lines() -> int:
     return max(1, int(getattr(settings, "BASTION_DIGEST_MAX_LINES", DEFAULT_MAX_LINES)))
 
 
-def acting_paths(user):
-    """Organization paths where ``user`` can act on the calendar (or ``ALL``)."""
-    paths: list[str] = []
-    for permission in ACT_PERMISSIONS:
-        granted = granted_paths(user, permission)
-        if granted is ALL:
-            return ALL
-        paths.extend(granted)
-    return minimal_prefixes(paths)
+def digest_recipients():
+    """Active users holding, somewhere, a role that can act on the calendar."""
+    role_ids = [
+        role.pk
+        for role in Role.objects.only("id", "permissions")
+        if set(role.permissions or ()) & set(ACT_PERMISSIONS)
+    ]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__role_id__in=role_ids)
+        .distinct()
+        .order_by("pk")
+    )
 
 
-def build_digest(user, today: dt.date) -> list[dict]:
-    """The sections of ``user``'s digest for ``today``; an empty list when there is nothing.
-    Other apps' sections (``digest_sources``) follow the calendar's own."""
-    return agenda_sections(user, today) + source_sections(user, today)
-
-
-def source_sections(user, today: dt.date) -> list[dict]:
-    """Sections from other apps: an AppConfig lists ``digest_sources``, dotted paths to
-    functions ``(user, today) -> list[dict]`` returning sections of this module's shape."""
-    sections: list[dict] = []
-    for config in apps.get_app_configs():
-        for dotted in getattr(config, "digest_sources", ()):
-            sections.extend(import_string(dotted)(user, today))
-    return sections
+def acting_grant(user) -> Grant:
+    """Where ``user`` can act on the calendar: any of ``ACT_PERMISSIONS``."""
+    grants = [grant(user, permission) for permission in ACT_PERMISSIONS]
+    if any(held.everywhere for held in grants):
+        return Grant(ALL)
+    return Grant([path for held in grants for path in held.paths])
 
 
 def agenda_sections(user, today: dt.date) -> list[dict]:
-    paths = acting_paths(user)
-    if paths is not ALL and not paths:
+    """The agenda's digest sections for ``user`` on ``today`` (its ``digest_sources`` entry)."""
+    acting = acting_grant(user)
+    if not acting:
         return []
-    obligations = alerted_obligations(user, paths, today)
+    obligations = alerted_obligations(user, acting, today)
     reviews = review_queue(user)
     review_total = reviews.count() if reviews is not None else 0
-    if _summarise(paths):
+    if _summarise(acting):
         sections = _summary_sections(obligations, today, review_total)
     else:
         sections = _item_sections(obligations, today, review_total)
@@ -99,18 +95,15 @@ def agenda_sections(user, today: dt.date) -> list[dict]:
 # --- what is due --------------------------------------------------------------------------
 
 
-def alerted_obligations(user, paths, today: dt.date):
+def alerted_obligations(user, acting: Grant, today: dt.date):
     """Open obligations where ``user`` acts that are red, yellow, or turned green today,
     annotated with ``level`` and ``severity``."""
     queryset = Obligation.objects.restrict(user, "view").filter(
         Q(due_on__lt=today) | Q(yellow_from__lte=today) | Q(green_from=today),
+        acting.q("organization__path"),
         fulfilled_on__isnull=True,
         organization__is_active=True,
     )
-    if paths is not ALL:
-        queryset = queryset.filter(
-            reduce(or_, [subtree_q("organization__path", path) for path in paths])
-        )
     red, yellow = Q(due_on__lt=today), Q(yellow_from__lte=today)
     return queryset.annotate(
         level=Case(When(red, then=Value("red")), When(yellow, then=Value("yellow")),
@@ -122,21 +115,20 @@ def alerted_obligations(user, paths, today: dt.date):
 
 def review_queue(user):
     """Submitted meetings strictly below a node where ``user`` reviews (None: not a reviewer)."""
-    paths = granted_paths(user, REVIEW_PERMISSION)
-    if paths is not ALL and not paths:
+    reviewer = grant(user, REVIEW_PERMISSION)
+    if not reviewer:
         return None
     queryset = Meeting.objects.filter(status=MeetingStatus.SUBMITTED)
-    if paths is not ALL:
-        below = [subtree_q("organization__path", p) & ~Q(organization__path=p) for p in paths]
-        queryset = queryset.filter(reduce(or_, below))
-    return queryset
+    if reviewer.everywhere:
+        return queryset
+    return queryset.filter(reviewer.q("organization__path", strictly_below=True))
 
 
-def _summarise(paths) -> bool:
+def _summarise(acting: Grant) -> bool:
     """Grants above branch level (a county, the company) get one line per branch."""
-    if paths is ALL:
+    if acting.everywhere:
         return True
-    kinds = Organization.objects.filter(path__in=paths).values_list("kind", flat=True)
+    kinds = Organization.objects.filter(path__in=acting.paths).values_list("kind", flat=True)
     return any(kind not in BRANCH_LEVEL_KINDS for kind in kinds)
 
 
@@ -157,7 +149,21 @@ def _section(group: str, total: int, level: str | None = None) -> dict:
         "total": total,
         "lines": [],
         "limit": 0,
+        "summary": _summary({group: total}) if group != "branches" else "",
     }
+
+
+def _summary(counts: dict) -> str:
+    """The digest's one-line body for these counts: "红色告警 2 项，黄色提醒 1 项"."""
+    labels = {
+        "red": _("红色告警 %(n)s 项"),
+        "yellow": _("黄色提醒 %(n)s 项"),
+        "green": _("今日绿色通知 %(n)s 项"),
+        "review": _("待审核会议记录 %(n)s 条"),
+    }
+    return _("，").join(
+        labels[key] % {"n": counts[key]} for key in labels if counts.get(key)
+    )
 
 
 def allot(sizes: list[int], cap: int) -> list[int]:
@@ -249,6 +255,7 @@ def _summary_sections(obligations, today: dt.date, review_total: int) -> list[di
         totals = {level: sum(b["counts"][level] for b in ranked) for level in ITEM_LEVELS}
         section = _section("branches", len(ranked), level=_worst_level(totals))
         section["totals"] = totals
+        section["summary"] = _summary(totals)
         sections.append(section)
     if review_total:
         sections.append(_section("review", review_total))

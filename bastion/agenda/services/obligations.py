@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Q
 
+from bastion.core.periods import Period, months_before
 from bastion.orgs.models import Organization
 
 from ..models import (
@@ -26,14 +27,7 @@ from ..models import (
     Obligation,
     TermRule,
 )
-from ..periods import (
-    Period,
-    alert_windows,
-    due_date,
-    months_before,
-    periods_in_year,
-    term_period,
-)
+from ..periods import alert_windows, due_date, obligation_label, periods_in_year, term_period
 
 BATCH = 2000
 
@@ -84,11 +78,15 @@ class Planned(NamedTuple):
     green_from: dt.date
     yellow_from: dt.date
 
+    @property
+    def label(self) -> str:
+        return obligation_label(self.rule.recurrence, self.period)
+
     def window(self) -> tuple:
         """The values of ``WINDOW_FIELDS`` (the rule as its id)."""
         period = self.period
         return (self.rule.pk, self.due_on, self.green_from, self.yellow_from, period.end,
-                period.label)  # fmt: skip
+                self.label)  # fmt: skip
 
     def to_obligation(self) -> Obligation:
         return Obligation(
@@ -98,7 +96,7 @@ class Planned(NamedTuple):
             organization_id=self.organization_id,
             period_start=self.period.start,
             period_end=self.period.end,
-            period_label=self.period.label,
+            period_label=self.label,
             due_on=self.due_on,
             green_from=self.green_from,
             yellow_from=self.yellow_from,
@@ -271,7 +269,7 @@ def _insert(rows) -> int:
         rule, period = plan.rule, plan.period
         params.append(
             (rule.pk, rule.code, rule.kind, plan.organization_id, day(period.start),
-             day(period.end), period.label, day(plan.due_on), day(plan.green_from),
+             day(period.end), plan.label, day(plan.due_on), day(plan.green_from),
              day(plan.yellow_from))
         )  # fmt: skip
     with connection.cursor() as cursor:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ALL, granted_paths, subtree_q
+from bastion.core.scope import grant
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
@@ -52,8 +52,8 @@ def holds_at_root(user, permission: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    paths = granted_paths(user, permission)
-    return paths is ALL or any(len(path) == Organization.steplen for path in paths)
+    held = grant(user, permission)
+    return held.everywhere or any(len(path) == Organization.steplen for path in held.paths)
 
 
 def require_root(user, permission: str, message: str) -> None:
@@ -288,7 +288,7 @@ def _differs(version: CalendarRule, newest: CalendarRule) -> bool:
 
 
 @service
-def rule_revise(rule: CalendarRule, *, actor, effective_from: dt.date, **changes) -> CalendarRule:
+def rule_revise(*, actor, rule: CalendarRule, effective_from: dt.date, **changes) -> CalendarRule:
     """Add a version of ``rule`` taking effect on ``effective_from`` (or amend the newest
     version when it has that very date); open obligations from that date are re-dated."""
     _require_rule_admin(actor)
@@ -311,7 +311,7 @@ def rule_revise(rule: CalendarRule, *, actor, effective_from: dt.date, **changes
 
 
 @service
-def rule_retire(rule: CalendarRule, *, actor, effective_from: dt.date) -> CalendarRule:
+def rule_retire(*, actor, rule: CalendarRule, effective_from: dt.date) -> CalendarRule:
     """Stop a rule from ``effective_from``: open obligations from that date are removed."""
     _require_rule_admin(actor)
     newest = versions_of(rule.code).first()
@@ -319,14 +319,15 @@ def rule_retire(rule: CalendarRule, *, actor, effective_from: dt.date) -> Calend
         raise ValidationError(
             _("该事项已于 %(date)s 停用。") % {"date": newest.effective_from.isoformat()}
         )
-    return rule_revise(rule, actor=actor, effective_from=effective_from, is_active=False)
+    return rule_revise(actor=actor, rule=rule, effective_from=effective_from, is_active=False)
 
 
 @service
 def obligations_generate(*, actor, year: int) -> GenerationResult:
     """The department's button: generate ``year`` for the organizations the actor covers."""
-    paths = granted_paths(actor, "agenda.generate_obligation")
-    if paths is not ALL and not paths:
+    permission = "agenda.generate_obligation"
+    held = grant(actor, permission)
+    if not held:
         raise PermissionDenied(_("您无权生成应办事项。"))
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= year <= this_year + 1:
@@ -334,10 +335,7 @@ def obligations_generate(*, actor, year: int) -> GenerationResult:
             {"year": _("年度应在 %(first)s 到 %(last)s 之间。")
              % {"first": FIRST_YEAR, "last": this_year + 1}}
         )  # fmt: skip
-    if paths is ALL:
+    if held.everywhere:
         return generate_year(year)
-    condition = subtree_q("path", paths[0])
-    for path in paths[1:]:
-        condition |= subtree_q("path", path)
-    ids = list(Organization.objects.filter(condition).values_list("pk", flat=True))
+    ids = list(Organization.objects.permitted(actor, permission).values_list("pk", flat=True))
     return generate_year(year, organization_ids=ids)

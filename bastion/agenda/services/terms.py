@@ -14,7 +14,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.periods import add_years
+from bastion.core.scope import allows, subtree_q
 from bastion.core.services import service
 from bastion.orgs import services as org_services
 from bastion.orgs.models import CommitteeMember, Organization, Person
@@ -22,7 +23,6 @@ from bastion.orgs.models.organization import CommitteePosition, OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
 
 from ..models import ElectedMember, Election, TermRule
-from ..periods import add_years
 from .obligations import refresh_election_obligations
 from .rules import regenerate_from, require_root
 
@@ -135,7 +135,7 @@ def _validate(organization, held_on, approved_on, term_years, elected, approval_
 
 
 def can_record_election(user, organization: Organization) -> bool:
-    return path_within(organization.path, granted_paths(user, "agenda.add_election"))
+    return allows(user, "agenda.add_election", organization)
 
 
 def _replace_seats(actor, organization, elected, started_on) -> None:

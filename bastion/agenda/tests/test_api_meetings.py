@@ -163,11 +163,21 @@ def test_bad_filters_are_400(api, personas, meetings, query):
 
 
 @pytest.mark.parametrize("name", ["org", "within"])
-def test_organization_outside_scope_is_400(api, personas, tree, meetings, name):
+def test_organization_outside_scope_is_404(api, personas, tree, meetings, name):
     login(api, personas, "secretary_b")
     response = api.get(URL, {name: tree.station_a1.pk})
-    assert response.status_code == 400
-    assert name in response.json()
+    assert response.status_code == 404
+
+
+def test_topic_and_review_queue_filters_are_the_pages_filters(api, personas, tree, meetings):
+    login(api, personas, "county")
+    response = api.get(URL, {"q": "station_a1"})
+    assert [row["topic"] for row in response.json()["results"]] == ["station_a1 支委会"]
+    response = api.get(URL, {"mine": "1"})
+    assert sorted(row["topic"] for row in response.json()["results"]) == [
+        "station_a1 支委会",
+        "station_a2 支委会",
+    ]
 
 
 # --- create -------------------------------------------------------------------------------------

@@ -2,34 +2,14 @@
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from bastion.agenda.alerts import LEVELS
-from bastion.agenda.models import DuesPayment, Meeting, Notification, Obligation
+from bastion.agenda.models import DuesPayment, Meeting, Obligation
+from bastion.core.notifications.models import Notification
 
-pytestmark = pytest.mark.xdist_group("seed_demo")
 SECRETARY_BRANCH = "NY-C01-Z01"
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", "--if-empty", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(built, db):
-    return built
 
 
 def test_every_colour_appears_today(demo):

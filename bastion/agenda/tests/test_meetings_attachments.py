@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from bastion.agenda import attachments as checks
+from bastion.core import evidence as checks
 
 from .meetings_factories import (
     jpeg_bytes,

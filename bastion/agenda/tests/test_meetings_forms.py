@@ -229,7 +229,7 @@ def test_approve_through_the_page(client, personas, tree):
 
 def test_reviewing_twice_shows_a_message_not_an_error(client, personas, tree):
     meeting = record(personas.secretary_a, tree.station_a1)
-    meeting_review(meeting, actor=personas.company, approve=True)
+    meeting_review(meeting=meeting, actor=personas.company, approve=True)
     client.force_login(personas.company)
     response = client.post(
         reverse("agenda:meeting_review", args=[meeting.pk]), {"decision": "approve"}
@@ -259,7 +259,7 @@ def test_attendance_rates_per_member_and_branch(client, personas, tree, people):
         held_on=day(3, 5),
         attendance=[(people.zhang_san, "absent", "")],
     )
-    meeting_review(returned, actor=personas.county, approve=False, note="重做")
+    meeting_review(meeting=returned, actor=personas.county, approve=False, note="重做")
     client.force_login(personas.county)
     url = reverse("agenda:attendance_rates")
     params = {"org": tree.county_a.pk, "year": last_year()}

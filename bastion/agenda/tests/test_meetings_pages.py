@@ -140,7 +140,7 @@ def test_review_queue_lists_what_the_user_may_review(client, personas, meetings)
         meetings.b1.pk,
         meetings.county.pk,
     }
-    meeting_review(meetings.b1, actor=personas.company, approve=True)
+    meeting_review(meeting=meetings.b1, actor=personas.company, approve=True)
     response = client.get(url, {"mine": "1", "status": "submitted"})
     assert meetings.b1.pk not in {m.pk for m in response.context["page"]}
     client.force_login(personas.secretary_a)
@@ -161,13 +161,27 @@ def test_filters_narrow_the_list(client, personas, tree, meetings):
     assert client.get(url, {"all": "1", "status": "approved"}).context["page"].paginator.count == 0
 
 
-def test_filtering_within_another_branch_shows_nothing(client, personas, tree, meetings):
+@pytest.mark.parametrize("name", ["within", "org"])
+def test_filtering_on_another_branch_is_404(client, personas, tree, meetings, name):
     client.force_login(personas.secretary_a)
-    response = client.get(reverse("agenda:meeting_list"), {"within": tree.station_b1.pk})
-    assert response.status_code == 200
-    assert list(response.context["page"]) == []
+    response = client.get(reverse("agenda:meeting_list"), {name: tree.station_b1.pk})
+    assert response.status_code == 404
+
+
+def test_the_within_picker_offers_only_the_scope(client, personas, tree, meetings):
+    client.force_login(personas.secretary_a)
+    response = client.get(reverse("agenda:meeting_list"))
     offered = {o.pk for o in response.context["within_options"]}
+    assert tree.station_a1.pk in offered
     assert tree.station_b1.pk not in offered
+
+
+def test_pagination_links_keep_the_filters(client, personas, tree, meetings, monkeypatch):
+    monkeypatch.setattr("bastion.agenda.views.meetings.PAGE_SIZE", 1)
+    client.force_login(personas.company)
+    response = client.get(reverse("agenda:meeting_list"), {"all": "1", "kind": "branch_assembly"})
+    assert response.context["page"].paginator.num_pages == 2
+    assert "?all=1&amp;kind=branch_assembly&amp;page=2" in response.content.decode()
 
 
 def test_create_picker_offers_only_organizations_one_may_record_for(client, personas, tree):

@@ -73,7 +73,7 @@ def test_detail_page_does_not_grow_with_attendance_and_files(client, personas, t
         attendance=[(p, "present", "") for p in many],
         files=[photo(f"{i}.png") for i in range(5)],
     )
-    meeting_attach(big_meeting, actor=personas.county, files=[photo("补.png")])
+    meeting_attach(meeting=big_meeting, actor=personas.county, files=[photo("补.png")])
     small = count_queries(client, reverse("agenda:meeting_detail", args=[small_meeting.pk]))
     large = count_queries(client, reverse("agenda:meeting_detail", args=[big_meeting.pk]))
     assert small == large

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bastion.agenda.models import Notification
 from bastion.agenda.services.meetings import meeting_record, meeting_review
+from bastion.core.notifications.models import Notification
 
 
 @pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_the_recorder_is_told_why_the_record_came_back(personas, people, tree):
         topic="三月支委会", held_on=dt.date(2026, 3, 10),
         attendance=[(people.zhang_san, "present", "")],
     )  # fmt: skip
-    meeting_review(meeting, actor=personas.county, approve=False, note="缺少签到表")
+    meeting_review(meeting=meeting, actor=personas.county, approve=False, note="缺少签到表")
     notice = Notification.objects.get(recipient=personas.secretary_a)
     assert "三月支委会" in notice.title
     assert "缺少签到表" in notice.body

@@ -73,13 +73,13 @@ def test_returned_meeting_reopens_the_obligation_and_resubmission_counts_again(
     q1 = obligation(tree.station_a1, "branch_assembly", f"{year}Q1")
     meeting = record(personas.secretary_a, tree.station_a1, held_on=day(4, 8), obligation=q1)
     assert alert(q1) == "late"
-    meeting_review(meeting, actor=personas.county, approve=False, note="缺少签到表")
+    meeting_review(meeting=meeting, actor=personas.county, approve=False, note="缺少签到表")
     meeting.refresh_from_db()
     assert meeting.status == "returned" and meeting.review_note == "缺少签到表"
     assert alert(q1) == "red"
     assert q1.meeting_id == meeting.pk  # still linked, no longer counting
 
-    meeting_update(meeting, actor=personas.secretary_a, minutes="补充签到表")
+    meeting_update(meeting=meeting, actor=personas.secretary_a, minutes="补充签到表")
     meeting.refresh_from_db()
     assert meeting.status == "submitted" and meeting.review_note == ""
     assert alert(q1) == "late"
@@ -89,7 +89,7 @@ def test_returned_meeting_reopens_the_obligation_and_resubmission_counts_again(
 
 def test_approval_keeps_the_obligation_done(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1, held_on=day(2, 10))
-    meeting_review(meeting, actor=personas.company, approve=True)
+    meeting_review(meeting=meeting, actor=personas.company, approve=True)
     meeting.refresh_from_db()
     assert meeting.status == "approved" and meeting.reviewed_by == personas.company
     assert alert(obligation(tree.station_a1, "branch_assembly", f"{year}Q1")) == "done"
@@ -226,14 +226,14 @@ def test_review_needs_a_grant_strictly_above_the_branch(personas, tree, year):
     grant(on_branch, "county_committee", tree.station_a1)  # review permission, on the branch
     for actor in (personas.secretary_a, personas.secretary_b, personas.member, on_branch):
         with pytest.raises(PermissionDenied):
-            meeting_review(meeting, actor=actor, approve=True)
+            meeting_review(meeting=meeting, actor=actor, approve=True)
     other_county = UserFactory(username="county_b_reviewer")
     grant(other_county, "county_committee", tree.county_b)
     with pytest.raises(PermissionDenied):
-        meeting_review(meeting, actor=other_county, approve=True)
+        meeting_review(meeting=meeting, actor=other_county, approve=True)
     meeting.refresh_from_db()
     assert meeting.status == "submitted"
-    meeting_review(meeting, actor=personas.county, approve=True)
+    meeting_review(meeting=meeting, actor=personas.county, approve=True)
     meeting.refresh_from_db()
     assert meeting.status == "approved"
 
@@ -241,14 +241,14 @@ def test_review_needs_a_grant_strictly_above_the_branch(personas, tree, year):
 def test_county_meeting_is_reviewed_by_the_company_not_the_county(personas, tree, year):
     meeting = record(personas.county, tree.county_a, kind="lecture")
     with pytest.raises(PermissionDenied):
-        meeting_review(meeting, actor=personas.county, approve=True)
-    meeting_review(meeting, actor=personas.company, approve=True)
+        meeting_review(meeting=meeting, actor=personas.county, approve=True)
+    meeting_review(meeting=meeting, actor=personas.company, approve=True)
 
 
 def test_superuser_may_review(tree, personas, year):
     meeting = record(personas.secretary_a, tree.station_a1)
     admin = UserFactory(username="root", is_superuser=True)
-    meeting_review(meeting, actor=admin, approve=False, note="请补充照片")
+    meeting_review(meeting=meeting, actor=admin, approve=False, note="请补充照片")
     meeting.refresh_from_db()
     assert meeting.status == "returned"
 
@@ -256,7 +256,7 @@ def test_superuser_may_review(tree, personas, year):
 def test_sending_back_needs_a_reason(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1)
     with pytest.raises(ValidationError) as exc:
-        meeting_review(meeting, actor=personas.county, approve=False, note="  ")
+        meeting_review(meeting=meeting, actor=personas.county, approve=False, note="  ")
     assert exc.value.message_dict["note"] == ["退回时请填写退回原因。"]
     meeting.refresh_from_db()
     assert meeting.status == "submitted"
@@ -264,9 +264,9 @@ def test_sending_back_needs_a_reason(personas, tree, year):
 
 def test_only_submitted_meetings_are_reviewed(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1)
-    meeting_review(meeting, actor=personas.county, approve=True)
+    meeting_review(meeting=meeting, actor=personas.county, approve=True)
     with pytest.raises(ValidationError) as exc:
-        meeting_review(meeting, actor=personas.county, approve=False, note="再看看")
+        meeting_review(meeting=meeting, actor=personas.county, approve=False, note="再看看")
     assert "只有待审核的记录可以审核" in exc.value.messages[0]
 
 
@@ -278,7 +278,7 @@ def test_update_replaces_attendance_and_logs_it(personas, tree, people, year):
         personas.secretary_a, tree.station_a1, attendance=[(people.zhang_san, "present", "")]
     )
     meeting_update(
-        meeting,
+        meeting=meeting,
         actor=personas.secretary_a,
         attendance=[(people.zhang_san, "absent", ""), (people.li_si, "present", "")],
     )
@@ -292,7 +292,7 @@ def test_update_replaces_attendance_and_logs_it(personas, tree, people, year):
 
 def test_update_moving_the_date_to_another_period_moves_the_link(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1, held_on=day(2, 10))
-    meeting_update(meeting, actor=personas.secretary_a, held_on=day(5, 10))
+    meeting_update(meeting=meeting, actor=personas.secretary_a, held_on=day(5, 10))
     assert obligation(tree.station_a1, "branch_assembly", f"{year}Q1").meeting_id is None
     q2 = obligation(tree.station_a1, "branch_assembly", f"{year}Q2")
     assert q2.meeting_id == meeting.pk and q2.fulfilled_on == day(5, 10)
@@ -302,7 +302,7 @@ def test_update_with_bad_input_changes_nothing(personas, tree, people, year):
     meeting = record(personas.secretary_a, tree.station_a1, topic="原主题")
     with pytest.raises(ValidationError):
         meeting_update(
-            meeting,
+            meeting=meeting,
             actor=personas.secretary_a,
             topic="新主题",
             attendance=[(people.zhao_liu, "present", "")],
@@ -314,15 +314,15 @@ def test_update_with_bad_input_changes_nothing(personas, tree, people, year):
 def test_update_outside_scope_is_refused(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1)
     with pytest.raises(PermissionDenied):
-        meeting_update(meeting, actor=personas.secretary_b, topic="篡改")
+        meeting_update(meeting=meeting, actor=personas.secretary_b, topic="篡改")
     with pytest.raises(PermissionDenied):
-        meeting_update(meeting, actor=personas.secretary_a, organization=tree.station_b1)
+        meeting_update(meeting=meeting, actor=personas.secretary_a, organization=tree.station_b1)
 
 
 def test_attaching_evidence_to_a_returned_meeting_resubmits_it(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1)
-    meeting_review(meeting, actor=personas.county, approve=False, note="缺少照片")
-    stored = meeting_attach(meeting, actor=personas.secretary_a, files=[photo()])
+    meeting_review(meeting=meeting, actor=personas.county, approve=False, note="缺少照片")
+    stored = meeting_attach(meeting=meeting, actor=personas.secretary_a, files=[photo()])
     meeting.refresh_from_db()
     assert meeting.status == "submitted" and len(stored) == 1
     assert obligation(tree.station_a1, "branch_assembly", f"{year}Q1").fulfilled_on
@@ -336,7 +336,7 @@ def test_detach_removes_the_file_after_commit(
     storage, name = attachment.file.storage, attachment.file.name
     assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_detach(attachment, actor=personas.secretary_a)
+        meeting_detach(attachment=attachment, actor=personas.secretary_a)
     assert not MeetingAttachment.objects.exists()
     assert not storage.exists(name)
 
@@ -344,18 +344,18 @@ def test_detach_removes_the_file_after_commit(
 def test_attach_outside_scope_is_refused(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1)
     with pytest.raises(PermissionDenied):
-        meeting_attach(meeting, actor=personas.secretary_b, files=[photo()])
+        meeting_attach(meeting=meeting, actor=personas.secretary_b, files=[photo()])
     with pytest.raises(PermissionDenied):
-        meeting_attach(meeting, actor=personas.member, files=[photo()])
+        meeting_attach(meeting=meeting, actor=personas.member, files=[photo()])
 
 
 def test_delete_reopens_the_obligation_but_approved_records_stay(personas, tree, year):
     meeting = record(personas.secretary_a, tree.station_a1)
-    meeting_delete(meeting, actor=personas.secretary_a)
+    meeting_delete(meeting=meeting, actor=personas.secretary_a)
     q1 = obligation(tree.station_a1, "branch_assembly", f"{year}Q1")
     assert q1.meeting_id is None and q1.fulfilled_on is None
     kept = record(personas.secretary_a, tree.station_a1)
-    meeting_review(kept, actor=personas.county, approve=True)
+    meeting_review(meeting=kept, actor=personas.county, approve=True)
     with pytest.raises(ValidationError):
-        meeting_delete(kept, actor=personas.secretary_a)
+        meeting_delete(meeting=kept, actor=personas.secretary_a)
     assert Meeting.objects.filter(pk=kept.pk).exists()

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bastion.agenda.models import Obligation
-from bastion.agenda.services.notify import build_digest, digest_recipients
-from bastion.agenda.services.notify_digest import allot
+from bastion.agenda.services.notify_digest import allot, digest_recipients
 from bastion.agenda.services.obligations import generate_year
+from bastion.core.notifications.digest import build_digest
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 
 from .notify_scenario import TODAY, build_scenario, reopen, submitted_meeting

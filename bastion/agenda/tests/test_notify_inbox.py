@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bastion.agenda.context_processors import inbox
-from bastion.agenda.models import Notification
-from bastion.agenda.services.notify import send_daily_digests
+from bastion.core.notifications.context_processors import inbox
+from bastion.core.notifications.digest import send_daily_digests
+from bastion.core.notifications.models import Notification
 
 from .notify_scenario import TODAY, build_scenario
 
@@ -21,7 +21,7 @@ PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsid
 @pytest.fixture
 def with_bell(settings):
     templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["OPTIONS"]["context_processors"].append("bastion.agenda.context_processors.inbox")
+    templates[0]["OPTIONS"]["context_processors"].append("bastion.core.notifications.context_processors.inbox")
     settings.TEMPLATES = templates
 
 
@@ -37,9 +37,9 @@ def test_each_persona_opens_only_their_own_notifications(client, personas, perso
     other = make_note(personas.outsider if persona != "outsider" else personas.member)
     client.force_login(user)
 
-    assert client.get(reverse("agenda:notification_detail", args=[own.pk])).status_code == 200
-    assert client.get(reverse("agenda:notification_detail", args=[other.pk])).status_code == 404
-    listing = client.get(reverse("agenda:inbox"))
+    assert client.get(reverse("notification_detail", args=[own.pk])).status_code == 200
+    assert client.get(reverse("notification_detail", args=[other.pk])).status_code == 404
+    listing = client.get(reverse("inbox"))
     assert listing.status_code == 200
     assert f"给{persona}的消息" in listing.content.decode()
     assert f'notification-{other.pk}"' not in listing.content.decode()
@@ -48,7 +48,7 @@ def test_each_persona_opens_only_their_own_notifications(client, personas, perso
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
-    response = client.get(reverse("agenda:inbox"))
+    response = client.get(reverse("inbox"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
@@ -56,10 +56,10 @@ def test_opening_a_notification_marks_it_read_once(client, personas):
     note = make_note(personas.secretary_a)
     client.force_login(personas.secretary_a)
 
-    client.get(reverse("agenda:notification_detail", args=[note.pk]))
+    client.get(reverse("notification_detail", args=[note.pk]))
     note.refresh_from_db()
     first = note.read_at
-    client.get(reverse("agenda:notification_detail", args=[note.pk]))
+    client.get(reverse("notification_detail", args=[note.pk]))
     note.refresh_from_db()
 
     assert first is not None and note.read_at == first
@@ -72,7 +72,7 @@ def test_a_digest_opens_to_its_items_with_colours_and_links(client, tree, person
     note = Notification.objects.get(recipient=personas.county)
     client.force_login(personas.county)
 
-    page = client.get(reverse("agenda:notification_detail", args=[note.pk])).content.decode()
+    page = client.get(reverse("notification_detail", args=[note.pk])).content.decode()
 
     assert 'data-testid="section-branches"' in page
     assert "A1供电所党支部" in page and "已逾期 49 天" in page
@@ -90,7 +90,7 @@ def test_a_returned_meeting_message_links_to_its_target(client, personas):
     )
     client.force_login(personas.secretary_a)
 
-    page = client.get(reverse("agenda:notification_detail", args=[note.pk])).content.decode()
+    page = client.get(reverse("notification_detail", args=[note.pk])).content.decode()
 
     assert "原因：缺少签到表" in page and 'href="/agenda/meetings/1/"' in page
 
@@ -100,7 +100,7 @@ def test_unread_notifications_come_first(client, personas):
     make_note(personas.secretary_a, title="新的已读", read_at=timezone.now())
     client.force_login(personas.secretary_a)
 
-    page = client.get(reverse("agenda:inbox")).content.decode()
+    page = client.get(reverse("inbox")).content.decode()
 
     assert page.index("旧的未读") < page.index("新的已读")
     assert old_unread.read_at is None
@@ -111,10 +111,10 @@ def test_read_all_marks_only_my_notifications(client, personas):
     theirs = make_note(personas.secretary_b)
     client.force_login(personas.secretary_a)
 
-    assert client.get(reverse("agenda:notification_read_all")).status_code == 405
-    response = client.post(reverse("agenda:notification_read_all"))
+    assert client.get(reverse("notification_read_all")).status_code == 405
+    response = client.post(reverse("notification_read_all"))
 
-    assert response.status_code == 302 and response["Location"] == reverse("agenda:inbox")
+    assert response.status_code == 302 and response["Location"] == reverse("inbox")
     assert Notification.objects.filter(pk__in=[n.pk for n in mine], read_at=None).count() == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
@@ -125,7 +125,7 @@ def test_inbox_costs_the_same_queries_for_3_or_30_notifications(client, personas
 
     def queries():
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("agenda:inbox")).status_code == 200
+            assert client.get(reverse("inbox")).status_code == 200
         return len(ctx.captured_queries)
 
     for _ in range(3):
@@ -164,11 +164,11 @@ def test_the_bell_shows_the_unread_count(client, personas, with_bell):
         make_note(personas.member)
     client.force_login(personas.member)
 
-    page = client.get(reverse("agenda:inbox")).content.decode()
+    page = client.get(reverse("inbox")).content.decode()
     assert 'data-testid="inbox-unread">2</span>' in page
 
-    client.post(reverse("agenda:notification_read_all"))
-    page = client.get(reverse("agenda:inbox")).content.decode()
+    client.post(reverse("notification_read_all"))
+    page = client.get(reverse("inbox")).content.decode()
     assert 'data-testid="inbox-bell"' in page and "inbox-unread" not in page
 
 
@@ -178,7 +178,7 @@ def test_the_bell_says_99_plus_beyond_99(client, personas, with_bell):
     )
     client.force_login(personas.member)
 
-    page = client.get(reverse("agenda:inbox")).content.decode()
+    page = client.get(reverse("inbox")).content.decode()
 
     assert 'data-testid="inbox-unread">99+</span>' in page
 
@@ -187,7 +187,7 @@ def test_the_top_bar_bell_carries_the_unread_count(client, personas):
     make_note(personas.member)
     client.force_login(personas.member)
 
-    page = client.get(reverse("agenda:inbox")).content.decode()
+    page = client.get(reverse("inbox")).content.decode()
 
     assert 'data-testid="inbox-bell"' in page
     assert 'data-testid="inbox-unread">1</span>' in page
@@ -204,7 +204,7 @@ def test_the_top_bar_renders_without_the_context_processor(client, personas, set
     make_note(personas.member)
     client.force_login(personas.member)
 
-    page = client.get(reverse("agenda:inbox")).content.decode()
+    page = client.get(reverse("inbox")).content.decode()
 
     assert 'data-testid="inbox-bell"' in page and "inbox-unread" not in page
 
@@ -213,5 +213,5 @@ def test_a_missing_page_number_falls_back_to_a_valid_page(client, personas):
     make_note(personas.member)
     client.force_login(personas.member)
 
-    assert client.get(reverse("agenda:inbox"), {"page": "abc"}).status_code == 200
-    assert client.get(reverse("agenda:inbox"), {"page": "999"}).status_code == 200
+    assert client.get(reverse("inbox"), {"page": "abc"}).status_code == 200
+    assert client.get(reverse("inbox"), {"page": "999"}).status_code == 200

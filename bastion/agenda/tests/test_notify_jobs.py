@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from bastion.agenda.jobs import daily_agenda, years_to_generate
-from bastion.agenda.models import Notification, Obligation
+from bastion.agenda.models import Obligation
+from bastion.core.notifications.models import Notification
 
 
 @pytest.fixture

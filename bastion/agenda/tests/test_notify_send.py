@@ -12,10 +12,11 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
 
-from bastion.agenda.models import Notification
-from bastion.agenda.services import notify
-from bastion.agenda.services.notify import notify_meeting_returned, send_daily_digests
-from bastion.agenda.services.notify_channels import digest_markdown, webhook_payload
+from bastion.agenda.services.notify import notify_meeting_returned
+from bastion.core.notifications import digest
+from bastion.core.notifications.channels import digest_markdown, webhook_payload
+from bastion.core.notifications.digest import send_daily_digests
+from bastion.core.notifications.models import Notification
 
 from .notify_scenario import TODAY, build_scenario, submitted_meeting
 
@@ -116,7 +117,7 @@ def test_the_email_has_plain_text_and_html_with_the_items(scenario, personas, se
     assert "支部党员大会（2025Q1）" in html
     assert f'href="https://bastion.example.cn/agenda/board/?org={scenario.station_a1.pk}"' in html
     note = Notification.objects.get(recipient=personas.secretary_a)
-    assert f"https://bastion.example.cn/agenda/inbox/{note.pk}/" in message.body
+    assert f"https://bastion.example.cn/inbox/{note.pk}/" in message.body
 
 
 def test_a_second_run_the_same_day_creates_and_sends_nothing(scenario, robot, settings):
@@ -154,7 +155,7 @@ def test_a_dead_webhook_still_sends_email_and_records_the_failure(
     settings.BASTION_WEBHOOK_URL = closed_port_url()
     settings.BASTION_WEBHOOK_TIMEOUT = 2
 
-    with caplog.at_level(logging.WARNING, logger="bastion.agenda.services.notify"):
+    with caplog.at_level(logging.WARNING, logger="bastion.core.notifications.delivery"):
         run = send_daily_digests(TODAY)
 
     assert (run.created, run.emailed, run.posted) == (4, 3, 0)
@@ -196,14 +197,14 @@ def test_one_refused_address_does_not_stop_the_others(scenario, personas, robot,
 
 
 def test_one_persons_broken_digest_does_not_stop_the_others(scenario, personas, monkeypatch):
-    real = notify.build_digest
+    real = digest.build_digest
 
     def flaky(user, today):
         if user.username == "p_county":
             raise RuntimeError("boom")
         return real(user, today)
 
-    monkeypatch.setattr(notify, "build_digest", flaky)
+    monkeypatch.setattr(digest, "build_digest", flaky)
     run = send_daily_digests(TODAY)
 
     assert run.created == 3 and run.failures == ["p_county: digest: boom"]
@@ -218,7 +219,7 @@ def test_the_robot_message_is_cut_to_its_size_limit(scenario, personas, settings
 
     assert len(content.encode("utf-8")) <= 400
     assert "另有" in content and "行未显示" in content
-    assert content.rstrip().endswith(f"/agenda/inbox/{note.pk}/)")
+    assert content.rstrip().endswith(f"/inbox/{note.pk}/)")
     assert "另有" not in digest_markdown(note, max_bytes=4000)
 
 

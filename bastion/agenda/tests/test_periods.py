@@ -7,14 +7,13 @@ from hypothesis import strategies as st
 
 from bastion.agenda.alerts import alert_level
 from bastion.agenda.periods import (
-    add_years,
     alert_windows,
-    day_in_month,
     due_date,
-    months_before,
+    obligation_label,
     periods_in_year,
     term_period,
 )
+from bastion.core.periods import add_years, day_in_month, months_before
 
 years = st.integers(min_value=1990, max_value=2100)
 
@@ -61,12 +60,14 @@ def test_yearly_due_month_and_one_off():
     assert periods_in_year("once", 2026, due_on=dt.date(2027, 1, 5)) == []
     (once,) = periods_in_year("once", 2027, due_on=dt.date(2027, 1, 5))
     assert due_date("once", once, due_month=0, due_day=0) == dt.date(2027, 1, 5)
+    assert obligation_label("once", once) == "2027-01-05"
+    assert obligation_label("yearly", year) == "2026"
 
 
 def test_terms_starting_mid_year_and_on_leap_days():
     term = term_period(dt.date(2023, 7, 15), None, 3)
     assert (term.start, term.end) == (dt.date(2023, 7, 15), dt.date(2026, 7, 14))
-    assert term.label == "2023-2026届"
+    assert obligation_label("per_term", term) == "2023-2026届"
     leap = term_period(dt.date(2024, 2, 29), None, 5)
     assert leap.end == dt.date(2029, 2, 27)  # 2029-02-28 minus one day
     derived = term_period(None, dt.date(2026, 3, 31), 3)

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from bastion.agenda.selectors_rollup import RollupPeriod, rollup
+from bastion.agenda.selectors_rollup import rollup
+from bastion.core.periods import Period
 
 from .board_helpers import TODAY, YEAR, fulfil, today_fixture, year_fixture  # noqa: F401
 
@@ -21,7 +22,7 @@ def march(tree, year):
     fulfil(tree.station_a1, "committee", "2025-03", dt.date(2025, 3, 20))
     fulfil(tree.station_a2, "theme_day", "2025-03", dt.date(2025, 4, 2))
     fulfil(tree.station_b1, "dues", "2025-03", dt.date(2025, 3, 31))
-    return RollupPeriod("month", YEAR, 3)
+    return Period.month(YEAR, 3)
 
 
 def by_org(result):
@@ -53,11 +54,11 @@ def test_a_month_across_two_counties_by_hand(personas, tree, march):
 @pytest.mark.parametrize(
     "period,expected",
     [
-        (RollupPeriod("quarter", YEAR, 1), 3 * 11 + 3),  # 3 months × (3 monthly) + 2 quarterly
-        (RollupPeriod("quarter", YEAR, 2), 3 * 11 + 3),
-        (RollupPeriod("month", YEAR, 2), 3 * 3 + 1),
-        (RollupPeriod("year", YEAR), 3 * 46 + 12),
-        (RollupPeriod("year", YEAR + 1), 0),
+        (Period.quarter(YEAR, 1), 3 * 11 + 3),  # 3 months × (3 monthly) + 2 quarterly
+        (Period.quarter(YEAR, 2), 3 * 11 + 3),
+        (Period.month(YEAR, 2), 3 * 3 + 1),
+        (Period.whole_year(YEAR), 3 * 46 + 12),
+        (Period.whole_year(YEAR + 1), 0),
     ],
 )
 def test_expected_is_what_falls_due_in_the_period(personas, tree, year, period, expected):

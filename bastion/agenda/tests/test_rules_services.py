@@ -57,7 +57,10 @@ def test_revise_re_dates_open_later_obligations_only(tree, personas, today):
     july.fulfilled_on = dt.date(2026, 7, 3)
     july.save()
     version = rule_revise(
-        rule("committee"), actor=personas.company, effective_from=dt.date(2026, 7, 1), due_day=20
+        rule=rule("committee"),
+        actor=personas.company,
+        effective_from=dt.date(2026, 7, 1),
+        due_day=20,
     )
     assert CalendarRule.objects.filter(code="committee").count() == 2
     assert version.effective_from == dt.date(2026, 7, 1)
@@ -72,9 +75,9 @@ def test_revise_re_dates_open_later_obligations_only(tree, personas, today):
 @pytest.mark.django_db
 def test_revise_on_the_newest_date_amends_that_version(tree, personas, today):
     generate_year(2026)
-    first = rule_revise(rule("committee"), actor=personas.company,
+    first = rule_revise(rule=rule("committee"), actor=personas.company,
                         effective_from=dt.date(2026, 7, 1), due_day=20)  # fmt: skip
-    again = rule_revise(rule("committee"), actor=personas.company,
+    again = rule_revise(rule=rule("committee"), actor=personas.company,
                         effective_from=dt.date(2026, 7, 1), due_day=25)  # fmt: skip
     assert again.pk == first.pk
     assert CalendarRule.objects.filter(code="committee").count() == 2
@@ -83,10 +86,10 @@ def test_revise_on_the_newest_date_amends_that_version(tree, personas, today):
 
 @pytest.mark.django_db
 def test_revise_cannot_go_before_the_newest_version(tree, personas, today):
-    rule_revise(rule("committee"), actor=personas.company,
+    rule_revise(rule=rule("committee"), actor=personas.company,
                 effective_from=dt.date(2026, 7, 1), due_day=20)  # fmt: skip
     with pytest.raises(ValidationError) as caught:
-        rule_revise(rule("committee"), actor=personas.company,
+        rule_revise(rule=rule("committee"), actor=personas.company,
                     effective_from=dt.date(2026, 6, 1), due_day=10)  # fmt: skip
     assert "生效日期不能早于" in caught.value.message_dict["effective_from"][0]
     assert list(CalendarRule.objects.filter(code="committee").values_list("due_day", flat=True)
@@ -96,7 +99,7 @@ def test_revise_cannot_go_before_the_newest_version(tree, personas, today):
 @pytest.mark.django_db
 def test_revise_cannot_change_kind_or_recurrence(tree, personas, today):
     with pytest.raises(ValidationError) as caught:
-        rule_revise(rule("committee"), actor=personas.company,
+        rule_revise(rule=rule("committee"), actor=personas.company,
                     effective_from=dt.date(2026, 7, 1), recurrence="quarterly")  # fmt: skip
     assert "recurrence" in caught.value.message_dict
     assert CalendarRule.objects.filter(code="committee").count() == 1
@@ -105,7 +108,7 @@ def test_revise_cannot_change_kind_or_recurrence(tree, personas, today):
 @pytest.mark.django_db
 def test_revise_that_narrows_the_rule_removes_unapplicable_open_obligations(tree, personas, today):
     generate_year(2026)
-    rule_revise(rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 9, 1),
+    rule_revise(rule=rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 9, 1),
                 applies_kinds=["branch"], applies_unit_kinds=["project"])  # fmt: skip
     labels = Obligation.objects.filter(organization=tree.station_a1, rule_code="theme-day")
     assert sorted(labels.values_list("period_label", flat=True))[-1] == "2026-08"
@@ -118,7 +121,7 @@ def test_retire_removes_open_future_obligations_and_keeps_fulfilled(tree, person
                                     period_label="2026-08")  # fmt: skip
     august.fulfilled_on = dt.date(2026, 6, 10)
     august.save()
-    version = rule_retire(rule("theme-day"), actor=personas.company,
+    version = rule_retire(rule=rule("theme-day"), actor=personas.company,
                           effective_from=dt.date(2026, 7, 1))  # fmt: skip
     assert version.is_active is False
     assert version.regenerated.removed == 3 * 6 - 1
@@ -127,14 +130,16 @@ def test_retire_removes_open_future_obligations_and_keeps_fulfilled(tree, person
         "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-08",
     ]  # fmt: skip
     with pytest.raises(ValidationError):
-        rule_retire(rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 8, 1))
+        rule_retire(
+            rule=rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 8, 1)
+        )
 
 
 @pytest.mark.django_db
 def test_revise_also_re_dates_a_next_year_already_generated(tree, personas, today):
     generate_year(2026)
     generate_year(2027)
-    rule_revise(rule("dues"), actor=personas.company, effective_from=dt.date(2026, 10, 1),
+    rule_revise(rule=rule("dues"), actor=personas.company, effective_from=dt.date(2026, 10, 1),
                 due_day=25)  # fmt: skip
     assert due_of(tree.station_a1, "dues", "2027-03") == dt.date(2027, 3, 25)
 
@@ -150,7 +155,7 @@ def test_create_adds_its_obligations_to_years_already_generated(tree, personas, 
 @pytest.mark.django_db
 def test_a_rule_change_never_generates_years_not_generated_yet(tree, personas, today):
     generate_year(2026)
-    rule_revise(rule("committee"), actor=personas.company, effective_from=dt.date(2024, 1, 1),
+    rule_revise(rule=rule("committee"), actor=personas.company, effective_from=dt.date(2024, 1, 1),
                 due_day=20)  # fmt: skip
     assert not Obligation.objects.filter(period_start__year__in=[2024, 2025]).exists()
     assert due_of(tree.station_a1, "committee", "2026-01") == dt.date(2026, 1, 20)
@@ -200,13 +205,13 @@ def test_only_root_level_holders_edit_the_calendar(tree, personas, today):
     for user in (below, personas.county, personas.secretary_a, personas.member, personas.outsider):
         assert not holds_at_root(user, "agenda.change_calendarrule")
         with pytest.raises(PermissionDenied):
-            rule_revise(rule("committee"), actor=user, effective_from=TODAY, due_day=20)
+            rule_revise(rule=rule("committee"), actor=user, effective_from=TODAY, due_day=20)
         with pytest.raises(PermissionDenied):
             rule_create(actor=user, **new_rule_fields())
         with pytest.raises(PermissionDenied):
-            rule_retire(rule("committee"), actor=user, effective_from=TODAY)
+            rule_retire(rule=rule("committee"), actor=user, effective_from=TODAY)
     assert CalendarRule.objects.filter(code="committee").count() == 1
-    rule_revise(rule("committee"), actor=superuser, effective_from=TODAY, due_day=20)
+    rule_revise(rule=rule("committee"), actor=superuser, effective_from=TODAY, due_day=20)
 
 
 @pytest.mark.django_db

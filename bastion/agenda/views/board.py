@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from bastion.core.excel import XLSX_CONTENT_TYPE
-from bastion.core.scope import ALL, granted_paths, path_within, subtree_q
+from bastion.core.scope import allows, grant, subtree_q
 from bastion.orgs.models import Organization
-from bastion.orgs.selectors import breadcrumb, nearby_choices
+from bastion.orgs.selectors import breadcrumb, default_organization, nearby_choices
 
 from .. import exports
 from ..forms_board import MapQueryForm, OrgQueryForm, RollupQueryForm
@@ -47,29 +47,20 @@ BRANCHES_PER_PAGE = 50
 def node_for(request, form: OrgQueryForm, permission: str = VIEW) -> Organization | None:
     """The organization a page is about: ``?org=`` (404 outside the grants of
     ``permission``), else the switcher's organization or the top of the user's scope."""
-    granted = granted_paths(request.user, permission)
     if "org" in form.errors:
         raise Http404
     pk = form.value("org", None)
     if pk is not None:
-        org = Organization.objects.filter(pk=pk).first()
-        if org is None or not path_within(org.path, granted):
+        org = Organization.objects.permitted(request.user, permission).filter(pk=pk).first()
+        if org is None:
             raise Http404
         return org
-    if not granted:
-        return None
-    current = request.current_org
-    if current and path_within(current.path, granted):
-        return current
-    if granted is ALL:
-        return Organization.objects.filter(depth=1).order_by("path").first()
-    return Organization.objects.filter(path=granted[0]).first()
+    return default_organization(request.user, permission, request.current_org)
 
 
 def picker(request, node: Organization | None) -> list[Organization]:
     """Nearby organizations the user may see the obligations of (never the whole tree)."""
-    granted = granted_paths(request.user, VIEW)
-    return [org for org in nearby_choices(request.user, node) if path_within(org.path, granted)]
+    return nearby_choices(request.user, node, VIEW)
 
 
 def _query(**params) -> str:
@@ -172,12 +163,12 @@ def rollup_view(request):
             row.drill_url = map_url(row.org, period.year)
         else:
             row.drill_url = reverse("agenda:rollup") + _query(org=row.org.pk, **params)
-    granted = granted_paths(request.user, VIEW)
+    viewable = grant(request.user, VIEW)
     visible = Organization.objects.restrict(request.user, "view")
     crumbs = [
         {"org": org, "url": reverse("agenda:rollup") + _query(org=org.pk, **params)}
         for org in breadcrumb(node, visible)
-        if path_within(org.path, granted)
+        if viewable.covers(org)
     ]
     context.update(
         result=result,
@@ -186,7 +177,7 @@ def rollup_view(request):
         legend=legend(),
         period_params=params,
         export_url=reverse("agenda:rollup_export") + _query(org=node.pk, **params),
-        can_export=path_within(node.path, granted_paths(request.user, EXPORT)),
+        can_export=allows(request.user, EXPORT, node),
         years=range(today.year - 4, today.year + 2),
         quarters=range(1, 5),
         month_numbers=range(1, 13),

@@ -20,9 +20,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.core.scope import ALL, granted_paths, has_permission_anywhere, path_within, subtree_q
+from bastion.core.scope import allows, has_permission_anywhere, subtree_q
 from bastion.orgs.models import Organization, Person
-from bastion.orgs.selectors import nearby_choices
+from bastion.orgs.selectors import default_organization, nearby_choices
 
 from .. import dues_math
 from ..forms_dues import PaymentForm, ProfilesForm, QuoteForm
@@ -67,28 +67,16 @@ def requested_org(request) -> Organization | None:
     return get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=raw)
 
 
-def default_org(request, paths) -> Organization | None:
-    """The organization switcher's node when the grant covers it, else the grant's top node."""
-    current = request.current_org
-    if current and path_within(current.path, paths):
-        return current
-    if paths is ALL:
-        return Organization.objects.filter(depth=1).order_by("path").first()
-    if paths:
-        return Organization.objects.filter(path__in=paths).order_by("depth", "path").first()
-    return None
-
-
 def scoped_org(request, permission: str, *, branch: bool) -> Organization:
     """The chosen organization, inside ``permission``'s grant (404 otherwise). With ``branch``
     a party group stands for the branch that collects its dues."""
-    paths = granted_paths(request.user, permission)
-    org = requested_org(request) or default_org(request, paths)
+    user = request.user
+    org = requested_org(request) or default_organization(user, permission, request.current_org)
     if org is None:
         raise Http404
     if branch:
         org = collecting_branch(org)
-    if not path_within(org.path, paths):
+    if not allows(user, permission, org):
         raise Http404
     return org
 
@@ -108,12 +96,11 @@ def ledger_url(branch: Organization, year: int) -> str:
 @login_required
 def dues_ledger(request):
     user, today, year = request.user, timezone.localdate(), selected_year(request)
-    paths = granted_paths(user, VIEW)
     requested = requested_org(request)
-    chosen = requested or default_org(request, paths)
+    chosen = requested or default_organization(user, VIEW, request.current_org)
     branch = collecting_branch(chosen) if chosen else None
     visible_people = Person.objects.restrict(user, "view")
-    if branch is not None and path_within(branch.path, paths):
+    if branch is not None and allows(user, VIEW, branch):
         own_only, people = False, ledger_people(branch, year, visible_people)
     else:
         person = own_member(user)
@@ -145,10 +132,8 @@ def dues_ledger(request):
             "org_options": [] if own_only else nearby_choices(user, branch),
             "alarm_text": ALARM_TEXT % {"n": ledger.threshold},
             "legend": [(STATUS_LABELS[s], STATUS_CLASS[s]) for s in STATUS_LABELS],
-            "can_add": path_within(branch.path, granted_paths(user, "agenda.add_duespayment")),
-            "can_profiles": path_within(
-                branch.path, granted_paths(user, "agenda.change_duesprofile")
-            ),
+            "can_add": allows(user, "agenda.add_duespayment", branch),
+            "can_profiles": allows(user, "agenda.change_duesprofile", branch),
             "can_import": has_permission_anywhere(user, "agenda.import_duespayment"),
             "can_export": not own_only,
         },
@@ -261,9 +246,7 @@ def dues_payment_add(request):
             "org_options": nearby_choices(user, branch),
             "person": person,
             "recent": _recent_payments(user, person),
-            "can_delete": path_within(
-                branch.path, granted_paths(user, "agenda.delete_duespayment")
-            ),
+            "can_delete": allows(user, "agenda.delete_duespayment", branch),
         },
     )
 

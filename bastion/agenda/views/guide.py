@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.evidence import download
 from bastion.core.pages import apply_errors
 
-from ..attachments import file_response
 from ..calendar_view import describe
 from ..forms_guide import GuideAttachmentForm, GuidePageForm
 from ..guide_render import search_terms
@@ -155,8 +155,7 @@ def guide_attachment_upload(request, slug):
 
 @login_required
 def guide_attachment_download(request, pk):
-    attachment = get_object_or_404(GuideAttachment, pk=pk)
-    return file_response(attachment.file, attachment.original_name)
+    return download(GuideAttachment.objects.all(), pk)
 
 
 @login_required

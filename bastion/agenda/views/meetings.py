@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.history import render_history
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
+from bastion.core.scope import allows, has_permission_anywhere
 from bastion.orgs.models import Organization
-from bastion.orgs.selectors import nearby_choices
+from bastion.orgs.selectors import default_organization, nearby_choices
 
-from .. import attachments as checks
 from .. import quorum
 from .. import selectors_meetings as selectors
 from ..alerts import BADGE_CLASS
-from ..forms_meetings import AttachForm, MeetingFilterForm, MeetingForm, ReviewForm
+from ..filters import MeetingFilter
+from ..forms_meetings import AttachForm, MeetingForm, ReviewForm
 from ..models import MEETING_KINDS, AlertLevel, Meeting, MeetingAttachment, Obligation
 from ..services import meetings as services
 
@@ -46,16 +46,6 @@ def scoped_meeting(request, pk, action="view") -> Meeting:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _allowed(user, org, action: str) -> bool:
-    return path_within(org.path, granted_paths(user, f"agenda.{action}_meeting"))
-
-
-def _picker(user, selected, permission: str):
-    """Nearby organizations (never the whole tree) where ``user`` holds ``permission``."""
-    paths = granted_paths(user, permission)
-    return [node for node in nearby_choices(user, selected) if path_within(node.path, paths)]
-
-
 # --- list -----------------------------------------------------------------------------------
 
 
@@ -63,59 +53,33 @@ def _picker(user, selected, permission: str):
 def meeting_list(request):
     user = request.user
     data = request.GET.copy()
-    if "within" not in data and not data.get("all") and not data.get("mine"):
-        current = request.current_org
-        if current:
-            data["within"] = str(current.pk)
-    form = MeetingFilterForm(data)
-    form.is_valid()
-    filters = form.cleaned_data if form.is_bound else {}
-    base = Meeting.objects.restrict(user, "view")
-    selected = None
-    if filters.get("within"):
-        selected = Organization.objects.restrict(user, "view").filter(pk=filters["within"]).first()
-        if selected is None:
-            base = base.none()  # a node outside the scope shows nothing, it does not leak
-        else:
-            base = base.filter(subtree_q("organization__path", selected.path))
-    can_review_any = has_permission_anywhere(user, selectors.REVIEW_PERMISSION)
-    queue = selectors.review_queue(user, Meeting.objects.restrict(user, "view"))
-    meetings = _filtered(base, filters)
-    if filters.get("mine"):
-        meetings = selectors.review_queue(user, meetings)
+    unfiltered = "within" not in data and not data.get("all") and not data.get("mine")
+    if unfiltered and request.current_org:
+        # The organization switcher narrows the list to the chosen subtree by default.
+        data["within"] = str(request.current_org.pk)
+    visible = Meeting.objects.restrict(user, "view")
+    meeting_filter = MeetingFilter(data, queryset=visible, request=request)
     meetings = selectors.with_list_counts(
-        meetings.select_related("organization", "host").order_by("-held_on", "-id")
+        meeting_filter.qs.select_related("organization", "host").order_by("-held_on", "-id")
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
-    querystring = data.copy()
-    querystring.pop("page", None)
+    filters = meeting_filter.form.cleaned_data
+    selected = filters.get("within")
+    can_review_any = has_permission_anywhere(user, selectors.REVIEW_PERMISSION)
     return render(
         request,
         "agenda/meetings/meeting_list.html",
         {
-            "form": form,
+            "form": meeting_filter.form,
             "page": page,
             "within_options": nearby_choices(user, selected),
             "within_selected": selected.pk if selected else None,
             "mine": bool(filters.get("mine")),
             "can_review_any": can_review_any,
-            "queue_count": queue.count() if can_review_any else 0,
+            "queue_count": selectors.review_queue(user, visible).count() if can_review_any else 0,
             "can_add": has_permission_anywhere(user, "agenda.add_meeting"),
-            "querystring": querystring.urlencode(),
         },
     )
-
-
-def _filtered(meetings, filters):
-    if filters.get("kind"):
-        meetings = meetings.filter(kind=filters["kind"])
-    if filters.get("status"):
-        meetings = meetings.filter(status=filters["status"])
-    if filters.get("year"):
-        meetings = meetings.filter(held_on__year=filters["year"])
-    if filters.get("q"):
-        meetings = meetings.filter(topic__icontains=filters["q"])
-    return meetings
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -124,7 +88,7 @@ def _filtered(meetings, filters):
 def _prefill(request):
     """``?org=&kind=&obligation=``: the organization (in the add scope), kind, obligation."""
     user = request.user
-    addable = selectors.organizations_where(user, "agenda.add_meeting")
+    addable = Organization.objects.permitted(user, "agenda.add_meeting")
     org_id = request.POST.get("organization") or request.GET.get("org")
     org = get_object_or_404(addable, pk=_int_or_404(org_id)) if org_id else None
     obligation = None
@@ -175,7 +139,7 @@ def meeting_create(request):
         {
             "form": form,
             "organization": org,
-            "org_options": _picker(user, org, "agenda.add_meeting"),
+            "org_options": nearby_choices(user, org, "agenda.add_meeting"),
             "kind": kind,
             "kind_choices": Meeting._meta.get_field("kind").choices,
             "assembly_ratio": quorum.assembly_ratio(),
@@ -212,7 +176,7 @@ def meeting_edit(request, pk):
             # The date moved and the link was left as it was: let the service re-match it.
             del changes["obligation"]
         try:
-            services.meeting_update(meeting, actor=request.user, **changes)
+            services.meeting_update(meeting=meeting, actor=request.user, **changes)
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
@@ -254,8 +218,8 @@ def _detail_context(request, meeting: Meeting, *, review_form=None, attach_form=
         "attachments": list(meeting.attachments.all()),
         "obligations": obligations,
         "quorum": quorum.check(meeting),
-        "can_change": _allowed(user, org, "change"),
-        "can_delete": _allowed(user, org, "delete") and meeting.status != "approved",
+        "can_change": allows(user, "agenda.change_meeting", org),
+        "can_delete": allows(user, "agenda.delete_meeting", org) and meeting.status != "approved",
         "can_review": reviewable,
         "review_form": review_form or (ReviewForm() if reviewable else None),
         "attach_form": attach_form or AttachForm(),
@@ -279,7 +243,7 @@ def meeting_review(request, pk):
         approve = form.cleaned_data["decision"] == ReviewForm.APPROVE
         try:
             services.meeting_review(
-                meeting, actor=request.user, approve=approve, note=form.cleaned_data["note"]
+                meeting=meeting, actor=request.user, approve=approve, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             _apply(form, exc)
@@ -305,7 +269,7 @@ def _apply(form, exc: ValidationError) -> None:
 def meeting_delete(request, pk):
     meeting = scoped_meeting(request, pk, "delete")
     try:
-        services.meeting_delete(meeting, actor=request.user)
+        services.meeting_delete(meeting=meeting, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(meeting)
@@ -334,7 +298,7 @@ def meeting_attach(request, pk):
     if form.is_valid():
         try:
             stored = services.meeting_attach(
-                meeting, actor=request.user, files=form.cleaned_data["files"]
+                meeting=meeting, actor=request.user, files=form.cleaned_data["files"]
             )
         except ValidationError as exc:
             _apply(form, exc)
@@ -357,8 +321,7 @@ def _visible_attachment(request, pk, action="view") -> MeetingAttachment:
 def meeting_attachment(request, pk):
     """Download (or, for photos with ``?inline=1``, show) a file: only inside the scope."""
     attachment = _visible_attachment(request, pk)
-    inline = request.GET.get("inline") == "1" and attachment.kind == "photo"
-    return checks.file_response(attachment.file, attachment.original_name, inline=inline)
+    return attachment.response(inline=request.GET.get("inline") == "1")
 
 
 @login_required
@@ -367,7 +330,7 @@ def meeting_attachment_delete(request, pk):
     attachment = _visible_attachment(request, pk, "change")
     meeting = attachment.meeting
     try:
-        services.meeting_detach(attachment, actor=request.user)
+        services.meeting_detach(attachment=attachment, actor=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
     messages.success(request, _("已删除附件“%(name)s”。") % {"name": attachment.original_name})
@@ -381,22 +344,17 @@ def meeting_attachment_delete(request, pk):
 def attendance_rates(request):
     user = request.user
     permission = "agenda.view_meeting"
-    visible = selectors.organizations_where(user, permission)
-    org = None
     if request.GET.get("org"):
+        visible = Organization.objects.permitted(user, permission)
         org = get_object_or_404(visible, pk=_int_or_404(request.GET["org"]))
     else:
-        current = request.current_org
-        if current and path_within(current.path, granted_paths(user, permission)):
-            org = current
-        else:
-            org = visible.order_by("depth", "path").first()
+        org = default_organization(user, permission, request.current_org)
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year)
     show = "members" if request.GET.get("show") == "members" else "branches"
     context = {
         "organization": org,
-        "org_options": _picker(user, org, permission) if org else [],
+        "org_options": nearby_choices(user, org, permission) if org else [],
         "year": year,
         "years": range(today.year, today.year - 6, -1),
         "show": show,

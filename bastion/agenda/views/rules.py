@@ -148,7 +148,7 @@ def rule_edit(request, code):
     if request.method == "POST" and form.is_valid():
         try:
             version = services.rule_revise(
-                newest,
+                rule=newest,
                 actor=request.user,
                 effective_from=form.cleaned_data["effective_from"],
                 **form.payload(),
@@ -173,7 +173,7 @@ def rule_retire(request, code):
     if request.method == "POST" and form.is_valid():
         try:
             version = services.rule_retire(
-                newest, actor=request.user, effective_from=form.cleaned_data["effective_from"]
+                rule=newest, actor=request.user, effective_from=form.cleaned_data["effective_from"]
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.pages import apply_errors
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import grant, subtree_q
 from bastion.orgs.models import CommitteeMember, Organization, Person
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
 from bastion.orgs.selectors import nearby_choices, secretaries_of
 
 from .. import selectors_terms as selectors
+from ..filters import TermFilter
 from ..forms_terms import ElectionForm, TermRuleForm
 from ..models import Election, TermRule
 from ..services import terms as services
@@ -27,37 +28,27 @@ from ..services import terms as services
 PAGE_SIZE = 50
 
 
-def _within(request) -> Organization | None:
-    """The organization filter: ``?within=``, else the switcher's organization."""
-    raw = request.GET.get("within")
-    current = getattr(request, "current_org", None)
-    if raw is None and current is not None and not request.GET.get("all"):
-        return current
-    if not raw or not raw.isdigit():
-        return None
-    return Organization.objects.restrict(request.user, "view").filter(pk=raw).first()
-
-
 @login_required
 def term_list(request):
     today = timezone.localdate()
     rules = selectors.term_rules_in_force(today)
+    data = request.GET.copy()
+    if "within" not in data and request.current_org and not data.get("all"):
+        # The organization switcher narrows the list to the chosen subtree by default.
+        data["within"] = str(request.current_org.pk)
     queryset = selectors.term_organizations(request.user, rules, today)
-    within = _within(request)
-    if within is not None:
-        queryset = queryset.filter(subtree_q("path", within.path))
-    colour = request.GET.get("colour", "")
-    if colour in selectors.COLOURS:
-        queryset = queryset.filter(term_colour=colour)
-    queryset = queryset.order_by("term_rank", "term_ends_on", "term_started_on", "path")
+    term_filter = TermFilter(data, queryset=queryset, request=request)
+    queryset = term_filter.qs.order_by("term_rank", "term_ends_on", "term_started_on", "path")
+    within = term_filter.form.cleaned_data.get("within")
+    colour = term_filter.form.cleaned_data.get("colour") or ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     selectors.decorate(rows, rules, today)
     secretaries = secretaries_of([org.pk for org in rows])
-    can_record = granted_paths(request.user, "agenda.add_election")
+    can_record = grant(request.user, "agenda.add_election")
     for org in rows:
         org.secretary = secretaries.get(org.pk)
-        org.can_record = path_within(org.path, can_record)
+        org.can_record = can_record.covers(org)
     return render(
         request,
         "agenda/terms/term_list.html",
@@ -94,7 +85,7 @@ def _roster(user, organization):
 @login_required
 def election_create(request, pk):
     organization = get_object_or_404(
-        selectors.orgs_with(request.user, "agenda.add_election"), pk=pk
+        Organization.objects.permitted(request.user, "agenda.add_election"), pk=pk
     )
     today = timezone.localdate()
     rule = services.term_rule_for(organization.kind, today)

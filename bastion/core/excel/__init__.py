@@ -1,7 +1,8 @@
 """Excel in and out for every importer: safe reading, cell conversion, writing, the registry.
 
-Core knows no domain app. An app describes its sheet as a list of ``Column`` and registers a
-runner with ``register_importer``; the background job (``bastion.core.tasks``) finds it by the
+Core knows no domain app. An app describes its sheet as a list of ``Column``, extends the
+importer skeleton ``ExcelImport`` (``importing.py``) and registers its ``run`` with
+``register_importer``; the background job (``bastion.core.jobs``) finds it by the
 ``ImportJob.kind``. Every refusal is a dict ``{"row", "column", "message"}`` in Chinese: the Excel
 row number (0 for the whole file), the column header ("" when no column) and the reason.
 """
@@ -9,7 +10,7 @@ row number (0 for the whole file), the column header ("" when no column) and the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .cells import (
@@ -28,45 +29,54 @@ from .cells import (
     to_date,
     to_text,
 )
+from .importing import (
+    PREVIEW_ROWS,
+    ExcelImport,
+    ImportResult,
+    Row,
+    RowErrors,
+    chunks,
+    display,
+)
 from .reading import Sheet, read_sheet, read_upload
 from .writer import build_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 __all__ = [
-    "DATE_FORMATS_TEXT", "HEADER_ROW", "MAX_ERRORS", "XLSX_CONTENT_TYPE", "CellError", "Column",
-    "FileRefused", "ImportResult", "Importer", "Sheet", "build_workbook", "convert_row", "error",
-    "get_importer", "header_key", "is_blank", "read_sheet", "read_upload", "refuse",
-    "register_importer", "to_choice", "to_date", "to_text",
-]  # fmt: skip
+    "DATE_FORMATS_TEXT",
+    "HEADER_ROW",
+    "MAX_ERRORS",
+    "PREVIEW_ROWS",
+    "XLSX_CONTENT_TYPE",
+    "CellError",
+    "Column",
+    "ExcelImport",
+    "FileRefused",
+    "ImportResult",
+    "Importer",
+    "Row",
+    "RowErrors",
+    "Sheet",
+    "build_workbook",
+    "chunks",
+    "convert_row",
+    "display",
+    "error",
+    "get_importer",
+    "header_key",
+    "is_blank",
+    "read_sheet",
+    "read_upload",
+    "refuse",
+    "register_importer",
+    "to_choice",
+    "to_date",
+    "to_text",
+]
 
 
-# --- results and the importer registry ----------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    """What an import found and did. ``ok`` is false when any error exists (nothing written)."""
-
-    errors: list[dict] = field(default_factory=list)
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    preview: list[dict] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict:
-        return {
-            "total_rows": self.total_rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-        }
+# --- the importer registry -----------------------------------------------------------------
 
 
 Runner = Callable[..., ImportResult]

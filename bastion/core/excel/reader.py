@@ -23,6 +23,10 @@ class UnreadableWorkbook(Exception):
     pass
 
 
+class TooManyRows(Exception):
+    pass
+
+
 @dataclass
 class RawSheet:
     rows: list[tuple[int, list]]  # (Excel row number, values by column index from 0)
@@ -48,13 +52,14 @@ def _open(archive: zipfile.ZipFile, name: str):
         raise UnreadableWorkbook(name) from exc
 
 
-def read_first_sheet(archive: zipfile.ZipFile) -> RawSheet:
+def read_first_sheet(archive: zipfile.ZipFile, *, max_rows: int | None = None) -> RawSheet:
+    """The first worksheet; ``TooManyRows`` as soon as more than ``max_rows`` rows hold values."""
     sheet_path, date1904 = _first_sheet_path(archive)
     strings = _shared_strings(archive)
     date_styles = _date_styles(archive)
     epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
     with _open(archive, sheet_path) as stream:
-        return _parse_sheet(stream, strings, date_styles, epoch)
+        return _parse_sheet(stream, strings, date_styles, epoch, max_rows)
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> tuple[str, bool]:
@@ -155,7 +160,7 @@ def column_index(ref: str) -> int:
     return index
 
 
-def _parse_sheet(stream, strings, date_styles, epoch) -> RawSheet:
+def _parse_sheet(stream, strings, date_styles, epoch, max_rows) -> RawSheet:
     sheet = RawSheet(rows=[])
     row_number = 0
     for _event, element in ET.iterparse(stream):
@@ -165,6 +170,8 @@ def _parse_sheet(stream, strings, date_styles, epoch) -> RawSheet:
             values = _parse_row(element, row_number, strings, date_styles, epoch, sheet)
             if values:
                 sheet.rows.append((row_number, values))
+                if max_rows is not None and len(sheet.rows) > max_rows:
+                    raise TooManyRows(max_rows)
             element.clear()
         elif name == "mergeCell":
             sheet.merged.append(element.get("ref", ""))

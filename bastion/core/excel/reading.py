@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .cells import HEADER_ROW, MAX_ERRORS, Column, FileRefused, error, header_key, is_blank, refuse
-from .reader import RawSheet, UnreadableWorkbook, read_first_sheet
+from .reader import RawSheet, TooManyRows, UnreadableWorkbook, read_first_sheet
 
 CORRUPT = gettext_lazy("文件已损坏，无法读取；请用 Excel 打开后重新保存为 .xlsx。")
+UNPACKED_RATIO = 100  # an .xlsx unpacks to a few times its size; far more is a zip bomb
 
 
 def _name_and_size(file) -> tuple[str, int | None]:
@@ -41,7 +42,7 @@ def read_upload(file, *, max_bytes: int | None = None) -> bytes:
         raise _too_big(len(data), max_bytes)
     if not data:
         raise refuse(_("文件是空的（0 字节），请选择填写好的 Excel 文件。"))
-    _check_type(name, data)
+    _check_type(name, data, max_unpacked=UNPACKED_RATIO * max_bytes)
     return data
 
 
@@ -52,7 +53,7 @@ def _too_big(size: int, max_bytes: int) -> FileRefused:
     )
 
 
-def _check_type(name: str, data: bytes) -> None:
+def _check_type(name: str, data: bytes, *, max_unpacked: int) -> None:
     """By content, not by name: a renamed .csv, .png, .docx or .xls is refused."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise refuse(_("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再上传。"))
@@ -76,7 +77,7 @@ def _check_type(name: str, data: bytes) -> None:
         raise refuse(
             _("文件不是 Excel 工作簿（可能是 Word 文档或其他压缩包），只接受 .xlsx 格式。")
         )
-    if unpacked > 100 * settings.BASTION_MAX_UPLOAD_BYTES:  # a zip bomb, or close enough
+    if unpacked > max_unpacked:
         raise refuse(_("文件解压后过大，无法读取；请分成多个文件导入。"))
 
 
@@ -92,11 +93,19 @@ class Sheet:
         return {c.key: c.labels() for c in self.columns if c.kind == "choice"}
 
 
-def read_sheet(file, columns: Sequence[Column], *, max_bytes: int | None = None) -> Sheet:
-    """Read the first worksheet; raise FileRefused naming every file-level problem."""
+def read_sheet(
+    file, columns: Sequence[Column], *, max_bytes: int | None = None, max_rows: int | None = None
+) -> Sheet:
+    """Read the first worksheet; raise FileRefused naming every file-level problem, among them
+    more than ``max_rows`` data rows."""
     data = read_upload(file, max_bytes=max_bytes)
     try:
-        raw = read_first_sheet(zipfile.ZipFile(io.BytesIO(data)))
+        limit = None if max_rows is None else max_rows + HEADER_ROW
+        raw = read_first_sheet(zipfile.ZipFile(io.BytesIO(data)), max_rows=limit)
+    except TooManyRows:
+        raise refuse(
+            _("文件的数据超过了%(max)d行的上限；请分成多个文件导入。") % {"max": max_rows}
+        ) from None
     except (UnreadableWorkbook, zipfile.BadZipFile, ValueError, IndexError, SyntaxError) as exc:
         # ElementTree's ParseError is a SyntaxError; a bad number or string index a ValueError
         # or IndexError: all mean the file is not a sound workbook.

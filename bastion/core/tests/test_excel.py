@@ -24,7 +24,7 @@ from bastion.core.excel import (
     to_text,
 )
 from bastion.core.models import ImportJob
-from bastion.core.tasks import import_job_commit, import_job_create
+from bastion.core.jobs import import_job_commit, import_job_create
 
 TEXT = Column("name", "姓名", required=True, max_length=5)
 CODE = Column("no", "号码", kind="code")

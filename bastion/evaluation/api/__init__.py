@@ -1,5 +1,5 @@
-"""The evaluation app's REST API under ``evaluation/``: schemes, rounds with their scores and
-results, benchmark indicator values and titles.
+"""The evaluation app's REST API: schemes, rounds with their scores and results, benchmark
+indicator values and titles (the old ``evaluation/…`` paths answer too: ``bastion/api_urls.py``).
 
 ``register(router)`` mounts the viewsets; ``bastion/api_urls.py`` calls it.
 """
@@ -11,8 +11,7 @@ def register(router) -> None:
     from .schemes import SchemeViewSet
     from .titles import TitleAwardViewSet
 
-    router.register("evaluation/schemes", SchemeViewSet, basename="evaluation-scheme")
-    router.register("evaluation/rounds", RoundViewSet, basename="evaluation-round")
-    router.register("evaluation/indicators", BenchmarkValueViewSet,
-                    basename="evaluation-indicator")  # fmt: skip
-    router.register("evaluation/titles", TitleAwardViewSet, basename="evaluation-title")
+    router.register("schemes", SchemeViewSet, basename="scheme")
+    router.register("rounds", RoundViewSet, basename="round")
+    router.register("benchmark-values", BenchmarkValueViewSet, basename="benchmark-value")
+    router.register("titles", TitleAwardViewSet, basename="title")

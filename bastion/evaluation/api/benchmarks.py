@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN
 
+from ..filters import BenchmarkValueFilter
 from ..models import BenchmarkIndicator, BenchmarkValue
-from .filters import BenchmarkValueFilter
 from .serializers import (
     BenchmarkIndicatorSerializer,
     BenchmarkUploadResultSerializer,

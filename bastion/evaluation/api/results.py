@@ -13,9 +13,7 @@ Each indicator's contribution is shown only on the requester's own row and on ro
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.http import Http404
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,55 +21,49 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
-from bastion.orgs.models import Organization
+from bastion.core.scope import grant
 
-from ..models import Round, Target
+from .. import selectors_results
+from ..filters import TargetFilter
 from .serializers import RoundResultSerializer
 
 VIEW_TARGET = "evaluation.view_target"
 
-WITHIN = OpenApiParameter(
-    "within",
-    OpenApiTypes.INT,
-    description=_("组织编号：只列该组织及其下级组织（及其党员）的考评结果。"),
-)
-
-
-def visible_targets(user, round_: Round):
-    """The rows of ``round_``'s ranking ``user`` may read; 404 before publication for those
-    who follow only published results."""
-    rows = Target.objects.restrict(user, "view")  # own rows, and the view_target scope
-    if round_.is_published:
-        rows = rows | Target.objects.restrict(user, "view_published")
-    elif not has_permission_anywhere(user, VIEW_TARGET):
-        raise Http404
-    return rows.filter(round=round_)
+# The filters of TargetFilter (the results page and its export use the same), documented by
+# hand: the action lists targets while its viewset filters rounds.
+PARAMETERS = [
+    OpenApiParameter(
+        "within",
+        OpenApiTypes.INT,
+        description=_("组织编号：只列该组织及其下级组织（及其党员）的考评结果。"),
+    ),
+    OpenApiParameter("q", OpenApiTypes.STR, description=_("按党员姓名或组织名称查找。")),
+]
 
 
 def contribution_reader(user):
     """A per-row test, without queries: the row is the user's own or under a view_target
     grant."""
-    paths = granted_paths(user, VIEW_TARGET)
+    held = grant(user, VIEW_TARGET)
 
     def shows(target) -> bool:
         own = target.person_id is not None and target.person.user_id == user.pk
-        return own or path_within(target.organization.path, paths)
+        return own or held.covers(target.organization)
 
     return shows
 
 
-def within_org(request):
-    raw = request.query_params.get("within", "").strip()
-    if not raw:
-        return None
-    found = None
-    if raw.isdigit():
-        found = Organization.objects.restrict(request.user, "view").filter(pk=raw).first()
-    if found is None:
-        message = gettext("编号为 %(pk)s 的组织不存在或不在您的管理范围内。") % {"pk": raw}
-        raise ValidationError({"within": [message]})
-    return found
+def filtered_targets(request, round_):
+    """The round's rows the requester may read, filtered by ``TargetFilter``: 404 before
+    publication for those who follow only published results, and for an organization
+    outside the scope."""
+    if not round_.is_published and not selectors_results.sees_unpublished(request.user):
+        raise Http404
+    rows = selectors_results.visible_targets(request.user, round_)
+    found = TargetFilter(request.query_params, queryset=rows, request=request)
+    if not found.is_valid():
+        raise ValidationError(found.errors)
+    return selectors_results.ranked(found.qs)
 
 
 class RoundResultsMixin:
@@ -85,19 +77,13 @@ class RoundResultsMixin:
             "账号在发布前即可查看管理范围内的结果；其他账号只在结果发布后看到本人和本支部的"
             "排名（未发布时为 404）。各指标得分只对本人和有权查看考评对象的账号显示。"
         ),
-        parameters=[WITHIN],
+        parameters=PARAMETERS,
         responses={200: RoundResultSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], scope_action="view", filter_backends=[])
     def results(self, request, pk=None):
         round_ = self.get_object()
-        rows = visible_targets(request.user, round_)
-        org = within_org(request)
-        if org is not None:
-            rows = rows.filter(subtree_q("organization__path", org.path))
-        rows = rows.select_related("organization", "person").order_by(
-            F("rank").asc(nulls_last=True), "organization__path", "person__name", "id"
-        )
+        rows = filtered_targets(request, round_)
         context = {**self.get_serializer_context(),
                    "shows_contributions": contribution_reader(request.user)}  # fmt: skip
         page = self.paginate_queryset(rows)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,11 +17,11 @@ from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
-from bastion.tasks.api.filters import SwitchField
+from bastion.core.filters import switch_value
 
+from ..filters import RoundFilter
 from ..models import Round, Score, Target
 from ..services import rounds, scores
-from .filters import RoundFilter
 from .results import RoundResultsMixin
 from .serializers import (
     RoundCreateSerializer,
@@ -99,11 +98,6 @@ class RoundViewSet(
         if self.action == "list":
             return RoundSerializer
         return RoundDetailSerializer
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["today"] = timezone.localdate()
-        return context
 
     def respond(self, round_, status_code=status.HTTP_200_OK):
         serializer = RoundDetailSerializer(round_, context=self.get_serializer_context())
@@ -230,6 +224,6 @@ class RoundViewSet(
 
     def switch(self, name: str) -> bool:
         try:
-            return bool(SwitchField(required=False).clean(self.request.query_params.get(name, "")))
+            return bool(switch_value(self.request.query_params.get(name, "")))
         except DjangoValidationError as exc:
             raise ValidationError({name: exc.messages}) from None

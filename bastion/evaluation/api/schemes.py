@@ -10,8 +10,8 @@ from rest_framework import viewsets
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
 
+from ..filters import SchemeFilter
 from ..models import Indicator, Scheme
-from .filters import SchemeFilter
 from .serializers import SchemeSerializer
 
 

@@ -1,7 +1,7 @@
 """Serializers of the evaluation API. They validate shapes; the services validate meaning.
 
-Every choice set is one named schema component (``RoundStateEnum``…): drf-spectacular would
-otherwise name them after their fields (``kind``, ``state``) and collide with other apps.
+Every choice set is one named schema component (``RoundStateEnum``…), named once in
+``SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bastion.agenda.api.enums import enum_field
-from bastion.agenda.api.serializers import OrgRefSerializer, PersonRefSerializer
 from bastion.core.api import ScopedRelatedField
+from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
 from bastion.orgs.models import Organization
 
 from ..models import (
@@ -45,20 +44,7 @@ from ..services.scores import scoring_open
 # --- responses and choice sets ------------------------------------------------------------------
 
 
-TargetKindField = enum_field("SchemeTargetKind", TargetKind.choices)
-PeriodKindField = enum_field("SchemePeriodKind", PeriodKind.choices)
-SchemeStyleField = enum_field("SchemeStyle", SchemeStyle.choices)
-MissingPolicyField = enum_field("MissingPolicy", MissingPolicy.choices)
-IndicatorKindField = enum_field("IndicatorKind", IndicatorKind.choices)
-IndicatorSourceField = enum_field(
-    "IndicatorSource", [("", _("无（非数据项）")), *DataSource.choices]
-)
-EvaluatorKindField = enum_field("EvaluatorKind", EvaluatorKind.choices)
-TitleKindField = enum_field("TitleKind", TitleKind.choices)
-TitleBasisField = enum_field("TitleBasis", TitleBasis.choices)
-RankWithinField = enum_field("TitleRankWithin", RankWithin.choices)
-RoundStateField = enum_field("RoundState", RoundState.choices)
-DirectionField = enum_field("BenchmarkDirection", Direction.choices)
+INDICATOR_SOURCES = [("", _("无（非数据项）")), *DataSource.choices]
 
 
 def title_kind_label(kind: str) -> str:
@@ -69,13 +55,13 @@ def title_kind_label(kind: str) -> str:
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    kind = IndicatorKindField(read_only=True)
+    kind = EnumField(IndicatorKind, read_only=True)
     parent = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text=_("上级指标分组的代码；顶层指标为空")
     )
-    source = IndicatorSourceField(read_only=True, help_text=_("数据项的数据来源"))
+    source = EnumField(INDICATOR_SOURCES, read_only=True, help_text=_("数据项的数据来源"))
     scored_by = serializers.ListField(
-        child=EvaluatorKindField(), read_only=True, help_text=_("评价主体；空表示全部评价主体")
+        child=EnumField(EvaluatorKind), read_only=True, help_text=_("评价主体；空表示全部评价主体")
     )
 
     class Meta:
@@ -86,7 +72,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class EvaluatorGroupSerializer(serializers.ModelSerializer):
-    kind = EvaluatorKindField(read_only=True)
+    kind = EnumField(EvaluatorKind, read_only=True)
     name = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -96,9 +82,9 @@ class EvaluatorGroupSerializer(serializers.ModelSerializer):
 
 
 class TitleRuleSerializer(serializers.ModelSerializer):
-    kind = TitleKindField(read_only=True)
-    basis = TitleBasisField(read_only=True)
-    within = RankWithinField(read_only=True)
+    kind = EnumField(TitleKind, read_only=True)
+    basis = EnumField(TitleBasis, read_only=True)
+    within = EnumField(RankWithin, read_only=True)
     requires = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -111,12 +97,12 @@ class TitleRuleSerializer(serializers.ModelSerializer):
 class SchemeSerializer(serializers.ModelSerializer):
     owner = OrgRefSerializer(read_only=True, allow_null=True,
                              help_text=_("制定单位；空表示全公司通用的内置方案"))  # fmt: skip
-    target_kind = TargetKindField(read_only=True)
+    target_kind = EnumField(TargetKind, read_only=True)
     target_kind_display = serializers.CharField(source="get_target_kind_display", read_only=True)
-    period_kind = PeriodKindField(read_only=True)
+    period_kind = EnumField(PeriodKind, read_only=True)
     period_kind_display = serializers.CharField(source="get_period_kind_display", read_only=True)
-    style = SchemeStyleField(read_only=True)
-    missing_policy = MissingPolicyField(read_only=True)
+    style = EnumField(SchemeStyle, read_only=True)
+    missing_policy = EnumField(MissingPolicy, read_only=True)
     indicators = IndicatorSerializer(
         many=True, read_only=True, help_text=_("指标树（平铺，parent 为上级分组代码）")
     )
@@ -144,7 +130,7 @@ class SchemeRefSerializer(serializers.Serializer):
 class RoundSerializer(serializers.ModelSerializer):
     scheme = SchemeRefSerializer(read_only=True)
     organization = OrgRefSerializer(read_only=True, help_text=_("考评范围（根组织）"))
-    state = RoundStateField(read_only=True)
+    state = EnumField(RoundState, read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     is_published = serializers.BooleanField(read_only=True, help_text=_("结果已发布（含已归档）"))
     scoring_open = serializers.SerializerMethodField(help_text=_("今天是否可以评分"))
@@ -164,19 +150,19 @@ class RoundSerializer(serializers.ModelSerializer):
 class SnapshotIndicatorSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    kind = IndicatorKindField()
+    kind = EnumField(IndicatorKind)
     parent = serializers.CharField(allow_null=True)
     weight = serializers.DecimalField(max_digits=9, decimal_places=2)
     max_score = serializers.DecimalField(max_digits=9, decimal_places=2)
-    source = IndicatorSourceField()
+    source = EnumField(INDICATOR_SOURCES)
     source_param = serializers.CharField(allow_blank=True)
     full_marks_at = serializers.DecimalField(max_digits=11, decimal_places=2, allow_null=True)
-    scored_by = serializers.ListField(child=EvaluatorKindField())
+    scored_by = serializers.ListField(child=EnumField(EvaluatorKind))
     guidance = serializers.CharField(allow_blank=True)
 
 
 class SnapshotGroupSerializer(serializers.Serializer):
-    kind = EvaluatorKindField()
+    kind = EnumField(EvaluatorKind)
     name = serializers.CharField()
     weight = serializers.DecimalField(max_digits=7, decimal_places=2)
 
@@ -251,7 +237,7 @@ class RoundCreateSerializer(serializers.Serializer):
 class ScoreSerializer(serializers.ModelSerializer):
     target_label = serializers.SerializerMethodField(help_text=_("评价对象（党员姓名或组织）"))
     indicator_name = serializers.SerializerMethodField(help_text=_("指标名称"))
-    group = EvaluatorKindField(read_only=True)
+    group = EnumField(EvaluatorKind, read_only=True)
     group_display = serializers.CharField(source="get_group_display", read_only=True)
     evaluator = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -271,7 +257,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 class ScoreSubmitSerializer(serializers.Serializer):
     target = serializers.IntegerField(label=_("评价对象"), min_value=1,
                                       help_text=_("本轮考评对象的编号（见 results）"))  # fmt: skip
-    group = EvaluatorKindField(label=_("评价主体"), help_text=_("以哪一评价主体的身份评分"))
+    group = EnumField(EvaluatorKind, label=_("评价主体"), help_text=_("以哪一评价主体的身份评分"))
     values = serializers.DictField(
         child=serializers.CharField(allow_blank=True, allow_null=True),
         allow_empty=False,
@@ -284,7 +270,7 @@ class ScoreSubmitSerializer(serializers.Serializer):
 
 class ScoreSubmissionSerializer(serializers.Serializer):
     target = serializers.IntegerField(help_text=_("评价对象编号"))
-    group = EvaluatorKindField()
+    group = EnumField(EvaluatorKind)
     scores = ScoreSerializer(many=True, help_text=_("本次保存的评分"))
 
 
@@ -294,7 +280,7 @@ class ScoreSubmissionSerializer(serializers.Serializer):
 class TargetTitleSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    kind = TitleKindField()
+    kind = EnumField(TitleKind)
     stars = serializers.IntegerField(allow_null=True, required=False)
 
 
@@ -331,7 +317,7 @@ class RoundResultSerializer(serializers.Serializer):
 
 
 class BenchmarkIndicatorSerializer(serializers.ModelSerializer):
-    direction = DirectionField(read_only=True)
+    direction = EnumField(Direction, read_only=True)
     direction_display = serializers.CharField(source="get_direction_display", read_only=True)
 
     class Meta:
@@ -344,7 +330,7 @@ class BenchmarkIndicatorRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField()
-    direction = DirectionField()
+    direction = EnumField(Direction)
 
 
 class StationRefSerializer(serializers.Serializer):
@@ -397,7 +383,7 @@ class RoundRefSerializer(serializers.Serializer):
 class TitleAwardSerializer(serializers.ModelSerializer):
     scheme = SchemeRefSerializer(read_only=True)
     round = RoundRefSerializer(read_only=True, help_text=_("授予称号的轮次"))
-    kind = TitleKindField(read_only=True)
+    kind = EnumField(TitleKind, read_only=True)
     kind_display = serializers.SerializerMethodField(help_text=_("称号类型的中文名称"))
     organization = OrgRefSerializer(read_only=True)
     person = PersonRefSerializer(read_only=True, allow_null=True, help_text=_("党员称号的获得者"))

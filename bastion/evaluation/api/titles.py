@@ -9,8 +9,8 @@ from rest_framework import viewsets
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
 
+from ..filters import TitleAwardFilter
 from ..models import TitleAward
-from .filters import TitleAwardFilter
 from .serializers import TitleAwardSerializer
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.scope import ALL, ScopedQuerySet, granted_paths, permission_name
+from bastion.core.scope import ScopedQuerySet, grant, permission_name
 from bastion.orgs.models.organization import Organization
 
 STEP = Organization.steplen  # every ancestor's path is a prefix whose length is a multiple
@@ -52,9 +52,10 @@ class UsedBelowQuerySet(ScopedQuerySet):
     """
 
     def restrict(self, user, action: str = "view"):
-        paths = granted_paths(user, permission_name(self.model, action))
-        if paths is ALL:
+        held = grant(user, permission_name(self.model, action))
+        if held.everywhere:
             return self
+        paths = held.paths
         field = self.model.scope_path_field
         scoped = super().restrict(user, action)
         if action == "view":

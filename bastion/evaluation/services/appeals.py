@@ -21,8 +21,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bastion.agenda.models import Notification, NotificationLevel
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.notifications.models import NotificationLevel
+from bastion.core.notifications.services import notification_send
+from bastion.core.scope import allows
 from bastion.core.services import service
 
 from ..models import Appeal, AppealState, Round, RoundState, Target
@@ -38,8 +39,8 @@ def may_appeal(user, target: Target) -> bool:
     if is_own(user, target):
         return True
     path = target.organization.path
-    return path_within(path, granted_paths(user, "evaluation.add_appeal")) and path_within(
-        path, granted_paths(user, "evaluation.view_target")
+    return allows(user, "evaluation.add_appeal", path) and allows(
+        user, "evaluation.view_target", path
     )
 
 
@@ -124,10 +125,15 @@ def _notify(appeal: Appeal) -> None:
             "target": target.label,
             "outcome": outcome,
         }
-        Notification.objects.create(
-            recipient=appeal.raised_by,
+        notification_send(
+            actor=appeal.answered_by,
+            recipients=[appeal.raised_by],
+            event="evaluation.appeal_answered",
             level=NotificationLevel.INFO,
             title=title[:200],
             body=appeal.answer,
             url=result_url(target),
+            subjects=[appeal],
+            dedupe_key=f"evaluation.appeal_answered:{appeal.pk}",
+            channels=(),
         )

@@ -19,13 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.core.periods import parse_month
+from bastion.core.scope import grant, has_permission_anywhere
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import UnitKind
 
 from ..models import BenchmarkIndicator, BenchmarkValue
-from ..periods import parse_month
 
 ADD = "evaluation.add_benchmarkvalue"
 CHANGE = "evaluation.change_benchmarkvalue"
@@ -102,8 +102,8 @@ class _Checker:
             o.code: o
             for o in Organization.objects.restrict(actor, "view").filter(code__in=codes - {""})
         }
-        self.add_paths = granted_paths(actor, ADD)
-        self.change_paths = granted_paths(actor, CHANGE)
+        self.adds = grant(actor, ADD)
+        self.changes = grant(actor, CHANGE)
 
     @staticmethod
     def _text(row, key) -> str:
@@ -170,7 +170,7 @@ class _Checker:
             message = _("“%(name)s”不是基层供电所，同业对标指标只按供电所录入。")
             self.error(index, "organization", message % {"name": org.name})
             return None
-        if not path_within(org.path, self.add_paths):
+        if not self.adds.covers(org):
             self.error(index, "organization", _("您无权录入“%(name)s”的同业对标指标。")
                        % {"name": org.name})  # fmt: skip
             return None
@@ -188,9 +188,7 @@ class _Checker:
         for planned in candidates:
             key = (planned.indicator.pk, planned.organization.pk, planned.month)
             planned.existing = existing.get(key)
-            if planned.existing is not None and not path_within(
-                planned.organization.path, self.change_paths
-            ):
+            if planned.existing is not None and not self.changes.covers(planned.organization):
                 message = _("您无权修改“%(name)s”已有的同业对标指标。")
                 self.error(planned.index, "organization",
                            message % {"name": planned.organization.name})  # fmt: skip

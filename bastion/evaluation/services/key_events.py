@@ -14,8 +14,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bastion.agenda.attachments import check_upload
-from bastion.core.scope import ensure_in_scope, granted_paths, path_within
+from bastion.core.evidence import check_upload
+from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 from bastion.orgs.models.person import MembershipStatus
 
@@ -45,7 +45,7 @@ def entrant(actor, round_: Round):
     path = person.organization.path
     if not path.startswith(round_.organization.path):
         raise PermissionDenied(_("您所在的支部不在本轮打擂台的范围内。"))
-    if not path_within(path, granted_paths(actor, ADD_EVENT)):
+    if not allows(actor, ADD_EVENT, path):
         raise PermissionDenied(_("您无权为所在支部提交关键事件。"))
     return person
 

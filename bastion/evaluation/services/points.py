@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.agenda.attachments import check_upload
-from bastion.core.scope import ensure_in_scope, granted_paths, path_within
+from bastion.core.evidence import check_upload
+from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 from bastion.orgs.models import Person
 from bastion.orgs.models.person import MembershipStatus
@@ -32,7 +32,7 @@ MAX_POINTS = Decimal("9999.99")
 
 
 def may_approve_for(user, person: Person) -> bool:
-    return path_within(person.organization.path, granted_paths(user, APPROVE))
+    return allows(user, APPROVE, person.organization)
 
 
 def is_own(user, person: Person) -> bool:
@@ -59,7 +59,7 @@ def _check(actor, person, item, occurred_on, today, points, evidence) -> bool:
     """Validate; return True when the entry counts at once (recorded by an approver)."""
     own = is_own(actor, person)
     approver = not own and may_approve_for(actor, person)
-    if own and not path_within(person.organization.path, granted_paths(actor, ADD)):
+    if own and not allows(actor, ADD, person.organization):
         raise PermissionDenied(_("您无权登记积分。"))
     if not own and not approver:
         raise PermissionDenied(_("您只能为自己登记积分，或为您有审核权限的党员登记积分。"))
@@ -151,14 +151,20 @@ def _notify_rejected(entry: PointsEntry, reason: str) -> None:
     """The member learns why an entry did not count (the ledger keeps no reason field)."""
     if entry.person.user_id is None:
         return
-    from bastion.agenda.models import Notification
+    from bastion.core.notifications.services import notification_send
 
     body = _("%(date)s “%(item)s” %(points)s 分未被认定。") % {
         "date": entry.occurred_on, "item": entry.item.name, "points": entry.points,
     }  # fmt: skip
     if reason:
         body += _("原因：%(reason)s") % {"reason": reason}
-    Notification.objects.create(
-        recipient_id=entry.person.user_id, level="info", title=_("积分记录未被认定"), body=body,
+    notification_send(
+        actor=entry.approver,
+        recipients=[entry.person.user_id],
+        event="evaluation.points_rejected",
+        title=_("积分记录未被认定"),
+        body=body,
         url=reverse("evaluation:points_mine"),
-    )  # fmt: skip
+        subjects=[entry],
+        channels=(),
+    )

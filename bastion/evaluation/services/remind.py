@@ -2,9 +2,9 @@
 
 Who owes what is ``selectors_rounds.owing`` (self, co-members who have not rated, the committee
 above, business departments). Each of them gets one yellow notification per round and day
-listing the targets awaiting their score; a second click the same day sends nothing new to the
-same person (a notification with the same title, created that day and naming the round, is
-already there). A fixed number of queries whatever the size of the round.
+listing the targets awaiting their score, through the kernel's one notification service; a
+second click the same day sends nothing new to the same person (the message's key names the
+round and the day). A fixed number of queries whatever the size of the round.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bastion.agenda.models import Notification, NotificationLevel
+from bastion.core.notifications.models import NotificationLevel
+from bastion.core.notifications.services import Recipient, notification_send
 from bastion.core.services import service
 
 from .. import selectors_rounds
@@ -41,15 +42,17 @@ def round_remind(*, actor, round_: Round, today: dt.date | None = None) -> int:
     if not owed:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        title = _title(round_)
-        already = _reminded_on(round_, title, today)
         url = scoring_url(round_)
-        notes = [
-            _notification(round_, user_id, user_rows, title, url)
-            for user_id, user_rows in owed.items()
-            if user_id not in already
-        ]
-    Notification.objects.bulk_create(notes, batch_size=1000)
+        notes = notification_send(
+            actor=actor,
+            recipients=[_recipient(round_, uid, targets, url) for uid, targets in owed.items()],
+            event="evaluation.round_remind",
+            title=_title(round_),
+            url=url,
+            level=NotificationLevel.YELLOW,
+            dedupe_key=f"evaluation.round_remind:{round_.pk}:{today.isoformat()}",
+            channels=(),
+        )
     return len(notes)
 
 
@@ -74,21 +77,7 @@ def _title(round_: Round) -> str:
     return (_("请完成考评评分：%(name)s") % {"name": round_.name})[:200]
 
 
-def _reminded_on(round_: Round, title: str, today: dt.date) -> set[int]:
-    """People who already got this round's reminder on ``today``."""
-    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    end = start + dt.timedelta(days=1)
-    rows = Notification.objects.filter(
-        title=title, created_at__gte=start, created_at__lt=end, digest_on__isnull=True
-    ).values_list("recipient_id", "items")
-    return {
-        user_id
-        for user_id, items in rows
-        if isinstance(items, list) and any(s.get("round") == round_.pk for s in items)
-    }
-
-
-def _notification(round_: Round, user_id: int, rows: list[dict], title: str, url: str):
+def _recipient(round_: Round, user_id: int, rows: list[dict], url: str) -> Recipient:
     targets = {row["target_id"] for row in rows}
     closes = round_.closes_on.isoformat()
     lines = [
@@ -108,5 +97,4 @@ def _notification(round_: Round, user_id: int, rows: list[dict], title: str, url
         "考评轮次《%(name)s》评分截止日期为 %(closes)s，还有 %(n)s 个评价对象等待您评分，"
         "请尽快完成。"
     ) % {"name": round_.name, "closes": closes, "n": len(targets)}
-    return Notification(recipient_id=user_id, level=NotificationLevel.YELLOW, title=title,
-                        body=body, url=url, items=[section])  # fmt: skip
+    return Recipient(user_id, body=body, items=[section])

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ALL, ensure_in_scope, granted_paths, path_within
+from bastion.core.scope import allows, ensure_in_scope, grant
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 
@@ -61,8 +61,8 @@ def _require_change(actor, scheme: Scheme) -> None:
 
 def may_own_shipped(actor, permission: str) -> bool:
     """A scheme for the whole company (no owner) needs the permission on a root organization."""
-    paths = granted_paths(actor, permission)
-    return paths is ALL or any(len(path) == Organization.steplen for path in paths)
+    held = grant(actor, permission)
+    return held.everywhere or any(len(path) == Organization.steplen for path in held.paths)
 
 
 def _check_owner(actor, owner: Organization | None, permission: str) -> None:
@@ -71,7 +71,7 @@ def _check_owner(actor, owner: Organization | None, permission: str) -> None:
             raise ValidationError(
                 {"owner": _("只有公司党建工作部可以制定全公司通用的方案，请选择制定单位。")}
             )
-    elif not path_within(owner.path, granted_paths(actor, permission)):
+    elif not allows(actor, permission, owner):
         raise ValidationError({"owner": _("所选制定单位不在您的管理范围内。")})
 
 

@@ -24,8 +24,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ALL, granted_paths
+from bastion.core.scope import Grant, grant
 from bastion.core.services import service
+from bastion.orgs.models import Organization
 
 from ..models import MANUAL_KINDS, EvaluatorKind, Round, RoundState, Score, Target
 
@@ -34,16 +35,9 @@ AS_COMMITTEE = "evaluation.score_as_committee"
 AS_BUSINESS = "evaluation.score_as_business"
 
 
-def _covers(paths, path: str, *, strictly_above=False, exactly=False) -> bool:
-    if paths is ALL:
-        return not exactly
-    for granted in paths:
-        if exactly and granted == path:
-            return True
-        below = path.startswith(granted) and (not strictly_above or len(granted) < len(path))
-        if not exactly and below:
-            return True
-    return False
+def _covers(held: Grant, path: str, *, strictly_above: bool = False) -> bool:
+    """``held`` covers ``path`` (with ``strictly_above``: through a grant above it)."""
+    return held.covers(path[: -Organization.steplen] if strictly_above else path)
 
 
 def is_own_target(user, target: Target) -> bool:
@@ -53,10 +47,11 @@ def is_own_target(user, target: Target) -> bool:
 def evaluator_groups(user, target: Target) -> set[str]:
     """The evaluator groups ``user`` may score ``target`` as (empty: none)."""
     path = target.organization.path
-    if not _covers(granted_paths(user, SCORE), path):
+    if not grant(user, SCORE).covers(path):
         return set()
     groups = set()
     own = is_own_target(user, target)
+    committee = grant(user, AS_COMMITTEE)
     if target.person_id:
         if own:
             groups.add(EvaluatorKind.SELF)
@@ -64,20 +59,19 @@ def evaluator_groups(user, target: Target) -> set[str]:
         if not own and person is not None and person.organization_id == target.organization_id:
             groups.add(EvaluatorKind.PEERS)
     else:
-        scoring = granted_paths(user, AS_COMMITTEE)
-        if scoring is not ALL and path in scoring:
+        # The organization's own committee scores itself; a sibling's committee, as a peer.
+        if path in committee.nodes:
             groups.add(EvaluatorKind.SELF)
-        parent = path[:-4]
-        if scoring is not ALL and any(
-            p != path and len(p) == len(path) and p.startswith(parent) for p in scoring
+        parent = path[: -Organization.steplen]
+        if any(
+            p != path and len(p) == len(path) and p.startswith(parent) for p in committee.nodes
         ):
             groups.add(EvaluatorKind.PEERS)
-    committee = granted_paths(user, AS_COMMITTEE)
     if not own and _covers(committee, path, strictly_above=not target.person_id):
         groups.update({EvaluatorKind.HIGHER, EvaluatorKind.PUBLIC})
     # A committee holds the business permission only so that it may grant the business role.
-    business = _covers(granted_paths(user, AS_BUSINESS), path)
-    if not own and business and not _covers(committee, path):
+    business = grant(user, AS_BUSINESS).covers(path)
+    if not own and business and not committee.covers(path):
         groups.add(EvaluatorKind.BUSINESS)
     return groups
 

@@ -47,7 +47,7 @@ def as_persona(api, personas, persona):
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"api:evaluation-{name}", args=args)
+    return reverse(f"api:{name}", args=args)
 
 
 def today() -> dt.date:

@@ -29,19 +29,19 @@ TREE = [
 STAR = {"code": "star5", "name": "五星党支部", "kind": "star", "basis": "band",
         "min_score": 95, "stars": 5}  # fmt: skip
 EVALUATION_PATHS = {
-    "/api/v1/evaluation/schemes/",
-    "/api/v1/evaluation/schemes/{id}/",
-    "/api/v1/evaluation/rounds/",
-    "/api/v1/evaluation/rounds/{id}/",
-    "/api/v1/evaluation/rounds/{id}/compute/",
-    "/api/v1/evaluation/rounds/{id}/publish/",
-    "/api/v1/evaluation/rounds/{id}/close/",
-    "/api/v1/evaluation/rounds/{id}/scores/",
-    "/api/v1/evaluation/rounds/{id}/results/",
-    "/api/v1/evaluation/indicators/",
-    "/api/v1/evaluation/indicators/definitions/",
-    "/api/v1/evaluation/titles/",
-    "/api/v1/evaluation/titles/{id}/",
+    "/api/v1/schemes/",
+    "/api/v1/schemes/{id}/",
+    "/api/v1/rounds/",
+    "/api/v1/rounds/{id}/",
+    "/api/v1/rounds/{id}/compute/",
+    "/api/v1/rounds/{id}/publish/",
+    "/api/v1/rounds/{id}/close/",
+    "/api/v1/rounds/{id}/scores/",
+    "/api/v1/rounds/{id}/results/",
+    "/api/v1/benchmark-values/",
+    "/api/v1/benchmark-values/definitions/",
+    "/api/v1/titles/",
+    "/api/v1/titles/{id}/",
 }
 
 

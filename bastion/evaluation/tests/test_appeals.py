@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bastion.agenda.models import Notification
+from bastion.core.notifications.models import Notification
 from bastion.evaluation.models import Appeal, AppealState, RoundState, Score, Target
 from bastion.evaluation.services import appeals, rounds, scores
 

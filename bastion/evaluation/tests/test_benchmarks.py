@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from bastion.core.periods import MONTH, Period
 from bastion.evaluation import selectors_benchmark_pages as pages
 from bastion.evaluation.models import BenchmarkValue
 from bastion.evaluation.selectors_benchmarks import band_for, composite
@@ -141,7 +142,7 @@ def test_lower_is_better_ranks_ascending(personas, tree, ind):
                                (tree.station_b1, 8, 99)):  # fmt: skip
         put(ind["t_loss"], station, loss)
         put(ind["t_fee"], station, fee)
-    result = pages.table(personas.company, None, pages.month_period(MARCH))
+    result = pages.table(personas.company, None, Period.containing(MONTH, MARCH))
     ranks = {r.code: (r.cells["t_loss"].rank, r.cells["t_fee"].rank) for r in result.rows}
     assert ranks == {"C-A-2": (1, 2), "C-A-1": (2, 3), "C-B-1": (3, 1)}
     by_loss = [r.code for r in pages.sort_rows(result.rows, "t_loss")]
@@ -154,7 +155,7 @@ def test_lower_is_better_ranks_ascending(personas, tree, ind):
 def test_equal_values_share_a_rank(personas, tree, ind):
     for station, value in ((tree.station_a1, 90), (tree.station_a2, 90), (tree.station_b1, 80)):
         put(ind["t_fee"], station, value)
-    result = pages.table(personas.company, None, pages.month_period(MARCH))
+    result = pages.table(personas.company, None, Period.containing(MONTH, MARCH))
     assert sorted(r.cells["t_fee"].rank for r in result.rows) == [1, 1, 3]
 
 
@@ -170,7 +171,7 @@ def test_band_boundaries(personas, tree, ind):
     bands[1].save()
     for station, value in ((tree.station_a1, 99), (tree.station_a2, 95), (tree.station_b1, 90)):
         put(ind["t_fee"], station, value)
-    result = pages.table(personas.company, None, pages.month_period(MARCH))
+    result = pages.table(personas.company, None, Period.containing(MONTH, MARCH))
     found = {r.code: (r.composite, r.band.name) for r in result.rows}
     assert found == {"C-A-1": (Decimal("100.00"), "优"), "C-A-2": (Decimal("50.00"), "良"),
                      "C-B-1": (Decimal("0.00"), "劣")}  # fmt: skip
@@ -180,7 +181,7 @@ def test_quarter_average_feeds_the_composite(personas, tree, ind):
     put(ind["t_fee"], tree.station_a1, 90, MARCH)
     put(ind["t_fee"], tree.station_a1, 100, dt.date(2026, 2, 1))
     put(ind["t_fee"], tree.station_a2, 96, MARCH)
-    quarter = pages.parse_quarter("2026-Q1")
+    quarter = Period.parse("2026Q1")
     result = pages.table(personas.company, None, quarter)
     cells = {r.code: r.cells.get("t_fee") for r in result.rows}
     assert cells["C-A-1"].value == Decimal(95) and cells["C-A-2"].rank == 1

@@ -5,10 +5,8 @@ second run that adds nothing."""
 import datetime as dt
 from io import StringIO
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from bastion.core import demo as registry
@@ -26,28 +24,8 @@ from bastion.evaluation.seed_data import SCHEME_CODES
 from bastion.evaluation.services import scores
 from bastion.orgs.models import RoleAssignment
 
-pytestmark = pytest.mark.xdist_group("seed_demo")
 User = get_user_model()
 SECRETARY_BRANCH = "NY-C01-Z01"
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", "--if-empty", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(built, db):
-    return built
 
 
 def counts() -> tuple:

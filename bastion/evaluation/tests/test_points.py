@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bastion.agenda.models import Notification
+from bastion.core.notifications.models import Notification
 from bastion.evaluation import selectors_points as selectors
 from bastion.evaluation.models import PointsEntry
 from bastion.evaluation.services.points import points_entry_create, points_entry_review

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bastion.agenda.models import Notification
+from bastion.core.notifications.models import Notification
 from bastion.evaluation.models import RoundState
 from bastion.evaluation.services.remind import round_remind
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bastion.agenda.models import Notification
+from bastion.core.notifications.models import Notification
 from bastion.evaluation.models import Round, RoundState
 
 from .helpers import open_round, simple_scheme

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.agenda.attachments import file_response
+from bastion.core.evidence import file_response
 from bastion.core.scope import has_permission_anywhere
 
 from .. import selectors_scoring as sel

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.pages import querystring
+from bastion.core.periods import MONTH, QUARTER, Period, parse_month
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
 
 from .. import selectors_benchmark_pages as pages
+from ..filters import BenchmarkValueFilter, chosen
 from ..forms_benchmarks import BenchmarkEntryForm, value_field_name
 from ..models import BenchmarkIndicator, BenchmarkValue
 from ..services import benchmarks as service
@@ -36,31 +37,26 @@ def _require(user, permission=VIEW) -> None:
 
 
 def _within(request) -> Organization | None:
-    """The ``within`` filter: an organization in view, else 404 (never someone else's)."""
-    raw = request.GET.get("within") or ""
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return get_object_or_404(Organization.objects.restrict(request.user, "view"), pk=raw)
+    """The ``within`` of ``BenchmarkValueFilter`` (as ``GET benchmark-values/``): an
+    organization in view, else 404 (never someone else's)."""
+    found = BenchmarkValueFilter(request.GET, queryset=BenchmarkValue.objects.none(),
+                                 request=request)  # fmt: skip
+    return chosen(found).get("within")
 
 
-def _month(request, available) -> pages.Period:
-    month = pages.parse_month(request.GET.get("month"))
+def _month(request, available) -> Period:
+    month = parse_month(request.GET.get("month"))
     if month is None:
-        month = available[0] if available else timezone.localdate().replace(day=1)
-    return pages.month_period(month)
+        month = available[0] if available else timezone.localdate()
+    return Period.containing(MONTH, month)
 
 
-def _period(request, available) -> pages.Period:
-    """A quarter when ``period=quarter`` names a valid one, else a month."""
+def _period(request, available) -> Period:
+    """A quarter when ``period=quarter`` (``quarter=2026Q1``; the old ``2026-Q1`` too), else
+    a month; a quarter that names none is the chosen month's."""
     if request.GET.get("period") == "quarter":
-        quarter = pages.parse_quarter(request.GET.get("quarter"))
-        if quarter is None:
-            month = _month(request, available).start
-            number = (month.month - 1) // 3 + 1
-            quarter = pages.parse_quarter(f"{month.year}-Q{number}")
-        return quarter
+        quarter = Period.parse_or_none(request.GET.get("quarter"), QUARTER)
+        return quarter or Period.containing(QUARTER, _month(request, available).start)
     return _month(request, available)
 
 
@@ -68,14 +64,13 @@ def _filter_context(request, within, available, period) -> dict:
     months = list(available)
     if period.kind == "month" and period.start not in months:
         months = sorted([*months, period.start], reverse=True)
-    quarters = sorted({f"{m.year}-Q{(m.month - 1) // 3 + 1}" for m in months}, reverse=True)
+    quarters = sorted({Period.containing(QUARTER, m).label for m in months}, reverse=True)
     return {
         "period": period,
         "months": months,
         "quarters": quarters,
         "within": within,
         "within_options": nearby_choices(request.user, within),
-        "querystring": querystring(request, "sort"),
     }
 
 
@@ -212,7 +207,7 @@ def benchmark_entry(request):
 def _initial(request, user) -> dict:
     """``?organization=<pk>&month=YYYY-MM`` fills the form with the values already saved."""
     initial = {}
-    month = pages.parse_month(request.GET.get("month"))
+    month = parse_month(request.GET.get("month"))
     if month:
         initial["month"] = f"{month:%Y-%m}"
     raw = request.GET.get("organization") or ""

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import allows
 from bastion.orgs.models import Organization, Person
 
 from ..selectors_results import VIEW_TARGET, visible_all
@@ -70,7 +70,7 @@ def history_person(request, person_pk):
     person = get_object_or_404(Person.objects.select_related("organization"), pk=person_pk)
     rows = _history_rows(visible_all(user).filter(person=person))
     own = person.user_id is not None and person.user_id == user.pk
-    covering = path_within(person.organization.path, granted_paths(user, VIEW_TARGET))
+    covering = allows(user, VIEW_TARGET, person.organization)
     if not (own or covering or rows):
         raise Http404
     return _render(request, subject=person.name, kind="person", series=_series(rows),

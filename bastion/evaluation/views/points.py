@@ -18,13 +18,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.agenda.attachments import file_response
-from bastion.core.pages import apply_errors, querystring
+from bastion.core.evidence import file_response
+from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.selectors import nearby_choices
 
 from .. import selectors_points as selectors
-from ..forms_points import PointsEntryForm, PointsFilterForm, ReviewForm
+from ..filters import PointsEntryFilter, chosen
+from ..forms_points import PointsEntryForm, ReviewForm
 from ..models import PointsCategory, PointsEntry
 from ..services import points as service
 
@@ -70,16 +71,16 @@ def points_list(request):
     user = request.user
     if not has_permission_anywhere(user, VIEW):
         raise Http404
-    form = PointsFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
     base = PointsEntry.objects.restrict(user, "view")
-    entries, selected = selectors.apply_filters(base, filters, user=user)
-    page = Paginator(selectors.ledger(entries), PAGE_SIZE).get_page(request.GET.get("page"))
-    month = filters.get("month") or timezone.localdate().replace(day=1)
-    in_org, _selected = selectors.apply_filters(base, {"within": filters.get("within")}, user=user)
+    found = PointsEntryFilter(request.GET, queryset=base, request=request)
+    filters = chosen(found)
+    page = Paginator(selectors.ledger(found.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    month = filters["month"].start if filters.get("month") else timezone.localdate().replace(day=1)
+    selected = filters.get("within")
+    in_org = found.filters["within"].filter(base, selected)  # the ranking: the subtree only
     queue = selectors.pending_for(user)
     context = {
-        "form": form,
+        "form": found.form,
         "page": page,
         "month": month,
         "ranking": selectors.ranking(in_org, *selectors.month_bounds(month)),
@@ -87,7 +88,6 @@ def points_list(request):
         "queue_count": queue.count(),
         "within_options": nearby_choices(user, selected),
         "within_selected": selected.pk if selected else None,
-        "querystring": querystring(request),
         "can_add": has_permission_anywhere(user, service.ADD)
         or has_permission_anywhere(user, service.APPROVE),
         "next": request.get_full_path(),

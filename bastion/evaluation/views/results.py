@@ -16,12 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bastion.core.excel import XLSX_CONTENT_TYPE
-from bastion.core.pages import querystring
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import allows
 from bastion.orgs.selectors import nearby_choices
 
 from .. import exports
 from .. import selectors_results as sel
+from ..filters import TargetFilter, chosen
 from ..models import EvaluatorKind, KeyEvent, SchemeStyle, Score
 from ..selectors_titles import badges
 from ..services.corrections import can_correct
@@ -38,9 +38,12 @@ def safe_reverse(name: str, *args) -> str | None:
 
 
 def _filtered(request, round_):
-    selected, q, refused = sel.parse_filters(request.user, request.GET)
-    targets = sel.apply_filters(sel.visible_targets(request.user, round_), selected, q, refused)
-    return targets, selected, q
+    """The round's visible targets through ``TargetFilter`` (as the API and the export), with
+    the chosen organization and search text; 404 for an organization outside the scope."""
+    found = TargetFilter(request.GET, queryset=sel.visible_targets(request.user, round_),
+                         request=request)  # fmt: skip
+    cleaned = chosen(found)
+    return found.qs, cleaned.get("within"), cleaned.get("q") or ""
 
 
 def _rows(user, targets, indicators):
@@ -72,7 +75,6 @@ def results(request, round_pk):
         "within_options": nearby_choices(user, selected),
         "within_selected": selected.pk if selected else None,
         "q": q,
-        "querystring": querystring(request),
         "can_export": sel.sees_unpublished(user),
         "round_url": safe_reverse("evaluation:round_detail", round_.pk),
         "title_board_url": reverse("evaluation:title_board"),
@@ -130,7 +132,7 @@ def _appeal_url(user, target, today) -> str | None:
     if not round_.is_published or not round_.appeal_until or today > round_.appeal_until:
         return None
     own = bool(target.person_id) and target.person.user_id == user.pk
-    manages = path_within(target.organization.path, granted_paths(user, "evaluation.add_appeal"))
+    manages = allows(user, "evaluation.add_appeal", target.organization)
     if not own and not (manages and sel.sees_unpublished(user)):
         return None
     return safe_reverse("evaluation:appeal_create", target.pk)

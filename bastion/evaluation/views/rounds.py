@@ -23,12 +23,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.core.pages import querystring
-from bastion.core.scope import has_permission_anywhere, subtree_q
+from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
 
 from .. import selectors_rounds
+from ..filters import RoundFilter, TargetFilter, chosen
 from ..forms_rounds import RoundForm
 from ..models import Round, RoundState, Scheme, Target
 from ..services import remind, rounds
@@ -71,17 +71,9 @@ def round_list(request):
     user = request.user
     _require_view(user)
     visible = Round.objects.restrict(user, "view")
-    rounds_ = visible.select_related("scheme", "organization")
-    scheme = _int(request.GET.get("scheme"))
-    if scheme:
-        rounds_ = rounds_.filter(scheme_id=scheme)
-    state = request.GET.get("state", "")
-    if state in RoundState.values:
-        rounds_ = rounds_.filter(state=state)
-    year = _int(request.GET.get("year"))
-    if year:
-        rounds_ = rounds_.filter(period_start__year=year)
-    rounds_ = rounds_.annotate(target_count=Count("targets")).order_by(
+    found = RoundFilter(request.GET, queryset=visible.select_related("scheme", "organization"),
+                        request=request)  # fmt: skip
+    rounds_ = found.qs.annotate(target_count=Count("targets")).order_by(
         "-period_start", "scheme__code", "-id"
     )
     page = Paginator(rounds_, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -89,9 +81,10 @@ def round_list(request):
         round_.badge = STATE_BADGES.get(round_.state, "")
     return render(request, "evaluation/rounds/round_list.html", {
         "page": page, "schemes": Scheme.objects.restrict(user, "view").order_by("code"),
-        "states": RoundState.choices, "years": [d.year for d in
-                                                visible.dates("period_start", "year", "DESC")],
-        "scheme": scheme, "state": state, "year": year, "querystring": querystring(request),
+        "states": RoundState.choices,
+        "years": [str(d.year) for d in visible.dates("period_start", "year", "DESC")],
+        "scheme": request.GET.get("scheme", ""), "state": request.GET.get("state", ""),
+        "period": request.GET.get("period", ""),
         "can_add": has_permission_anywhere(user, "evaluation.add_round"),
     })  # fmt: skip
 
@@ -215,38 +208,20 @@ def round_missing(request, pk: int):
     group = request.GET.get("group", "")
     if group not in {g["kind"] for g in groups}:
         group = ""
-    within = _within(request, round_)
-    targets = Target.objects.restrict(user, "view")
-    if within is not None:
-        targets = targets.filter(subtree_q("organization__path", within.path))
-    rows = selectors_rounds.missing(round_, group or None, targets)
+    found = TargetFilter(request.GET, queryset=Target.objects.restrict(user, "view"),
+                         request=request)  # fmt: skip
+    within = chosen(found).get("within")
+    if within is not None and not within.path.startswith(round_.organization.path):
+        raise Http404  # the filter's organization lies outside this round
+    rows = selectors_rounds.missing(round_, group or None, found.qs)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors_rounds.with_owers(round_, list(page.object_list))
     return render(request, "evaluation/rounds/round_missing.html", {
         "round": round_, "page": page, "groups": groups, "group": group,
         "within": within, "within_options": _within_options(user, round_, within),
-        "querystring": querystring(request),
         "can_remind": round_.state == RoundState.SCORING
         and Round.objects.restrict(user, "change").filter(pk=pk).exists(),
     })  # fmt: skip
-
-
-def _within(request, round_: Round) -> Organization | None:
-    """``?within=`` narrows to a subtree of the round the user may see; 404 outside it."""
-    raw = (request.GET.get("within") or "").strip()
-    if not raw:
-        return None
-    pk = _int(raw)
-    if pk is None:
-        raise Http404
-    found = (
-        Organization.objects.restrict(request.user, "view")
-        .filter(subtree_q("path", round_.organization.path), pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
 
 
 def _within_options(user, round_: Round, within) -> list[Organization]:

@@ -4,19 +4,7 @@
 """
 
 
-def _describe_filters() -> None:
-    """``within=<org id>`` is an organization id; drf-spectacular cannot guess that from the
-    filter's callable queryset. (Better as a decorator on WithinFilter in filters.py.)"""
-    from drf_spectacular.types import OpenApiTypes
-    from drf_spectacular.utils import extend_schema_field
-
-    from ..filters import WithinFilter
-
-    extend_schema_field(OpenApiTypes.INT)(WithinFilter)
-
-
 def register(router) -> None:
-    _describe_filters()
     from .access import RoleAssignmentViewSet, RoleViewSet
     from .views import OrganizationViewSet, PersonViewSet
 

@@ -8,19 +8,17 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
+from bastion.core.filters import ScopedFilterSet, WithinFilter
 
 from .. import services
-from ..filters import WithinFilter, _scoped_orgs
 from ..models import Person, Role, RoleAssignment
 from .serializers import MeSerializer, RoleAssignmentSerializer, RoleSerializer
 
 
-class RoleAssignmentFilter(django_filters.FilterSet):
+class RoleAssignmentFilter(ScopedFilterSet):
     user = django_filters.NumberFilter(field_name="user_id", label=_("账号编号"))
     role = django_filters.CharFilter(field_name="role__code", label=_("角色代码"))
-    within = WithinFilter(
-        label=_("授权组织（含下级）"), queryset=_scoped_orgs, path_field="organization__path"
-    )
+    within = WithinFilter(label=_("授权组织（含下级）"))
 
     class Meta:
         model = RoleAssignment

@@ -1,8 +1,6 @@
 """``people/export/`` and ``people/import/``: the Excel library, behind the pages' scope."""
 
-from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,26 +8,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from bastion.core.api_excel import XLSX, XlsxRenderer, xlsx_response
+
 from .serializers import ImportErrorsSerializer, ImportRequestSerializer, ImportSummarySerializer
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class XlsxRenderer(BaseRenderer):
-    """Lets clients ask for the workbook by its type; errors still come back as JSON text."""
-
-    media_type = XLSX
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return JSONRenderer().render(data)
 
 
 def _error_row(error) -> dict:
@@ -75,11 +59,7 @@ class PersonExcelMixin:
         filename = gettext("人员名册-%(date)s.xlsx") % {
             "date": timezone.localdate().strftime("%Y%m%d")
         }
-        return HttpResponse(
-            content,
-            content_type=XLSX,
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
-        )
+        return xlsx_response(content, filename)
 
     @extend_schema(
         summary=_("导入人员名册（xlsx）"),

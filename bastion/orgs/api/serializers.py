@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from bastion.core.api import ScopedRelatedField
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import allows
 
 from ..models import Organization, Person, Role, RoleAssignment
 
@@ -39,8 +39,8 @@ class ParentIdField(serializers.IntegerField):
         if parent_pk is None:
             return None
         parent_path = instance.path[: -Organization.steplen]
-        visible = granted_paths(_user(self.parent), "orgs.view_organization")
-        return parent_pk if path_within(parent_path, visible) else None
+        visible = allows(_user(self.parent), "orgs.view_organization", parent_path)
+        return parent_pk if visible else None
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -159,9 +159,8 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
     def _may_see_id_number(self, person) -> bool:
-        # granted_paths is cached on the user: no query per row.
-        allowed = granted_paths(_user(self), "orgs.view_sensitive_person")
-        return path_within(person.organization.path, allowed)
+        # The grant is cached on the user: no query per row.
+        return allows(_user(self), "orgs.view_sensitive_person", person.organization)
 
     def validate(self, attrs):
         # A client that read a masked number and sends the record back means "unchanged".

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.excel import Importer, ImportResult, get_importer, register_importer
-from bastion.core.tasks import import_job_commit, import_job_create
+from bastion.core.jobs import import_job_commit, import_job_create
 
 from . import organizations, people
 
@@ -29,7 +29,7 @@ register_importer(
         kind="people",
         label=_("人员名册"),
         permission="orgs.import_person",
-        run=people.run,
+        run=people.PeopleImport.run,
         columns=people.COLUMNS,
         template=people.template,
         back="orgs:person_list",
@@ -40,7 +40,7 @@ register_importer(
         kind="organizations",
         label=_("组织"),
         permission="orgs.import_organization",
-        run=organizations.run,
+        run=organizations.OrganizationImport.run,
         columns=organizations.COLUMNS,
         template=organizations.template,
         back="orgs:tree",

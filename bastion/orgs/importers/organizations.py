@@ -11,25 +11,15 @@ from __future__ import annotations
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from bastion.core.excel import (
-    Column,
-    FileRefused,
-    ImportResult,
-    build_workbook,
-    convert_row,
-    error,
-    read_sheet,
-)
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.excel import Column, ExcelImport, Row, build_workbook, chunks
+from bastion.core.scope import grant
 from bastion.core.services import audit_bulk
 
 from ..models import Organization
 from ..models.organization import OrganizationKind, UnitKind
-from .common import PREVIEW_ROWS, Errors, chunks, display, preview_row, ticker
 
 COLUMNS = (
     Column(
@@ -122,83 +112,54 @@ def export(queryset, *, actor) -> bytes:
     )
 
 
-def run(*, actor, file, dry_run: bool = False, progress=None) -> ImportResult:
-    try:
-        sheet = read_sheet(file, COLUMNS)
-    except FileRefused as exc:
-        return ImportResult(errors=exc.errors, dry_run=dry_run)
-    job = OrganizationImport(actor, sheet)
-    job.validate(progress)
-    result = job.result(dry_run)
-    if result.ok and not dry_run:
-        try:
-            job.write()
-        except IntegrityError:
-            result.errors = [
-                error(
-                    0,
-                    "",
-                    _(
-                        "写入时与系统中的数据冲突（可能有人同时修改了组织），"
-                        "未写入任何数据；请重新导入。"
-                    ),
-                )
-            ]
-            result.created = result.updated = 0
-    return result
+class OrganizationImport(ExcelImport):
+    columns = COLUMNS
+    conflict_message = _l(
+        "写入时与系统中的数据冲突（可能有人同时修改了组织），未写入任何数据；请重新导入。"
+    )
 
-
-class OrganizationImport:
-    def __init__(self, actor, sheet):
-        self.actor = actor
-        self.sheet = sheet
-        self.present = sheet.present
-        self.labels = sheet.labels()
-        self.errors = Errors()
+    def prepare(self) -> None:
         orgs = list(Organization.objects.all())
         self.by_code = {org.code: org for org in orgs}
         self.by_path = {org.path: org for org in orgs}
-        self.granted = granted_paths(actor, "orgs.import_organization")
+        self.granted = grant(self.actor, "orgs.import_organization")
         self.new: dict[str, tuple[int, Organization, str]] = {}  # code → (row, org, parent code)
         self.updates: list[tuple[Organization, dict]] = []
         self.unchanged = 0
-        self.preview: list[dict] = []
         self.seen: dict[str, int] = {}
 
-    def validate(self, progress) -> None:
-        rows = self.sheet.rows
-        tick = ticker(progress, len(rows))
-        for index, (number, raw) in enumerate(rows):
-            tick(index)
-            self.row(number, raw)
-        self._check_new_parents()
-        if progress:
-            progress(len(rows), len(rows))
-
-    def row(self, number: int, raw: tuple) -> None:
-        data, problems = convert_row(self.sheet.columns, raw, self.labels)
-        for column, message in problems:
-            self.errors.add(number, column.header, message)
+    def validate_row(self, row: Row) -> None:
+        number, data = row.number, row.data
         code = data.get("code")
         if not code or not self._first_time(number, code):
-            return self._add_preview(number, "error", data)
+            return self.add_preview(number, "error", data)
         existing = self.by_code.get(code)
-        if existing is not None and not path_within(existing.path, self.granted):
+        if existing is not None and not self.granted.covers(existing):
             message = _("组织编码“%(code)s”不可用：已被其他组织使用或不在您的管理范围内。")
             self.errors.add(number, HEADERS["code"], message % {"code": code})
-            return self._add_preview(number, "error", data)
+            return self.add_preview(number, "error", data)
         if existing is not None:
             self._update(number, existing, data)
         else:
             self._create(number, data)
+
+    def after_rows(self) -> None:
+        """Every new row must hang, through other new rows, from an organization in scope."""
+        for code, (number, _org, parent_code) in list(self.new.items()):
+            problem = self._parent_problem(code, parent_code)
+            if problem:
+                self.errors.add(number, HEADERS["parent"], problem)
+                self.mark_preview_error(number)
 
     def _first_time(self, number: int, code: str) -> bool:
         first = self.seen.setdefault(code, number)
         if first == number:
             return True
         message = _("组织编码“%(code)s”在第%(a)d行和第%(b)d行重复。") % {
-            "code": code, "a": first, "b": number,
-        }  # fmt: skip
+            "code": code,
+            "a": first,
+            "b": number,
+        }
         self.errors.add(first, HEADERS["code"], message)
         self.errors.add(number, HEADERS["code"], message)
         return False
@@ -206,33 +167,32 @@ class OrganizationImport:
     def _update(self, number: int, org: Organization, data: dict) -> None:
         parent_code = data.get("parent")
         if parent_code and parent_code != self._parent_code(org):
-            self.errors.add(
-                number, HEADERS["parent"],
-                _("导入不能调整已有组织的上级组织（第%(row)d行）；如需调整，请使用“移动组织”页面。")
-                % {"row": number},
-            )  # fmt: skip
+            message = _(
+                "导入不能调整已有组织的上级组织（第%(row)d行）；如需调整，请使用“移动组织”页面。"
+            )
+            self.errors.add(number, HEADERS["parent"], message % {"row": number})
         if number in self.errors.bad_rows:
-            return self._add_preview(number, "error", data)
+            return self.add_preview(number, "error", data)
         old = {name: getattr(org, name) for name in FIELDS}
         self._assign(org, data)
         if not self._clean(number, org):
             for name, value in old.items():
                 setattr(org, name, value)
-            return self._add_preview(number, "error", data)
+            return self.add_preview(number, "error", data)
         changes = {k: (old[k], getattr(org, k)) for k in FIELDS if old[k] != getattr(org, k)}
         if changes:
             self.updates.append((org, changes))
         else:
             self.unchanged += 1
-        self._add_preview(number, "update" if changes else "unchanged", data)
+        self.add_preview(number, "update" if changes else "unchanged", data)
 
     def _create(self, number: int, data: dict) -> None:
         org = Organization(code=data["code"])
         self._assign(org, data)
         if number in self.errors.bad_rows or not self._clean(number, org):
-            return self._add_preview(number, "error", data)
+            return self.add_preview(number, "error", data)
         self.new[org.code] = (number, org, data.get("parent") or "")
-        self._add_preview(number, "create", data)
+        self.add_preview(number, "create", data)
 
     def _assign(self, org: Organization, data: dict) -> None:
         for name in FIELDS:
@@ -254,14 +214,6 @@ class OrganizationImport:
         parent = self.by_path.get(org.path[: -Organization.steplen])
         return parent.code if parent else ""
 
-    def _check_new_parents(self) -> None:
-        """Every new row must hang, through other new rows, from an organization in scope."""
-        for code, (number, _org, parent_code) in list(self.new.items()):
-            problem = self._parent_problem(code, parent_code)
-            if problem:
-                self.errors.add(number, HEADERS["parent"], problem)
-                self._mark_preview(number)
-
     def _parent_problem(self, code: str, parent_code: str) -> str | None:
         visited = {code}
         while parent_code in self.new:
@@ -274,38 +226,20 @@ class OrganizationImport:
                 return None
             return _("新建顶级组织需要系统管理员权限；请填写上级组织编码。")
         parent = self.by_code.get(parent_code)
-        if parent is None or not path_within(parent.path, self.granted):
+        if parent is None or not self.granted.covers(parent):
             return _("上级组织编码“%(code)s”不存在或不在您的管理范围内。") % {"code": parent_code}
         return None
 
-    def _add_preview(self, number: int, action: str, data: dict) -> None:
-        if len(self.preview) < PREVIEW_ROWS:
-            values = {c.header: display(data.get(c.key), c) for c in self.sheet.columns}
-            self.preview.append(preview_row(number, action, values))
+    def counts(self) -> dict:
+        return {"created": len(self.new), "updated": len(self.updates), "unchanged": self.unchanged}
 
-    def _mark_preview(self, number: int) -> None:
-        for entry in self.preview:
-            if entry["_row"] == number:
-                entry["_action"] = "error"
-
-    def result(self, dry_run: bool) -> ImportResult:
-        return ImportResult(
-            errors=self.errors.sorted(),
-            total_rows=len(self.sheet.rows),
-            created=len(self.new),
-            updated=len(self.updates),
-            unchanged=self.unchanged,
-            preview=self.preview,
-            dry_run=dry_run,
-        )
-
-    def write(self) -> None:
-        """One transaction: bulk update of changed rows, then new nodes parents first.
+    def commit_rows(self) -> None:
+        """Bulk update of changed rows, then new nodes parents first.
 
         New nodes go through treebeard's add_child so their materialized paths stay sorted by
         code; those saves fire the audit signals, attributed to the actor by ``set_actor``.
         """
-        with transaction.atomic(), set_actor(self.actor):
+        with set_actor(self.actor):
             if self.updates:
                 fields = sorted({k for _o, changes in self.updates for k in changes})
                 Organization.objects.bulk_update([o for o, _c in self.updates], fields, 500)

@@ -8,29 +8,19 @@ from __future__ import annotations
 
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from bastion.core.excel import (
-    Column,
-    FileRefused,
-    ImportResult,
-    build_workbook,
-    convert_row,
-    error,
-    read_sheet,
-)
+from bastion.core.excel import Column, ExcelImport, Row, build_workbook, chunks
 from bastion.core.idcard import mask_id_number, normalize, validate_id_number
 from bastion.core.pinyin import pinyin_keys
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import grant
 from bastion.core.services import audit_bulk
 
 from ..models import Organization, Person
 from ..models.organization import OrganizationKind
 from ..models.person import Gender, MembershipStatus, Post
-from .common import PREVIEW_ROWS, Errors, chunks, display, preview_row, raw_keys, ticker
 
 COLUMNS = (
     Column("name", "姓名", required=True, max_length=50, help=_l("人员姓名。"), width=10),
@@ -140,7 +130,7 @@ def template() -> bytes:
 
 def export(queryset, *, actor) -> bytes:
     """The roster as the import template; ID numbers masked unless the actor may see them."""
-    sensitive = granted_paths(actor, "orgs.view_sensitive_person")
+    sensitive = grant(actor, "orgs.view_sensitive_person")
     rows = (
         queryset.order_by("organization__path", "name", "id")
         .values_list(
@@ -168,7 +158,7 @@ def export(queryset, *, actor) -> bytes:
     def line(values):
         values = list(values)
         path = values.pop()
-        if values[2] and not path_within(path, sensitive):
+        if values[2] and not sensitive.covers(path):
             values[2] = mask_id_number(values[2])
         for index, key in ((1, "gender"), (8, "post"), (9, "membership_status")):
             values[index] = labels[key].get(values[index], values[index] or "")
@@ -183,68 +173,38 @@ def _zh_choices(column: Column):
     return [(value, column.label_of(value)) for value, _label in column.choices]
 
 
-def run(*, actor, file, dry_run: bool = False, progress=None) -> ImportResult:
-    try:
-        sheet = read_sheet(file, COLUMNS)
-    except FileRefused as exc:
-        return ImportResult(errors=exc.errors, dry_run=dry_run)
-    job = PeopleImport(actor, sheet)
-    job.validate(progress)
-    result = job.result(dry_run)
-    if result.ok and not dry_run:
-        try:
-            job.write()
-        except IntegrityError:
-            result.errors = [
-                error(
-                    0,
-                    "",
-                    _(
-                        "写入时与系统中的数据冲突（可能有人同时修改了人员），"
-                        "未写入任何数据；请重新导入。"
-                    ),
-                )
-            ]
-            result.created = result.updated = 0
-    return result
-
-
-class PeopleImport:
+class PeopleImport(ExcelImport):
     """Validates every row against the database once prefetched, then writes in bulk."""
 
-    def __init__(self, actor, sheet):
-        self.actor = actor
-        self.sheet = sheet
-        self.present = sheet.present
-        self.labels = sheet.labels()
-        self.errors = Errors()
+    columns = COLUMNS
+    conflict_message = _l(
+        "写入时与系统中的数据冲突（可能有人同时修改了人员），未写入任何数据；请重新导入。"
+    )
+
+    def prepare(self) -> None:
         orgs = list(Organization.objects.all())
         self.orgs_by_code = {org.code: org for org in orgs}
         self.orgs_by_id = {org.pk: org for org in orgs}
-        self.import_paths = granted_paths(actor, "orgs.import_person")
-        self.view_paths = granted_paths(actor, "orgs.view_person")
+        self.import_scope = grant(self.actor, "orgs.import_person")
+        self.view_scope = grant(self.actor, "orgs.view_person")
         self.creates: list[Person] = []
         self.updates: list[tuple[Person, dict]] = []
         self.unchanged = 0
-        self.preview: list[dict] = []
         self.seen_employee_no: dict[str, int] = {}
         self.seen_id_number: dict[str, int] = {}
         self.claimed: dict[int, int] = {}  # person pk → row that matched it
         self._prefetch()
 
-    # --- prefetch --------------------------------------------------------------------------
-
     def _prefetch(self) -> None:
         people: dict[int, Person] = {}
-        employee_nos = raw_keys(self.sheet, "employee_no")
-        id_numbers = [n for n in raw_keys(self.sheet, "id_number", normalize) if "*" not in n]
+        employee_nos = self.column_values("employee_no")
+        id_numbers = [n for n in self.column_values("id_number", normalize) if "*" not in n]
         for chunk in chunks(employee_nos):
             people.update((p.pk, p) for p in Person.objects.filter(employee_no__in=chunk))
         for chunk in chunks(id_numbers):
             people.update((p.pk, p) for p in Person.objects.filter(id_number__in=chunk))
-        names = raw_keys(self.sheet, "name")
         keyless: dict[tuple[int, str], list[Person]] = {}
-        for chunk in chunks(names):
+        for chunk in chunks(self.column_values("name")):
             query = Person.objects.filter(
                 name__in=chunk, employee_no__isnull=True, id_number__isnull=True
             ).order_by("pk")
@@ -257,19 +217,8 @@ class PeopleImport:
 
     # --- validation ------------------------------------------------------------------------
 
-    def validate(self, progress) -> None:
-        rows = self.sheet.rows
-        tick = ticker(progress, len(rows))
-        for index, (number, raw) in enumerate(rows):
-            tick(index)
-            self.row(number, raw)
-        if progress:
-            progress(len(rows), len(rows))
-
-    def row(self, number: int, raw: tuple) -> None:
-        data, problems = convert_row(self.sheet.columns, raw, self.labels)
-        for column, message in problems:
-            self.errors.add(number, column.header, message)
+    def validate_row(self, row: Row) -> None:
+        number, data = row.number, row.data
         organization = self._organization(number, data)
         group = self._party_group(number, data)
         id_number, masked = self._id_number(number, data)
@@ -277,7 +226,7 @@ class PeopleImport:
         self._check_in_file(number, employee_no, id_number)
         person = self._match(number, data, employee_no, id_number, masked)
         if person is False or number in self.errors.bad_rows:
-            self._add_preview(number, "error", data, organization)
+            self.add_preview(number, "error", data, organization)
             return
         self._apply(number, person, data, organization, group, employee_no, id_number, masked)
 
@@ -286,7 +235,7 @@ class PeopleImport:
         if not code:
             return None
         org = self.orgs_by_code.get(code)
-        if org is None or not path_within(org.path, self.import_paths):
+        if org is None or not self.import_scope.covers(org):
             self.errors.add(number, HEADERS["organization"], _not_in_scope(code))
             return None
         return org
@@ -296,7 +245,7 @@ class PeopleImport:
         if not code:
             return None
         group = self.orgs_by_code.get(code)
-        if group is None or not path_within(group.path, self.import_paths):
+        if group is None or not self.import_scope.covers(group):
             self.errors.add(number, HEADERS["party_group"], _not_in_scope(code))
             return None
         if group.kind != OrganizationKind.GROUP:
@@ -355,7 +304,7 @@ class PeopleImport:
             return None
         value = employee_no if header == HEADERS["employee_no"] else id_number
         home = self.orgs_by_id[person.organization_id]
-        if not path_within(home.path, self.import_paths):
+        if not self.import_scope.covers(home):
             self.errors.add(
                 number, header,
                 _("%(column)s“%(value)s”已被您管理范围之外的人员使用，请核对。")
@@ -402,7 +351,7 @@ class PeopleImport:
         if number in self.errors.bad_rows:
             if old is not None:
                 _restore(person, old)
-            self._add_preview(number, "error", data, organization)
+            self.add_preview(number, "error", data, organization)
             return
         self._plan(number, person, old, data, organization)
 
@@ -425,7 +374,7 @@ class PeopleImport:
             if owner is None or owner is person:
                 continue
             home = self.orgs_by_id[owner.organization_id]
-            if path_within(home.path, self.view_paths):
+            if self.view_scope.covers(home):
                 who = _("“%(name)s”（%(org)s）") % {"name": owner.name, "org": home.name}
             else:
                 who = _("（不在您的管理范围内）")
@@ -447,33 +396,27 @@ class PeopleImport:
             else:
                 self.unchanged += 1
                 action = "unchanged"
-        self._add_preview(number, action, data, organization)
+        self.add_preview(number, action, data, organization)
 
-    def _add_preview(self, number, action, data, organization) -> None:
-        if len(self.preview) >= PREVIEW_ROWS:
-            return
-        values = {c.header: display(data.get(c.key), c) for c in self.sheet.columns}
+    def preview_values(self, data: dict, organization=None) -> dict[str, str]:
+        values = super().preview_values(data)
         if "organization_name" in self.present and organization is not None:
             values[HEADERS["organization_name"]] = organization.name
         if values.get(HEADERS["id_number"]):
             values[HEADERS["id_number"]] = mask_id_number(normalize(values[HEADERS["id_number"]]))
-        self.preview.append(preview_row(number, action, values))
+        return values
 
-    def result(self, dry_run: bool) -> ImportResult:
-        return ImportResult(
-            errors=self.errors.sorted(),
-            total_rows=len(self.sheet.rows),
-            created=len(self.creates),
-            updated=len(self.updates),
-            unchanged=self.unchanged,
-            preview=self.preview,
-            dry_run=dry_run,
-        )
+    def counts(self) -> dict:
+        return {
+            "created": len(self.creates),
+            "updated": len(self.updates),
+            "unchanged": self.unchanged,
+        }
 
     # --- writing ---------------------------------------------------------------------------
 
-    def write(self) -> None:
-        """One transaction, bulk statements, one audit entry per created or changed person."""
+    def commit_rows(self) -> None:
+        """Bulk statements, one audit entry per created or changed person."""
         now = timezone.now()
         fields: set[str] = set()
         for person in self.creates:
@@ -484,15 +427,14 @@ class PeopleImport:
                 person.name_pinyin, person.name_initials = pinyin_keys(person.name)
                 fields.update(("name_pinyin", "name_initials"))
             person.updated_at = now
-        with transaction.atomic():
-            Person.objects.bulk_create(self.creates, batch_size=1000)
-            if self.updates:
-                Person.objects.bulk_update(
-                    [p for p, _c in self.updates], sorted(fields | {"updated_at"}), batch_size=500
-                )
-            entries = [(p, _created_changes(p), LogEntry.Action.CREATE) for p in self.creates]
-            entries += [(p, _masked(c), LogEntry.Action.UPDATE) for p, c in self.updates]
-            audit_bulk(actor=self.actor, model=Person, changes_by_object=entries)
+        Person.objects.bulk_create(self.creates, batch_size=1000)
+        if self.updates:
+            Person.objects.bulk_update(
+                [p for p, _c in self.updates], sorted(fields | {"updated_at"}), batch_size=500
+            )
+        entries = [(p, _created_changes(p), LogEntry.Action.CREATE) for p in self.creates]
+        entries += [(p, _masked(c), LogEntry.Action.UPDATE) for p, c in self.updates]
+        audit_bulk(actor=self.actor, model=Person, changes_by_object=entries)
 
 
 def _not_in_scope(code: str) -> str:

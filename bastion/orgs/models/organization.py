@@ -66,6 +66,11 @@ class Organization(MP_Node):
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
         indexes = [models.Index(fields=["kind"])]
+        permissions = [
+            ("import_organization", "Can import organizations"),
+            ("export_organization", "Can export organizations"),
+            ("move_organization", "Can move organizations in the tree"),
+        ]
 
     def __str__(self):
         return self.name

@@ -112,6 +112,11 @@ class Person(models.Model):
         verbose_name_plural = _("人员")
         ordering = ["organization__path", "name", "id"]
         indexes = [models.Index(fields=["organization", "name"])]
+        permissions = [
+            ("import_person", "Can import people"),
+            ("export_person", "Can export people"),
+            ("view_sensitive_person", "Can view ID numbers and phone numbers"),
+        ]
 
     def __str__(self):
         return self.name

@@ -87,10 +87,10 @@ def test_within_choice_list_only_offers_organizations_in_scope(client, personas,
     assert offered == {tree.station_a1.pk, tree.group_a1.pk}
 
 
-def test_filtering_within_another_branch_is_refused_not_leaked(client, personas, tree):
+def test_filtering_within_another_branch_is_not_found(client, personas, tree):
     client.force_login(personas.secretary_a)
     response = client.get(reverse("orgs:person_list"), {"within": tree.station_b1.pk})
-    assert response.status_code == 200
+    assert response.status_code == 404
     assert "赵六" not in response.content.decode()
 
 

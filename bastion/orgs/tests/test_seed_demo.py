@@ -1,7 +1,7 @@
 """``manage.py seed_demo``: the demo company's shape, its accounts, determinism, idempotency.
 
-The company is built once per module (a few seconds) inside a transaction rolled back at the
-end; every test runs in its own savepoint on top of it.
+The company is built once per session by the root ``demo`` fixture (a few seconds) inside a
+transaction rolled back after the demo tests; every test runs in its own savepoint on top of it.
 """
 
 import datetime as dt
@@ -14,7 +14,6 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -24,30 +23,8 @@ from bastion.core.idcard import birth_date_of, gender_of, validate_id_number
 from bastion.orgs.demo_data import Planner, spread
 from bastion.orgs.models import CommitteeMember, Organization, Person, Role, RoleAssignment
 
-pytestmark = pytest.mark.xdist_group("seed_demo")
 User = get_user_model()
 SECRETARY_BRANCH = "NY-C01-Z01"
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    """Run the command once, with ``--if-empty`` on the empty test database; roll back after."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", "--if-empty", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(built, db):
-    """The demo database (each test in a savepoint); the value is the first run's output."""
-    return built
 
 
 def run(*args) -> str:

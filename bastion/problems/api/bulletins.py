@@ -15,7 +15,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import allows
 from bastion.orgs.models import Organization
 
 from ..bulletin_docx import DOCX_OVERDUE_LIMIT, build_docx, default_number
@@ -32,7 +32,7 @@ MAX_NUMBER = 60
 
 
 def bulletin_title(quarter) -> str:
-    return gettext("关于%(quarter)s问题整改情况的通报") % {"quarter": quarter.label}
+    return gettext("关于%(quarter)s问题整改情况的通报") % {"quarter": quarter.title}
 
 
 class BulletinViewSet(viewsets.ViewSet):
@@ -83,7 +83,7 @@ class BulletinViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         node, quarter, kind, number = self.read_parameters(request)
-        if not path_within(node.path, granted_paths(request.user, VIEW_BULLETIN)):
+        if not allows(request.user, VIEW_BULLETIN, node):
             raise PermissionDenied(gettext("您无权查看“%(org)s”的通报。") % {"org": node.name})
         today = timezone.localdate()
         limit = DOCX_OVERDUE_LIMIT if kind == "docx" else None
@@ -93,7 +93,7 @@ class BulletinViewSet(viewsets.ViewSet):
             content = build_docx(data, number=number, issued_on=today)
         else:
             content = build_xlsx(data, number=number, title=bulletin_title(quarter))
-        filename = f"{node.name}{quarter.label}问题整改通报.{kind}"
+        filename = f"{node.name}{quarter.title}问题整改通报.{kind}"
         return HttpResponse(
             content,
             content_type=CONTENT_TYPES[kind],

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND  # noqa: F401 - re-exported
 
@@ -22,8 +20,7 @@ class ProblemsViewSetMixin(ScopedViewSetMixin):
     # docstring: drf-spectacular would show a docstring as the description.)
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["today"] = timezone.localdate()
+        context = super().get_serializer_context()  # with "today"
         if getattr(self, "action", None) in ("list", "retrieve", "transition", "create"):
             context["windows"] = windows(context["today"])
         return context

@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from ..filters import InspectionFilter
 from ..models import Inspection
 from ..services import filing
 from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, ProblemsViewSetMixin
-from .filters import InspectionFilter
 from .serializers import InspectionCreateSerializer, InspectionSerializer
 
 

@@ -2,7 +2,6 @@
 the problem was found at), filtered by subtree, tier, state, library and overdue; every row
 says which moves the requester may make, and ``transition/`` makes one (闭环整改)."""
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -10,14 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from bastion.agenda.attachments import file_response
 from bastion.core.api_docs import download_action
+from bastion.core.evidence import download
 
+from ..filters import ProblemFilter
 from ..models import Problem, ProblemEvidence
 from ..selectors import for_list
 from ..services import filing, rectify
 from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, ProblemsViewSetMixin
-from .filters import ProblemFilter
 from .serializers import (
     ProblemCreateSerializer,
     ProblemDetailSerializer,
@@ -140,7 +139,4 @@ class ProblemViewSet(
     def evidence(self, request, pk=None, evidence_id=None):
         problem = self.get_object()
         rows = ProblemEvidence.objects.restrict(request.user, "view")
-        found = rows.filter(problem=problem, pk=evidence_id).first()
-        if found is None:
-            raise Http404
-        return file_response(found.file, found.original_name)
+        return download(rows.filter(problem=problem), evidence_id)

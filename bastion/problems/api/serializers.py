@@ -7,30 +7,33 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bastion.agenda.api.enums import AlertLevelField
-from bastion.agenda.api.serializers import OrgRefSerializer, PersonRefSerializer
+from bastion.agenda.models import AlertLevel
 from bastion.core.api import ScopedRelatedField
+from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
 from bastion.orgs.models import Organization, Person
 
 from .. import selectors
-from ..models import Inspection, Problem, ProblemEvent, ProblemEvidence
+from ..models import (
+    Category,
+    Inspection,
+    InspectionKind,
+    Library,
+    Problem,
+    ProblemEvent,
+    ProblemEvidence,
+    Source,
+    State,
+    Tier,
+)
 from ..services.rectify import allowed_moves
 from .common import is_overdue
-from .enums import (
-    InspectionKindField,
-    ProblemCategoryField,
-    ProblemLibraryField,
-    ProblemMoveField,
-    ProblemSourceField,
-    ProblemStateField,
-    ProblemTierField,
-)
+from .enums import MOVE_CHOICES
 
 # --- inspections --------------------------------------------------------------------------------
 
 
 class InspectionSerializer(serializers.ModelSerializer):
-    kind = InspectionKindField(read_only=True)
+    kind = EnumField(InspectionKind, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     inspecting_org = OrgRefSerializer(read_only=True, help_text=_("检查组织"))
     inspected = OrgRefSerializer(many=True, read_only=True, help_text=_("被检查组织"))
@@ -57,7 +60,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class InspectionCreateSerializer(serializers.Serializer):
-    kind = InspectionKindField(label=_("检查方式"))
+    kind = EnumField(InspectionKind, label=_("检查方式"))
     title = serializers.CharField(label=_("检查名称"), max_length=200)
     inspecting_org = ScopedRelatedField(
         model=Organization, label=_("检查组织"), help_text=_("检查组织编号")
@@ -97,12 +100,12 @@ class InspectionCreateSerializer(serializers.Serializer):
 class InspectionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
-    kind = InspectionKindField(read_only=True)
+    kind = EnumField(InspectionKind, read_only=True)
 
 
 class ProblemEventSerializer(serializers.ModelSerializer):
     from_state = serializers.CharField(read_only=True, help_text=_("原状态（首条为空）"))
-    to_state = ProblemStateField(read_only=True)
+    to_state = EnumField(State, read_only=True)
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -129,18 +132,18 @@ class ProblemSerializer(serializers.ModelSerializer):
     organization = OrgRefSerializer(read_only=True, help_text=_("问题所在组织"))
     inspection = InspectionRefSerializer(read_only=True, allow_null=True,
                                          help_text=_("来源检查"))  # fmt: skip
-    source = ProblemSourceField(read_only=True)
-    category = ProblemCategoryField(read_only=True)
+    source = EnumField(Source, read_only=True)
+    category = EnumField(Category, read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
-    tier = ProblemTierField(read_only=True)
+    tier = EnumField(Tier, read_only=True)
     tier_display = serializers.CharField(source="get_tier_display", read_only=True)
-    library = ProblemLibraryField(read_only=True)
+    library = EnumField(Library, read_only=True)
     library_display = serializers.CharField(source="get_library_display", read_only=True)
     owner = OrgRefSerializer(read_only=True, help_text=_("问题库归属组织"))
     responsible_org = OrgRefSerializer(read_only=True, help_text=_("责任组织"))
     responsible_person = PersonRefSerializer(read_only=True, allow_null=True,
                                              help_text=_("责任人"))  # fmt: skip
-    state = ProblemStateField(read_only=True)
+    state = EnumField(State, read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text=_("未整改完成且已过整改时限"))
     colour = serializers.SerializerMethodField(
@@ -191,14 +194,14 @@ class ProblemSerializer(serializers.ModelSerializer):
     def get_overdue(self, problem) -> bool:
         return is_overdue(problem, self.context["today"])
 
-    @extend_schema_field(AlertLevelField)
+    @extend_schema_field(EnumField(AlertLevel))
     def get_colour(self, problem) -> str:
         return selectors.colour(problem, self.context["windows"])
 
     def get_colour_label(self, problem) -> str:
         return str(selectors.LEVEL_LABELS[selectors.colour(problem, self.context["windows"])])
 
-    @extend_schema_field(serializers.ListField(child=ProblemMoveField()))
+    @extend_schema_field(serializers.ListField(child=EnumField(MOVE_CHOICES)))
     def get_allowed_moves(self, problem) -> list[str]:
         request = self.context.get("request")
         return [str(move) for move in allowed_moves(problem, getattr(request, "user", None))]
@@ -218,16 +221,17 @@ class ProblemCreateSerializer(serializers.Serializer):
     organization = ScopedRelatedField(model=Organization, label=_("问题所在组织"))
     inspection = ScopedRelatedField(model=Inspection, label=_("来源检查"), required=False,
                                     allow_null=True, default=None)  # fmt: skip
-    source = ProblemSourceField(
+    source = EnumField(
+        Source,
         label=_("来源"),
         required=False,
         allow_null=True,
         default=None,
         help_text=_("不填时：有来源检查为检查发现，否则为自行录入"),
     )
-    category = ProblemCategoryField(label=_("类别"))
-    tier = ProblemTierField(label=_("问题层次"))
-    library = ProblemLibraryField(label=_("问题库"), required=False, allow_null=True,
+    category = EnumField(Category, label=_("类别"))
+    tier = EnumField(Tier, label=_("问题层次"))
+    library = EnumField(Library, label=_("问题库"), required=False, allow_null=True,
                                   default=None, help_text=_("不填则按问题层次确定"))  # fmt: skip
     found_on = serializers.DateField(label=_("发现日期"))
     responsible_org = ScopedRelatedField(model=Organization, label=_("责任组织"),
@@ -240,7 +244,7 @@ class ProblemCreateSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    to = ProblemMoveField(label=_("目标状态"), help_text=_("见问题的 allowed_moves"))
+    to = EnumField(MOVE_CHOICES, label=_("目标状态"), help_text=_("见问题的 allowed_moves"))
     reason = serializers.CharField(
         label=_("说明"),
         required=False,

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.evidence import EvidenceFile
+from bastion.core.evidence import evidence_upload_to as evidence_upload_to  # migration 0001
 from bastion.core.scope import ScopedQuerySet
 
 
@@ -160,27 +162,16 @@ class ProblemEvent(models.Model):
         return f"{self.problem_id} {self.from_state}→{self.to_state}"
 
 
-def evidence_upload_to(instance, filename):
-    return f"problems/{instance.problem_id}/{filename}"
-
-
-class ProblemEvidence(models.Model):
+class ProblemEvidence(EvidenceFile):
     scope_path_field = "problem__organization__path"
+    upload_folder = "problems/{problem_id}"
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="evidence")
     event = models.ForeignKey(ProblemEvent, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="evidence")  # fmt: skip
-    file = models.FileField(_("文件"), upload_to=evidence_upload_to)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("整改佐证")
         verbose_name_plural = _("整改佐证")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import allows
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 
@@ -30,12 +30,12 @@ def bulletin_request(
 
 @service
 def _create(*, actor, organization: Organization, quarter: str, number: str) -> Bulletin:
-    if not path_within(organization.path, granted_paths(actor, GENERATE)):
+    if not allows(actor, GENERATE, organization):
         raise PermissionDenied(_("您无权为该组织生成通报。"))
     parsed = parse_quarter(quarter)
     number = (number or "").strip()
     if len(number) > Bulletin._meta.get_field("number").max_length:
         raise ValidationError({"number": _("文号不能超过 60 个字。")})
     return Bulletin.objects.create(
-        organization=organization, quarter=parsed.code, number=number, created_by=actor
+        organization=organization, quarter=parsed.label, number=number, created_by=actor
     )

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import allows, subtree_q
 from bastion.core.services import service
 from bastion.orgs.models import Organization, Person
 
@@ -44,10 +44,6 @@ PROBLEM_FIELDS = ("description", "organization", "inspection", "source", "catego
                   "deadline")  # fmt: skip
 
 
-def _within(org: Organization, user, permission: str) -> bool:
-    return org is not None and path_within(org.path, granted_paths(user, permission))
-
-
 # --- inspections -----------------------------------------------------------------------------
 
 
@@ -64,11 +60,11 @@ def _check_inspection(data: dict, inspected: list[Organization], actor, permissi
     inspecting = data.get("inspecting_org")
     if inspecting is None:
         add("inspecting_org", _("请选择检查组织。"))
-    elif not _within(inspecting, actor, permission):
+    elif not allows(actor, permission, inspecting):
         raise PermissionDenied(_("检查组织不在您的管理范围内。"))
     if not inspected:
         add("inspected", _("请至少选择一个被检查组织。"))
-    outside = [o.name for o in inspected if not _within(o, actor, permission)]
+    outside = [o.name for o in inspected if not allows(actor, permission, o)]
     if outside:
         add("inspected", _("被检查组织不在您的管理范围内：%(names)s。")
             % {"names": "、".join(outside)})  # fmt: skip
@@ -113,7 +109,7 @@ def inspection_create(*, actor, inspected, **fields) -> Inspection:
 
 @service
 def inspection_update(inspection: Inspection, *, actor, inspected, **fields) -> Inspection:
-    if not _within(inspection.inspecting_org, actor, CHANGE_INSPECTION):
+    if not allows(actor, CHANGE_INSPECTION, inspection.inspecting_org):
         raise PermissionDenied(_("您无权修改该检查记录。"))
     data = {key: fields.get(key, getattr(inspection, key)) for key in INSPECTION_FIELDS}
     data["team"] = (data["team"] or "").strip()
@@ -150,7 +146,7 @@ def _check_problem(data: dict, actor, permission: str, *, pk=None) -> dict:
     org = data.get("organization")
     if org is None:
         add("organization", _("请选择问题所在组织。"))
-    elif not _within(org, actor, permission):
+    elif not allows(actor, permission, org):
         raise PermissionDenied(_("问题所在组织不在您的管理范围内。"))
     if data.get("category") not in Category.values:
         add("category", _("请选择问题类别。"))
@@ -218,7 +214,7 @@ def problem_create(*, actor, **fields) -> Problem:
 
 @service
 def problem_update(problem: Problem, *, actor, **fields) -> Problem:
-    if not _within(problem.organization, actor, CHANGE_PROBLEM):
+    if not allows(actor, CHANGE_PROBLEM, problem.organization):
         raise PermissionDenied(_("您无权修改该问题。"))
     if problem.state == State.CLOSED:
         raise ValidationError({"state": _("已销号的问题不能修改；如问题复发请先重新打开。")})

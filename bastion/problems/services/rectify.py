@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from bastion.agenda import attachments as checks
-from bastion.core.scope import granted_paths, path_within
+from bastion.core import evidence as checks
+from bastion.core.scope import allows
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 
@@ -60,7 +60,7 @@ def _refusal(problem: Problem, user, to: str) -> tuple[str, str] | None:
             "now": problem.get_state_display()
         }
     org = problem.responsible_org if permission == RECTIFY else problem.organization
-    if not path_within(org.path, granted_paths(user, permission)):
+    if not allows(user, permission, org):
         return "permission", _("您无权执行该操作。")
     return None
 
@@ -121,7 +121,7 @@ def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) 
 
 
 def attach_evidence(problem: Problem, files, *, event=None) -> list[ProblemEvidence]:
-    """Store ``files`` (checked by ``bastion.agenda.attachments``) under safe generated names;
+    """Store ``files`` (checked by ``bastion.core.evidence``) under safe generated names;
     the original name is kept for downloads."""
     rows = []
     for upload in files or ():

@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def quarter():
-    return current_quarter().code
+    return current_quarter().label
 
 
 def test_the_word_bulletin(api, personas, discipline, data, tree):

@@ -119,11 +119,10 @@ def test_bad_filters_are_400_in_chinese(api, personas, discipline, data, params,
     assert any("\u4e00" <= char <= "\u9fff" for char in message)
 
 
-def test_within_outside_the_scope_is_400(api, personas, discipline, data, tree):
+def test_within_outside_the_scope_is_404(api, personas, discipline, data, tree):
     login(api, personas, discipline, "secretary_a")
     response = api.get(URL, {"within": tree.station_b1.pk})
-    assert response.status_code == 400
-    assert "within" in response.json()
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["company", "secretary_a", "discipline"])

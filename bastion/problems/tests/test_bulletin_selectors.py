@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bastion.core.periods import Period
 from bastion.problems.selectors_bulletin import (
     Counts,
-    Quarter,
     UnitRow,
     bulletin_data,
     parse_quarter,
@@ -28,7 +28,7 @@ def by_org(data):
 
 def test_parse_quarter():
     q = parse_quarter(" 2026q3 ")
-    assert (q.code, q.start, q.end, q.label) == (
+    assert (q.label, q.start, q.end, q.title) == (
         "2026Q3",
         dt.date(2026, 7, 1),
         dt.date(2026, 9, 30),
@@ -126,5 +126,5 @@ def test_queries_constant_with_rows(tree, crafted):
     assert len(small) == len(large) == 3
 
 
-def test_quarter_dataclass_label():
-    assert Quarter(2026, 1).label == "2026年第一季度"
+def test_a_quarter_reads_in_chinese():
+    assert Period.quarter(2026, 1).title == "2026年第一季度"

@@ -3,9 +3,7 @@ overdue ones, one tier-4 problem escalated to the company, the secretary's own t
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -18,26 +16,6 @@ from bastion.problems.models import (
     ProblemEvent,
     State,
 )
-
-pytestmark = pytest.mark.xdist_group("seed_demo")
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", "--if-empty", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(built, db):
-    return built
 
 
 def test_a_year_of_inspections_of_every_kind(demo):

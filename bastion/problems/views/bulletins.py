@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bastion.core.forms import BootstrapFormMixin
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.core.scope import grant, has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
 
@@ -58,9 +58,9 @@ class BulletinForm(BootstrapFormMixin, forms.Form):
 
 
 def _generate_nodes(request) -> list[Organization]:
-    granted = granted_paths(request.user, GENERATE)
+    granted = grant(request.user, GENERATE)
     selected = getattr(request, "current_org", None)
-    return [n for n in nearby_choices(request.user, selected) if path_within(n.path, granted)]
+    return [n for n in nearby_choices(request.user, selected) if granted.covers(n)]
 
 
 @login_required
@@ -72,7 +72,7 @@ def bulletin_list(request):
     if can_generate:
         nodes = _generate_nodes(request)
         current = getattr(request, "current_org", None)
-        initial = {"quarter": current_quarter().code}
+        initial = {"quarter": current_quarter().label}
         if current is not None and current.pk in {n.pk for n in nodes}:
             initial["organization"] = current.pk
         data = request.POST if request.method == "POST" else None

@@ -11,12 +11,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from bastion.core.pages import apply_errors, querystring
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.core.pages import apply_errors
+from bastion.core.scope import allows, has_permission_anywhere
 
 from .. import selectors
+from ..filters import InspectionFilter
 from ..forms import InspectionForm
-from ..models import Inspection, InspectionKind
+from ..models import Inspection
 from ..services import filing
 
 PAGE_SIZE = 50
@@ -32,20 +33,19 @@ def inspection_list(request):
     user = request.user
     if not has_permission_anywhere(user, "problems.view_inspection"):
         raise Http404
-    inspections = Inspection.objects.restrict(user, "view").select_related("inspecting_org")
-    kind = request.GET.get("kind", "")
-    if kind in InspectionKind.values:
-        inspections = inspections.filter(kind=kind)
-    q = (request.GET.get("q") or "").strip()[:100]
-    if q:
-        inspections = inspections.filter(title__icontains=q)
-    inspections = inspections.annotate(problem_count=Count("problems")).order_by("-held_on", "-id")
-    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "problems/inspection_list.html", {
-        "page": page, "kinds": InspectionKind.choices, "kind": kind, "q": q,
-        "querystring": querystring(request),
-        "can_add": has_permission_anywhere(user, "problems.add_inspection"),
-    })  # fmt: skip
+    visible = Inspection.objects.restrict(user, "view").select_related("inspecting_org")
+    inspection_filter = InspectionFilter(request.GET, queryset=visible, request=request)
+    inspections = inspection_filter.qs.annotate(problem_count=Count("problems"))
+    page = Paginator(inspections.order_by("-held_on", "-id"), PAGE_SIZE)
+    return render(
+        request,
+        "problems/inspection_list.html",
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "form": inspection_filter.form,
+            "can_add": has_permission_anywhere(user, "problems.add_inspection"),
+        },
+    )
 
 
 def _save(request, inspection=None):
@@ -94,6 +94,5 @@ def inspection_detail(request, pk):
         "inspected": list(inspection.inspected.order_by("path")),
         "problems": problems,
         "can_add_problem": has_permission_anywhere(user, "problems.add_problem"),
-        "can_edit": path_within(inspection.inspecting_org.path,
-                                granted_paths(user, "problems.change_inspection")),
+        "can_edit": allows(user, "problems.change_inspection", inspection.inspecting_org),
     })  # fmt: skip

@@ -13,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.agenda.attachments import file_response
+from bastion.core.evidence import download
 from bastion.core.excel import XLSX_CONTENT_TYPE
-from bastion.core.pages import apply_errors, querystring
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within
+from bastion.core.pages import apply_errors
+from bastion.core.scope import allows, has_permission_anywhere
 from bastion.orgs.selectors import nearby_choices
 
 from .. import exports, selectors
-from ..forms import ProblemFilterForm, ProblemForm, TransitionForm
+from ..filters import ProblemFilter
+from ..forms import ProblemForm, TransitionForm
 from ..models import Inspection, Problem, ProblemEvidence, State
 from ..services import filing, rectify
 
@@ -35,10 +36,11 @@ def scoped_problem(request, pk, action="view") -> Problem:
 
 
 def filtered(request, queryset):
-    form = ProblemFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    queryset, selected = selectors.apply_filters(queryset, filters, user=request.user)
-    return form, queryset, selected
+    """``ProblemFilter`` (as the API reads it) on ``queryset``: the filter form, the rows and
+    the chosen ``within`` organization; an organization outside the scope is a 404."""
+    problem_filter = ProblemFilter(request.GET, queryset=queryset, request=request)
+    rows = problem_filter.qs
+    return problem_filter.form, rows, problem_filter.form.cleaned_data.get("within")
 
 
 def list_context(request, queryset, form, selected) -> dict:
@@ -47,7 +49,6 @@ def list_context(request, queryset, form, selected) -> dict:
     return {
         "form": form,
         "page": page,
-        "querystring": querystring(request),
         "within_options": nearby_choices(request.user, selected),
         "within_selected": selected.pk if selected else None,
     }
@@ -153,12 +154,11 @@ def problem_detail(request, pk, transition_form=None, failed_move=None):
         "transition_form": transition_form,
         "failed_move": failed_move,
         # The source inspection is scoped by who inspected: link it only where it may be opened.
-        "can_open_inspection": problem.inspection_id is not None and path_within(
-            problem.inspection.inspecting_org.path,
-            granted_paths(user, "problems.view_inspection"),
+        "can_open_inspection": problem.inspection_id is not None and allows(
+            user, "problems.view_inspection", problem.inspection.inspecting_org
         ),
-        "can_edit": problem.state != State.CLOSED and path_within(
-            problem.organization.path, granted_paths(user, "problems.change_problem")),
+        "can_edit": problem.state != State.CLOSED
+        and allows(user, "problems.change_problem", problem.organization),
     }, status=400 if transition_form is not None else 200)  # fmt: skip
 
 
@@ -186,5 +186,4 @@ def problem_transition(request, pk):
 
 @login_required
 def evidence_file(request, pk):
-    evidence = get_object_or_404(ProblemEvidence.objects.restrict(request.user, "view"), pk=pk)
-    return file_response(evidence.file, evidence.original_name)
+    return download(ProblemEvidence.objects.restrict(request.user, "view"), pk)

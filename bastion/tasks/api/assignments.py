@@ -1,10 +1,9 @@
 """``assignments/``: each recipient's copy of a task, scoped by the recipient (a station sees its
 own, the issuer all of its task's). The recipient answers with ``submit/``; the issuer
-``return/``s it with a reason or ``accept/``s it; a recipient may ``pass_down/`` to its groups."""
+``return/``s it with a reason or ``accept/``s it; a recipient may ``pass-down/`` to its groups."""
 
 import re
 
-from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,13 +14,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from bastion.agenda.attachments import file_response
-from bastion.core.api_docs import download_action
+from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND, download_action
+from bastion.core.evidence import download
 
+from ..filters import AssignmentFilter
 from ..models import Assignment, FeedbackFile, Task, TaskAttachment
 from ..services import answers, flow
-from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, TasksViewSetMixin
-from .filters import AssignmentFilter
 from .serializers import (
     AssignmentSerializer,
     PassDownSerializer,
@@ -53,7 +52,7 @@ STATE_MACHINE = _(
     ),
 )
 class AssignmentViewSet(
-    TasksViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = Assignment.objects.all()
     serializer_class = AssignmentSerializer
@@ -167,6 +166,7 @@ class AssignmentViewSet(
     @action(
         detail=True,
         methods=["post"],
+        url_path="pass-down",
         scope_action="change",
         serializer_class=PassDownSerializer,
         filter_backends=[],
@@ -195,10 +195,7 @@ class AssignmentViewSet(
     def file(self, request, pk=None, file_id=None):
         assignment = self.get_object()
         rows = FeedbackFile.objects.restrict(request.user, "view")
-        found = rows.filter(assignment=assignment, pk=file_id).first()
-        if found is None:
-            raise Http404
-        return file_response(found.file, found.original_name)
+        return download(rows.filter(assignment=assignment), file_id)
 
     @download_action(
         r"attachments/(?P<attachment_id>[0-9]+)",
@@ -208,10 +205,7 @@ class AssignmentViewSet(
     )
     def attachment(self, request, pk=None, attachment_id=None):
         assignment = self.get_object()
-        found = TaskAttachment.objects.filter(task_id=assignment.task_id, pk=attachment_id).first()
-        if found is None:
-            raise Http404
-        return file_response(found.file, found.original_name)
+        return download(TaskAttachment.objects.filter(task_id=assignment.task_id), attachment_id)
 
 
 def field_files(request) -> dict:

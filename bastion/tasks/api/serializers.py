@@ -7,8 +7,6 @@ task it answers, with the feedback form, so that one read is enough to fill it i
 from __future__ import annotations
 
 import json
-from functools import reduce
-from operator import or_
 
 from django.urls import reverse
 from django.utils import timezone
@@ -16,41 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bastion.agenda.api.serializers import OrgRefSerializer
 from bastion.core.api import ScopedRelatedField
-from bastion.core.scope import ALL, granted_paths, minimal_prefixes, subtree_q
+from bastion.core.api_fields import EnumField, OrgRefSerializer
 from bastion.orgs.models import Organization
+from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
 from ..models import (
     OPEN_STATES,
     Assignment,
+    AssignmentState,
     FeedbackField,
     FeedbackFile,
+    FieldKind,
+    Priority,
     Task,
     TaskAttachment,
     TaskStatus,
 )
-from .enums import (
-    AssignmentStateField,
-    FeedbackFieldKindField,
-    RecipientOrgKindField,
-    RecipientUnitKindField,
-    TaskPriorityField,
-    TaskStatusField,
-)
 
 MAX_RECIPIENTS = 10000
-
-
-def organizations_where(user, permission: str):
-    """The organizations in whose subtree ``user`` holds ``permission`` (no query but one)."""
-    paths = granted_paths(user, permission)
-    if paths is ALL:
-        return Organization.objects.all()
-    conditions = [subtree_q("path", path) for path in minimal_prefixes(paths)]
-    if not conditions:
-        return Organization.objects.none()
-    return Organization.objects.filter(reduce(or_, conditions))
 
 
 class PermittedOrgField(ScopedRelatedField):
@@ -63,14 +45,14 @@ class PermittedOrgField(ScopedRelatedField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        return organizations_where(getattr(request, "user", None), self.permission)
+        return Organization.objects.permitted(getattr(request, "user", None), self.permission)
 
 
 # --- reads --------------------------------------------------------------------------------------
 
 
 class FeedbackFieldSerializer(serializers.ModelSerializer):
-    kind = FeedbackFieldKindField(read_only=True)
+    kind = EnumField(FieldKind, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -117,9 +99,9 @@ class TaskAttachmentSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     issuer = OrgRefSerializer(read_only=True, help_text=_("派发组织"))
-    priority = TaskPriorityField(read_only=True)
+    priority = EnumField(Priority, read_only=True)
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
-    status = TaskStatusField(read_only=True)
+    status = EnumField(TaskStatus, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     created_by = serializers.CharField(read_only=True, allow_null=True, help_text=_("创建人"))
     recipient_count = serializers.IntegerField(read_only=True, help_text=_("承办组织数"))
@@ -161,9 +143,9 @@ class AssignmentTaskSerializer(serializers.ModelSerializer):
     """The task as its recipient reads it."""
 
     issuer = OrgRefSerializer(read_only=True, help_text=_("派发组织"))
-    priority = TaskPriorityField(read_only=True)
+    priority = EnumField(Priority, read_only=True)
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
-    status = TaskStatusField(read_only=True)
+    status = EnumField(TaskStatus, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     fields = FeedbackFieldSerializer(many=True, read_only=True, help_text=_("反馈表字段"))
 
@@ -200,7 +182,7 @@ class FeedbackFileSerializer(serializers.ModelSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     task = AssignmentTaskSerializer(read_only=True)
     organization = OrgRefSerializer(read_only=True, help_text=_("承办组织"))
-    state = AssignmentStateField(read_only=True)
+    state = EnumField(AssignmentState, read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     overdue = serializers.SerializerMethodField(
         help_text=_("已过截止日期仍未反馈（按今天计算；已结束的工作单不再计）")
@@ -263,7 +245,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class FeedbackFieldInputSerializer(serializers.Serializer):
     label = serializers.CharField(label=_("字段名称"), max_length=100)
-    kind = FeedbackFieldKindField(label=_("类型"))
+    kind = EnumField(FieldKind, label=_("类型"))
     choices = serializers.ListField(
         child=serializers.CharField(max_length=100),
         label=_("选项"),
@@ -286,7 +268,7 @@ class TaskCreateSerializer(serializers.Serializer):
     title = serializers.CharField(label=_("标题"), max_length=200)
     body = serializers.CharField(label=_("工作要求"), required=False, allow_blank=True, default="")
     due_on = serializers.DateField(label=_("反馈截止日期"))
-    priority = TaskPriorityField(label=_("紧急程度"), required=False, default="normal")
+    priority = EnumField(Priority, label=_("紧急程度"), required=False, default="normal")
     fields = FeedbackFieldInputSerializer(
         many=True,
         label=_("反馈表字段"),
@@ -310,11 +292,17 @@ class DispatchSerializer(serializers.Serializer):
         required=False,
         help_text=_("组织编号：派发给该组织下级中符合条件的全部组织（默认为整个派发范围）"),
     )
-    unit_kind = RecipientUnitKindField(
-        label=_("单位类别"), required=False, help_text=_("只派发给该类单位，如 station 基层供电所")
+    unit_kind = EnumField(
+        UnitKind,
+        label=_("单位类别"),
+        required=False,
+        help_text=_("只派发给该类单位，如 station 基层供电所"),
     )
-    kind = RecipientOrgKindField(
-        label=_("组织类型"), required=False, help_text=_("只派发给该类组织，如 branch 党支部")
+    kind = EnumField(
+        OrganizationKind,
+        label=_("组织类型"),
+        required=False,
+        help_text=_("只派发给该类组织，如 branch 党支部"),
     )
 
     def validate(self, attrs):

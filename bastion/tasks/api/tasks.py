@@ -2,8 +2,6 @@
 recipients with ``dispatch/``, counted with ``progress/`` and exported with ``export/``."""
 
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,15 +12,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from bastion.agenda.attachments import file_response
-from bastion.core.api_docs import download_action
-from bastion.orgs.api.excel import XLSX, XlsxRenderer
+from bastion.core.api import ScopedViewSetMixin
+from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND, download_action
+from bastion.core.api_excel import XLSX, XlsxRenderer, xlsx_response
+from bastion.core.evidence import download
 
 from .. import selectors
+from ..filters import ProgressFilter, TaskFilter
 from ..models import Assignment, AssignmentState, Task, TaskAttachment
 from ..services import flow
-from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND, WITHIN_PARAMETER, TasksViewSetMixin
-from .filters import TaskFilter
+from .common import STATE_PARAMETER, WITHIN_PARAMETER
 from .serializers import (
     DispatchResultSerializer,
     DispatchSerializer,
@@ -75,7 +74,7 @@ def create_task(*, actor, issuer, title, body, due_on, priority, fields):
     ),
 )
 class TaskViewSet(
-    TasksViewSetMixin,
+    ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -152,23 +151,25 @@ class TaskViewSet(
             "within 可只统计某组织下级的承办组织。"
         ),
         parameters=[WITHIN_PARAMETER],
-        responses={200: ProgressSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        responses={200: ProgressSerializer, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def progress(self, request, pk=None):
         task = self.get_object()
-        result = selectors.progress(task, assignments=self.assignments_of(task))
+        rows = ProgressFilter(request.query_params, task=task, request=request).subtree
+        result = selectors.progress(task, assignments=rows)
         return Response(ProgressSerializer(progress_payload(result)).data)
 
     @extend_schema(
         summary=_("导出反馈汇总（xlsx）"),
         description=_(
             "每个承办组织一行：状态、反馈时间、是否逾期和各反馈字段的答案；"
-            "within 可只导出某组织下级的承办组织。需要导出权限。"
+            "within 可只导出某组织下级的承办组织，state 可只导出某一状态的承办组织。需要导出权限。"
         ),
-        parameters=[WITHIN_PARAMETER],
+        parameters=[WITHIN_PARAMETER, STATE_PARAMETER],
         responses={
             (200, XLSX): OpenApiTypes.BINARY,
+            400: BAD_REQUEST,
             403: OpenApiResponse(description=_("无导出权限")),
             404: NOT_FOUND,
         },
@@ -185,13 +186,12 @@ class TaskViewSet(
         from ..exports import export_feedback_filename, export_feedback_xlsx
 
         task = self.get_object()
-        content = export_feedback_xlsx(task, self.assignments_of(task), actor=request.user)
+        filters = ProgressFilter(request.query_params, task=task, request=request)
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)  # an organization outside the scope: 404
+        content = export_feedback_xlsx(task, filters.qs, actor=request.user)
         filename = export_feedback_filename(task)
-        return HttpResponse(
-            content,
-            content_type=XLSX,
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
-        )
+        return xlsx_response(content, filename)
 
     @download_action(
         r"attachments/(?P<attachment_id>[0-9]+)",
@@ -201,18 +201,7 @@ class TaskViewSet(
     )
     def attachment(self, request, pk=None, attachment_id=None):
         task = self.get_object()
-        found = TaskAttachment.objects.filter(task=task, pk=attachment_id).first()
-        if found is None:
-            raise Http404
-        return file_response(found.file, found.original_name)
-
-    def assignments_of(self, task):
-        """The task's assignments the reader may see, narrowed by ``?within=``."""
-        rows = Assignment.objects.restrict(self.request.user, "view").filter(task=task)
-        org = self.within_org()
-        if org is not None:
-            rows = selectors.within(rows, org)
-        return rows.order_by("organization__path")
+        return download(TaskAttachment.objects.filter(task=task), attachment_id)
 
 
 def with_counts(queryset):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.evidence import EvidenceFile, evidence_upload_to
 from bastion.core.scope import ScopedQuerySet
 
 
@@ -75,12 +76,12 @@ class Assignment(models.Model):
         return reverse("tasks:assignment_detail", args=[self.pk])
 
 
-def feedback_upload_to(instance, filename):
-    return f"tasks/feedback/{instance.assignment_id}/{filename}"
+feedback_upload_to = evidence_upload_to  # named by migration 0001
 
 
-class FeedbackFile(models.Model):
+class FeedbackFile(EvidenceFile):
     scope_path_field = "assignment__organization__path"
+    upload_folder = "tasks/feedback/{assignment_id}"
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="files", verbose_name=_("任务承办")
@@ -93,17 +94,9 @@ class FeedbackFile(models.Model):
         related_name="+",
         verbose_name=_("反馈字段"),
     )
-    file = models.FileField(_("文件"), upload_to=feedback_upload_to)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("反馈附件")
         verbose_name_plural = _("反馈附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

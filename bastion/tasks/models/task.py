@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.evidence import EvidenceFile, evidence_upload_to
 from bastion.core.scope import ScopedQuerySet
 
 
@@ -116,23 +117,16 @@ class FeedbackField(models.Model):
         return self.label
 
 
-def task_upload_to(instance, filename):
-    return f"tasks/{instance.task_id}/{filename}"
+task_upload_to = evidence_upload_to  # named by migration 0001
 
 
-class TaskAttachment(models.Model):
+class TaskAttachment(EvidenceFile):
+    upload_folder = "tasks/{task_id}"
+
     task = models.ForeignKey(
         Task, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("工作单")
     )
-    file = models.FileField(_("文件"), upload_to=task_upload_to)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("工作单附件")
         verbose_name_plural = _("工作单附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bastion.agenda import attachments as checks
+from bastion.core import evidence as checks
 from bastion.core.services import service
 
 from .. import feedback as answers

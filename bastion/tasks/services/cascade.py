@@ -28,7 +28,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import ensure_in_scope, granted_paths, path_within
+from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
@@ -71,7 +71,7 @@ def anchor_of(parent: CascadeItem) -> Organization:
 
 
 def can(user, action: str, organization: Organization) -> bool:
-    return path_within(organization.path, granted_paths(user, f"tasks.{action}_cascadeitem"))
+    return allows(user, f"tasks.{action}_cascadeitem", organization)
 
 
 def _require(actor, action: str, organization: Organization, message: str) -> None:

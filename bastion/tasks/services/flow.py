@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import allows, grant, subtree_q
 from bastion.core.services import audit_bulk, service
 from bastion.orgs.models import Organization
 
@@ -25,13 +25,13 @@ BATCH = 2000
 
 
 def _require(actor, permission: str, org: Organization, message: str) -> None:
-    if not path_within(org.path, granted_paths(actor, permission)):
+    if not allows(actor, permission, org):
         raise PermissionDenied(message)
 
 
 def is_issuer_side(user, assignment: Assignment) -> bool:
     """The user reviews for the organization that issued the task (or one above it)."""
-    return path_within(assignment.task.issuer.path, granted_paths(user, "tasks.review_task"))
+    return allows(user, "tasks.review_task", assignment.task.issuer)
 
 
 def can_review(user, assignment: Assignment) -> bool:
@@ -41,9 +41,9 @@ def can_review(user, assignment: Assignment) -> bool:
 def can_answer(user, assignment: Assignment) -> bool:
     """The user answers for the recipient: holds change_assignment on it and is not the issuer
     (an issuer never fills in its own sheet, even where its scope covers the recipient)."""
-    return path_within(
-        assignment.organization.path, granted_paths(user, "tasks.change_assignment")
-    ) and not is_issuer_side(user, assignment)
+    return allows(user, "tasks.change_assignment", assignment.organization) and not (
+        is_issuer_side(user, assignment)
+    )
 
 
 def recipients_query(*, issuer: Organization, within=None, unit_kind=None, kinds=None, ids=None):
@@ -93,6 +93,9 @@ def dispatch(task: Task, *, actor, recipients) -> int:
     if task.status == TaskStatus.DRAFT:
         task.status, task.dispatched_at = TaskStatus.DISPATCHED, timezone.now()
         task.save(update_fields=["status", "dispatched_at"])
+    from .notify import notify_dispatched
+
+    notify_dispatched(task, actor=actor, assignments=rows)  # one message per answerer
     return len(rows)
 
 
@@ -111,10 +114,10 @@ def _recipient_ids(task: Task, actor, recipients) -> list[int]:
         .exclude(pk=task.issuer.pk)
         .values_list("pk", "path", "is_active")
     )
-    paths = granted_paths(actor, "tasks.dispatch_task")
+    dispatchable = grant(actor, "tasks.dispatch_task")
     ids, allowed = [], set()
     for pk, path, active in inside:
-        if path_within(path, paths):
+        if dispatchable.covers(path):
             allowed.add(pk)
             if active:
                 ids.append(pk)
@@ -176,24 +179,16 @@ def return_(assignment: Assignment, *, actor, reason: str) -> Assignment:
     assignment.state, assignment.return_reason = AssignmentState.RETURNED, reason
     assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
     assignment.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at"])
-    _tell_returned(assignment)
+    _tell_reviewed(assignment, actor)
     return assignment
 
 
-def _tell_returned(assignment: Assignment) -> None:
-    """The person who answered learns at once, in the inbox, why it came back."""
-    from bastion.agenda.models import Notification, NotificationLevel
+def _tell_reviewed(assignment: Assignment, actor) -> None:
+    """The answerers (and whoever submitted) learn at once that it came back, and why, or
+    that it was accepted."""
+    from .notify import notify_reviewed
 
-    recipient = assignment.submitted_by
-    if recipient is None or not recipient.is_active:
-        return
-    Notification.objects.create(
-        recipient=recipient,
-        level=NotificationLevel.INFO,
-        title=(_("工作单反馈被退回：%(title)s") % {"title": assignment.task.title})[:200],
-        body=_("原因：%(reason)s") % {"reason": assignment.return_reason},
-        url=assignment.get_absolute_url(),
-    )
+    notify_reviewed(assignment, actor=actor)
 
 
 @service
@@ -202,6 +197,7 @@ def accept(assignment: Assignment, *, actor) -> Assignment:
     assignment.state = AssignmentState.ACCEPTED
     assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
     assignment.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    _tell_reviewed(assignment, actor)
     return assignment
 
 
@@ -260,7 +256,7 @@ def remind_late(task: Task, *, actor) -> int:
     count = late.update(reminded_at=now)
     from .notify import send_reminders
 
-    send_reminders(task, now)
+    send_reminders(task, now, actor=actor)
     return count
 
 

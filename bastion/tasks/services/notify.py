@@ -1,11 +1,25 @@
-"""催办: the in-app reminder sent to the people who answer for late recipients.
+"""The task module's messages, all through the kernel's one service
+(``bastion.core.notifications.services.notification_send``).
 
-``send_reminders(task, now)`` is called by ``flow.remind_late`` (一键催办). Every user who holds
-``tasks.change_assignment`` on a late recipient, through a role held on the recipient or on an
-organization between it and the issuer, gets one yellow notification per task and day listing
-the late recipients they answer for. Grants held on the issuer or above it are the issuer's side:
-the person who clicks is not reminded of their own task. A second click the same day sends
-nothing new to the same person. Five queries for 3,000 recipients.
+Who is told: the recipient organization's answerers, i.e. every active user holding
+``tasks.change_assignment`` through a role on the recipient or on an organization between it
+and the issuer (``core.notifications.holders``). Grants held on the issuer or above it are the
+issuer's side: the sender is never told of their own sheet. Each person gets ONE message per
+event, listing every recipient they answer for (a county secretary covering 30 stations gets one
+message with 30 lines, not 30 messages).
+
+Events (``Notification.event``):
+
+* ``tasks.dispatched`` (``notify_dispatched``): a sheet dispatched or passed down; once per
+  person and task. Its subjects are the assignments, so the sender's progress page shows read
+  receipts per recipient (``dispatch_receipts``).
+* ``tasks.returned`` / ``tasks.accepted`` (``notify_reviewed``): an answer sent back (with the
+  reason) or accepted; the answerers and whoever submitted it.
+* ``tasks.reminder`` (``send_reminders``, 一键催办): late recipients, once per person, task and
+  day. ``tasks.due_soon`` (``send_due_reminders``, 一键提醒): recipients that have not answered
+  yet, before the deadline, once per person, task and day.
+
+A fixed number of queries whatever the number of recipients.
 """
 
 from __future__ import annotations
@@ -13,95 +27,44 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bastion.agenda.models import Notification, NotificationLevel
-from bastion.core.scope import subtree_q
-from bastion.orgs.models import Organization, Role, RoleAssignment
+from bastion.core.notifications.holders import targets_by_holder
+from bastion.core.notifications.models import NotificationLevel
+from bastion.core.notifications.selectors import receipts
+from bastion.core.notifications.services import Recipient, notification_send
+from bastion.core.scope import allows
+from bastion.core.services import service
 
-from ..models import Task, TaskStatus
+from ..models import OPEN_STATES, Assignment, AssignmentState, Task, TaskStatus
 
-REMIND_PERMISSION = "tasks.change_assignment"
+ANSWER_PERMISSION = "tasks.change_assignment"
 MAX_LINES = 50
 SECTION_GROUP = "task_reminder"
+EVENT_DISPATCHED = "tasks.dispatched"
+EVENT_RETURNED = "tasks.returned"
+EVENT_ACCEPTED = "tasks.accepted"
+EVENT_REMINDER = "tasks.reminder"
+EVENT_DUE_SOON = "tasks.due_soon"
+ASSIGNMENT_KIND = "tasks.assignment"
 
 
-def send_reminders(task: Task, now: dt.datetime) -> int:
-    """Notify the people responsible for ``task``'s late recipients; return how many were
-    notified (people already reminded of this task today are skipped)."""
-    from .flow import late_assignments
-
-    if task.status != TaskStatus.DISPATCHED:  # a closed task is owed no more answers
-        return 0
-    today = timezone.localdate(now)
-    late = list(
-        late_assignments(task, today)
-        .order_by("organization__path", "pk")
-        .values_list("pk", "organization__path", "organization__name")
-    )
-    if not late:
-        return 0
-    owed = _assignments_by_user(task.issuer.path, late)
-    already = _reminded_today(task, today, now)
-    url = assignment_urls()
-    with translation.override(settings.LANGUAGE_CODE):
-        notes = [
-            _notification(task, user_id, rows, today, url)
-            for user_id, rows in owed.items()
-            if user_id not in already
-        ]
-    Notification.objects.bulk_create(notes, batch_size=1000)
-    return len(notes)
+# --- who answers for which recipient --------------------------------------------------------
 
 
-def _assignments_by_user(issuer_path: str, late: list[tuple]) -> dict[int, list[tuple]]:
-    """user id → the late rows they answer for: grants strictly below the issuer whose path
-    is an ancestor-or-self of the recipient's."""
-    role_ids = [
-        role.pk
-        for role in Role.objects.only("id", "permissions")
-        if REMIND_PERMISSION in (role.permissions or ())
-    ]
-    grants = (
-        RoleAssignment.objects.filter(role_id__in=role_ids, user__is_active=True)
-        .filter(subtree_q("organization__path", issuer_path))
-        .exclude(organization__path=issuer_path)
-        .values_list("user_id", "organization__path")
-    )
-    users_at: dict[str, set[int]] = {}
-    for user_id, path in grants:
-        users_at.setdefault(path, set()).add(user_id)
-    owed: dict[int, list[tuple]] = {}
-    step = Organization.steplen
-    start = len(issuer_path) + step
-    for row in late:
-        path = row[1]
-        users: set[int] = set()
-        for end in range(start, len(path) + 1, step):
-            users |= users_at.get(path[:end], set())
-        for user_id in users:
-            owed.setdefault(user_id, []).append(row)
-    return owed
-
-
-def _title(task: Task) -> str:
-    return (_("催办：%(title)s") % {"title": task.title})[:200]
-
-
-def _reminded_today(task: Task, today: dt.date, now: dt.datetime) -> set[int]:
-    """People who already got this task's reminder today (the task id is in the items)."""
-    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _title(task)
-    rows = Notification.objects.filter(
-        title=title, created_at__gte=start, created_at__lte=now, digest_on__isnull=True
-    ).values_list("recipient_id", "items")
+def answerers(task: Task, rows: list[tuple]) -> dict[int, list[tuple]]:
+    """user id → the rows ``(assignment id, organization path, organization name)`` they answer
+    for, in path order; two queries."""
+    by_path: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_path.setdefault(row[1], []).append(row)
+    owed = targets_by_holder(ANSWER_PERMISSION, by_path, below=task.issuer.path)
     return {
-        user_id
-        for user_id, items in rows
-        if isinstance(items, list) and any(s.get("task") == task.pk for s in items)
+        user_id: [row for path in paths for row in by_path[path]] for user_id, paths in owed.items()
     }
 
 
@@ -123,46 +86,226 @@ def _inbox_url(first_url: str) -> str:
         return first_url
 
 
-def _notification(task: Task, user_id: int, rows: list[tuple], today: dt.date, url) -> Notification:
-    days = (today - task.due_on).days
-    note = _("已逾期 %(days)s 天") % {"days": days}
-    lines = [
-        {
-            "level": NotificationLevel.YELLOW.value,
-            "org": name,
-            "text": task.title,
-            "date": task.due_on.isoformat(),
-            "note": note,
-            "url": url(pk),
-        }
-        for pk, _path, name in rows[:MAX_LINES]
-    ]
-    section = {
-        "group": SECTION_GROUP,
-        "task": task.pk,
-        "title": _("逾期未反馈的组织"),
-        "count_text": _("%(n)s 个组织") % {"n": len(rows)},
-        "level": NotificationLevel.YELLOW.value,
-        "total": len(rows),
-        "lines": lines,
-        "more": len(rows) - len(lines),
-    }
-    body = _(
-        "%(issuer)s 派发的工作单《%(title)s》反馈截止日期为 %(due)s，已逾期 %(days)s 天，"
-        "以下 %(n)s 个组织尚未反馈，请尽快办理。"
-    ) % {
-        "issuer": task.issuer.name,
-        "title": task.title,
-        "due": task.due_on.isoformat(),
-        "days": days,
-        "n": len(rows),
-    }
+def _personal(user_id, rows, *, section: dict, body: tuple[str, dict], url) -> Recipient:
+    """One person's message: a section listing their recipients, a link to the one assignment
+    (or to their task inbox when there are several), the assignments as subjects."""
+    line = section.pop("line")
+    lines = [{**line, "org": name, "url": url(pk)} for pk, _p, name in rows]
+    section = {**section, "lines": lines[:MAX_LINES], "total": len(rows)}
+    section["more"] = len(rows) - len(section["lines"])
+    section["count_text"] = _("%(n)s 个组织") % {"n": len(rows)}
     link = lines[0]["url"] if len(rows) == 1 else _inbox_url(lines[0]["url"])
-    return Notification(
-        recipient_id=user_id,
-        level=NotificationLevel.YELLOW,
-        title=_title(task),
-        body=body,
+    return Recipient(
+        user_id,
+        body=body[0] % {**body[1], "n": len(rows)},
         url=link,
         items=[section],
+        subjects=[(ASSIGNMENT_KIND, pk) for pk, _p, _n in rows],
+    )
+
+
+def _send_to_answerers(task, rows, *, actor, event, title, body, section, level, key, channels):
+    owed = answerers(task, rows)
+    if not owed:
+        return 0
+    url = assignment_urls()
+    people = [
+        _personal(user_id, user_rows, section=dict(section), body=body, url=url)
+        for user_id, user_rows in owed.items()
+    ]
+    notes = notification_send(
+        actor=actor,
+        recipients=people,
+        event=event,
+        title=title,
+        level=level,
+        dedupe_key=key,
+        channels=channels,
+    )
+    return len(notes)
+
+
+# --- dispatched (and passed down) -----------------------------------------------------------
+
+
+def notify_dispatched(task: Task, *, actor, assignments: list[Assignment]) -> int:
+    """Tell the answerers of the new recipients that a sheet has come; return how many people
+    were told. ``assignments`` carry their organization (as ``dispatch`` built them)."""
+    rows = sorted(
+        ((a.pk, a.organization.path, a.organization.name) for a in assignments),
+        key=lambda row: (row[1], row[0]),
+    )
+    if not rows:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        title = (_("新工作单：%(title)s") % {"title": task.title})[:200]
+        body = _(
+            "%(issuer)s 派发了工作单《%(title)s》，反馈截止日期为 %(due)s，"
+            "请为以下 %(n)s 个组织办理并反馈。"
+        )
+        section = _section(task, _("待办理的组织"), NotificationLevel.INFO, _("待反馈"))
+        return _send_to_answerers(
+            task,
+            rows,
+            actor=actor,
+            event=EVENT_DISPATCHED,
+            title=title,
+            body=(body, _params(task)),
+            section=section,
+            level=NotificationLevel.INFO,
+            key=f"{EVENT_DISPATCHED}:{task.pk}",
+            channels=("email", "webhook"),
+        )
+
+
+def dispatch_receipts(task: Task, assignment_ids) -> dict:
+    """assignment id → ``Receipt`` (told, read, first/last read time) of the dispatch message;
+    one query for a page of recipients."""
+    return receipts(event=EVENT_DISPATCHED, kind=ASSIGNMENT_KIND, object_ids=assignment_ids)
+
+
+def _params(task: Task, **more) -> dict:
+    return {"issuer": task.issuer.name, "title": task.title, "due": task.due_on.isoformat(), **more}
+
+
+def _section(task: Task, title: str, level: str, note: str) -> dict:
+    return {
+        "group": SECTION_GROUP,
+        "task": task.pk,
+        "title": title,
+        "level": level,
+        "line": {"level": level, "text": task.title, "date": task.due_on.isoformat(), "note": note},
+    }
+
+
+# --- reviewed: returned or accepted ---------------------------------------------------------
+
+
+def notify_reviewed(assignment: Assignment, *, actor) -> int:
+    """An answer was sent back or accepted: its answerers (and whoever submitted it) learn it."""
+    task = assignment.task
+    returned = assignment.state == AssignmentState.RETURNED
+    org = assignment.organization
+    people = set(answerers(task, [(assignment.pk, org.path, org.name)]))
+    submitter = assignment.submitted_by
+    if submitter is not None and submitter.is_active:
+        people.add(submitter.pk)
+    with translation.override(settings.LANGUAGE_CODE):
+        if returned:
+            title = _("工作单反馈被退回：%(title)s") % {"title": task.title}
+            body = _("原因：%(reason)s") % {"reason": assignment.return_reason}
+        else:
+            title = _("工作单反馈已采纳：%(title)s") % {"title": task.title}
+            body = _("%(org)s 对工作单《%(title)s》的反馈已被采纳。") % {
+                "org": org.name,
+                "title": task.title,
+            }
+    notes = notification_send(
+        actor=actor,
+        recipients=sorted(people),
+        event=EVENT_RETURNED if returned else EVENT_ACCEPTED,
+        title=title[:200],
+        body=body,
+        url=assignment.get_absolute_url(),
+        level=NotificationLevel.YELLOW if returned else NotificationLevel.GREEN,
+        subjects=[assignment],
+        dedupe_key="" if returned else f"{EVENT_ACCEPTED}:{assignment.pk}",
+    )
+    return len(notes)
+
+
+# --- 催办 (late) and 提醒 (before the deadline) ----------------------------------------------
+
+
+def send_reminders(task: Task, now: dt.datetime, *, actor=None) -> int:
+    """催办: notify the people responsible for ``task``'s late recipients; return how many were
+    notified (people already reminded of this task today are skipped)."""
+    from .flow import late_assignments
+
+    if task.status != TaskStatus.DISPATCHED:  # a closed task is owed no more answers
+        return 0
+    today = timezone.localdate(now)
+    rows = _rows(late_assignments(task, today))
+    if not rows:
+        return 0
+    days = (today - task.due_on).days
+    with translation.override(settings.LANGUAGE_CODE):
+        title = (_("催办：%(title)s") % {"title": task.title})[:200]
+        body = _(
+            "%(issuer)s 派发的工作单《%(title)s》反馈截止日期为 %(due)s，已逾期 %(days)s 天，"
+            "以下 %(n)s 个组织尚未反馈，请尽快办理。"
+        )
+        note = _("已逾期 %(days)s 天") % {"days": days}
+        section = _section(task, _("逾期未反馈的组织"), NotificationLevel.YELLOW, note)
+        return _send_to_answerers(
+            task,
+            rows,
+            actor=actor,
+            event=EVENT_REMINDER,
+            title=title,
+            body=(body, _params(task, days=days)),
+            section=section,
+            level=NotificationLevel.YELLOW,
+            key=f"{EVENT_REMINDER}:{task.pk}:{today.isoformat()}",
+            channels=("email", "webhook"),
+        )
+
+
+def due_assignments(task: Task, today: dt.date | None = None):
+    """Recipients that still owe an answer while the deadline has not passed (none after it:
+    then they are late, and 催办 is the message)."""
+    today = today or timezone.localdate()
+    if today > task.due_on or task.status != TaskStatus.DISPATCHED:
+        return Assignment.objects.none()
+    return task.assignments.filter(Q(state__in=OPEN_STATES))
+
+
+def send_due_reminders(task: Task, now: dt.datetime, *, actor=None) -> int:
+    """提醒: before the deadline, notify the people responsible for recipients that have not
+    answered yet; once per person, task and day. Returns how many were notified."""
+    today = timezone.localdate(now)
+    rows = _rows(due_assignments(task, today))
+    if not rows:
+        return 0
+    left = (task.due_on - today).days
+    with translation.override(settings.LANGUAGE_CODE):
+        title = (_("提醒：%(title)s") % {"title": task.title})[:200]
+        when = _("今天截止") if left == 0 else _("还剩 %(days)s 天") % {"days": left}
+        body = _(
+            "%(issuer)s 派发的工作单《%(title)s》反馈截止日期为 %(due)s（%(when)s），"
+            "以下 %(n)s 个组织尚未反馈，请按时办理。"
+        )
+        section = _section(task, _("尚未反馈的组织"), NotificationLevel.YELLOW, when)
+        return _send_to_answerers(
+            task,
+            rows,
+            actor=actor,
+            event=EVENT_DUE_SOON,
+            title=title,
+            body=(body, _params(task, when=when)),
+            section=section,
+            level=NotificationLevel.YELLOW,
+            key=f"{EVENT_DUE_SOON}:{task.pk}:{today.isoformat()}",
+            channels=("email",),
+        )
+
+
+@service
+def task_remind_due(*, actor, task: Task) -> int:
+    """一键提醒: before the deadline, remind every recipient that has not answered yet; stamps
+    ``reminded_at`` like 催办. Returns how many recipients were reminded."""
+    if not allows(actor, "tasks.dispatch_task", task.issuer):
+        raise PermissionDenied(_("您无权提醒该工作单。"))
+    now = timezone.now()
+    count = due_assignments(task, timezone.localdate(now)).update(reminded_at=now)
+    if count:
+        send_due_reminders(task, now, actor=actor)
+    return count
+
+
+def _rows(assignments) -> list[tuple]:
+    return list(
+        assignments.order_by("organization__path", "pk").values_list(
+            "pk", "organization__path", "organization__name"
+        )
     )

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.agenda import attachments as checks
-from bastion.core.scope import granted_paths, path_within
+from bastion.core import evidence as checks
+from bastion.core.scope import allows
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 
@@ -53,14 +53,11 @@ def _clean_text(value) -> str:
 
 def may_draft(user, issuer: Organization) -> bool:
     """Whoever may draft tasks for the issuer (add, or change) edits its drafts."""
-    return any(
-        path_within(issuer.path, granted_paths(user, f"tasks.{action}_task"))
-        for action in ("add", "change")
-    )
+    return any(allows(user, f"tasks.{action}_task", issuer) for action in ("add", "change"))
 
 
 def _require_issuer(actor, issuer: Organization) -> None:
-    if not path_within(issuer.path, granted_paths(actor, "tasks.add_task")):
+    if not allows(actor, "tasks.add_task", issuer):
         raise PermissionDenied(_("您无权以该组织名义起草工作单。"))
 
 
@@ -297,7 +294,7 @@ def task_update(
 def task_close(task: Task, *, actor) -> Task:
     """End a dispatched task: no more answers; what was answered stays."""
     task = Task.objects.select_for_update().select_related("issuer").get(pk=task.pk)
-    if not path_within(task.issuer.path, granted_paths(actor, "tasks.dispatch_task")):
+    if not allows(actor, "tasks.dispatch_task", task.issuer):
         raise PermissionDenied(_("您无权结束该工作单。"))
     if task.status == TaskStatus.DRAFT:
         raise ValidationError(_("草稿尚未派发，不需要结束；不再需要可直接删除。"))
@@ -312,9 +309,7 @@ def task_close(task: Task, *, actor) -> Task:
 def task_delete(task: Task, *, actor) -> None:
     """Throw away a draft (a dispatched task keeps its record: close it instead)."""
     task = Task.objects.select_for_update().select_related("issuer").get(pk=task.pk)
-    allowed = may_draft(actor, task.issuer) or path_within(
-        task.issuer.path, granted_paths(actor, "tasks.delete_task")
-    )
+    allowed = may_draft(actor, task.issuer) or allows(actor, "tasks.delete_task", task.issuer)
     if not allowed:
         raise PermissionDenied(_("您无权删除该工作单。"))
     if task.status != TaskStatus.DRAFT:

@@ -146,7 +146,7 @@ def test_filters(api, personas, tree, tasks):
 
 @pytest.mark.parametrize(
     "params,key",
-    [({"overdue": "maybe"}, "overdue"), ({"state": "done"}, "state"), ({"within": "x"}, "within")],
+    [({"overdue": "maybe"}, "overdue"), ({"state": "done"}, "state")],
 )
 def test_bad_filters_are_400(api, personas, tasks, params, key):
     login(api, personas, "company")
@@ -155,10 +155,11 @@ def test_bad_filters_are_400(api, personas, tasks, params, key):
     assert key in response.json()
 
 
-def test_within_outside_the_scope_is_400(api, personas, tree, tasks):
+@pytest.mark.parametrize("within", ["station_b1", "x", "999999"])
+def test_within_outside_the_scope_is_404(api, personas, tree, tasks, within):
     login(api, personas, "secretary_a")
-    response = api.get(URL, {"within": tree.station_b1.pk})
-    assert response.status_code == 400
+    value = getattr(tree, within).pk if within == "station_b1" else within
+    assert api.get(URL, {"within": value}).status_code == 404
 
 
 def grow(tree, personas, count):

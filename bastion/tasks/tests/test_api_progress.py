@@ -103,17 +103,16 @@ def test_progress_of_a_draft_has_no_rate(api, personas, tree):
 
 
 @pytest.mark.parametrize("within", ["abc", "999999"])
-def test_progress_bad_within_is_400(api, personas, crafted, within):
+def test_progress_unknown_within_is_404(api, personas, crafted, within):
     login(api, personas, "company")
     response = api.get(task_url(crafted, "progress"), {"within": within})
-    assert response.status_code == 400
-    assert within in response.json()["within"][0]
+    assert response.status_code == 404
 
 
-def test_progress_within_outside_the_scope_is_400(api, personas, tree, tasks):
+def test_progress_within_outside_the_scope_is_404(api, personas, tree, tasks):
     login(api, personas, "county")
     response = api.get(task_url(tasks["county"], "progress"), {"within": tree.county_b.pk})
-    assert response.status_code == 400
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -2,33 +2,11 @@
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from bastion.tasks.demo import SAFETY_PLEDGE
 from bastion.tasks.models import Assignment, CascadeItem, Task
 from bastion.tasks.selectors import progress
-
-pytestmark = pytest.mark.xdist_group("seed_demo")
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", "--if-empty", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(built, db):
-    return built
 
 
 def test_the_station_sheet_reaches_all_86_stations_in_every_state(demo):

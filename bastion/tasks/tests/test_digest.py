@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.apps import apps
 
-from bastion.agenda.services.notify import build_digest, digest_create
+from bastion.core.notifications.digest import build_digest, digest_create
 from bastion.tasks.digest import items
 from bastion.tasks.models import Assignment
 from bastion.tasks.services import flow
@@ -126,7 +126,7 @@ def test_today_is_the_due_date(personas, tree):
 
 
 def test_a_digest_of_tasks_only_takes_their_colour_and_counts():
-    from bastion.agenda.services.notify import digest_summary
+    from bastion.core.notifications.digest import digest_summary
 
     level, text = digest_summary(
         [{"group": "tasks_overdue", "title": "逾期未反馈的工作单", "count_text": "2 项",

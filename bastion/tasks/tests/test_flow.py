@@ -411,7 +411,7 @@ def test_a_returned_answer_tells_who_submitted_it(personas, tree):
 
     from django.utils import timezone
 
-    from bastion.agenda.models import Notification
+    from bastion.core.notifications.models import Notification
     from bastion.tasks.models import Task
     from bastion.tasks.services import flow
 
@@ -421,6 +421,6 @@ def test_a_returned_answer_tells_who_submitted_it(personas, tree):
     assignment = task.assignments.get()
     flow.submit(assignment, actor=personas.secretary_a, feedback="已完成")
     flow.return_(assignment, actor=personas.company, reason="请补充照片")
-    notice = Notification.objects.get(recipient=personas.secretary_a)
+    notice = Notification.objects.get(recipient=personas.secretary_a, event="tasks.returned")
     assert "统计党员人数" in notice.title and "请补充照片" in notice.body
     assert notice.url == assignment.get_absolute_url()

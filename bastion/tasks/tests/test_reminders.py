@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bastion.agenda.models import Notification
+from bastion.core.notifications.models import Notification
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import Assignment
 from bastion.tasks.services import flow

@@ -17,18 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.evidence import download
 from bastion.core.pages import apply_errors
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import allows
+from bastion.orgs.selectors import nearby_choices
 
 from .. import feedback as answers
 from .. import selectors
-from ..forms import PassDownForm, ReviewForm, orgs_where, picker
+from ..filters import ANSWER, InboxFilter
+from ..forms import PassDownForm, ReviewForm
 from ..forms_feedback import FeedbackForm, field_name
 from ..models import OPEN_STATES, Assignment, AssignmentState, FeedbackFile, FieldKind, TaskStatus
 from ..services import answers as answer_services
 from ..services import flow
 from . import recipients as pick
-from .tasks import file_response, progress_url
+from .tasks import progress_url
 
 PAGE_SIZE = 50
 
@@ -40,13 +43,6 @@ def scoped_assignment(request, pk, action="view") -> Assignment:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 # --- inbox ----------------------------------------------------------------------------------
 
 
@@ -55,13 +51,9 @@ def assignment_inbox(request):
     """我的任务: what the user's organizations owe, grouped overdue / due soon / waiting /
     submitted / done, with a count per group."""
     user = request.user
-    rows = selectors.inbox_assignments(user)
-    permission = "tasks.change_assignment"
-    org = None
-    org_id = _int_or_none(request.GET.get("org"))
-    if org_id:
-        org = orgs_where(user, permission).filter(pk=org_id).first()
-        rows = rows.filter(subtree_q("organization__path", org.path)) if org else rows.none()
+    inbox = InboxFilter(request.GET, queryset=selectors.inbox_assignments(user), request=request)
+    rows = inbox.qs  # an organization the user does not answer for is a 404
+    org = inbox.form.cleaned_data.get("org")
     today = timezone.localdate()
     counts = selectors.inbox_counts(rows, today)
     group = request.GET.get("group")
@@ -82,7 +74,7 @@ def assignment_inbox(request):
             "today": today,
             "soon_days": selectors.due_soon_days(),
             "org": org,
-            "org_options": picker(user, org, permission),
+            "org_options": [o for o in nearby_choices(user, org, ANSWER) if o.is_active],
         },
     )
 
@@ -180,7 +172,7 @@ def _detail_context(request, assignment, *, form=None, review_form=None) -> dict
         "can_pass_down": can_answer
         and is_open
         and assignment.organization.numchild > 0  # somebody below to pass it to
-        and path_within(assignment.organization.path, granted_paths(user, "tasks.dispatch_task")),
+        and allows(user, "tasks.dispatch_task", assignment.organization),
         "child": child,
         "child_progress": child_progress,
         "suggestion": suggestion,
@@ -271,9 +263,7 @@ def assignment_pass_down(request, pk):
     user = request.user
     assignment = scoped_assignment(request, pk)
     org = assignment.organization
-    allowed = flow.can_answer(user, assignment) and path_within(
-        org.path, granted_paths(user, "tasks.dispatch_task")
-    )
+    allowed = flow.can_answer(user, assignment) and allows(user, "tasks.dispatch_task", org)
     if not allowed:
         raise Http404
     if assignment.state not in OPEN_STATES or assignment.task.status == TaskStatus.CLOSED:
@@ -322,5 +312,4 @@ def assignment_pass_down(request, pk):
 @login_required
 def feedback_file(request, pk):
     """A recipient's evidence: only inside the scope (the recipient, the issuer above it)."""
-    row = get_object_or_404(FeedbackFile.objects.restrict(request.user, "view"), pk=pk)
-    return file_response(row.file, row.original_name)
+    return download(FeedbackFile.objects.restrict(request.user, "view"), pk)

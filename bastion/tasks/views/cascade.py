@@ -8,9 +8,6 @@ is shown only as far as it reaches the reader (see ``selectors_cascade``); anyth
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,13 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.pages import apply_errors
-from bastion.core.scope import (
-    ALL,
-    granted_paths,
-    has_permission_anywhere,
-    path_within,
-    subtree_q,
-)
+from bastion.core.scope import Grant, grant, has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.selectors import nearby_choices
@@ -62,11 +53,11 @@ def _int_or_404(value) -> int:
         raise Http404 from exc
 
 
-def _overlaps(path: str, granted) -> bool:
+def _overlaps(path: str, granted: Grant) -> bool:
     """The granted subtrees cover ``path`` or lie inside it."""
-    if granted is ALL:
+    if granted.everywhere:
         return True
-    return any(path.startswith(g) or g.startswith(path) for g in granted)
+    return any(path.startswith(g) or g.startswith(path) for g in granted.paths)
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -124,11 +115,11 @@ def cascade_detail(request, pk):
 
 def _decorate(user, tree) -> None:
     """Buttons and links of each shown node, from the user's grants (no query)."""
-    add = granted_paths(user, ADD)
-    change = granted_paths(user, "tasks.change_cascadeitem")
-    delete = granted_paths(user, "tasks.delete_cascadeitem")
-    add_task = granted_paths(user, "tasks.add_task")
-    view_task = granted_paths(user, "tasks.view_task")
+    add = grant(user, ADD)
+    change = grant(user, "tasks.change_cascadeitem")
+    delete = grant(user, "tasks.delete_cascadeitem")
+    add_task = grant(user, "tasks.add_task")
+    view_task = grant(user, "tasks.view_task")
     root_path = tree.root.item.organization.path
     create_url = url_or_none("tasks:cascade_item_create")
     task_create = url_or_none("tasks:task_create")
@@ -145,16 +136,16 @@ def _decorate(user, tree) -> None:
         if not node.full:
             continue
         path = item.organization.path
-        node.can_change = path_within(path, change)
-        node.can_delete = path_within(path, delete) and not node.child_count and not node.tasks
+        node.can_change = change.covers(path)
+        node.can_delete = delete.covers(path) and not node.child_count and not node.tasks
         node.dispatch_url = None
         dispatchable = item.level in (CascadeLevel.TASK_SHEET, CascadeLevel.ACTION_PLAN)
-        if task_create and dispatchable and path_within(path, add_task):
+        if task_create and dispatchable and add_task.covers(path):
             node.dispatch_url = f"{task_create}?cascade_item={item.pk}"
         for task in node.tasks:
             task.progress_url = (
                 url_or_none("tasks:progress", task.pk)
-                if path_within(task.issuer.path, view_task)
+                if view_task.covers(task.issuer)
                 else None
             )
         for assignment in node.feedback:
@@ -167,12 +158,12 @@ def _decorate(user, tree) -> None:
 def _org_choices(user, permission: str, selected, anchor) -> list[Organization]:
     """Nearby organizations (never the whole tree) where the user holds ``permission`` and that
     lie in ``anchor``'s subtree; without an anchor (an objective), party committees only."""
-    granted = granted_paths(user, permission)
+    granted = grant(user, permission)
     return [
         node
         for node in nearby_choices(user, selected or anchor)
         if node.is_active
-        and path_within(node.path, granted)
+        and granted.covers(node)
         and (
             node.path.startswith(anchor.path)
             if anchor is not None
@@ -183,13 +174,11 @@ def _org_choices(user, permission: str, selected, anchor) -> list[Organization]:
 
 def can_add_objective(user) -> bool:
     """The user may write an objective for some party committee in their scope (one query)."""
-    granted = granted_paths(user, ADD)
-    if granted is ALL:
-        return True
-    if not granted:
-        return False
-    inside = reduce(or_, (subtree_q("path", path) for path in granted))
-    return Organization.objects.filter(inside, kind=OrganizationKind.COMMITTEE).exists()
+    granted = grant(user, ADD)
+    if granted.everywhere or not granted:
+        return bool(granted)
+    committees = Organization.objects.permitted(user, ADD).filter(kind=OrganizationKind.COMMITTEE)
+    return committees.exists()
 
 
 def _selected_org(request) -> Organization | None:

@@ -10,13 +10,13 @@ Every page costs the same number of queries for 5 recipients or 3,000.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.excel import XLSX_CONTENT_TYPE
-from bastion.core.scope import granted_paths, path_within, subtree_q
+from bastion.core.scope import allows
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import breadcrumb
 
 from .. import selectors
 from ..exports import export_feedback_filename, export_feedback_xlsx
+from ..filters import ProgressFilter
 from ..models import Assignment, AssignmentState, Task, TaskStatus
 from ..selectors_progress import (
     BADGE,
@@ -38,18 +39,16 @@ from ..selectors_progress import (
     SORTS,
     STATE_FILTERS,
     breakdown,
-    filter_state,
     late_rows,
     parent_names,
     sorted_rows,
     within_choices,
 )
-from ..services import flow
+from ..services import flow, notify
 
 PAGE_SIZE = 50
 LATE_LIST_SIZE = 20
 STATE_LABELS = dict(AssignmentState.choices)
-FILTER_VALUES = {value for value, _label in STATE_FILTERS}
 GROUP_KINDS = {"group"}  # shown with the branch above them: every branch has a 第一党小组
 
 
@@ -58,6 +57,17 @@ class Filters:
     within: Organization | None  # None: the whole task (the issuer's subtree)
     state: str
     sort: str
+    filterset: ProgressFilter = field(repr=False, compare=False)
+
+    @property
+    def rows(self):
+        """The task's assignments the user may see, inside the chosen subtree (any state)."""
+        return self.filterset.subtree
+
+    @property
+    def listed(self):
+        """The same rows in the chosen state: the recipients table and the export."""
+        return self.filterset.qs
 
     def params(self, **changes) -> dict:
         params = {
@@ -97,36 +107,20 @@ def scoped_task(request, pk: int, action: str = "view") -> Task:
 
 
 def read_filters(request, task: Task, data) -> Filters:
-    """The filters of the query string; a subtree outside the issuer's answers 404."""
-    within = None
-    raw = (data.get("within") or "").strip()
-    if raw:
-        try:
-            within_pk = int(raw)
-        except ValueError:
-            raise Http404 from None
-        within = (
-            Organization.objects.restrict(request.user, "view")
-            .filter(subtree_q("path", task.issuer.path), pk=within_pk)
-            .first()
-        )
-        if within is None:
-            raise Http404
-        if within.pk == task.issuer_id:
-            within = None
-    state = data.get("state") or ""
+    """The filters of the query string (``ProgressFilter``, as the API and the export read
+    them); a subtree outside the issuer's answers 404, an unknown state is left out."""
+    filterset = ProgressFilter(data, task=task, request=request)
+    cleaned = filterset.cleaned
+    within = cleaned.get("within")
+    if within is not None and within.pk == task.issuer_id:
+        within = None
     sort = data.get("sort") or DEFAULT_SORT
     return Filters(
         within=within,
-        state=state if state in FILTER_VALUES else "",
+        state=cleaned.get("state") or "",
         sort=sort if sort in SORTS else DEFAULT_SORT,
+        filterset=filterset,
     )
-
-
-def visible_assignments(request, task: Task, filters: Filters):
-    """The task's assignments the user may see, inside the chosen subtree (not the state)."""
-    rows = Assignment.objects.restrict(request.user, "view").filter(task=task)
-    return selectors.within(rows, filters.within) if filters.within else rows
 
 
 def counts_context(task: Task, progress, filters: Filters) -> dict:
@@ -159,20 +153,23 @@ def progress_view(request, pk: int):
     task = scoped_task(request, pk)
     filters = read_filters(request, task, request.GET)
     today = timezone.localdate()
-    rows = visible_assignments(request, task, filters)
+    rows = filters.rows
     progress = selectors.progress(task, assignments=rows, today=today)
     node = filters.within or task.issuer
     base = reverse("tasks:progress", args=[task.pk])
 
-    page = Paginator(
-        sorted_rows(filter_state(rows, task, filters.state, today), filters.sort), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(sorted_rows(filters.listed, filters.sort), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     assignment_url = _url_maker("tasks:assignment_detail")
     late = late_rows(rows, task, today, LATE_LIST_SIZE)
     shown = [*page, *late]
     parents = parent_names(shown)
     for row in shown:
         _decorate(row, assignment_url, parents)
+    read = notify.dispatch_receipts(task, [row.pk for row in page])  # 已读/未读: one query
+    for row in page:
+        row.receipt = read.get(row.pk)
     parts = breakdown(rows, task, node, today)
     for part in parts:
         part.drill_url = "" if part.own else base + filters.query(within=part.org.pk, page="")
@@ -190,15 +187,14 @@ def progress_view(request, pk: int):
         choices=within_choices(visible_orgs, task, filters.within),
         state_filters=STATE_FILTERS,
         page=page,
-        querystring=urlencode(filters.params()),
         sort_links=_sort_links(base, filters),
         late=late,
         breakdown=parts,
         states=AssignmentState.choices,
         task_url=_reverse("tasks:task_detail", task.pk),
         can_remind=task.status == TaskStatus.DISPATCHED
-        and path_within(task.issuer.path, granted_paths(request.user, "tasks.dispatch_task")),
-        can_export=path_within(task.issuer.path, granted_paths(request.user, "tasks.export_task")),
+        and allows(request.user, "tasks.dispatch_task", task.issuer),
+        can_export=allows(request.user, "tasks.export_task", task.issuer),
         export_url=reverse("tasks:progress_export", args=[task.pk]) + filters.query(),
         remind_url=reverse("tasks:progress_remind", args=[task.pk]),
     )
@@ -233,8 +229,7 @@ def progress_counts(request, pk: int):
     """The headline counts alone: the page polls it every 30 seconds (htmx)."""
     task = scoped_task(request, pk)
     filters = read_filters(request, task, request.GET)
-    rows = visible_assignments(request, task, filters)
-    progress = selectors.progress(task, assignments=rows, today=timezone.localdate())
+    progress = selectors.progress(task, assignments=filters.rows, today=timezone.localdate())
     context = counts_context(task, progress, filters)
     return render(request, "tasks/progress/_counts.html", context)
 
@@ -242,12 +237,20 @@ def progress_counts(request, pk: int):
 @login_required
 @require_POST
 def progress_remind(request, pk: int):
-    """一键催办: a reminder to every recipient still owing an answer past the due date."""
+    """一键催办: a reminder to every recipient still owing an answer past the due date;
+    with ``kind=due``, 一键提醒: before the deadline, to every recipient yet to answer."""
     task = scoped_task(request, pk, "dispatch")
     filters = read_filters(request, task, request.POST)
     back = reverse("tasks:progress", args=[task.pk]) + filters.query()
     if task.status != TaskStatus.DISPATCHED:
         messages.error(request, _("工作单未派发或已结束，不能催办。"))
+        return redirect(back)
+    if request.POST.get("kind") == "due":  # 一键提醒, before the deadline
+        count = notify.task_remind_due(actor=request.user, task=task)
+        if count:
+            messages.success(request, _("已向 %(n)s 个未反馈组织发送提醒。") % {"n": count})
+        else:
+            messages.info(request, _("当前没有需要提醒的组织。"))
         return redirect(back)
     count = flow.remind_late(task, actor=request.user)
     if count:
@@ -262,10 +265,7 @@ def progress_export(request, pk: int):
     """All feedback as Excel, one row per recipient the user may see, with the page's filters."""
     task = scoped_task(request, pk, "export")
     filters = read_filters(request, task, request.GET)
-    rows = filter_state(
-        visible_assignments(request, task, filters), task, filters.state, timezone.localdate()
-    )
-    data = export_feedback_xlsx(task, rows, actor=request.user)
+    data = export_feedback_xlsx(task, filters.listed, actor=request.user)
     return HttpResponse(
         data,
         content_type=XLSX_CONTENT_TYPE,

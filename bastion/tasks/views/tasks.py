@@ -18,17 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bastion.agenda.attachments import file_response
+from bastion.core.evidence import download
 from bastion.core.pages import apply_errors
-from bastion.core.scope import granted_paths, has_permission_anywhere, path_within, subtree_q
-from bastion.orgs.models import Organization
+from bastion.core.scope import allows, has_permission_anywhere
 from bastion.orgs.selectors import nearby_choices
 
 from .. import selectors
+from ..filters import TaskFilter
 from ..forms import (
     FeedbackFieldFormSet,
     RecipientForm,
-    TaskFilterForm,
     TaskForm,
     field_initial,
 )
@@ -56,10 +55,6 @@ def scoped_task(request, pk, action="view") -> Task:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _holds(user, permission: str, org: Organization) -> bool:
-    return path_within(org.path, granted_paths(user, permission))
-
-
 def progress_url(task) -> str | None:
     """The progress page belongs to another area; link to it once it exists."""
     try:
@@ -74,22 +69,10 @@ def progress_url(task) -> str | None:
 @login_required
 def task_list(request):
     user = request.user
-    form = TaskFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    tasks = Task.objects.restrict(user, "view")
-    selected = None
-    if filters.get("within"):
-        selected = Organization.objects.restrict(user, "view").filter(pk=filters["within"]).first()
-        if selected is None:
-            tasks = tasks.none()
-        else:
-            tasks = tasks.filter(subtree_q("issuer__path", selected.path))
-    if filters.get("q"):
-        tasks = tasks.filter(title__icontains=filters["q"])
-    if filters.get("status"):
-        tasks = tasks.filter(status=filters["status"])
-    if filters.get("priority"):
-        tasks = tasks.filter(priority=filters["priority"])
+    visible = Task.objects.restrict(user, "view")
+    task_filter = TaskFilter(request.GET, queryset=visible, request=request)
+    tasks = task_filter.qs  # an organization outside the scope is a 404
+    selected = task_filter.form.cleaned_data.get("within")
     today = timezone.localdate()
     tasks = (
         tasks.select_related("issuer")
@@ -108,19 +91,16 @@ def task_list(request):
         .order_by("-created_at", "-id")
     )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "tasks/task_list.html",
         {
-            "form": form,
+            "form": task_filter.form,
             "page": page,
             "today": today,
             "within_options": nearby_choices(user, selected),
             "within_selected": selected.pk if selected else None,
             "can_add": has_permission_anywhere(user, "tasks.add_task"),
-            "querystring": querystring.urlencode(),
         },
     )
 
@@ -174,7 +154,7 @@ def _initial_from(item, user) -> dict:
     }
     if item.deadline and item.deadline >= timezone.localdate():
         initial["due_on"] = item.deadline
-    if item.organization.is_active and _holds(user, "tasks.add_task", item.organization):
+    if item.organization.is_active and allows(user, "tasks.add_task", item.organization):
         initial["issuer"] = item.organization_id
     return initial
 
@@ -186,7 +166,7 @@ def task_create(request):
         raise Http404
     initial = {"priority": "normal"}
     current = request.current_org
-    if current and current.is_active and _holds(user, "tasks.add_task", current):
+    if current and current.is_active and allows(user, "tasks.add_task", current):
         initial["issuer"] = current.pk
     item = _cascade_item(request)
     if item is not None:
@@ -267,7 +247,7 @@ def task_detail(request, pk):
     if show:
         rows = rows.filter(STATE_FILTERS[show])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_dispatch = _holds(user, "tasks.dispatch_task", issuer)
+    can_dispatch = allows(user, "tasks.dispatch_task", issuer)
     is_draft = task.status == TaskStatus.DRAFT
     return render(
         request,
@@ -284,10 +264,10 @@ def task_detail(request, pk):
             "progress_url": progress_url(task) if not is_draft else None,
             "can_edit": is_draft and services.may_draft(user, issuer),
             "can_delete": is_draft
-            and (services.may_draft(user, issuer) or _holds(user, "tasks.delete_task", issuer)),
+            and (services.may_draft(user, issuer) or allows(user, "tasks.delete_task", issuer)),
             "can_dispatch": can_dispatch and task.status != TaskStatus.CLOSED,
             "can_close": can_dispatch and task.status == TaskStatus.DISPATCHED,
-            "can_review": _holds(user, "tasks.review_task", issuer),
+            "can_review": allows(user, "tasks.review_task", issuer),
             "parent": task.parent_assignment,
         },
     )
@@ -331,7 +311,7 @@ def task_dispatch(request, pk):
     """Choose recipients, see how many will receive it, confirm: ``flow.dispatch``."""
     user = request.user
     task = scoped_task(request, pk)
-    if not _holds(user, "tasks.dispatch_task", task.issuer):
+    if not allows(user, "tasks.dispatch_task", task.issuer):
         raise Http404
     if task.status == TaskStatus.CLOSED:
         messages.error(request, _("工作单已结束，不能再派发。"))
@@ -374,5 +354,4 @@ def visible_task_files(user):
 
 @login_required
 def task_file(request, pk):
-    attachment = get_object_or_404(visible_task_files(request.user), pk=pk)
-    return file_response(attachment.file, attachment.original_name)
+    return download(visible_task_files(request.user), pk)

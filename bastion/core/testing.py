@@ -1,0 +1,263 @@
+"""Test helpers every app shares: logging a client in, counting a page's queries, and the
+persona matrix generated from declarations (the way NetBox's ``utilities/testing/views.py``
+runs its view tests for every model).
+
+The fixtures themselves (``tree``, ``people``, ``personas``, ``api``, ``demo``) live in the root
+``conftest.py``. A test module declares, per model, who may open which object through which URLs
+and lets :func:`persona_matrix` generate one test case per (URL, object, persona)::
+
+    from bastion.core.testing import Scope, persona_matrix
+
+    PROBLEMS = Scope(
+        objects="data.problems",
+        seen_by={"a1": {"company", "county", "secretary_a"}, "b1": {"company", "secretary_b"}},
+        detail=["api:problem-detail", "problems:problem_detail"],
+        rows=["api:problem-list"],
+    )
+    test_problems_are_seen_inside_the_scope_only = persona_matrix(PROBLEMS)
+
+Every persona in ``seen_by[name]`` gets 200 for the object; every other persona gets 404 (never a
+200 with someone else's data, never a 500: the test client raises what the view raised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+__all__ = [
+    "PERSONAS",
+    "Opens",
+    "QueryCount",
+    "Scope",
+    "Url",
+    "count_queries",
+    "login",
+    "persona_matrix",
+    "seen_by_persona",
+]
+
+# The personas of DESIGN.md, as the root ``personas`` fixture names them.
+PERSONAS = ("company", "county", "secretary_a", "secretary_b", "member", "outsider")
+
+
+def login(client, user):
+    """Log ``client`` (Django's or DRF's test client) in as ``user``; returns the client."""
+    if hasattr(client, "force_authenticate"):
+        client.force_authenticate(user=None)
+    client.force_login(user)
+    return client
+
+
+class QueryCount(int):
+    """The number of SQL queries a request cost; ``.response`` is the response it got."""
+
+    response: Any
+
+    def __new__(cls, value: int, response):
+        count = super().__new__(cls, value)
+        count.response = response
+        return count
+
+
+def count_queries(client, url: str, params=None, *, status: int = 200) -> QueryCount:
+    """GET ``url`` (with the query ``params``), check the status and count the SQL queries."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    return QueryCount(len(ctx.captured_queries), response)
+
+
+# --- the persona matrix -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Url:
+    """A URL name and how an object goes into it: as the path argument (``param=None``) or as
+    the query parameter ``param``; ``query`` is added to every request."""
+
+    name: str
+    param: str | None = None
+    query: Mapping[str, Any] = field(default_factory=dict)
+
+    def request(self, obj=None) -> tuple[str, dict]:
+        query = dict(self.query)
+        if obj is None:
+            return reverse(self.name), query
+        if self.param:
+            query[self.param] = obj.pk
+            return reverse(self.name), query
+        return reverse(self.name, args=[obj.pk]), query
+
+    def __str__(self) -> str:
+        extra = [f"{key}={value}" for key, value in self.query.items()]
+        if self.param:
+            extra.insert(0, f"{self.param}=…")
+        return self.name + (f"?{'&'.join(extra)}" if extra else "")
+
+
+def _url(spec: str | Url) -> Url:
+    return spec if isinstance(spec, Url) else Url(spec)
+
+
+class Fixtures:
+    """Attribute access to the test's fixtures: ``fx.tree`` is the ``tree`` fixture."""
+
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name: str):
+        return self._request.getfixturevalue(name)
+
+
+def _resolve(request, path: str):
+    """``"data.problems"`` → the ``data`` fixture's ``problems``; dictionaries are indexed."""
+    head, *rest = path.split(".")
+    value = request.getfixturevalue(head)
+    for part in rest:
+        value = value[part] if isinstance(value, Mapping) else getattr(value, part)
+    return value
+
+
+def _pick(objects, name):
+    return objects[name] if isinstance(objects, Mapping) else getattr(objects, name)
+
+
+def _label(name) -> str:
+    return "-".join(map(str, name)) if isinstance(name, tuple) else str(name)
+
+
+def persona_user(request, persona: str):
+    """The account of a persona of the root fixture, or of a fixture of that name (an app's own
+    persona, e.g. the problems' ``discipline`` account)."""
+    personas = request.getfixturevalue("personas")
+    user = getattr(personas, persona, None)
+    return user if user is not None else request.getfixturevalue(persona)
+
+
+def seen_by_persona(visible: Mapping[str, Iterable], names: Iterable | None = None) -> dict:
+    """Turn ``{persona: names it sees}`` into ``{name: personas that see it}`` for ``names``
+    (by default every name some persona sees)."""
+    if names is None:
+        names = sorted({name for seen in visible.values() for name in seen}, key=_label)
+    return {
+        name: {persona for persona, seen in visible.items() if name in seen} for name in names
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated request: ``persona`` opens ``url`` (for object ``name``) and expects
+    ``status``; for a list, ``rows`` are the names whose rows it must hold."""
+
+    declaration: Scope | Opens
+    url: Url
+    persona: str
+    status: int
+    name: Any = None
+    rows: frozenset | None = None
+
+    @property
+    def id(self) -> str:
+        parts = [str(self.url)] + ([_label(self.name)] if self.name is not None else [])
+        return "-".join([*parts, self.persona])
+
+    def run(self, request) -> None:
+        declaration = self.declaration
+        for fixture in declaration.fixtures:
+            request.getfixturevalue(fixture)
+        objects = declaration.objects_of(request) if isinstance(declaration, Scope) else None
+        obj = _pick(objects, self.name) if self.name is not None else None
+        client = login(request.getfixturevalue("api"), persona_user(request, self.persona))
+        path, query = self.url.request(obj)
+        response = client.get(path, query)
+        assert response.status_code == self.status, (
+            f"{self.persona} GET {path} {query or ''}: {response.status_code}, not {self.status}"
+        )
+        if self.rows is not None:
+            declaration.check_rows(response, objects, self.rows)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who may open which objects of one model, and through which URLs.
+
+    ``objects`` says where the named objects live: a fixture path (``"tree"``,
+    ``"data.problems"``, ``"tasks"``: attributes or dictionary keys) or a function of the
+    fixtures (``lambda fx: {...}``) returning a mapping. ``seen_by`` maps each object's name to
+    the personas that may open it. For every URL in ``detail`` each persona of ``personas`` gets
+    200 for the objects it sees and 404 for the others. Every API list in ``rows`` answers 200 to
+    every persona and holds exactly the rows of the objects it sees (``exact=False``: among the
+    declared objects; the list may hold others). ``fixtures`` are set up before each request.
+    """
+
+    seen_by: Mapping[Any, Collection[str]]
+    objects: str | Callable[[Fixtures], Any] = "tree"
+    detail: Sequence[str | Url] = ()
+    rows: Sequence[str | Url] = ()
+    exact: bool = True
+    personas: Sequence[str] = PERSONAS
+    fixtures: Sequence[str] = ()
+
+    def cases(self) -> list[Case]:
+        cases = []
+        for spec in self.detail:
+            for name, allowed in self.seen_by.items():
+                for persona in self.personas:
+                    status = 200 if persona in allowed else 404
+                    cases.append(Case(self, _url(spec), persona, status, name=name))
+        for spec in self.rows:
+            for persona in self.personas:
+                seen = frozenset(name for name, who in self.seen_by.items() if persona in who)
+                cases.append(Case(self, _url(spec), persona, 200, rows=seen))
+        return cases
+
+    def objects_of(self, request):
+        if callable(self.objects):
+            return self.objects(Fixtures(request))
+        return _resolve(request, self.objects)
+
+    def check_rows(self, response, objects, seen: frozenset) -> None:
+        body = response.json()
+        found = {row["id"] for row in (body["results"] if isinstance(body, dict) else body)}
+        declared = {_pick(objects, name).pk: name for name in self.seen_by}
+        if not self.exact:
+            found &= set(declared)
+        assert {declared.get(pk, pk) for pk in found} == set(seen)
+
+
+@dataclass(frozen=True)
+class Opens:
+    """URLs that take no object (lists, forms, exports, dashboards): the personas in ``by`` get
+    200, every other persona of ``personas`` gets 404."""
+
+    urls: Sequence[str | Url]
+    by: Collection[str]
+    personas: Sequence[str] = PERSONAS
+    fixtures: Sequence[str] = ()
+
+    def cases(self) -> list[Case]:
+        return [
+            Case(self, _url(spec), persona, 200 if persona in self.by else 404)
+            for spec in self.urls
+            for persona in self.personas
+        ]
+
+
+def persona_matrix(*declarations: Scope | Opens):
+    """One test function running every case of ``declarations``; assign it to a ``test_…``
+    name in the test module."""
+    cases = [case for declaration in declarations for case in declaration.cases()]
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("case", cases, ids=[case.id for case in cases])
+    def test(request, case: Case) -> None:
+        case.run(request)
+
+    return test

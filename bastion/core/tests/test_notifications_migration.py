@@ -1,0 +1,67 @@
+"""Moving the inbox from the agenda to the kernel keeps every row (core.0002, agenda.0007)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("agenda", "0006_problem_thresholds"), ("core", "0001_initial")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def latest():
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes()
+
+
+@pytest.mark.xdist_group("migrations")
+@pytest.mark.django_db(transaction=True)
+def test_moving_the_inbox_to_core_keeps_every_row():
+    old_apps = migrate(BEFORE)
+    User = old_apps.get_model("core", "User")
+    OldNotification = old_apps.get_model("agenda", "Notification")
+    alice = User.objects.create(username="alice")
+    bob = User.objects.create(username="bob")
+    read = dt.datetime(2025, 3, 21, 9, 30, tzinfo=dt.UTC)
+    digest = {"items": [{"group": "red", "title": "红色告警", "lines": []}]}
+    rows = [
+        OldNotification.objects.create(
+            recipient=alice,
+            level="red",
+            title="每日工作提醒",
+            digest_on=dt.date(2025, 3, 21),
+            **digest,
+        ),
+        OldNotification.objects.create(
+            recipient=alice, level="info", title="会议记录被退回", read_at=read, url="/agenda/"
+        ),
+        OldNotification.objects.create(recipient=bob, level="yellow", title="催办：报送材料"),
+    ]
+    before = {
+        row.pk: (row.recipient_id, row.level, row.title, row.items, row.digest_on, row.read_at)
+        for row in rows
+    }
+
+    new_apps = migrate(latest())
+
+    Notification = new_apps.get_model("core", "Notification")
+    after = {
+        row.pk: (row.recipient_id, row.level, row.title, row.items, row.digest_on, row.read_at)
+        for row in Notification.objects.all()
+    }
+    assert after == before
+    assert Notification._meta.db_table == "core_notification"
+    assert "agenda_notification" not in connection.introspection.table_names()
+    # The rows keep working: the new fields have their defaults, a new row takes the next id.
+    assert set(Notification.objects.values_list("event", "dedupe_key")) == {("", "")}
+    fresh = Notification.objects.create(
+        recipient_id=before[rows[0].pk][0], level="info", title="新"
+    )
+    assert fresh.pk > max(before)
