@@ -201,8 +201,8 @@ def build_evaluation(build: base.Build):
     from django.utils import timezone
 
     from bastion.evaluation.models import Round, Scheme, Score, Target
-    from bastion.evaluation.services.rounds import award_titles, compute_results
-    from bastion.evaluation.services.schemes import scheme_snapshot
+    from bastion.evaluation.selectors_schemes import scheme_snapshot
+    from bastion.evaluation.services.rounds import round_results_compute, round_titles_award
 
     scheme = _bench_scheme(Scheme)
     period_start = base.REFERENCE_DAY.replace(day=1)
@@ -225,8 +225,8 @@ def build_evaluation(build: base.Build):
         scores.append(_score(round_.pk, target_id, "safety", rng.choice([0, 0, 0, 2, 5]),
                              evaluator, now))  # fmt: skip
     base.insert_rows(Score, scores)
-    compute_results(round_)
-    award_titles(round_, base.REFERENCE_DAY)
+    round_results_compute(actor=None, round_=round_)
+    round_titles_award(actor=None, round_=round_, today=base.REFERENCE_DAY)
     build.manifest.update(evaluation_round_id=round_.pk, evaluation_targets=len(build.nodes),
                           evaluation_scores=len(scores))  # fmt: skip
 

@@ -212,7 +212,7 @@ def check_bulletin(state: SimpleNamespace, result) -> None:
 def prepare_round(ctx: SimpleNamespace) -> SimpleNamespace:
     """The dataset's monthly round (every organization × 20 indicators), its results wiped."""
     try:
-        from bastion.evaluation.services.rounds import compute_results  # noqa: F401
+        from bastion.evaluation.services.rounds import round_results_compute  # noqa: F401
     except ImportError as exc:
         raise Skip(f"bastion.evaluation not ready: {exc}") from exc
     from bastion.evaluation.models import Round, Target
@@ -226,9 +226,9 @@ def prepare_round(ctx: SimpleNamespace) -> SimpleNamespace:
 
 
 def run_round(state: SimpleNamespace):
-    from bastion.evaluation.services.rounds import compute_results
+    from bastion.evaluation.services.rounds import round_results_compute
 
-    return compute_results(state.round)
+    return round_results_compute(actor=None, round_=state.round)
 
 
 def check_round(state: SimpleNamespace, result) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bastion.core.alerts import LEVELS
 from bastion.core.excel import Column, build_workbook
 
-from .alerts import LEVELS
 from .models import AlertLevel
 from .selectors_rollup import Rollup, Tally
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 
-from .alerts import LEVELS, OPEN_LEVELS
+from bastion.core.alerts import LEVELS, OPEN_LEVELS
 
 DONE_LEVELS = ("done", "late")
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q
 from django.urls import NoReverseMatch, reverse
 
+from bastion.core.alerts import BADGE_CLASS, LEVELS
 from bastion.core.scope import grant, subtree_q
 from bastion.orgs.models import Organization
 
-from .alerts import BADGE_CLASS, LEVELS
 from .models import MEETING_KINDS, AlertLevel, CalendarRule, DuesPayment, Meeting, Obligation
 from .selectors_agenda import alert_q
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from bastion.core.alerts import LEVELS
 from bastion.core.periods import Period
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 
-from .alerts import LEVELS
 from .models import ItemKind, Obligation
 from .selectors_agenda import alert_counts
 

@@ -7,9 +7,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from bastion.core.alerts import BADGE_CLASS
 from bastion.core.scope import allows, subtree_q
 
-from .alerts import BADGE_CLASS
 from .models import AlertLevel, Obligation
 from .selectors_agenda import alert_q
 from .selectors_board import month_bounds

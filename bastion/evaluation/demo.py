@@ -50,8 +50,8 @@ from .models import (
     TitleAward,
 )
 from .seed_data import SCHEME_CODES
+from .selectors_schemes import scheme_snapshot
 from .services import rounds
-from .services.schemes import scheme_snapshot
 
 DEMO_ORDER = 80
 FIVE_STARS = 36  # S0: 36 five-star branches

@@ -22,7 +22,7 @@ from bastion.orgs.models.person import MembershipStatus
 from .demo_rounds import Period, Runner, at, clamp, score
 from .demo_texts import ARENA_COMMENTS, KEY_EVENTS
 from .models import EntryState, KeyEvent, PointsEntry, PointsItem, Score, Target
-from .services.scores import scorable_items
+from .selectors_scoring import scorable_items
 
 MEMBER_STATUSES = [MembershipStatus.FULL, MembershipStatus.PROBATIONARY]
 MEMBER_SCHEMES = ("star_member", "three_bright", "model_post")

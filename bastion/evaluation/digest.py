@@ -1,7 +1,7 @@
 """The evaluation's part of a person's daily digest: open rounds where they still have targets
 to score, and arena rounds where they may still submit their key event.
 
-Listed in ``EvaluationConfig.digest_sources``; the agenda's digest calls ``items(user, today)``
+Listed in ``EvaluationConfig.digest_sources``; the kernel's digest calls ``items(user, today)``
 (sections shaped as in ``bastion/tasks/digest.py``). What it counts is what 我的评分 shows
 (``selectors_scoring.home_cards``), so the digest and the page never disagree. A round whose
 scoring closes within the tasks' due-soon threshold is yellow, others green.

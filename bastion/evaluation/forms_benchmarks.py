@@ -84,7 +84,7 @@ class BenchmarkEntryForm(BootstrapFormMixin, forms.Form):
         rows = self.rows()
         if not rows:
             raise forms.ValidationError(_("请至少填写一个指标值。"))
-        checked = service.check_rows(self.user, rows)
+        checked = service.benchmark_rows_check(actor=self.user, rows=rows)
         fields = [value_field_name(i) for i, _text in self.filled()]
         for found in checked.errors:
             name = found.field if found.field in ("organization", "month") else None

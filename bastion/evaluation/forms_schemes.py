@@ -12,13 +12,8 @@ from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
 
 from .models import EvaluatorKind, Indicator, IndicatorKind, Scheme, TitleBasis, TitleRule
-from .services.scheme_edit import (
-    INDICATOR_FIELDS,
-    SCHEME_FIELDS,
-    TITLE_FIELDS,
-    descendant_ids,
-    may_own_shipped,
-)
+from .selectors_schemes import descendant_ids, may_own_shipped
+from .services.scheme_edit import INDICATOR_FIELDS, SCHEME_FIELDS, TITLE_FIELDS
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 OWNER_KINDS = [OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH]

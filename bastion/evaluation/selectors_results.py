@@ -22,6 +22,7 @@ from bastion.core.scope import allows, has_permission_anywhere
 from .models import IndicatorKind, Round, RoundState, Target, TitleKind
 
 PUBLISHED = [RoundState.PUBLISHED, RoundState.CLOSED]
+CORRECTABLE = (RoundState.COMPUTED, RoundState.PUBLISHED)
 VIEW_TARGET = "evaluation.view_target"
 VIEW_SCORE = "evaluation.view_score"
 
@@ -47,6 +48,14 @@ def visible_targets(user, round_: Round):
     """The targets of ``round_`` that ``user`` may see (none of an unpublished round for a
     member)."""
     return visible_all(user).filter(round=round_)
+
+
+def can_correct(user, round_: Round) -> bool:
+    """Whether ``user`` may correct scores of ``round_`` (更正评分) now."""
+    return (
+        round_.state in CORRECTABLE
+        and Round.objects.restrict(user, "change").filter(pk=round_.pk).exists()
+    )
 
 
 def visible_round(user, pk) -> Round:

@@ -43,7 +43,7 @@ from bastion.orgs.models import Organization, Person, Role, RoleAssignment
 from bastion.orgs.models.person import MembershipStatus
 
 from .models import EvaluatorKind, IndicatorKind, Round, Score, Target
-from .services.scores import AS_BUSINESS, AS_COMMITTEE, SCORE, scorable_items
+from .selectors_scoring import AS_BUSINESS, AS_COMMITTEE, SCORE, scorable_items
 
 MEMBER_STATUSES = [MembershipStatus.FULL, MembershipStatus.PROBATIONARY]
 SELF, PEERS = EvaluatorKind.SELF.value, EvaluatorKind.PEERS.value

@@ -1,7 +1,7 @@
 """Reads of the scoring pages (我的评分): which targets a user may score, as which groups, and
 which they have already scored.
 
-Who may score whom follows the tree (``services.scores.evaluator_groups``), which is pure Python
+Who may score whom follows the tree (``evaluator_groups``), which is pure Python
 over cached grant paths once a target carries its organization and person: so a page loads the
 targets the user's ``score_target`` grants reach in one query, decides in Python, and loads the
 user's own scores in one more. The cost in queries is the same for 10 targets or 10,000.
@@ -13,19 +13,143 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bastion.core.scope import has_permission_anywhere
-from bastion.orgs.models import Person
+from bastion.core.scope import Grant, allows, grant, has_permission_anywhere
+from bastion.orgs.models import Organization, Person
+from bastion.orgs.models.person import MembershipStatus
 
-from .models import KeyEvent, Round, RoundState, Score, Target
-from .services.key_events import entrant, is_arena
-from .services.scores import SCORE, evaluator_groups, is_own_target, scorable_items
+from .models import (
+    MANUAL_KINDS,
+    EvaluatorKind,
+    KeyEvent,
+    Round,
+    RoundState,
+    SchemeStyle,
+    Score,
+    Target,
+)
 
 # What evaluator_groups reads of a target: enough to count, without names or results.
 DECIDING_FIELDS = ("id", "round_id", "organization_id", "person_id", "organization__path",
                    "person__user_id", "person__organization_id")  # fmt: skip
+
+
+# --- who may score whom, and when ------------------------------------------------------------
+
+SCORE = "evaluation.score_target"
+AS_COMMITTEE = "evaluation.score_as_committee"
+AS_BUSINESS = "evaluation.score_as_business"
+
+
+def _covers(held: Grant, path: str, *, strictly_above: bool = False) -> bool:
+    """``held`` covers ``path`` (with ``strictly_above``: through a grant above it)."""
+    return held.covers(path[: -Organization.steplen] if strictly_above else path)
+
+
+def is_own_target(user, target: Target) -> bool:
+    return bool(target.person_id) and target.person.user_id == user.pk
+
+
+def evaluator_groups(user, target: Target) -> set[str]:
+    """The evaluator groups ``user`` may score ``target`` as (empty: none).
+
+    Who may act as which group follows the tree, so no roster has to be kept:
+
+    - 自评 (self): the member themself, or for an organization the holder of a grant to score
+      as the committee on exactly that organization (its secretary, not every member);
+    - 互评 (peers): another member of the same branch; for an organization, the holder of such
+      a grant on a sibling organization;
+    - 上级党组织 (higher): a grant to score as the committee on an organization above the
+      target (for a member, on their branch or above);
+    - 业务部门 (business): a grant to score as a business department covering the target, held
+      by someone who does not score as the committee there;
+    - 服务对象 (public): the survey result, entered by someone who may score as the committee.
+    """
+    path = target.organization.path
+    if not grant(user, SCORE).covers(path):
+        return set()
+    groups = set()
+    own = is_own_target(user, target)
+    committee = grant(user, AS_COMMITTEE)
+    if target.person_id:
+        if own:
+            groups.add(EvaluatorKind.SELF)
+        person = getattr(user, "person", None)
+        if not own and person is not None and person.organization_id == target.organization_id:
+            groups.add(EvaluatorKind.PEERS)
+    else:
+        # The organization's own committee scores itself; a sibling's committee, as a peer.
+        if path in committee.nodes:
+            groups.add(EvaluatorKind.SELF)
+        parent = path[: -Organization.steplen]
+        if any(p != path and len(p) == len(path) and p.startswith(parent) for p in committee.nodes):
+            groups.add(EvaluatorKind.PEERS)
+    if not own and _covers(committee, path, strictly_above=not target.person_id):
+        groups.update({EvaluatorKind.HIGHER, EvaluatorKind.PUBLIC})
+    # A committee holds the business permission only so that it may grant the business role.
+    business = grant(user, AS_BUSINESS).covers(path)
+    if not own and business and not committee.covers(path):
+        groups.add(EvaluatorKind.BUSINESS)
+    return groups
+
+
+def scorable_items(round_: Round, group: str) -> list[dict]:
+    """The manual items of the round's scheme that ``group`` scores."""
+    return [
+        item for item in round_.snapshot["indicators"]
+        if item["kind"] in MANUAL_KINDS and (not item["scored_by"] or group in item["scored_by"])
+    ]  # fmt: skip
+
+
+def scoring_open(round_: Round, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return round_.state == RoundState.SCORING and round_.opens_on <= today <= round_.closes_on
+
+
+# --- the arena (打擂台) -------------------------------------------------------------------------
+
+ADD_EVENT = "evaluation.add_keyevent"
+MEMBER_STATUSES = {MembershipStatus.FULL, MembershipStatus.PROBATIONARY}
+
+
+def is_arena(round_: Round) -> bool:
+    return round_.snapshot.get("style") == SchemeStyle.ARENA
+
+
+def entrant(actor, round_: Round):
+    """The actor's Person if they may take part in ``round_``'s arena, else PermissionDenied.
+
+    A member (full or probationary) whose branch lies in the round's subtree and who holds
+    ``add_keyevent`` covering that branch."""
+    if not is_arena(round_):
+        raise PermissionDenied(_("该轮次不是打擂台考评，不能提交关键事件。"))
+    person = getattr(actor, "person", None)
+    if person is None:
+        raise PermissionDenied(_("您的账号没有关联党员档案，不能提交关键事件。"))
+    if person.membership_status not in MEMBER_STATUSES:
+        raise PermissionDenied(_("只有党员（含预备党员）才能提交关键事件。"))
+    path = person.organization.path
+    if not path.startswith(round_.organization.path):
+        raise PermissionDenied(_("您所在的支部不在本轮打擂台的范围内。"))
+    if not allows(actor, ADD_EVENT, path):
+        raise PermissionDenied(_("您无权为所在支部提交关键事件。"))
+    return person
+
+
+def check_open(round_: Round, today: dt.date | None = None) -> None:
+    """ValidationError unless the round takes key events today (its scoring window)."""
+    if scoring_open(round_, today):
+        return
+    if round_.state != RoundState.SCORING:
+        raise ValidationError(_("本轮打擂台已结束，不能再提交关键事件。"))
+    raise ValidationError(
+        _("本轮打擂台的提交时间为 %(start)s 至 %(end)s。")
+        % {"start": round_.opens_on, "end": round_.closes_on}
+    )
 
 
 @dataclass
@@ -203,7 +327,9 @@ def next_pending(found: list[Assignment], after: int | None = None) -> Assignmen
 
 
 __all__ = [
-    "Assignment", "RoundCard", "assignments", "done_pairs", "home_cards", "is_own_target",
-    "may_enter", "may_score_anywhere", "next_pending", "open_rounds", "own_event", "person_of",
-    "round_groups", "round_targets", "usable_groups",
+    "AS_BUSINESS", "AS_COMMITTEE", "SCORE", "Assignment", "RoundCard", "assignments",
+    "check_open", "done_pairs", "entrant", "evaluator_groups", "home_cards", "is_arena",
+    "is_own_target", "may_enter", "may_score_anywhere", "next_pending", "open_rounds",
+    "own_event", "person_of", "round_groups", "round_targets", "scorable_items", "scoring_open",
+    "usable_groups",
 ]  # fmt: skip

@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import TextField
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -80,8 +82,7 @@ def role_history(request):
     if not held:
         raise Http404
     entries = LogEntry.objects.get_for_model(RoleAssignment).select_related("actor")
-    entries = entries.annotate(
-        organization_path=KeyTextTransform("organization_path", "additional_data")
-    ).filter(held.q("organization_path"))
+    path = Cast(KeyTextTransform("organization_path", "additional_data"), TextField())
+    entries = entries.annotate(organization_path=path).filter(held.q("organization_path"))
     page = Paginator(entries.order_by("-timestamp"), 50).get_page(request.GET.get("page"))
     return render(request, "orgs/role_history.html", {"page": page})

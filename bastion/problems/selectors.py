@@ -13,8 +13,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastion.agenda.alerts import BADGE_CLASS, alert_level
 from bastion.agenda.models import threshold
+from bastion.core.alerts import BADGE_CLASS, alert_level
 from bastion.core.scope import within
 
 from .models import Problem, State

@@ -7,7 +7,7 @@ class TasksConfig(AppConfig):
     label = "tasks"
     verbose_name = _("任务派发")
     home_widgets = ["bastion.tasks.widgets.inbox_summary"]
-    # Overdue and due-soon assignments join each person's daily digest (the agenda's job).
+    # Overdue and due-soon assignments join each person's daily digest (core's registry).
     digest_sources = ["bastion.tasks.digest.items"]
 
     @property

@@ -1,7 +1,7 @@
 """The tasks' part of a person's daily digest: task sheets they owe, overdue or due soon.
 
-Listed in ``TasksConfig.digest_sources``; the agenda's digest calls ``items(user, today)`` and
-appends the sections it returns (same shape as its own: ``group``, ``title``, ``count_text``,
+Listed in ``TasksConfig.digest_sources``; the kernel's digest calls ``items(user, today)`` and
+appends the sections it returns (the registry's shape: ``group``, ``title``, ``count_text``,
 ``level``, ``total``, ``lines``, ``more``; a line is ``level``, ``org``, ``text``, ``date``,
 ``note``, ``url``).
 

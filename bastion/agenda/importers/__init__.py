@@ -20,7 +20,7 @@ register_importer(
         kind=DUES_PAYMENTS,
         label=_("党费缴纳"),
         permission=payments.PERMISSION,
-        run=payments.run,
+        run=payments.PaymentsImport.run,
         columns=payments.COLUMNS,
         template=payments.template,
         back="agenda:dues_ledger",

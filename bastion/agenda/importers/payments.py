@@ -11,24 +11,12 @@ import datetime as dt
 
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from bastion.core.excel import (
-    MAX_ERRORS,
-    CellError,
-    Column,
-    FileRefused,
-    ImportResult,
-    build_workbook,
-    convert_row,
-    error,
-    read_sheet,
-    to_text,
-)
+from bastion.core.excel import Column, ExcelImport, Row, build_workbook, chunks
 from bastion.core.idcard import mask_id_number, normalize
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.scope import grant
 from bastion.core.services import audit_bulk
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.organization import OrganizationKind
@@ -39,9 +27,6 @@ from ..services.dues_fulfilment import collecting_paths, refresh_dues_obligation
 
 PERMISSION = "agenda.import_duespayment"
 SHEET_TITLE = "党费缴纳"
-PREVIEW_ROWS = 20
-PROGRESS_EVERY = 1000
-CHUNK = 2000
 
 COLUMNS = (
     Column(
@@ -104,7 +89,7 @@ def template() -> bytes:
 def export(payments, *, actor) -> bytes:
     """``payments`` must already be restricted; the file imports back as it is. ID numbers are
     masked unless the actor may see them (工号 then identifies the member)."""
-    sensitive = granted_paths(actor, "orgs.view_sensitive_person")
+    sensitive = grant(actor, "orgs.view_sensitive_person")
     rows = payments.order_by("person__organization__path", "person__name", "person_id", "month")
     rows = rows.values_list(
         "person__name",
@@ -119,10 +104,17 @@ def export(payments, *, actor) -> bytes:
 
     def line(values):
         name, id_number, employee_no, month, amount, paid_on, org_name, path = values
-        if id_number and not path_within(path, sensitive):
+        if id_number and not sensitive.covers(path):
             id_number = mask_id_number(id_number)
-        return [name, id_number or "", employee_no or "", f"{month:%Y-%m}", f"{amount:.2f}",
-                paid_on, org_name]  # fmt: skip
+        return [
+            name,
+            id_number or "",
+            employee_no or "",
+            f"{month:%Y-%m}",
+            f"{amount:.2f}",
+            paid_on,
+            org_name,
+        ]
 
     return build_workbook(
         title=SHEET_TITLE,
@@ -132,90 +124,44 @@ def export(payments, *, actor) -> bytes:
     )
 
 
-def run(*, actor, file, dry_run: bool = False, progress=None) -> ImportResult:
-    try:
-        sheet = read_sheet(file, COLUMNS)
-    except FileRefused as exc:
-        return ImportResult(errors=exc.errors, dry_run=dry_run)
-    job = PaymentsImport(actor, sheet)
-    job.validate(progress)
-    result = job.result(dry_run)
-    if result.ok and not dry_run:
-        try:
-            job.write()
-        except IntegrityError:
-            message = _(
-                "写入时与系统中的数据冲突（可能有人同时登记了党费），未写入任何数据；请重新导入。"
-            )
-            result.errors = [error(0, "", message)]
-            result.created = 0
-    return result
-
-
-def _chunks(values: list):
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def _column_values(sheet, key: str, normalize_value=lambda v: v) -> list[str]:
-    index = next((i for i, c in enumerate(sheet.columns) if c.key == key), None)
-    if index is None:
-        return []
-    found = set()
-    for _number, raw in sheet.rows:
-        try:
-            text = to_text(raw[index], sheet.columns[index])
-        except CellError:
-            continue
-        if text:
-            found.add(normalize_value(text))
-    return sorted(found)
-
-
-def _months_in(sheet) -> set[dt.date]:
-    months = set()
-    for text in _column_values(sheet, "month"):
-        try:
-            months.add(dues_services.parse_month(text))
-        except ValidationError:
-            continue
-    return months
-
-
-class PaymentsImport:
+class PaymentsImport(ExcelImport):
     """Validates every row against the database read once, then writes in bulk."""
 
-    def __init__(self, actor, sheet):
-        self.actor = actor
-        self.sheet = sheet
-        self.labels = sheet.labels()
-        self.errors: list[dict] = []
-        self.bad_rows: set[int] = set()
-        self.granted = granted_paths(actor, PERMISSION)
+    columns = COLUMNS
+    conflict_message = _l(
+        "写入时与系统中的数据冲突（可能有人同时登记了党费），未写入任何数据；请重新导入。"
+    )
+
+    def prepare(self) -> None:
+        self.scope = grant(self.actor, PERMISSION)
         self.planned: list[DuesPayment] = []
-        self.preview: list[dict] = []
         self.seen: dict[tuple[int, dt.date], int] = {}
-        self._prefetch()
-
-    # --- prefetch ------------------------------------------------------------------------------
-
-    def _prefetch(self) -> None:
         people: dict[int, Person] = {}
         base = Person.objects.select_related("organization")
-        for chunk in _chunks(_column_values(self.sheet, "employee_no")):
+        for chunk in chunks(self.column_values("employee_no")):
             people.update((p.pk, p) for p in base.filter(employee_no__in=chunk))
-        ids = [n for n in _column_values(self.sheet, "id_number", normalize) if "*" not in n]
-        for chunk in _chunks(ids):
+        ids = [n for n in self.column_values("id_number", normalize) if "*" not in n]
+        for chunk in chunks(ids):
             people.update((p.pk, p) for p in base.filter(id_number__in=chunk))
         self.branches = self._branches(people.values())
         people = {pk: p for pk, p in people.items() if self._in_scope(p)}
         self.by_employee_no = {p.employee_no: p for p in people.values() if p.employee_no}
         self.by_id_number = {p.id_number: p for p in people.values() if p.id_number}
-        months = sorted(_months_in(self.sheet))
-        self.existing: set[tuple[int, dt.date]] = set()
-        for chunk in _chunks(sorted(people)):
-            rows = DuesPayment.objects.filter(person_id__in=chunk, month__in=months)
-            self.existing.update(rows.values_list("person_id", "month"))
+        self.existing = self._existing(sorted(people))
+
+    def _existing(self, people: list[int]) -> set[tuple[int, dt.date]]:
+        """(person, month) already paid, for the people and months of the file."""
+        months = set()
+        for text in self.column_values("month"):
+            try:
+                months.add(dues_services.parse_month(text))
+            except ValidationError:
+                continue
+        existing: set[tuple[int, dt.date]] = set()
+        for chunk in chunks(people):
+            rows = DuesPayment.objects.filter(person_id__in=chunk, month__in=sorted(months))
+            existing.update(rows.values_list("person_id", "month"))
+        return existing
 
     def _branches(self, people) -> dict[int, Organization]:
         """Each person's collecting branch: their organization, or the nearest non-group above."""
@@ -225,7 +171,7 @@ class PaymentsImport:
             if org.kind == OrganizationKind.GROUP:
                 paths.update(collecting_paths(org.path, org.depth)[1:])
         above = {}
-        for chunk in _chunks(sorted(paths)):
+        for chunk in chunks(sorted(paths)):
             query = Organization.objects.filter(path__in=chunk).exclude(kind=OrganizationKind.GROUP)
             above.update((o.path, o) for o in query)
         branches = {}
@@ -238,38 +184,20 @@ class PaymentsImport:
         return branches
 
     def _in_scope(self, person: Person) -> bool:
-        return path_within(self.branches[person.pk].path, self.granted)
+        return self.scope.covers(self.branches[person.pk])
 
     # --- validation ----------------------------------------------------------------------------
 
-    def add(self, row: int, column: str, message) -> None:
-        self.bad_rows.add(row)
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(error(row, column, message))
-
-    def validate(self, progress) -> None:
-        rows = self.sheet.rows
-        if progress:
-            progress(0, len(rows))
-        for index, (number, raw) in enumerate(rows):
-            if progress and index and index % PROGRESS_EVERY == 0:
-                progress(index, len(rows))
-            self.row(number, raw)
-        if progress:
-            progress(len(rows), len(rows))
-
-    def row(self, number: int, raw: tuple) -> None:
-        data, problems = convert_row(self.sheet.columns, raw, self.labels)
-        for column, message in problems:
-            self.add(number, column.header, message)
+    def validate_row(self, row: Row) -> None:
+        number, data = row.number, row.data
         person = self._person(number, data)
         month = self._parsed(number, "month", dues_services.parse_month, data)
         amount = self._parsed(number, "amount", dues_services.parse_amount, data)
         paid_on = self._parsed(number, "paid_on", dues_services.check_paid_on, data)
         if person is not None and month is not None:
             self._check_month(number, person, month)
-        if number in self.bad_rows:
-            self._add_preview(number, "error", data, person)
+        if number in self.errors.bad_rows:
+            self.add_preview(number, "error", data, person)
             return
         self.planned.append(
             DuesPayment(
@@ -281,7 +209,7 @@ class PaymentsImport:
                 recorded_by=self.actor,
             )
         )
-        self._add_preview(number, "create", data, person)
+        self.add_preview(number, "create", data, person)
 
     def _parsed(self, number: int, key: str, parse, data: dict):
         if key not in data or data[key] in (None, ""):
@@ -289,7 +217,7 @@ class PaymentsImport:
         try:
             return parse(data[key])
         except ValidationError as exc:
-            self.add(number, HEADERS[key], " ".join(exc.messages))
+            self.errors.add_validation(number, HEADERS[key], exc)
             return None
 
     def _person(self, number: int, data: dict) -> Person | None:
@@ -302,7 +230,7 @@ class PaymentsImport:
                 if masked
                 else _("工号和身份证号至少填写一项。")
             )
-            self.add(number, HEADERS["employee_no"], message)
+            self.errors.add(number, HEADERS["employee_no"], message)
             return None
         by_no = self.by_employee_no.get(employee_no) if employee_no else None
         by_id = self.by_id_number.get(id_number) if id_number and not masked else None
@@ -312,29 +240,38 @@ class PaymentsImport:
             return self._unknown(number, "id_number", id_number)
         person = by_no or by_id
         if by_no and id_number and not masked and by_id is not by_no:
-            self.add(number, HEADERS["id_number"],
-                     _("身份证号与工号“%(no)s”对应的党员“%(name)s”不一致，请核对。")
-                     % {"no": employee_no, "name": by_no.name})  # fmt: skip
+            self.errors.add(
+                number,
+                HEADERS["id_number"],
+                _("身份证号与工号“%(no)s”对应的党员“%(name)s”不一致，请核对。")
+                % {"no": employee_no, "name": by_no.name},
+            )
             return None
         return self._check_person(number, person, data)
 
     def _unknown(self, number: int, key: str, value: str) -> None:
         shown = mask_id_number(value) if key == "id_number" else value
-        self.add(number, HEADERS[key],
-                 _("%(column)s“%(value)s”对应的党员不存在或不在您的管理范围内。")
-                 % {"column": HEADERS[key], "value": shown})  # fmt: skip
+        self.errors.add(
+            number,
+            HEADERS[key],
+            _("%(column)s“%(value)s”对应的党员不存在或不在您的管理范围内。")
+            % {"column": HEADERS[key], "value": shown},
+        )
         return None
 
     def _check_person(self, number: int, person: Person, data: dict) -> Person | None:
         name = data.get("name")
         if name and name != person.name:
-            self.add(number, HEADERS["name"],
-                     _("姓名“%(name)s”与系统中该党员的姓名“%(actual)s”不一致，请核对。")
-                     % {"name": name, "actual": person.name})  # fmt: skip
+            self.errors.add(
+                number,
+                HEADERS["name"],
+                _("姓名“%(name)s”与系统中该党员的姓名“%(actual)s”不一致，请核对。")
+                % {"name": name, "actual": person.name},
+            )
             return None
         if not dues_services.is_member(person):
             message = _("“%(name)s”不是党员或预备党员，无需缴纳党费。") % {"name": person.name}
-            self.add(number, HEADERS["name"], message)
+            self.errors.add(number, HEADERS["name"], message)
             return None
         return person
 
@@ -344,56 +281,42 @@ class PaymentsImport:
         try:
             dues_services.check_month_owed(person, month)
         except ValidationError as exc:
-            self.add(number, header, " ".join(exc.messages))
+            self.errors.add_validation(number, header, exc)
             return
         if (person.pk, month) in self.existing:
-            self.add(number, header, _("“%(name)s”%(month)s的党费已登记，不能重复登记。") % values)
+            message = _("“%(name)s”%(month)s的党费已登记，不能重复登记。")
+            self.errors.add(number, header, message % values)
             return
         first = self.seen.setdefault((person.pk, month), number)
         if first != number:
-            message = _("“%(name)s”%(month)s的党费在第%(a)d行和第%(b)d行重复。") % {
-                **values, "a": first, "b": number,
-            }  # fmt: skip
-            self.add(first, header, message)
-            self.add(number, header, message)
+            message = _("“%(name)s”%(month)s的党费在第%(a)d行和第%(b)d行重复。")
+            message %= {**values, "a": first, "b": number}
+            self.errors.add(first, header, message)
+            self.errors.add(number, header, message)
 
-    def _add_preview(self, number: int, action: str, data: dict, person) -> None:
-        if len(self.preview) >= PREVIEW_ROWS:
-            return
-        values = {}
-        for column in self.sheet.columns:
-            value = data.get(column.key)
-            values[column.header] = value.isoformat() if isinstance(value, dt.date) else value or ""
+    def preview_values(self, data: dict, person=None) -> dict[str, str]:
+        values = super().preview_values(data)
         if values.get(HEADERS["id_number"]):
             values[HEADERS["id_number"]] = mask_id_number(normalize(values[HEADERS["id_number"]]))
         if person is not None and person.pk in self.branches:
             values[HEADERS["organization_name"]] = self.branches[person.pk].name
             values[HEADERS["name"]] = values.get(HEADERS["name"]) or person.name
-        self.preview.append({"_row": number, "_action": action, **values})
+        return values
 
-    def result(self, dry_run: bool) -> ImportResult:
-        return ImportResult(
-            errors=sorted(self.errors, key=lambda e: e["row"]),
-            total_rows=len(self.sheet.rows),
-            created=0 if self.errors else len(self.planned),
-            preview=self.preview,
-            dry_run=dry_run,
-        )
+    def counts(self) -> dict:
+        return {"created": 0 if self.errors else len(self.planned)}
 
     # --- writing -------------------------------------------------------------------------------
 
-    def write(self) -> None:
-        """One transaction: the payments, their audit entries, the branches' obligations."""
-        with transaction.atomic():
-            created = DuesPayment.objects.bulk_create(self.planned, batch_size=1000)
-            audit_bulk(
-                actor=self.actor,
-                model=DuesPayment,
-                changes_by_object=[
-                    (p, _created_changes(p), LogEntry.Action.CREATE) for p in created
-                ],
-            )
-            refresh_dues_obligations({(p.organization_id, p.month) for p in created})
+    def commit_rows(self) -> None:
+        """The payments, their audit entries, the branches' obligations."""
+        created = DuesPayment.objects.bulk_create(self.planned, batch_size=1000)
+        audit_bulk(
+            actor=self.actor,
+            model=DuesPayment,
+            changes_by_object=[(p, _created_changes(p), LogEntry.Action.CREATE) for p in created],
+        )
+        refresh_dues_obligations({(p.organization_id, p.month) for p in created})
 
 
 def _created_changes(payment: DuesPayment) -> dict:

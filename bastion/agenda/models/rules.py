@@ -207,7 +207,7 @@ class Obligation(models.Model):
         return f"{self.organization} {self.rule} {self.period_label}"
 
     def alert(self, today) -> str:
-        from bastion.agenda.alerts import alert_level
+        from bastion.core.alerts import alert_level
 
         return alert_level(
             today=today,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from bastion.agenda.models import DuesPayment, Meeting, Obligation
 from bastion.agenda.services.obligations import generate_year
@@ -64,10 +62,3 @@ def grow(tree, stations: int, tag: str):
     for index, row in enumerate(rows[::2]):
         row.fulfilled_on = row.due_on + dt.timedelta(days=index % 3 - 1)
     Obligation.objects.bulk_update(rows[::2], ["fulfilled_on"])
-
-
-def count_queries(client, url: str, status: int = 200) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == status, response.content[:500]
-    return len(ctx.captured_queries)

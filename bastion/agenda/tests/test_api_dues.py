@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from bastion.agenda.models import DuesPayment, Obligation
 from bastion.agenda.services.obligations import generate_year
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import PersonFactory
 
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
@@ -25,16 +26,6 @@ VISIBLE = {
 }
 URL = reverse("api:dues-list")
 QUOTE = reverse("api:dues-quote")
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, personas, persona):
-    api.force_login(getattr(personas, persona))
-    return api
 
 
 def pay(person, month, amount="40.00", paid_on=None):
@@ -68,14 +59,14 @@ def names(response, people):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_holds_exactly_the_scope(api, personas, people, ledger, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     assert names(api.get(URL), people) == sorted(2 * list(VISIBLE[persona]))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("payer", PAYERS)
 def test_detail_is_404_outside_scope(api, personas, ledger, persona, payer):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(reverse("api:dues-detail", args=[ledger[payer, 1].pk]))
     assert response.status_code == (200 if payer in VISIBLE[persona] else 404)
 
@@ -86,7 +77,7 @@ def test_anonymous_is_refused(api, ledger):
 
 
 def test_payment_representation(api, personas, tree, people, ledger):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     row = api.get(reverse("api:dues-detail", args=[ledger["zhang_san", 2].pk])).json()
     assert row["person"] == {"id": people.zhang_san.pk, "name": "张三"}
     assert row["organization"] == {"id": tree.station_a1.pk, "name": "A1供电所党支部"}
@@ -99,7 +90,7 @@ def test_payment_representation(api, personas, tree, people, ledger):
 
 def test_filters_by_org_within_person_year_and_month(api, personas, tree, people, ledger):
     pay(people.zhang_san, dt.date(2025, 12, 1))
-    login(api, personas, "company")
+    login(api, personas.company)
     assert names(api.get(URL, {"org": tree.station_a2.pk}), people) == ["wang_wu"] * 2
     assert names(api.get(URL, {"org": tree.county_a.pk}), people) == []
     within = names(api.get(URL, {"within": tree.county_a.pk}), people)
@@ -120,7 +111,7 @@ def test_choices_outside_scope_are_refused(api, personas, tree, people, ledger, 
     it is a bad choice on that parameter."""
     ((name, target),) = query.items()
     value = getattr(tree, target, None) or getattr(people, target)
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(URL, {name: value.pk})
     assert response.status_code == status
     if status == 400:
@@ -129,7 +120,7 @@ def test_choices_outside_scope_are_refused(api, personas, tree, people, ledger, 
 
 @pytest.mark.parametrize("query", [{"month": 13}, {"month": "x"}, {"year": "二〇二六"}])
 def test_bad_numbers_are_400(api, personas, ledger, query):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.get(URL, query)
     assert response.status_code == 400
     assert set(response.json()) == set(query)
@@ -168,7 +159,7 @@ def body(payer, **extra):
 )
 def test_create_follows_the_scope(api, personas, people, persona, payer, expected):
     person = getattr(people, payer)
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.post(URL, body(person), format="json")
     assert response.status_code == expected, response.content
     saved = DuesPayment.objects.filter(person=person, month=this_month())
@@ -184,7 +175,7 @@ def test_create_follows_the_scope(api, personas, people, persona, payer, expecte
 
 def test_a_payment_fulfils_the_branch_dues_obligation(api, personas, tree, people):
     generate_year(this_month().year)
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.post(URL, body(people.zhang_san, month=this_month().isoformat()), format="json")
     assert response.status_code == 201, response.content
     obligation = Obligation.objects.get(
@@ -208,7 +199,7 @@ def test_a_payment_fulfils_the_branch_dues_obligation(api, personas, tree, peopl
 def test_bad_input_is_400_on_its_field_and_writes_nothing(
     api, personas, people, field, value, words
 ):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(URL, body(people.zhang_san, **{field: value}), format="json")
     assert response.status_code == 400
     (message,) = response.json()[field]
@@ -217,7 +208,7 @@ def test_bad_input_is_400_on_its_field_and_writes_nothing(
 
 
 def test_service_rules_answer_400_in_chinese(api, personas, people):
-    login(api, personas, "company")
+    login(api, personas.company)
     assert api.post(URL, body(people.zhang_san), format="json").status_code == 201
     twice = api.post(URL, body(people.zhang_san), format="json")
     assert twice.status_code == 400
@@ -245,7 +236,7 @@ def test_service_rules_answer_400_in_chinese(api, personas, people):
     ],
 )
 def test_quote_exact_amounts(api, personas, category, base, amount, rate):
-    login(api, personas, "outsider")  # needs only a signed-in account
+    login(api, personas.outsider)  # needs only a signed-in account
     query = {"category": category} | ({"base": base} if base is not None else {})
     response = api.get(QUOTE, query)
     assert response.status_code == 200, response.content
@@ -257,7 +248,7 @@ def test_quote_exact_amounts(api, personas, category, base, amount, rate):
 
 
 def test_quote_names_its_bracket_and_source(api, personas):
-    login(api, personas, "member")
+    login(api, personas.member)
     body = api.get(QUOTE, {"category": "employed", "base": "4000"}).json()
     assert body == {
         "amount": "40.00",
@@ -285,7 +276,7 @@ def test_quote_names_its_bracket_and_source(api, personas):
     ],
 )
 def test_bad_quote_is_400_in_chinese(api, personas, query, field, words):
-    login(api, personas, "member")
+    login(api, personas.member)
     response = api.get(QUOTE, query)
     assert response.status_code == 400
     (message,) = response.json()[field]
@@ -308,7 +299,7 @@ def test_quote_with_a_token(api, personas):
 def test_list_queries_do_not_grow_with_rows(
     api, personas, tree, people, ledger, persona, django_assert_num_queries
 ):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     # Session, user, role assignments, count, page.
     with django_assert_num_queries(5):
         small = api.get(URL, {"page_size": 500}).json()

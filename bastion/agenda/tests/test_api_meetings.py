@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from bastion.agenda.models import Meeting, MeetingStatus, Obligation
 from bastion.agenda.services.meetings import meeting_record
 from bastion.agenda.services.obligations import generate_year
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import PersonFactory
 
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
@@ -27,16 +28,6 @@ VISIBLE = {
 ATTENDEE = {"station_a1": "zhang_san", "station_a2": "wang_wu", "station_b1": "zhao_liu"}
 URL = reverse("api:meeting-list")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, personas, persona):
-    api.force_login(getattr(personas, persona))
-    return api
 
 
 def today():
@@ -85,7 +76,7 @@ def body(org, attendee, **extra):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_holds_exactly_the_scope(api, personas, tree, meetings, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(URL)
     assert response.status_code == 200
     found = {row["organization"]["id"] for row in response.json()["results"]}
@@ -95,7 +86,7 @@ def test_list_holds_exactly_the_scope(api, personas, tree, meetings, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("org", HELD)
 def test_detail_is_404_outside_scope(api, personas, meetings, persona, org):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(detail(meetings[org]))
     assert response.status_code == (200 if org in VISIBLE[persona] else 404)
 
@@ -106,7 +97,7 @@ def test_anonymous_is_refused(api, meetings):
 
 
 def test_meeting_representation(api, personas, tree, people, meetings):
-    login(api, personas, "member")
+    login(api, personas.member)
     row = api.get(detail(meetings["station_a1"])).json()
     assert row["organization"] == {"id": tree.station_a1.pk, "name": "A1供电所党支部"}
     assert (row["kind"], row["kind_display"]) == ("committee", "支委会")
@@ -134,7 +125,7 @@ def test_filters(api, personas, tree, meetings):
     last_year = today().replace(year=today().year - 1)
     Meeting.objects.filter(pk=meetings["station_a2"].pk).update(held_on=last_year, kind="lecture")
     Meeting.objects.filter(pk=meetings["station_b1"].pk).update(status=MeetingStatus.APPROVED)
-    login(api, personas, "company")
+    login(api, personas.company)
 
     def topics(query):
         response = api.get(URL, query)
@@ -156,7 +147,7 @@ def test_filters(api, personas, tree, meetings):
     ids=["status", "kind", "year"],
 )
 def test_bad_filters_are_400(api, personas, meetings, query):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.get(URL, query)
     assert response.status_code == 400
     assert set(response.json()) == set(query)
@@ -164,13 +155,13 @@ def test_bad_filters_are_400(api, personas, meetings, query):
 
 @pytest.mark.parametrize("name", ["org", "within"])
 def test_organization_outside_scope_is_404(api, personas, tree, meetings, name):
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     response = api.get(URL, {name: tree.station_a1.pk})
     assert response.status_code == 404
 
 
 def test_topic_and_review_queue_filters_are_the_pages_filters(api, personas, tree, meetings):
-    login(api, personas, "county")
+    login(api, personas.county)
     response = api.get(URL, {"q": "station_a1"})
     assert [row["topic"] for row in response.json()["results"]] == ["station_a1 支委会"]
     response = api.get(URL, {"mine": "1"})
@@ -198,7 +189,7 @@ def test_topic_and_review_queue_filters_are_the_pages_filters(api, personas, tre
 )
 def test_create_follows_the_scope(api, personas, tree, people, persona, org, expected):
     organization = getattr(tree, org)
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.post(URL, body(organization, getattr(people, ATTENDEE[org])), format="json")
     assert response.status_code == expected, response.content
     assert Meeting.objects.filter(organization=organization).exists() == (expected == 201)
@@ -216,7 +207,7 @@ def test_create_fulfils_the_obligation_and_review_sends_it_back(api, personas, t
     obligation = Obligation.objects.get(
         organization=tree.station_a1, rule_code="committee", period_start=today().replace(day=1)
     )
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.post(URL, body(tree.station_a1, people.zhang_san), format="json")
     assert response.status_code == 201, response.content
     meeting = Meeting.objects.get(pk=response.json()["id"])
@@ -226,10 +217,10 @@ def test_create_fulfils_the_obligation_and_review_sends_it_back(api, personas, t
 
     # The branch cannot review its own record; another county cannot see it.
     assert api.post(review_url(meeting), {"approve": True}, format="json").status_code == 403
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     assert api.post(review_url(meeting), {"approve": True}, format="json").status_code == 404
 
-    login(api, personas, "county")
+    login(api, personas.county)
     no_reason = api.post(review_url(meeting), {"approve": False}, format="json")
     assert no_reason.status_code == 400
     assert no_reason.json() == {"note": ["退回时请填写退回原因。"]}
@@ -242,14 +233,14 @@ def test_create_fulfils_the_obligation_and_review_sends_it_back(api, personas, t
     obligation.refresh_from_db()
     assert obligation.fulfilled_on is None  # a returned record no longer counts
 
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     fixed = api.patch(detail(meeting), {"minutes": "补充签到表"}, format="json")
     assert fixed.status_code == 200, fixed.content
     assert fixed.json()["status"] == "submitted"
     obligation.refresh_from_db()
     assert obligation.fulfilled_on == today()
 
-    login(api, personas, "county")
+    login(api, personas.county)
     approved = api.post(review_url(meeting), {"approve": True}, format="json")
     assert approved.json()["status"] == "approved"
     again = api.post(review_url(meeting), {"approve": True}, format="json")
@@ -266,11 +257,11 @@ def test_company_reviews_a_county_meeting_but_a_county_not_its_own(api, personas
         held_on=today(),
         attendance=[(people.county_clerk, "present", "")],
     )
-    login(api, personas, "county")
+    login(api, personas.county)
     refused = api.post(review_url(meeting), {"approve": True}, format="json")
     assert refused.status_code == 403
     assert "上级党组织" in refused.json()["detail"]
-    login(api, personas, "company")
+    login(api, personas.company)
     assert api.post(review_url(meeting), {"approve": True}, format="json").status_code == 200
 
 
@@ -303,7 +294,7 @@ def test_bad_input_is_400_on_its_field_and_writes_nothing(
             change[key] = [row | {"person": stand_ins[row["person"]]} for row in value]
         elif value in stand_ins:
             change[key] = stand_ins[value]
-    login(api, personas, "county")
+    login(api, personas.county)
     response = api.post(URL, body(tree.station_a1, people.zhang_san, **change), format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -312,7 +303,7 @@ def test_bad_input_is_400_on_its_field_and_writes_nothing(
 
 
 def test_attendance_outside_scope_names_the_ids(api, personas, tree, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     rows = [
         {"person": people.zhao_liu.pk, "status": "present"},
         {"person": 999999, "status": "absent"},
@@ -340,7 +331,7 @@ UPDATE = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_update_follows_the_scope(api, personas, meetings, persona):
     meeting = meetings["station_a1"]
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.patch(detail(meeting), {"topic": "改过的主题"}, format="json")
     assert response.status_code == UPDATE[persona]
     meeting.refresh_from_db()
@@ -349,7 +340,7 @@ def test_update_follows_the_scope(api, personas, meetings, persona):
 
 def test_put_replaces_the_attendance(api, personas, tree, people, meetings):
     meeting = meetings["station_a1"]
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     rows = [
         {"person": people.zhang_san.pk, "status": "absent"},
         {"person": people.li_si.pk, "status": "leave", "reason": "出差"},
@@ -364,7 +355,7 @@ def test_put_replaces_the_attendance(api, personas, tree, people, meetings):
 
 
 def test_moving_a_meeting_out_of_scope_is_refused(api, personas, tree, people, meetings):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.patch(
         detail(meetings["station_a1"]), {"organization": tree.station_a2.pk}, format="json"
     )
@@ -374,15 +365,15 @@ def test_moving_a_meeting_out_of_scope_is_refused(api, personas, tree, people, m
 
 
 def test_delete_unless_approved(api, personas, meetings):
-    login(api, personas, "member")
+    login(api, personas.member)
     assert api.delete(detail(meetings["station_a1"])).status_code == 403
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     assert api.delete(detail(meetings["station_a1"])).status_code == 404
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     assert api.delete(detail(meetings["station_a1"])).status_code == 204
     approved = meetings["station_b1"]
     Meeting.objects.filter(pk=approved.pk).update(status=MeetingStatus.APPROVED)
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.delete(detail(approved))
     assert response.status_code == 400
     assert "不能删除" in response.json()["non_field_errors"][0]
@@ -408,7 +399,7 @@ def multipart(org, attendee, *files):
 
 
 def test_multipart_create_stores_evidence_served_only_in_scope(api, personas, tree, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     photo = SimpleUploadedFile("签到.png", PNG, content_type="image/png")
     response = api.post(URL, multipart(tree.station_a1, people.zhang_san, photo))
     assert response.status_code == 201, response.content
@@ -420,15 +411,15 @@ def test_multipart_create_stores_evidence_served_only_in_scope(api, personas, tr
     download = api.get(attachment["url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PNG
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     assert api.get(attachment["url"]).status_code == 404
     other = reverse("api:meeting-attachment", args=[row["id"], attachment["id"] + 1])
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     assert api.get(other).status_code == 404
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused(api, personas, tree, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     fake = SimpleUploadedFile("照片.png", b"just text", content_type="image/png")
     response = api.post(URL, multipart(tree.station_a1, people.zhang_san, fake))
     assert response.status_code == 400
@@ -437,7 +428,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused(api, personas, tree, peopl
 
 
 def test_patch_with_files_adds_evidence(api, personas, meetings):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     photo = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
     response = api.patch(detail(meetings["station_a1"]), {"files": [photo]}, format="multipart")
     assert response.status_code == 200, response.content
@@ -482,7 +473,7 @@ def test_list_queries_do_not_grow_with_rows(
     api, personas, tree, meetings, persona, django_assert_num_queries
 ):
     generate_year(today().year)
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     with django_assert_num_queries(LIST_QUERIES):
         small = api.get(URL, {"page_size": 100}).json()
     grow(tree.station_a1, 12, personas)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from bastion.agenda.models import Meeting, Obligation
 from bastion.agenda.services.obligations import generate_year
+from bastion.core.testing import login
 
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 # Organizations owing something in 2026 (the committees have no term yet): three branches and
@@ -26,19 +27,9 @@ URL = reverse("api:obligation-list")
 
 
 @pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
 def year(tree):
     generate_year(2026)
     return 2026
-
-
-def login(api, personas, persona):
-    api.force_login(getattr(personas, persona))
-    return api
 
 
 def rows(response):
@@ -55,7 +46,7 @@ def org_ids(tree, names):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_holds_exactly_the_scope(api, personas, tree, year, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     found = rows(api.get(URL, {"page_size": 500}))
     assert {row["organization"]["id"] for row in found} == org_ids(tree, VISIBLE[persona])
     expected = sum(12 if name == "group_a1" else BRANCH_ITEMS_2026 for name in VISIBLE[persona])
@@ -66,7 +57,7 @@ def test_list_holds_exactly_the_scope(api, personas, tree, year, persona):
 @pytest.mark.parametrize("org", sorted(VISIBLE["company"]))
 def test_detail_is_404_outside_scope(api, personas, tree, year, persona, org):
     obligation = Obligation.objects.filter(organization=getattr(tree, org)).first()
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(reverse("api:obligation-detail", args=[obligation.pk]))
     assert response.status_code == (200 if org in VISIBLE[persona] else 404)
 
@@ -79,7 +70,7 @@ def test_anonymous_is_refused(api, year):
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_obligations_are_read_only(api, personas, tree, year, method):
-    login(api, personas, "company")
+    login(api, personas.company)
     obligation = Obligation.objects.filter(organization=tree.station_a1).first()
     detail = reverse("api:obligation-detail", args=[obligation.pk])
     url = URL if method == "post" else detail
@@ -114,7 +105,7 @@ def test_item_shows_its_rule_period_alert_and_record(api, personas, tree, year):
     )
     obligation.meeting, obligation.fulfilled_on = meeting, dt.date(2026, 3, 20)
     obligation.save()
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     row = api.get(reverse("api:obligation-detail", args=[obligation.pk])).json()
     assert row["organization"] == {"id": tree.station_a1.pk, "name": "A1供电所党支部"}
     assert (row["rule_code"], row["rule_name"], row["kind"]) == ("committee", "支委会", "committee")
@@ -130,7 +121,7 @@ def test_item_shows_its_rule_period_alert_and_record(api, personas, tree, year):
 
 
 def test_list_is_ordered_by_due_date(api, personas, year):
-    login(api, personas, "company")
+    login(api, personas.company)
     dues = [row["due_on"] for row in rows(api.get(URL, {"page_size": 500}))]
     assert dues == sorted(dues)
 
@@ -166,7 +157,7 @@ def craft_one_of_each_colour(org):
 @pytest.mark.parametrize("level", ["upcoming", "green", "yellow", "red", "done", "late"])
 def test_alert_filter_finds_exactly_that_colour(api, personas, tree, year, level):
     ids = craft_one_of_each_colour(tree.station_a1)
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     (row,) = rows(api.get(URL, {"alert": level}))
     assert row["id"] == ids[level]
     assert row["alert"] == level
@@ -174,7 +165,7 @@ def test_alert_filter_finds_exactly_that_colour(api, personas, tree, year, level
 
 def test_each_item_carries_its_colour_and_label(api, personas, tree, year):
     ids = craft_one_of_each_colour(tree.station_a1)
-    login(api, personas, "county")
+    login(api, personas.county)
     found = {row["id"]: (row["alert"], row["alert_display"]) for row in rows(api.get(URL))}
     assert found == {
         ids["upcoming"]: ("upcoming", "未到期"),
@@ -187,7 +178,7 @@ def test_each_item_carries_its_colour_and_label(api, personas, tree, year):
 
 
 def test_bad_alert_is_400_in_chinese(api, personas, year):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.get(URL, {"alert": "purple"})
     assert response.status_code == 400
     (message,) = response.json()["alert"]
@@ -211,20 +202,20 @@ def test_bad_alert_is_400_in_chinese(api, personas, year):
     ],
 )
 def test_period_keeps_items_due_inside_it(api, personas, tree, year, period, count):
-    login(api, personas, "company")
+    login(api, personas.company)
     found = rows(api.get(URL, {"period": period, "org": tree.station_a1.pk, "page_size": 500}))
     assert len(found) == count
 
 
 def test_period_boundaries_are_inclusive(api, personas, tree, year):
-    login(api, personas, "company")
+    login(api, personas.company)
     found = rows(api.get(URL, {"period": "2026-02", "org": tree.station_a1.pk}))
     assert {row["due_on"] for row in found} == {"2026-02-28"}
 
 
 @pytest.mark.parametrize("bad", ["2026Q5", "2026Q0", "2026-13", "2026-00", "26", "abc", "2026/03"])
 def test_bad_period_is_400_in_chinese(api, personas, year, bad):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.get(URL, {"period": bad})
     assert response.status_code == 400
     (message,) = response.json()["period"]
@@ -236,13 +227,13 @@ def test_bad_period_is_400_in_chinese(api, personas, year, bad):
 
 
 def test_org_keeps_that_organization_only(api, personas, tree, year):
-    login(api, personas, "company")
+    login(api, personas.company)
     found = rows(api.get(URL, {"org": tree.station_a1.pk, "page_size": 500}))
     assert {row["organization"]["id"] for row in found} == {tree.station_a1.pk}
 
 
 def test_within_keeps_the_subtree(api, personas, tree, year):
-    login(api, personas, "company")
+    login(api, personas.company)
     found = rows(api.get(URL, {"within": tree.station_a1.pk, "page_size": 500}))
     assert {row["organization"]["id"] for row in found} == {tree.station_a1.pk, tree.group_a1.pk}
     county = rows(api.get(URL, {"within": tree.county_b.pk, "page_size": 500}))
@@ -253,13 +244,13 @@ def test_within_keeps_the_subtree(api, personas, tree, year):
 def test_organization_outside_scope_is_404_like_any_object_outside_it(
     api, personas, tree, year, name
 ):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(URL, {name: tree.station_b1.pk})
     assert response.status_code == 404
 
 
 def test_kind_and_alert_and_period_combine(api, personas, tree, year):
-    login(api, personas, "county")
+    login(api, personas.county)
     found = rows(api.get(URL, {"kind": "dues", "period": "2026Q2", "within": tree.county_a.pk}))
     assert len(found) == 2 * 3  # stations A1 and A2, April to June
     assert {row["kind"] for row in found} == {"dues"}
@@ -279,7 +270,7 @@ def test_list_queries_do_not_grow_with_rows(
     api, personas, tree, persona, django_assert_num_queries
 ):
     generate_year(2026, organization_ids=[tree.group_a1.pk])
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     with django_assert_num_queries(LIST_QUERIES):
         small = api.get(URL, {"page_size": 500}).json()
     generate_year(2026)
@@ -299,7 +290,7 @@ def test_filtered_list_queries_do_not_grow_with_rows(
     generate_year(overdue.year, organization_ids=[tree.station_a1.pk])
     Obligation.objects.filter(rule_code="committee", period_start__month__gt=3).delete()
     Obligation.objects.update(due_on=overdue)  # every one of them red today
-    login(api, personas, "company")
+    login(api, personas.company)
     with django_assert_num_queries(LIST_QUERIES + 2):  # + the two organizations
         small = api.get(URL, query).json()
     generate_year(overdue.year, organization_ids=[tree.station_a1.pk])

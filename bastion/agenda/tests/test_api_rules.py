@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from bastion.agenda.models import CalendarRule, GuidePage
 
@@ -15,11 +14,6 @@ SEEDED_CODES = {
     "member-appraisal", "dues", "election",
 }  # fmt: skip
 URL = reverse("api:rule-list")
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def codes(response):

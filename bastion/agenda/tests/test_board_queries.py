@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from bastion.agenda.models import Obligation
 from bastion.agenda.widgets import board_summary
+from bastion.core.testing import count_queries
 
-from .board_helpers import count_queries, grow, today_fixture, year_fixture  # noqa: F401
+from .board_helpers import grow, today_fixture, year_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
-from bastion.agenda.alerts import LEVELS
 from bastion.agenda.models import DuesPayment, Meeting, Obligation
+from bastion.core.alerts import LEVELS
 from bastion.core.notifications.models import Notification
 
 SECRETARY_BRANCH = "NY-C01-Z01"

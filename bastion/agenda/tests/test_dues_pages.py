@@ -6,14 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from bastion.agenda.models import DuesPayment, DuesProfile
 from bastion.agenda.services import dues as services
 from bastion.core.models import ImportJob
+from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import make_org
 
 from .dues_fixtures import TODAY, member, pinned_today, read_rows, sheet_row, workbook  # noqa: F401
@@ -281,13 +280,6 @@ def grow(tree, count: int, tag: str):
                                        paid_on=D(2025, month, 3))  # fmt: skip
         station = make_org(tree.county_a, name=f"扩展所{tag}{i}", code=f"C-A-{tag}{i:03d}")
         member(station)
-
-
-def count_queries(client, url, params):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize(

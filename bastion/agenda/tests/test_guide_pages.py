@@ -5,12 +5,11 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bastion.agenda.guide_render import plain_text, render_markdown, snippet
 from bastion.agenda.models import CalendarRule, GuideAttachment, GuidePage
+from bastion.core.testing import count_queries
 
 from .calendar_helpers import department_below_root
 
@@ -239,13 +238,6 @@ def test_deleting_an_attachment(client, personas):
 
 
 # --- constant queries --------------------------------------------------------------------
-
-
-def count_queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.django_db

@@ -1,21 +1,13 @@
 """Constant queries per page: the meeting pages cost the same for a few rows and for many."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bastion.agenda.services.meetings import meeting_attach
+from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import PersonFactory, make_org
 
 from .meetings_factories import day, photo, record
-
-
-def count_queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def grow(actor, tree, stations: int, people: int, meetings: int, tag: str):

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from bastion.agenda.alerts import LEVELS
 from bastion.agenda.models import CalendarRule, Meeting, Obligation
 from bastion.agenda.services.obligations import generate_year
+from bastion.core.alerts import LEVELS
 
 
 def kinds_of(org, year=2026):

@@ -5,7 +5,6 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bastion.agenda.alerts import alert_level
 from bastion.agenda.periods import (
     alert_windows,
     due_date,
@@ -13,6 +12,7 @@ from bastion.agenda.periods import (
     periods_in_year,
     term_period,
 )
+from bastion.core.alerts import alert_level
 from bastion.core.periods import add_years, day_in_month, months_before
 
 years = st.integers(min_value=1990, max_value=2100)

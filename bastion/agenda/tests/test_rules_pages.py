@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bastion.agenda.models import CalendarRule, Obligation
+from bastion.core.testing import count_queries
 
 from .calendar_helpers import department_below_root, freeze_today
 
@@ -161,13 +160,6 @@ def test_generate_button(client, personas, tree, persona, status, today):
     else:
         assert response.status_code == status
         assert not Obligation.objects.exists()
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def add_rules(n, tag):

@@ -3,12 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bastion.agenda.models import Election, TermRule
 from bastion.agenda.services.terms import election_record
+from bastion.core.testing import count_queries
 from bastion.orgs.models import CommitteeMember, Organization
 from bastion.orgs.tests.factories import PersonFactory, make_org
 
@@ -179,13 +178,6 @@ def grow(tree, count, tag):
                                 approved_on=dt.date(2024, 1, 1), term_years=3,
                                 term_starts_on=dt.date(2024, 1, 1),
                                 term_ends_on=dt.date(2026, 12, 31))  # fmt: skip
-
-
-def count_queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.alerts import BADGE_CLASS
 from bastion.core.history import render_history
 from bastion.core.scope import allows, has_permission_anywhere
 from bastion.orgs.models import Organization
@@ -23,7 +24,6 @@ from bastion.orgs.selectors import default_organization, nearby_choices
 
 from .. import quorum
 from .. import selectors_meetings as selectors
-from ..alerts import BADGE_CLASS
 from ..filters import MeetingFilter
 from ..forms_meetings import AttachForm, MeetingForm, ReviewForm
 from ..models import MEETING_KINDS, AlertLevel, Meeting, MeetingAttachment, Obligation

@@ -92,8 +92,8 @@ class RowErrors:
 
     def add_model_errors(self, row: int, exc: ValidationError, headers: dict[str, str]) -> None:
         """A model's ``full_clean`` errors, each under the header of its field's column."""
-        for field, messages in exc.message_dict.items():
-            self.add(row, headers.get(field, ""), " ".join(str(m) for m in messages))
+        for name, messages in exc.message_dict.items():
+            self.add(row, headers.get(name, ""), " ".join(str(m) for m in messages))
 
     def sorted(self) -> list[dict]:
         return sorted(self.items.values(), key=lambda e: e["row"])

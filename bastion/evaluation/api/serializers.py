@@ -39,7 +39,7 @@ from ..models import (
     TitleKind,
     TitleRule,
 )
-from ..services.scores import scoring_open
+from ..selectors_scoring import scoring_open
 
 # --- responses and choice sets ------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ register_importer(
         kind=BENCHMARKS,
         label=_("同业对标指标"),
         permission=benchmarks.PERMISSION,
-        run=benchmarks.run,
+        run=benchmarks.BenchmarksImport.run,
         columns=benchmarks.IndicatorColumns(),
         template=benchmarks.template,
         back="evaluation:benchmark_list",

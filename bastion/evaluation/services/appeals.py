@@ -17,48 +17,16 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bastion.core.notifications.models import NotificationLevel
 from bastion.core.notifications.services import notification_send
-from bastion.core.scope import allows
 from bastion.core.services import service
 
-from ..models import Appeal, AppealState, Round, RoundState, Target
-from .rounds import award_titles, compute_results
-
-
-def is_own(user, target: Target) -> bool:
-    return bool(target.person_id) and target.person.user_id == user.pk
-
-
-def may_appeal(user, target: Target) -> bool:
-    """Whether ``user`` may appeal ``target``'s result (the window aside)."""
-    if is_own(user, target):
-        return True
-    path = target.organization.path
-    return allows(user, "evaluation.add_appeal", path) and allows(
-        user, "evaluation.view_target", path
-    )
-
-
-def window_error(round_: Round, today: dt.date | None = None) -> str | None:
-    """Why ``round_`` takes no appeal today, or None when it does."""
-    today = today or timezone.localdate()
-    if round_.state in (RoundState.SCORING, RoundState.COMPUTED):
-        return _("本轮考评结果尚未发布，暂不能申诉。")
-    if round_.state == RoundState.CLOSED:
-        return _("本轮考评已归档，不再受理申诉。")
-    if round_.appeal_until is None or today > round_.appeal_until:
-        day = round_.appeal_until.isoformat() if round_.appeal_until else "—"
-        return _("申诉期已于 %(day)s 截止。") % {"day": day}
-    return None
-
-
-def open_appeal(target: Target) -> Appeal | None:
-    return Appeal.objects.filter(target=target, state=AppealState.OPEN).first()
+from ..models import Appeal, AppealState, RoundState, Target
+from ..selectors_appeals import may_appeal, open_appeal, result_url, window_error
+from .rounds import round_results_compute, round_titles_award
 
 
 @service
@@ -95,8 +63,8 @@ def appeal_answer(*, actor, appeal: Appeal, uphold: bool, answer: str,
     if uphold:
         if round_.state != RoundState.PUBLISHED:
             raise ValidationError(_("本轮考评不在发布状态（已归档），不能重新计算。"))
-        compute_results(round_)
-        award_titles(round_, today or timezone.localdate())
+        round_results_compute(actor=actor, round_=round_)
+        round_titles_award(actor=actor, round_=round_, today=today or timezone.localdate())
         round_.computed_at = timezone.now()
         round_.save(update_fields=["computed_at"])
     appeal.state = AppealState.UPHELD if uphold else AppealState.DISMISSED
@@ -107,13 +75,6 @@ def appeal_answer(*, actor, appeal: Appeal, uphold: bool, answer: str,
     appeal.save()
     _notify(appeal)
     return appeal
-
-
-def result_url(target: Target) -> str:
-    try:
-        return reverse("evaluation:target_detail", args=[target.pk])
-    except NoReverseMatch:  # the results pages are mounted by another module
-        return ""
 
 
 def _notify(appeal: Appeal) -> None:

@@ -1,9 +1,9 @@
 """同业对标: save a batch of benchmark values (manual entry, the Excel import and the API).
 
 Every row names an indicator code, a station's organization code, a month and a value. All rows
-are checked before anything is written (``check_rows``); one bad row and nothing is saved. The
-checker returns structured errors so the Excel importer can name the sheet's row and column;
-the service itself answers with one "第 N 行：…" message per problem.
+are checked before anything is written (``benchmark_rows_check``); one bad row and nothing is
+saved. The checker returns structured errors so the Excel importer can name the sheet's row and
+column; the service itself answers with one "第 N 行：…" message per problem.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class Checked:
         return len(self.planned) - self.created
 
 
-def parse_value(raw, indicator: BenchmarkIndicator) -> Decimal:
+def _parse_value(raw, indicator: BenchmarkIndicator) -> Decimal:
     """The value as a Decimal of 4 places; ValueError with the Chinese reason otherwise."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise ValueError(_("请填写指标值。"))
@@ -143,7 +143,7 @@ class _Checker:
         value = None
         if indicator is not None:
             try:
-                value = parse_value(row.get("value"), indicator)
+                value = _parse_value(row.get("value"), indicator)
             except ValueError as exc:
                 self.error(index, "value", exc)
         if None in (indicator, organization, month, value):
@@ -196,14 +196,15 @@ class _Checker:
                 self.result.planned.append(planned)
 
 
-def check_rows(actor, rows) -> Checked:
-    """Validate ``rows`` without writing: the planned writes and every error found."""
+def benchmark_rows_check(*, actor, rows) -> Checked:
+    """Validate ``rows`` without writing: the planned writes and every error found (the Excel
+    import previews with it, the entry form checks with it)."""
     if not has_permission_anywhere(actor, ADD):
         raise PermissionDenied(_("您没有录入同业对标指标的权限。"))
     return _Checker(actor, list(rows)).run()
 
 
-def row_messages(errors: list[RowError]) -> list[str]:
+def _row_messages(errors: list[RowError]) -> list[str]:
     return [_("第 %(row)d 行：%(reason)s") % {"row": e.index, "reason": e.message} for e in errors]
 
 
@@ -214,14 +215,14 @@ def benchmark_values_save(*, actor, rows: list[dict], source: str = "manual") ->
     rows = list(rows or [])
     if not rows:
         raise ValidationError(_("没有要保存的指标值。"))
-    checked = check_rows(actor, rows)
+    checked = benchmark_rows_check(actor=actor, rows=rows)
     if checked.errors:
-        raise ValidationError(row_messages(sorted(checked.errors, key=lambda e: e.index)))
-    write(actor, checked.planned, source)
+        raise ValidationError(_row_messages(sorted(checked.errors, key=lambda e: e.index)))
+    _write(actor, checked.planned, source)
     return {"created": checked.created, "updated": checked.updated}
 
 
-def write(actor, planned: list[Planned], source: str) -> None:
+def _write(actor, planned: list[Planned], source: str) -> None:
     now = timezone.now()
     new, changed, audit = [], [], []
     for p in planned:

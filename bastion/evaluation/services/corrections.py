@@ -14,17 +14,9 @@ from django.utils.translation import gettext as _
 from bastion.core.services import service
 
 from ..models import Round, RoundState, Score, Target
-from .rounds import award_titles, compute_results
+from ..selectors_results import CORRECTABLE
+from .rounds import round_results_compute, round_titles_award
 from .scores import _clean_values
-
-CORRECTABLE = (RoundState.COMPUTED, RoundState.PUBLISHED)
-
-
-def can_correct(user, round_: Round) -> bool:
-    return (
-        round_.state in CORRECTABLE
-        and Round.objects.restrict(user, "change").filter(pk=round_.pk).exists()
-    )
 
 
 @service
@@ -52,7 +44,7 @@ def score_correct(
             round=round_, target=target, indicator=code, group=group, evaluator=actor,
             value=value, comment=comment,
         ))  # fmt: skip
-    compute_results(round_)
+    round_results_compute(actor=actor, round_=round_)
     if round_.state == RoundState.PUBLISHED:
-        award_titles(round_, today or timezone.localdate())
+        round_titles_award(actor=actor, round_=round_, today=today or timezone.localdate())
     return corrected

@@ -9,57 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bastion.core.evidence import check_upload
-from bastion.core.scope import allows, ensure_in_scope
+from bastion.core.scope import ensure_in_scope
 from bastion.core.services import service
-from bastion.orgs.models.person import MembershipStatus
 
-from ..models import KeyEvent, Round, SchemeStyle, Target
-from .scores import scoring_open
-
-ADD_EVENT = "evaluation.add_keyevent"
-MEMBER_STATUSES = {MembershipStatus.FULL, MembershipStatus.PROBATIONARY}
-
-
-def is_arena(round_: Round) -> bool:
-    return round_.snapshot.get("style") == SchemeStyle.ARENA
-
-
-def entrant(actor, round_: Round):
-    """The actor's Person if they may take part in ``round_``'s arena, else PermissionDenied.
-
-    A member (full or probationary) whose branch lies in the round's subtree and who holds
-    ``add_keyevent`` covering that branch."""
-    if not is_arena(round_):
-        raise PermissionDenied(_("该轮次不是打擂台考评，不能提交关键事件。"))
-    person = getattr(actor, "person", None)
-    if person is None:
-        raise PermissionDenied(_("您的账号没有关联党员档案，不能提交关键事件。"))
-    if person.membership_status not in MEMBER_STATUSES:
-        raise PermissionDenied(_("只有党员（含预备党员）才能提交关键事件。"))
-    path = person.organization.path
-    if not path.startswith(round_.organization.path):
-        raise PermissionDenied(_("您所在的支部不在本轮打擂台的范围内。"))
-    if not allows(actor, ADD_EVENT, path):
-        raise PermissionDenied(_("您无权为所在支部提交关键事件。"))
-    return person
-
-
-def check_open(round_: Round, today: dt.date | None = None) -> None:
-    """ValidationError unless the round takes key events today (its scoring window)."""
-    if scoring_open(round_, today):
-        return
-    if round_.state != "scoring":
-        raise ValidationError(_("本轮打擂台已结束，不能再提交关键事件。"))
-    raise ValidationError(
-        _("本轮打擂台的提交时间为 %(start)s 至 %(end)s。")
-        % {"start": round_.opens_on, "end": round_.closes_on}
-    )
+from ..models import KeyEvent, Round, Target
+from ..selectors_scoring import check_open, entrant
 
 
 @service

@@ -31,11 +31,11 @@ MEMBER_STATUSES = {MembershipStatus.FULL, MembershipStatus.PROBATIONARY}
 MAX_POINTS = Decimal("9999.99")
 
 
-def may_approve_for(user, person: Person) -> bool:
+def _may_approve_for(user, person: Person) -> bool:
     return allows(user, APPROVE, person.organization)
 
 
-def is_own(user, person: Person) -> bool:
+def _is_own(user, person: Person) -> bool:
     return user is not None and person.user_id is not None and person.user_id == user.pk
 
 
@@ -57,8 +57,8 @@ def _points(raw, item: PointsItem) -> Decimal:
 
 def _check(actor, person, item, occurred_on, today, points, evidence) -> bool:
     """Validate; return True when the entry counts at once (recorded by an approver)."""
-    own = is_own(actor, person)
-    approver = not own and may_approve_for(actor, person)
+    own = _is_own(actor, person)
+    approver = not own and _may_approve_for(actor, person)
     if own and not allows(actor, ADD, person.organization):
         raise PermissionDenied(_("您无权登记积分。"))
     if not own and not approver:
@@ -131,7 +131,7 @@ def points_entry_review(
     )
     if not PointsEntry.objects.filter(pk=entry.pk).restrict(actor, "approve").exists():
         raise PermissionDenied(_("您无权审核该积分记录。"))
-    if is_own(actor, entry.person):
+    if _is_own(actor, entry.person):
         raise ValidationError(_("不能审核自己的积分记录。"))
     if entry.state != EntryState.PENDING:
         raise ValidationError(

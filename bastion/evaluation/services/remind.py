@@ -42,7 +42,7 @@ def round_remind(*, actor, round_: Round, today: dt.date | None = None) -> int:
     if not owed:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        url = scoring_url(round_)
+        url = _scoring_url(round_)
         notes = notification_send(
             actor=actor,
             recipients=[_recipient(round_, uid, targets, url) for uid, targets in owed.items()],
@@ -65,7 +65,7 @@ def _rows_by_user(owed: dict, rows: list[dict]) -> dict[int, list[dict]]:
     return result
 
 
-def scoring_url(round_: Round) -> str:
+def _scoring_url(round_: Round) -> str:
     """The round's scoring page; empty while that page is not installed."""
     try:
         return reverse("evaluation:scoring_round", args=[round_.pk])

@@ -36,7 +36,7 @@ from ..models import (
     TitleAward,
     TitleKind,
 )
-from .schemes import scheme_snapshot
+from ..selectors_schemes import scheme_snapshot
 
 BRANCH_KINDS = [OrganizationKind.BRANCH, OrganizationKind.TEMPORARY_BRANCH]
 RESULT_FIELDS = ["total", "rank", "rank_within_parent", "vetoed", "missing", "contributions",
@@ -112,9 +112,9 @@ def round_compute(*, actor, round_: Round) -> int:
     _require_change(actor, round_)
     if round_.state == RoundState.CLOSED:
         raise ValidationError(_("该轮次已归档，不能重新计算。"))
-    count = compute_results(round_)
+    count = round_results_compute(actor=actor, round_=round_)
     if round_.state == RoundState.PUBLISHED:  # published titles follow the new results
-        award_titles(round_, timezone.localdate())
+        round_titles_award(actor=actor, round_=round_, today=timezone.localdate())
     round_.computed_at = timezone.now()
     if round_.state == RoundState.SCORING:
         round_.state = RoundState.COMPUTED
@@ -122,8 +122,11 @@ def round_compute(*, actor, round_: Round) -> int:
     return count
 
 
-def compute_results(round_: Round) -> int:
-    """The engine over all targets of ``round_``: a fixed number of queries for any size."""
+def round_results_compute(*, actor, round_: Round) -> int:
+    """The engine over all targets of ``round_``: a fixed number of queries for any size.
+
+    A step of ``round_compute`` that ``appeal_answer`` and ``score_correct`` run too: it checks
+    nothing, the calling service has (``actor`` is whom it runs for; None for a system job)."""
     spec = engine.SchemeSpec.from_snapshot(round_.snapshot)
     targets = list(Target.objects.filter(round=round_).select_related("organization"))
     manual = _group_means(round_)
@@ -212,11 +215,14 @@ def round_publish(*, actor, round_: Round, today: dt.date | None = None) -> int:
     round_.published_at = timezone.now()
     round_.appeal_until = today + dt.timedelta(days=round_.appeal_days)
     round_.save(update_fields=["state", "published_at", "appeal_until"])
-    return award_titles(round_, today)
+    return round_titles_award(actor=actor, round_=round_, today=today)
 
 
-def award_titles(round_: Round, today: dt.date) -> int:
-    """Replace this round's awards with the computed titles and lift watch-list titles."""
+def round_titles_award(*, actor, round_: Round, today: dt.date) -> int:
+    """Replace this round's awards with the computed titles and lift watch-list titles.
+
+    A step of ``round_publish`` (and of recomputing a published round): it checks nothing, the
+    calling service has (``actor`` is whom it runs for; None for a system job)."""
     TitleAward.objects.filter(round=round_).delete()
     targets = list(Target.objects.filter(round=round_).exclude(titles=[]))
     awards = [

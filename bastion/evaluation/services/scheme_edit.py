@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import allows, ensure_in_scope, grant
+from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 
@@ -32,6 +32,7 @@ from ..models import (
     TitleBasis,
     TitleRule,
 )
+from ..selectors_schemes import descendant_ids, may_change, may_own_shipped
 
 SCHEME_FIELDS = ("code", "name", "description", "source", "owner", "target_kind", "period_kind",
                  "style", "full_score", "bonus_cap", "deduction_cap", "veto_cap",
@@ -50,19 +51,9 @@ def _unknown(fields: dict, allowed: tuple) -> None:
         raise TypeError(f"unexpected fields: {sorted(extra)}")
 
 
-def may_change(actor, scheme: Scheme) -> bool:
-    return Scheme.objects.restrict(actor, "change").filter(pk=scheme.pk).exists()
-
-
 def _require_change(actor, scheme: Scheme) -> None:
     if not may_change(actor, scheme):
         raise PermissionDenied(_("您无权修改该考评方案。"))
-
-
-def may_own_shipped(actor, permission: str) -> bool:
-    """A scheme for the whole company (no owner) needs the permission on a root organization."""
-    held = grant(actor, permission)
-    return held.everywhere or any(len(path) == Organization.steplen for path in held.paths)
 
 
 def _check_owner(actor, owner: Organization | None, permission: str) -> None:
@@ -129,18 +120,6 @@ def _save_scheme(scheme: Scheme) -> None:
 
 
 # --- indicators ---------------------------------------------------------------------------
-
-
-def descendant_ids(indicator: Indicator) -> set[int]:
-    """The ids of every indicator below ``indicator`` (one query for the scheme's tree)."""
-    parents = dict(
-        Indicator.objects.filter(scheme_id=indicator.scheme_id).values_list("pk", "parent_id")
-    )
-    found, frontier = set(), {indicator.pk}
-    while frontier:
-        frontier = {pk for pk, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 @service

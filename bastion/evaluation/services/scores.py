@@ -1,18 +1,7 @@
 """An evaluator's submission: the scores of one target's manual items, as one evaluator group.
 
-Who may act as which group follows the tree, so no roster has to be kept:
-
-- 自评 (self): the member themself, or for an organization the holder of a grant to score as
-  the committee on exactly that organization (its secretary, not every member);
-- 互评 (peers): another member of the same branch; for an organization, the holder of such a
-  grant on a sibling organization;
-- 上级党组织 (higher): a grant to score as the committee on an organization above the target
-  (for a member, on their branch or above);
-- 业务部门 (business): a grant to score as a business department covering the target, held by
-  someone who does not score as the committee there;
-- 服务对象 (public): the survey result, entered by someone who may score as the committee.
-
-Nobody but the self group scores their own target: that is refused with a message (HTTP 400).
+Who may act as which group is ``selectors_scoring.evaluator_groups``. Nobody but the self group
+scores their own target: that is refused with a message (HTTP 400).
 """
 
 from __future__ import annotations
@@ -24,69 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.scope import Grant, grant
 from bastion.core.services import service
-from bastion.orgs.models import Organization
 
-from ..models import MANUAL_KINDS, EvaluatorKind, Round, RoundState, Score, Target
-
-SCORE = "evaluation.score_target"
-AS_COMMITTEE = "evaluation.score_as_committee"
-AS_BUSINESS = "evaluation.score_as_business"
-
-
-def _covers(held: Grant, path: str, *, strictly_above: bool = False) -> bool:
-    """``held`` covers ``path`` (with ``strictly_above``: through a grant above it)."""
-    return held.covers(path[: -Organization.steplen] if strictly_above else path)
-
-
-def is_own_target(user, target: Target) -> bool:
-    return bool(target.person_id) and target.person.user_id == user.pk
-
-
-def evaluator_groups(user, target: Target) -> set[str]:
-    """The evaluator groups ``user`` may score ``target`` as (empty: none)."""
-    path = target.organization.path
-    if not grant(user, SCORE).covers(path):
-        return set()
-    groups = set()
-    own = is_own_target(user, target)
-    committee = grant(user, AS_COMMITTEE)
-    if target.person_id:
-        if own:
-            groups.add(EvaluatorKind.SELF)
-        person = getattr(user, "person", None)
-        if not own and person is not None and person.organization_id == target.organization_id:
-            groups.add(EvaluatorKind.PEERS)
-    else:
-        # The organization's own committee scores itself; a sibling's committee, as a peer.
-        if path in committee.nodes:
-            groups.add(EvaluatorKind.SELF)
-        parent = path[: -Organization.steplen]
-        if any(
-            p != path and len(p) == len(path) and p.startswith(parent) for p in committee.nodes
-        ):
-            groups.add(EvaluatorKind.PEERS)
-    if not own and _covers(committee, path, strictly_above=not target.person_id):
-        groups.update({EvaluatorKind.HIGHER, EvaluatorKind.PUBLIC})
-    # A committee holds the business permission only so that it may grant the business role.
-    business = grant(user, AS_BUSINESS).covers(path)
-    if not own and business and not committee.covers(path):
-        groups.add(EvaluatorKind.BUSINESS)
-    return groups
-
-
-def scorable_items(round_: Round, group: str) -> list[dict]:
-    """The manual items of the round's scheme that ``group`` scores."""
-    return [
-        item for item in round_.snapshot["indicators"]
-        if item["kind"] in MANUAL_KINDS and (not item["scored_by"] or group in item["scored_by"])
-    ]  # fmt: skip
-
-
-def scoring_open(round_: Round, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return round_.state == RoundState.SCORING and round_.opens_on <= today <= round_.closes_on
+from ..models import EvaluatorKind, Round, RoundState, Score, Target
+from ..selectors_scoring import evaluator_groups, is_own_target, scorable_items
 
 
 @service

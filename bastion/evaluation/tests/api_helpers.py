@@ -14,11 +14,8 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from bastion.evaluation.models import KeyEvent, Target
 from bastion.evaluation.services import rounds, scores
@@ -29,21 +26,6 @@ from .helpers import OPEN_DAY, make_scheme, open_round, simple_scheme
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 ARENA_ITEMS = (("political", "政治素质"), ("skill", "岗位技能"), ("public", "群众评价"),
                ("results", "工作业绩"))  # fmt: skip
-
-
-@pytest.fixture(name="api")
-def api_fixture():
-    return APIClient()
-
-
-def login(api, user):
-    api.force_authenticate(user=None)
-    api.force_login(user)
-    return api
-
-
-def as_persona(api, personas, persona):
-    return login(api, getattr(personas, persona))
 
 
 def url(name: str, *args) -> str:
@@ -57,13 +39,6 @@ def today() -> dt.date:
 def live_window() -> tuple[dt.date, dt.date]:
     """A scoring window that includes the real today (the API passes no ``today``)."""
     return today() - dt.timedelta(days=1), today() + dt.timedelta(days=10)
-
-
-def count_queries(api, path, params=None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = api.get(path, params or {})
-    assert response.status_code == 200, response.content
-    return len(queries)
 
 
 def rows_of(response) -> list[dict]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bastion.evaluation.models import KeyEvent, RoundState, Target, TitleAward
@@ -130,13 +128,6 @@ def arena_round(tree, personas, champion, *, others=(), n=0, publish=True, schem
 def grow_stations(tree, count: int, tag: str) -> list:
     return [make_org(tree.county_a, name=f"扩展供电所{tag}{i}", code=f"C-A-{tag}{i:03d}")
             for i in range(count)]  # fmt: skip
-
-
-def count_queries(client, url, params=None) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def today() -> dt.date:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,18 +68,6 @@ def make_member(org, username: str, name: str):
     grant(user, "member", org)
     PersonFactory(name=name, organization=org, user=user, **JOINED)
     return user
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def count_queries(client, url: str, status: int = 200) -> tuple[int, object]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == status, response.content[:500]
-    return len(ctx.captured_queries), response
 
 
 def url(name: str, *args) -> str:

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from bastion.core.testing import count_queries, login
 from bastion.evaluation.models import BenchmarkIndicator, BenchmarkValue
 from bastion.evaluation.seed_data import BENCHMARK_CODES
 
-from .api_helpers import PERSONAS, api_fixture, as_persona, count_queries, rows_of, url  # noqa: F401
+from .api_helpers import PERSONAS, rows_of, url  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,12 @@ def row(org_code, value, code="fee_recovery", month="2026-10"):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_reads_the_values_of_its_scope(api, personas, values, persona):
-    rows = rows_of(as_persona(api, personas, persona).get(url("benchmark-value-list")))
+    rows = rows_of(login(api, getattr(personas, persona)).get(url("benchmark-value-list")))
     assert {row["organization"]["code"] for row in rows} == VISIBLE[persona]
 
 
 def test_a_value_carries_its_indicator_station_and_month(api, personas, tree, values):
-    rows = rows_of(as_persona(api, personas, "secretary_a").get(
+    rows = rows_of(login(api, personas.secretary_a).get(
         url("benchmark-value-list"), {"indicator": "reliability"}
     ))  # fmt: skip
     assert rows == [
@@ -79,7 +80,7 @@ def test_a_value_carries_its_indicator_station_and_month(api, personas, tree, va
 
 
 def test_values_filter_by_month_indicator_station_and_subtree(api, personas, tree, values):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
 
     def seen(**params):
         return {(r["organization"]["code"], r["indicator"]["code"], r["month"])
@@ -95,7 +96,7 @@ def test_values_filter_by_month_indicator_station_and_subtree(api, personas, tre
 
 
 def test_bad_filters_are_400(api, personas, tree, values):
-    as_persona(api, personas, "county")
+    login(api, personas.county)
     response = api.get(url("benchmark-value-list"), {"month": "2026-13"})
     assert response.status_code == 400
     (message,) = response.json()["month"]
@@ -105,7 +106,7 @@ def test_bad_filters_are_400(api, personas, tree, values):
 
 
 def test_value_list_queries_do_not_grow_with_the_values(api, personas, tree, values):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     few = count_queries(api, url("benchmark-value-list"))
     for month in range(1, 9):
         for code in ("reliability", "line_loss"):
@@ -115,7 +116,7 @@ def test_value_list_queries_do_not_grow_with_the_values(api, personas, tree, val
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_everyone_reads_the_six_indicator_definitions(api, personas, persona):
-    response = as_persona(api, personas, persona).get(url("benchmark-value-definitions"))
+    response = login(api, getattr(personas, persona)).get(url("benchmark-value-definitions"))
     assert response.status_code == 200
     body = response.json()
     assert [item["code"] for item in body][:6] == BENCHMARK_CODES
@@ -129,7 +130,7 @@ def test_everyone_reads_the_six_indicator_definitions(api, personas, persona):
 
 
 def test_company_uploads_values_and_a_second_upload_updates_them(api, personas, tree):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     response = upload(api, row("C-A-1", "99.2"), row("C-B-1", 97.5, code="reliability"))
     assert response.status_code == 201, response.content
     assert response.json() == {"created": 2, "updated": 0}
@@ -144,7 +145,7 @@ def test_company_uploads_values_and_a_second_upload_updates_them(api, personas, 
 
 def test_one_bad_row_saves_nothing_and_every_bad_row_is_named(api, personas, tree):
     response = upload(
-        as_persona(api, personas, "company"),
+        login(api, personas.company),
         row("C-A-1", "99.2"),
         row("C-A-2", "98", code="nope"),
         row("C-B-1", "一百"),
@@ -161,13 +162,13 @@ def test_one_bad_row_saves_nothing_and_every_bad_row_is_named(api, personas, tre
 
 def test_a_row_missing_its_value_is_named(api, personas):
     incomplete = {"indicator": "fee_recovery", "organization": "C-A-1", "month": "2026-10"}
-    response = upload(as_persona(api, personas, "company"), incomplete)
+    response = upload(login(api, personas.company), incomplete)
     assert response.status_code == 400
     assert response.json()["rows"] == ["第 1 行：请填写指标值。"]
 
 
 def test_a_county_cannot_upload_for_another_countys_station(api, personas, tree):
-    response = upload(as_persona(api, personas, "county"), row("C-A-1", "99"), row("C-B-1", "98"))
+    response = upload(login(api, personas.county), row("C-A-1", "99"), row("C-B-1", "98"))
     assert response.status_code == 400
     assert response.json()["rows"] == ["第 2 行：供电所编码“C-B-1”不存在或不在您的管理范围内。"]
     assert not BenchmarkValue.objects.exists()
@@ -175,14 +176,14 @@ def test_a_county_cannot_upload_for_another_countys_station(api, personas, tree)
 
 @pytest.mark.parametrize("persona", ["secretary_a", "secretary_b", "member", "outsider"])
 def test_only_importers_upload(api, personas, persona):
-    response = upload(as_persona(api, personas, persona), row("C-A-1", "99"))
+    response = upload(login(api, getattr(personas, persona)), row("C-A-1", "99"))
     assert response.status_code == 403
     assert not BenchmarkValue.objects.exists()
 
 
 @pytest.mark.parametrize("body", [{"rows": []}, {"rows": "C-A-1"}, {}, {"rows": [5]}])
 def test_a_malformed_upload_is_400(api, personas, body):
-    response = as_persona(api, personas, "company").post(url("benchmark-value-list"), body,
+    response = login(api, personas.company).post(url("benchmark-value-list"), body,
                                                          format="json")  # fmt: skip
     assert response.status_code == 400
     assert "rows" in response.json()

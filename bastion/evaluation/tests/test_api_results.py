@@ -4,14 +4,12 @@ details of their own row only."""
 
 import pytest
 
+from bastion.core.testing import count_queries, login
 from bastion.evaluation.services import rounds, scores
 from bastion.orgs.tests.factories import make_org
 
 from .api_helpers import (  # noqa: F401
     PERSONAS,
-    api_fixture,
-    as_persona,
-    count_queries,
     rows_of,
     score_org,
     scored_round,
@@ -58,7 +56,7 @@ def published_fixture(tree, personas, computed):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_before_publication_only_those_who_view_targets_see_results(api, personas, computed,
                                                                     persona):  # fmt: skip
-    response = results(as_persona(api, personas, persona), computed)
+    response = results(login(api, getattr(personas, persona)), computed)
     if BEFORE[persona] is None:
         assert response.status_code == 404
         return
@@ -69,7 +67,7 @@ def test_before_publication_only_those_who_view_targets_see_results(api, persona
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_after_publication_members_see_their_branchs_ranking(api, personas, published, persona):
-    response = results(as_persona(api, personas, persona), published)
+    response = results(login(api, getattr(personas, persona)), published)
     if AFTER[persona] is None:
         assert response.status_code == 404
         return
@@ -80,7 +78,7 @@ def test_after_publication_members_see_their_branchs_ranking(api, personas, publ
 
 
 def test_a_row_carries_rank_total_titles_and_contributions(api, personas, published):
-    response = results(as_persona(api, personas, "company"), published)
+    response = results(login(api, personas.company), published)
     assert response.json()["count"] == 3
     rows = rows_of(response)
     assert [row["organization"]["name"] for row in rows] == [
@@ -114,7 +112,7 @@ def test_a_member_sees_the_details_of_their_own_row_only(api, personas, tree, pe
     rounds.round_compute(actor=personas.company, round_=round_)
     rounds.round_publish(actor=personas.company, round_=round_, today=OPEN_DAY)
     rows = {row["person"]["name"]: row for row in rows_of(
-        results(as_persona(api, personas, "member"), round_)
+        results(login(api, personas.member), round_)
     )}  # fmt: skip
     assert set(rows) == {"张三", "李四"}  # their branch; not 王五 of A2
     assert rows["张三"]["contributions"]["party"]["raw"] == "90.00"
@@ -122,26 +120,27 @@ def test_a_member_sees_the_details_of_their_own_row_only(api, personas, tree, pe
     assert rows["张三"]["organization"]["name"] == "A1供电所党支部"
 
 
-def test_results_narrow_to_a_subtree(api, personas, tree, published):
-    as_persona(api, personas, "company")
+def test_results_narrow_to_a_subtree_and_outside_is_404(api, personas, tree, published):
+    login(api, personas.company)
     assert set(by_name(results(api, published, within=tree.county_a.pk))) == {
         "A1供电所党支部", "A2供电所党支部",
     }  # fmt: skip
-    response = results(as_persona(api, personas, "county"), published, within=tree.county_b.pk)
-    assert response.status_code == 400
-    assert "不在您的管理范围内" in response.json()["within"][0]
+    assert set(by_name(results(api, published, q="A2"))) == {"A2供电所党支部"}
+    response = results(login(api, personas.county), published, within=tree.county_b.pk)
+    assert response.status_code == 404
+    assert results(api, published, within="abc").status_code == 404
 
 
 def test_an_invisible_round_is_404_even_when_published(api, personas, tree, published):
     county_b_round = open_round(personas.company, published.scheme, tree.county_b)
-    response = results(as_persona(api, personas, "county"), county_b_round)
+    response = results(login(api, personas.county), county_b_round)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["company", "member"])
 def test_results_cost_the_same_queries_for_3_and_15_stations(api, personas, tree, published,
                                                              persona):  # fmt: skip
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     few = count_queries(api, url("round-results", published.pk))
     for n in range(12):
         make_org(tree.county_a, name=f"新增{n}供电所党支部", code=f"C-A-N{n}")
@@ -150,5 +149,5 @@ def test_results_cost_the_same_queries_for_3_and_15_stations(api, personas, tree
     rounds.round_compute(actor=personas.company, round_=bigger)
     rounds.round_publish(actor=personas.company, round_=bigger, today=OPEN_DAY)
     assert bigger.targets.count() == 15
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     assert count_queries(api, url("round-results", bigger.pk)) == few

@@ -5,13 +5,11 @@ import datetime as dt
 
 import pytest
 
+from bastion.core.testing import count_queries, login
 from bastion.evaluation.models import Round, RoundState, Target
 
 from .api_helpers import (  # noqa: F401
     PERSONAS,
-    api_fixture,
-    as_persona,
-    count_queries,
     rows_of,
     scored_round,
     url,
@@ -62,20 +60,20 @@ def payload(scheme_, org, **changes):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_lists_the_rounds_of_its_scope_and_above(api, personas, rounds, persona):
-    rows = rows_of(as_persona(api, personas, persona).get(url("round-list")))
+    rows = rows_of(login(api, getattr(personas, persona)).get(url("round-list")))
     assert names_of(rounds, rows) == VISIBLE[persona]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_round_outside_the_scope_is_404(api, personas, rounds, persona):
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     for name, round_ in rounds.items():
         expected = 200 if name in VISIBLE[persona] else 404
         assert api.get(url("round-detail", round_.pk)).status_code == expected, name
 
 
 def test_a_round_shows_its_snapshot_indicators_and_groups(api, personas, rounds):
-    body = as_persona(api, personas, "member").get(url("round-detail", rounds["company"].pk)).json()
+    body = login(api, personas.member).get(url("round-detail", rounds["company"].pk)).json()
     assert body["scheme"]["code"] == "test"
     assert body["organization"]["name"] == "市公司党委"
     assert (body["state"], body["state_display"]) == ("scoring", "评分中")
@@ -91,7 +89,7 @@ def test_rounds_filter_by_scheme_state_and_period(api, personas, tree, scheme, r
     other = simple_scheme(tree.company, code="other")
     later = open_round(personas.company, other, tree.company, label="2026-12",
                        period=(dt.date(2026, 12, 1), dt.date(2026, 12, 31)))  # fmt: skip
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     assert [r["id"] for r in rows_of(api.get(url("round-list"), {"scheme": "other"}))] == [later.pk]
     in_october = rows_of(api.get(url("round-list"), {"period": "2026-10"}))
     assert names_of(rounds, in_october) == {"company", "county_a", "county_b"}
@@ -99,13 +97,16 @@ def test_rounds_filter_by_scheme_state_and_period(api, personas, tree, scheme, r
     assert rows_of(api.get(url("round-list"), {"state": "published"})) == []
     within = rows_of(api.get(url("round-list"), {"within": tree.county_a.pk}))
     assert names_of(rounds, within) == {"county_a"}
+    outside = login(api, personas.secretary_b).get(url("round-list"), {"within": tree.county_a.pk})
+    assert outside.status_code == 404
+    login(api, personas.company)
     bad = api.get(url("round-list"), {"period": "十月"})
     assert bad.status_code == 400
     assert "周期“十月”无效" in bad.json()["period"][0]
 
 
 def test_round_list_queries_do_not_grow_with_the_rounds(api, personas, tree, scheme, rounds):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     few = count_queries(api, url("round-list"))
     for month in range(1, 7):
         open_round(personas.company, scheme, tree.company, label=f"2026-0{month}",
@@ -117,7 +118,7 @@ def test_round_list_queries_do_not_grow_with_the_rounds(api, personas, tree, sch
 
 
 def test_company_opens_a_round_by_scheme_code(api, personas, tree, scheme):
-    response = as_persona(api, personas, "company").post(
+    response = login(api, personas.company).post(
         url("round-list"), payload(scheme, tree.company, name="十一月考评"), format="json"
     )
     assert response.status_code == 201, response.content
@@ -129,7 +130,7 @@ def test_company_opens_a_round_by_scheme_code(api, personas, tree, scheme):
 
 
 def test_a_county_opens_a_round_over_its_county_by_scheme_id(api, personas, tree, scheme):
-    response = as_persona(api, personas, "county").post(
+    response = login(api, personas.county).post(
         url("round-list"), payload(scheme, tree.county_a, scheme=scheme.pk), format="json"
     )
     assert response.status_code == 201, response.content
@@ -138,7 +139,7 @@ def test_a_county_opens_a_round_over_its_county_by_scheme_id(api, personas, tree
 
 
 def test_a_county_cannot_open_a_round_over_another_county(api, personas, tree, scheme):
-    response = as_persona(api, personas, "county").post(
+    response = login(api, personas.county).post(
         url("round-list"), payload(scheme, tree.county_b), format="json"
     )
     assert response.status_code == 400
@@ -148,7 +149,7 @@ def test_a_county_cannot_open_a_round_over_another_county(api, personas, tree, s
 
 @pytest.mark.parametrize("persona", ["secretary_a", "secretary_b", "member", "outsider"])
 def test_only_round_runners_open_rounds(api, personas, tree, scheme, persona):
-    response = as_persona(api, personas, persona).post(
+    response = login(api, getattr(personas, persona)).post(
         url("round-list"), payload(scheme, tree.station_a1), format="json"
     )
     assert response.status_code == 403
@@ -167,7 +168,7 @@ def test_only_round_runners_open_rounds(api, personas, tree, scheme, persona):
 )
 def test_opening_with_bad_input_is_400_in_chinese(api, personas, tree, scheme, changes, field,
                                                   message):  # fmt: skip
-    response = as_persona(api, personas, "company").post(
+    response = login(api, personas.company).post(
         url("round-list"), payload(scheme, tree.company, **changes), format="json"
     )
     assert response.status_code == 400
@@ -176,7 +177,7 @@ def test_opening_with_bad_input_is_400_in_chinese(api, personas, tree, scheme, c
 
 
 def test_opening_the_same_period_twice_is_400(api, personas, tree, scheme):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     first = api.post(url("round-list"), payload(scheme, tree.company), format="json")
     assert first.status_code == 201
     again = api.post(url("round-list"), payload(scheme, tree.company), format="json")
@@ -189,7 +190,7 @@ def test_opening_the_same_period_twice_is_400(api, personas, tree, scheme):
 def test_an_inactive_scheme_cannot_open_a_round(api, personas, tree, scheme):
     scheme.is_active = False
     scheme.save()
-    response = as_persona(api, personas, "company").post(
+    response = login(api, personas.company).post(
         url("round-list"), payload(scheme, tree.company), format="json"
     )
     assert response.status_code == 400
@@ -214,7 +215,7 @@ def test_an_inactive_scheme_cannot_open_a_round(api, personas, tree, scheme):
 )
 def test_compute_permissions(api, personas, rounds, persona, round_name, expected):
     round_ = rounds[round_name]
-    response = as_persona(api, personas, persona).post(url("round-compute", round_.pk))
+    response = login(api, getattr(personas, persona)).post(url("round-compute", round_.pk))
     assert response.status_code == expected, response.content
     round_.refresh_from_db()
     assert round_.state == (RoundState.COMPUTED if expected == 200 else RoundState.SCORING)
@@ -226,14 +227,14 @@ def test_compute_permissions(api, personas, rounds, persona, round_name, expecte
 
 def test_publish_needs_a_computed_round(api, personas, rounds):
     round_ = rounds["company"]
-    response = as_persona(api, personas, "company").post(url("round-publish", round_.pk))
+    response = login(api, personas.company).post(url("round-publish", round_.pk))
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == ["只有已计算、尚未发布的轮次才能发布。"]
 
 
 def test_company_computes_publishes_and_closes_a_round(api, personas, tree):
     round_ = scored_round(tree, personas)
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     published = api.post(url("round-publish", round_.pk))
     assert published.status_code == 200, published.content
     body = published.json()
@@ -250,13 +251,13 @@ def test_company_computes_publishes_and_closes_a_round(api, personas, tree):
                                                ("member", 403), ("outsider", 404)])  # fmt: skip
 def test_only_a_publisher_covering_the_round_publishes(api, personas, tree, persona, expected):
     round_ = scored_round(tree, personas)
-    response = as_persona(api, personas, persona).post(url("round-publish", round_.pk))
+    response = login(api, getattr(personas, persona)).post(url("round-publish", round_.pk))
     assert response.status_code == expected
     round_.refresh_from_db()
     assert round_.state == RoundState.COMPUTED
 
 
 def test_closing_a_round_still_scoring_is_400(api, personas, rounds):
-    response = as_persona(api, personas, "company").post(url("round-close", rounds["company"].pk))
+    response = login(api, personas.company).post(url("round-close", rounds["company"].pk))
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == ["只有已发布的轮次才能归档。"]

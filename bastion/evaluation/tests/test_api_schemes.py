@@ -3,7 +3,9 @@ evaluator groups and title rules; and the evaluation paths in the OpenAPI schema
 
 import pytest
 
-from .api_helpers import PERSONAS, api_fixture, as_persona, count_queries, rows_of, url  # noqa: F401
+from bastion.core.testing import count_queries, login
+
+from .api_helpers import PERSONAS, rows_of, url  # noqa: F401
 from .helpers import make_scheme
 
 pytestmark = pytest.mark.django_db
@@ -64,24 +66,20 @@ def schemes_fixture(tree):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_lists_the_schemes_of_its_scope(api, personas, schemes, persona):
-    rows = rows_of(as_persona(api, personas, persona).get(url("scheme-list")))
+    rows = rows_of(login(api, getattr(personas, persona)).get(url("scheme-list")))
     assert {row["code"] for row in rows} & CODES == VISIBLE[persona]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_scheme_outside_the_scope_is_404(api, personas, schemes, persona):
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     for code, scheme in schemes.items():
         response = api.get(url("scheme-detail", scheme.pk))
         assert response.status_code == (200 if code in VISIBLE[persona] else 404), code
 
 
 def test_a_scheme_carries_its_indicator_tree_groups_and_titles(api, personas, schemes):
-    body = (
-        as_persona(api, personas, "member")
-        .get(url("scheme-detail", schemes["s-company"].pk))
-        .json()
-    )
+    body = login(api, personas.member).get(url("scheme-detail", schemes["s-company"].pk)).json()
     assert body["owner"]["name"] == "市公司党委"
     assert body["target_kind"] == "branch" and body["target_kind_display"] == "党支部"
     indicators = {row["code"]: row for row in body["indicators"]}
@@ -102,16 +100,12 @@ def test_a_scheme_carries_its_indicator_tree_groups_and_titles(api, personas, sc
 
 
 def test_a_shipped_scheme_has_no_owner(api, personas, schemes):
-    body = (
-        as_persona(api, personas, "county")
-        .get(url("scheme-detail", schemes["s-shipped"].pk))
-        .json()
-    )
+    body = login(api, personas.county).get(url("scheme-detail", schemes["s-shipped"].pk)).json()
     assert body["owner"] is None
 
 
 def test_schemes_filter_by_target_kind(api, personas, schemes):
-    rows = rows_of(as_persona(api, personas, "company").get(
+    rows = rows_of(login(api, personas.company).get(
         url("scheme-list"), {"target_kind": "member"}
     ))  # fmt: skip
     assert {row["code"] for row in rows} & CODES == {"s-shipped"}
@@ -121,13 +115,13 @@ def test_schemes_filter_by_target_kind(api, personas, schemes):
 
 
 def test_schemes_are_read_only(api, personas, schemes):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     assert api.post(url("scheme-list"), {"code": "x"}, format="json").status_code == 405
     assert api.delete(url("scheme-detail", schemes["s-county-a"].pk)).status_code == 405
 
 
 def test_scheme_list_queries_do_not_grow_with_the_schemes(api, personas, tree, schemes):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     few = count_queries(api, url("scheme-list"))
     for n in range(6):
         make_scheme(tree.county_a, code=f"more-{n}", indicators=TREE, titles=[STAR])

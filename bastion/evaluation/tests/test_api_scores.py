@@ -5,15 +5,12 @@ import datetime as dt
 
 import pytest
 
+from bastion.core.testing import count_queries, login
 from bastion.evaluation.models import Score, Target
 
 from .api_helpers import (  # noqa: F401
-    api_fixture,
     arena_fixture,
-    as_persona,
-    count_queries,
     live_window,
-    login,
     peer_fixture,
     rows_of,
     today,
@@ -47,7 +44,7 @@ def submit(api, round_, target, group="higher", comment="", **values):
 
 def test_a_county_scores_its_station_as_the_committee_above(api, personas, tree, monthly):
     target = target_of(monthly, tree.station_a1)
-    response = submit(as_persona(api, personas, "county"), monthly, target, comment="扎实",
+    response = submit(login(api, personas.county), monthly, target, comment="扎实",
                       party=90, business="80.5")  # fmt: skip
     assert response.status_code == 201, response.content
     body = response.json()
@@ -63,7 +60,7 @@ def test_a_county_scores_its_station_as_the_committee_above(api, personas, tree,
 
 def test_submitting_again_replaces_ones_own_scores(api, personas, tree, monthly):
     target = target_of(monthly, tree.station_a1)
-    as_persona(api, personas, "county")
+    login(api, personas.county)
     submit(api, monthly, target, party=90, business=80)
     response = submit(api, monthly, target, party=70)
     assert response.status_code == 201
@@ -85,13 +82,13 @@ def test_submitting_again_replaces_ones_own_scores(api, personas, tree, monthly)
 def test_evaluators_outside_the_targets_scope_are_refused(api, personas, tree, monthly,
                                                           persona, org, expected):  # fmt: skip
     target = target_of(monthly, getattr(tree, org))
-    response = submit(as_persona(api, personas, persona), monthly, target, party=90)
+    response = submit(login(api, getattr(personas, persona)), monthly, target, party=90)
     assert response.status_code == expected, response.content
     assert Score.objects.exists() == (expected == 201)
 
 
 def test_an_outsider_cannot_reach_the_round(api, personas, tree, monthly):
-    response = submit(as_persona(api, personas, "outsider"), monthly,
+    response = submit(login(api, personas.outsider), monthly,
                       target_of(monthly, tree.station_a1), party=90)  # fmt: skip
     assert response.status_code == 404
 
@@ -99,7 +96,7 @@ def test_an_outsider_cannot_reach_the_round(api, personas, tree, monthly):
 def test_a_target_of_another_round_is_404(api, personas, tree, monthly):
     other = open_round(personas.company, simple_scheme(tree.company, code="other"), tree.company,
                        window=live_window())  # fmt: skip
-    response = submit(as_persona(api, personas, "company"), monthly,
+    response = submit(login(api, personas.company), monthly,
                       target_of(other, tree.station_a1), party=90)  # fmt: skip
     assert response.status_code == 404
 
@@ -114,7 +111,7 @@ def test_a_target_of_another_round_is_404(api, personas, tree, monthly):
     ],
 )
 def test_bad_values_are_400_naming_the_item(api, personas, tree, monthly, values, field, message):
-    response = submit(as_persona(api, personas, "county"), monthly,
+    response = submit(login(api, personas.county), monthly,
                       target_of(monthly, tree.station_a1), **values)  # fmt: skip
     assert response.status_code == 400
     assert len(response.json()[field]) == 1
@@ -123,14 +120,14 @@ def test_bad_values_are_400_naming_the_item(api, personas, tree, monthly, values
 
 
 def test_a_group_the_scheme_does_not_have_is_400(api, personas, tree, monthly):
-    response = submit(as_persona(api, personas, "county"), monthly,
+    response = submit(login(api, personas.county), monthly,
                       target_of(monthly, tree.station_a1), group="peers", party=90)  # fmt: skip
     assert response.status_code == 400
     assert response.json()["group"] == ["本方案没有“peers”这一评价主体。"]
 
 
 def test_an_unknown_group_or_missing_values_is_400(api, personas, tree, monthly):
-    as_persona(api, personas, "county")
+    login(api, personas.county)
     target = target_of(monthly, tree.station_a1)
     body = {"target": target.pk, "group": "boss", "values": {}}
     response = api.post(url("round-scores", monthly.pk), body, format="json")
@@ -141,14 +138,14 @@ def test_an_unknown_group_or_missing_values_is_400(api, personas, tree, monthly)
 def test_scores_outside_the_window_are_400(api, personas, tree):
     past = (today() - dt.timedelta(days=20), today() - dt.timedelta(days=10))
     round_ = open_round(personas.company, simple_scheme(tree.company), tree.company, window=past)
-    response = submit(as_persona(api, personas, "county"), round_,
+    response = submit(login(api, personas.county), round_,
                       target_of(round_, tree.station_a1), party=90)  # fmt: skip
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == [f"评分已于 {past[1]} 截止。"]
 
 
 def test_a_computed_round_takes_no_more_scores(api, personas, tree, monthly):
-    as_persona(api, personas, "company").post(url("round-compute", monthly.pk))
+    login(api, personas.company).post(url("round-compute", monthly.pk))
     response = submit(api, monthly, target_of(monthly, tree.station_a1), party=90)
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == ["本轮考评已结束评分，不能再提交。"]
@@ -158,7 +155,7 @@ def test_a_computed_round_takes_no_more_scores(api, personas, tree, monthly):
 
 
 def test_a_member_rates_a_peers_key_event(api, personas, arena):
-    response = submit(as_persona(api, personas, "member"), arena.round, arena.li_si,
+    response = submit(login(api, personas.member), arena.round, arena.li_si,
                       group="peers", **RATING)  # fmt: skip
     assert response.status_code == 201, response.content
     saved = {row["indicator"]: row["value"] for row in response.json()["scores"]}
@@ -167,7 +164,7 @@ def test_a_member_rates_a_peers_key_event(api, personas, arena):
 
 
 def test_rating_ones_own_key_event_is_400(api, personas, arena):
-    response = submit(as_persona(api, personas, "member"), arena.round, arena.zhang_san,
+    response = submit(login(api, personas.member), arena.round, arena.zhang_san,
                       group="peers", **RATING)  # fmt: skip
     assert response.status_code == 400
     assert response.json()["target"] == ["不能给自己评分：本人只能参加自评。"]
@@ -175,13 +172,13 @@ def test_rating_ones_own_key_event_is_400(api, personas, arena):
 
 
 def test_a_member_cannot_rate_a_key_event_of_another_branch(api, personas, arena):
-    response = submit(as_persona(api, personas, "member"), arena.round, arena.zhao_liu,
+    response = submit(login(api, personas.member), arena.round, arena.zhao_liu,
                       group="peers", **RATING)  # fmt: skip
     assert response.status_code == 404
 
 
 def test_a_county_secretary_is_no_peer_of_the_members(api, personas, arena):
-    response = submit(as_persona(api, personas, "county"), arena.round, arena.li_si,
+    response = submit(login(api, personas.county), arena.round, arena.li_si,
                       group="peers", **RATING)  # fmt: skip
     assert response.status_code == 403
     assert response.json()["detail"] == "您不能以“互评”的身份评价该对象。"
@@ -193,7 +190,7 @@ def test_a_county_secretary_is_no_peer_of_the_members(api, personas, arena):
 @pytest.fixture(name="rated")
 def rated_fixture(api, personas, peer, arena):
     """张三 and 李四 rate each other; 赵六's event is rated by nobody."""
-    submit(as_persona(api, personas, "member"), arena.round, arena.li_si, group="peers",
+    submit(login(api, personas.member), arena.round, arena.li_si, group="peers",
            political=8)  # fmt: skip
     submit(login(api, peer), arena.round, arena.zhang_san, group="peers", political=9, skill=9)
     assert Score.objects.count() == 3
@@ -206,7 +203,7 @@ def scores_seen(api, round_, **params):
 
 
 def test_a_member_sees_only_the_scores_they_gave(api, personas, rated):
-    as_persona(api, personas, "member")
+    login(api, personas.member)
     mine = {("李四", "political", "p_member")}
     assert scores_seen(api, rated.round) == mine
     assert scores_seen(api, rated.round, all=1) == mine  # no view_score: still only their own
@@ -215,25 +212,25 @@ def test_a_member_sees_only_the_scores_they_gave(api, personas, rated):
 def test_a_round_runner_sees_every_score_of_its_scope_with_all(api, personas, rated):
     everything = {("李四", "political", "p_member"), ("张三", "political", "p_peer"),
                   ("张三", "skill", "p_peer")}  # fmt: skip
-    assert scores_seen(as_persona(api, personas, "company"), rated.round, all=1) == everything
+    assert scores_seen(login(api, personas.company), rated.round, all=1) == everything
     assert scores_seen(api, rated.round) == set()  # the company gave none itself
-    assert scores_seen(as_persona(api, personas, "county"), rated.round, all="true") == everything
+    assert scores_seen(login(api, personas.county), rated.round, all="true") == everything
     assert scores_seen(api, rated.round, all=1, target=rated.li_si.pk) == {
         ("李四", "political", "p_member")
     }
 
 
 def test_a_secretary_of_another_county_sees_none_of_them(api, personas, rated):
-    assert scores_seen(as_persona(api, personas, "secretary_b"), rated.round, all=1) == set()
+    assert scores_seen(login(api, personas.secretary_b), rated.round, all=1) == set()
 
 
 def test_scores_of_an_invisible_round_are_404(api, personas, rated):
-    response = as_persona(api, personas, "outsider").get(url("round-scores", rated.round.pk))
+    response = login(api, personas.outsider).get(url("round-scores", rated.round.pk))
     assert response.status_code == 404
 
 
 def test_a_bad_switch_is_400(api, personas, rated):
-    response = as_persona(api, personas, "company").get(
+    response = login(api, personas.company).get(
         url("round-scores", rated.round.pk), {"all": "maybe"}
     )
     assert response.status_code == 400
@@ -241,9 +238,9 @@ def test_a_bad_switch_is_400(api, personas, rated):
 
 
 def test_score_list_queries_do_not_grow_with_the_scores(api, personas, tree, monthly):
-    submit(as_persona(api, personas, "county"), monthly, target_of(monthly, tree.station_a1),
+    submit(login(api, personas.county), monthly, target_of(monthly, tree.station_a1),
            party=90)  # fmt: skip
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     few = count_queries(api, url("round-scores", monthly.pk), {"all": 1})
     for org in (tree.station_a2, tree.station_b1):
         submit(api, monthly, target_of(monthly, org), party=70, business=60, safety=2)

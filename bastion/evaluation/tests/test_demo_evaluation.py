@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bastion.core import demo as registry
+from bastion.evaluation import selectors_scoring
 from bastion.evaluation.models import (
     BenchmarkValue,
     KeyEvent,
@@ -116,10 +117,11 @@ def test_the_member_can_join_the_open_arena_round(demo):
 def test_the_member_rates_both_key_events_through_the_service(demo):
     member = User.objects.get(username="member")
     arena = Round.objects.get(scheme__code="arena", state=RoundState.SCORING)
-    items = [i["code"] for i in scores.scorable_items(arena, "peers") if i["kind"] == "scored"]
+    peers = selectors_scoring.scorable_items(arena, "peers")
+    items = [i["code"] for i in peers if i["kind"] == "scored"]
     targets = Target.objects.filter(round=arena, organization__code=SECRETARY_BRANCH)
     for target in targets:
-        assert "peers" in scores.evaluator_groups(member, target)
+        assert "peers" in selectors_scoring.evaluator_groups(member, target)
         scores.score_submit(actor=member, round_=arena, target=target, group="peers",
                             values=dict.fromkeys(items, 8))  # fmt: skip
     assert Score.objects.filter(round=arena, evaluator=member).count() == 2 * len(items)

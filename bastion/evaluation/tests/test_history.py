@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from .helpers_results import branch_round, count_queries, member_round
+from bastion.core.testing import count_queries
+
+from .helpers_results import branch_round, member_round
 
 pytestmark = pytest.mark.django_db
 

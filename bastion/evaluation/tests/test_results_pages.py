@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bastion.core.testing import count_queries
 from bastion.evaluation.models import Target
 from bastion.evaluation.selectors_results import visible_targets
 from bastion.evaluation.services import rounds, scores
@@ -15,7 +16,6 @@ from bastion.evaluation.views.results import safe_reverse
 from .helpers import OPEN_DAY, open_round, simple_scheme
 from .helpers_results import (
     branch_round,
-    count_queries,
     grow_stations,
     member_round,
     score_org,
@@ -111,18 +111,22 @@ def test_a_vetoed_target_shows_the_veto_badge(client, tree, personas):
     assert response.content.count(b'data-testid="vetoed"') == 1
 
 
-def test_filters_narrow_the_ranking_and_bad_input_is_harmless(client, tree, personas):
+def test_filters_narrow_the_ranking_and_an_organization_outside_is_404(client, tree, personas):
     round_ = branch_round(tree, personas)
     user = personas.company
     assert labels(get(client, user, "results", round_.pk, within=tree.county_b.pk)) == [
         "B1供电所党支部"
     ]
     assert labels(get(client, user, "results", round_.pk, q="A2")) == ["A2供电所党支部"]
-    assert labels(get(client, user, "results", round_.pk, within="abc")) == []
+    assert get(client, user, "results", round_.pk, within="abc").status_code == 404
     assert get(client, user, "results", round_.pk, page="x").status_code == 200
-    # an organization outside the scope is refused, not shown
+    # an organization outside the scope is answered as anything outside it: 404
     county = get(client, personas.county, "results", round_.pk, within=tree.county_b.pk)
-    assert labels(county) == []
+    assert county.status_code == 404
+    client.force_login(personas.county)
+    export = reverse("evaluation:results_export", args=[round_.pk])
+    assert client.get(export, {"within": tree.county_b.pk}).status_code == 404
+    assert client.get(export, {"within": tree.county_a.pk}).status_code == 200
 
 
 def test_a_round_of_another_scheme_owner_outside_is_404(client, tree, personas):

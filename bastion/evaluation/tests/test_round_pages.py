@@ -54,15 +54,19 @@ def test_round_list_shows_rounds_used_below_their_organization(client, personas,
     }  # fmt: skip
 
 
-def test_round_list_filters_and_add_button(client, personas, rounds, scheme):
+def test_round_list_filters_and_add_button(client, tree, personas, rounds, scheme):
     url = reverse("evaluation:round_list")
     client.force_login(personas.company)
     names = lambda r: [x.name for x in r.context["page"]]  # noqa: E731
-    assert names(client.get(url, {"year": 2026, "state": "scoring", "scheme": scheme.pk})) == [
+    assert names(client.get(url, {"period": 2026, "state": "scoring", "scheme": scheme.code})) == [
         rounds["company"].name, rounds["county"].name]  # fmt: skip
     assert names(client.get(url, {"state": "published"})) == []
-    assert names(client.get(url, {"year": "2025"})) == []
-    assert client.get(url, {"year": "abc", "scheme": "x", "page": "zz"}).status_code == 200
+    assert names(client.get(url, {"period": "2025"})) == []
+    assert names(client.get(url, {"within": tree.county_a.pk})) == [rounds["county"].name]
+    assert client.get(url, {"period": "abc", "state": "x", "page": "zz"}).status_code == 200
+    client.force_login(personas.secretary_b)  # an organization outside the scope: 404
+    assert client.get(url, {"within": tree.county_a.pk}).status_code == 404
+    client.force_login(personas.company)
     body = client.get(url).content.decode()
     assert "发起考评" in body and '<td class="text-end">3</td>' in body
     client.force_login(personas.member)

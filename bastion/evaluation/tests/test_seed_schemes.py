@@ -19,7 +19,7 @@ from bastion.evaluation.models import (
     Scheme,
     TitleKind,
 )
-from bastion.evaluation.services.schemes import scheme_snapshot
+from bastion.evaluation.selectors_schemes import scheme_snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from bastion.evaluation.models import Scheme
-from bastion.evaluation.services.schemes import scheme_snapshot
+from bastion.evaluation.selectors_schemes import scheme_snapshot
 from bastion.evaluation.titles import Row, assign
 
 pytestmark = pytest.mark.django_db

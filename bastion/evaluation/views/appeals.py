@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
+from .. import selectors_appeals
 from ..forms_appeals import AnswerForm, AppealForm
 from ..models import Appeal, AppealState, Target
 from ..services import appeals as services
@@ -60,10 +61,10 @@ def appeal_create(request, target_pk):
         "round", "organization", "person"
     )
     target = get_object_or_404(queryset, pk=target_pk)
-    if not services.may_appeal(user, target):
+    if not selectors_appeals.may_appeal(user, target):
         raise Http404
-    closed = services.window_error(target.round)
-    pending = services.open_appeal(target)
+    closed = selectors_appeals.window_error(target.round)
+    pending = selectors_appeals.open_appeal(target)
     form = AppealForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +78,7 @@ def appeal_create(request, target_pk):
             return redirect("evaluation:appeal_list")
     return render(request, "evaluation/appeals/appeal_form.html", {
         "form": form, "target": target, "closed": closed, "pending": pending,
-        "result_url": services.result_url(target),
+        "result_url": selectors_appeals.result_url(target),
     })  # fmt: skip
 
 
@@ -105,7 +106,7 @@ def appeal_answer(request, pk):
     return render(request, "evaluation/appeals/appeal_answer.html", {
         "form": form, "appeal": appeal, "target": target,
         "contributions": _contributions(target),
-        "result_url": services.result_url(target),
+        "result_url": selectors_appeals.result_url(target),
     })  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 """打擂台 pages: a member submits or edits their key event of the quarter, and anyone who may see
 a key event downloads its evidence.
 
-Only a member of a branch inside the round's subtree (``services.key_events.entrant``) reaches
+Only a member of a branch inside the round's subtree (``selectors_scoring.entrant``) reaches
 the form; everyone else gets a 404, as for anything outside their scope.
 """
 
@@ -21,7 +21,8 @@ from bastion.core.scope import has_permission_anywhere
 from .. import selectors_scoring as sel
 from ..forms_scoring import KeyEventForm
 from ..models import KeyEvent
-from ..services.key_events import check_open, entrant, is_arena, key_event_submit
+from ..selectors_scoring import check_open, entrant, is_arena
+from ..services.key_events import key_event_submit
 from .scoring import visible_round
 
 

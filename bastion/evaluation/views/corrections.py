@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _l
 
 from ..forms_scoring import ScoreForm
 from ..models import EvaluatorKind, Score, Target
-from ..services.corrections import can_correct, score_correct
-from ..services.scores import scorable_items
+from ..selectors_results import can_correct
+from ..selectors_scoring import scorable_items
+from ..services.corrections import score_correct
 
 
 class ReasonForm(forms.Form):

@@ -24,7 +24,6 @@ from .. import selectors_results as sel
 from ..filters import TargetFilter, chosen
 from ..models import EvaluatorKind, KeyEvent, SchemeStyle, Score
 from ..selectors_titles import badges
-from ..services.corrections import can_correct
 
 PAGE_SIZE = 50
 
@@ -156,7 +155,7 @@ def target_detail(request, pk):
             else None
         ),
         "appeal_url": _appeal_url(user, target, timezone.localdate()),
-        "can_correct": can_correct(user, target.round),
+        "can_correct": sel.can_correct(user, target.round),
         "results_url": reverse("evaluation:results", args=[round_.pk]),
         "history_url": (
             reverse("evaluation:history_person", args=[target.person_id])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
+from .. import selectors_schemes
 from ..engine import q2
 from ..forms_schemes import GroupsForm, IndicatorForm, SchemeForm, TitleRuleForm
 from ..models import (
@@ -207,7 +208,7 @@ def scheme_detail(request, pk):
         ],
         "rules": rules,
         "rounds": rounds,
-        "can_edit": services.may_change(user, scheme),
+        "can_edit": selectors_schemes.may_change(user, scheme),
     })  # fmt: skip
 
 
@@ -284,7 +285,7 @@ def indicator_delete(request, pk, ipk):
     """GET asks for confirmation (listing what goes with a group); POST deletes."""
     scheme = _scheme(request, pk, "change")
     indicator = _indicator(scheme, ipk)
-    below = list(Indicator.objects.filter(pk__in=services.descendant_ids(indicator))
+    below = list(Indicator.objects.filter(pk__in=selectors_schemes.descendant_ids(indicator))
                  .order_by("order", "id"))  # fmt: skip
     error = None
     if request.method == "POST":

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from .. import selectors_scoring as sel
 from ..forms_scoring import ScoreForm
 from ..models import EvaluatorKind, Round, RoundState, Score, Target
-from ..services.key_events import is_arena
-from ..services.scores import scorable_items, score_submit, scoring_open
+from ..selectors_scoring import is_arena, scorable_items, scoring_open
+from ..services.scores import score_submit
 
 PAGE_SIZE = 30
 

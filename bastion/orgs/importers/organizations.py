@@ -78,9 +78,17 @@ NOTES = (
 SHEET_TITLE = "组织"
 HEADERS = {c.key: c.header for c in COLUMNS}
 FIELDS = (
-    "code", "name", "short_name", "kind", "unit_kind", "established_on", "term_started_on",
-    "term_ends_on", "phone", "address",
-)  # fmt: skip
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "unit_kind",
+    "established_on",
+    "term_started_on",
+    "term_ends_on",
+    "phone",
+    "address",
+)
 NOT_CLEANED = ["path", "depth", "numchild", "code"]  # code uniqueness is checked against the file
 
 
@@ -101,11 +109,18 @@ def export(queryset, *, actor) -> bytes:
 
     def line(org):
         return [
-            org.code, org.name, org.short_name, choice["kind"].label_of(org.kind),
+            org.code,
+            org.name,
+            org.short_name,
+            choice["kind"].label_of(org.kind),
             choice["unit_kind"].label_of(org.unit_kind),
             parent_codes.get(org.path[:-steplen], "") if org.depth > 1 else "",
-            org.established_on, org.term_started_on, org.term_ends_on, org.phone, org.address,
-        ]  # fmt: skip
+            org.established_on,
+            org.term_started_on,
+            org.term_ends_on,
+            org.phone,
+            org.address,
+        ]
 
     return build_workbook(
         title=SHEET_TITLE, columns=COLUMNS, rows=(line(o) for o in orgs), notes=NOTES

@@ -111,14 +111,34 @@ SHEET_TITLE = "人员名册"
 HEADERS = {c.key: c.header for c in COLUMNS}
 FIELD_HEADERS = {**HEADERS, "birth_date": ""}
 DIRECT = (
-    "name", "gender", "work_unit", "post", "membership_status", "applied_on", "admitted_on",
-    "confirmed_on", "phone", "email",
-)  # fmt: skip
+    "name",
+    "gender",
+    "work_unit",
+    "post",
+    "membership_status",
+    "applied_on",
+    "admitted_on",
+    "confirmed_on",
+    "phone",
+    "email",
+)
 COMPARED = (
-    "name", "gender", "birth_date", "id_number", "employee_no", "organization_id",
-    "party_group_id", "work_unit", "post", "membership_status", "applied_on", "admitted_on",
-    "confirmed_on", "phone", "email",
-)  # fmt: skip
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "employee_no",
+    "organization_id",
+    "party_group_id",
+    "work_unit",
+    "post",
+    "membership_status",
+    "applied_on",
+    "admitted_on",
+    "confirmed_on",
+    "phone",
+    "email",
+)
 # Columns already check length, choices and dates; of the model's field rules only the e-mail
 # validator is left, and skipping the rest saves seconds on a 60,000-row file.
 NOT_CLEANED = [f.name for f in Person._meta.fields if f.name != "email"]
@@ -150,7 +170,7 @@ def export(queryset, *, actor) -> bytes:
             "phone",
             "email",
             "organization__path",
-        )  # fmt: skip
+        )
         .iterator(chunk_size=2000)
     )
     labels = {c.key: dict(_zh_choices(c)) for c in COLUMNS if c.kind == "choice"}
@@ -250,9 +270,10 @@ class PeopleImport(ExcelImport):
             return None
         if group.kind != OrganizationKind.GROUP:
             self.errors.add(
-                number, HEADERS["party_group"],
+                number,
+                HEADERS["party_group"],
                 _("“%(code)s”不是党小组，请填写党小组的组织编码。") % {"code": code},
-            )  # fmt: skip
+            )
             return None
         return group
 
@@ -279,8 +300,11 @@ class PeopleImport(ExcelImport):
             first = seen.setdefault(value, number)
             if first != number:
                 message = _("%(column)s“%(value)s”在第%(a)d行和第%(b)d行重复。") % {
-                    "column": header, "value": value, "a": first, "b": number,
-                }  # fmt: skip
+                    "column": header,
+                    "value": value,
+                    "a": first,
+                    "b": number,
+                }
                 self.errors.add(first, header, message)
                 self.errors.add(number, header, message)
 
@@ -306,18 +330,20 @@ class PeopleImport(ExcelImport):
         home = self.orgs_by_id[person.organization_id]
         if not self.import_scope.covers(home):
             self.errors.add(
-                number, header,
+                number,
+                header,
                 _("%(column)s“%(value)s”已被您管理范围之外的人员使用，请核对。")
                 % {"column": header, "value": value},
-            )  # fmt: skip
+            )
             return False
         first = self.claimed.setdefault(person.pk, number)
         if first != number:
             self.errors.add(
-                number, header,
+                number,
+                header,
                 _("第%(a)d行和第%(b)d行对应系统中的同一人员“%(name)s”，请核对工号和身份证号码。")
                 % {"a": first, "b": number, "name": person.name},
-            )  # fmt: skip
+            )
             return False
         return person
 
@@ -359,10 +385,14 @@ class PeopleImport(ExcelImport):
         if person.pk and person.id_number and mask_id_number(person.id_number) == masked:
             return person.id_number
         self.errors.add(
-            number, HEADERS["id_number"],
-            _("身份证号码“%(value)s”是脱敏显示的号码，与系统中该人员的号码不一致或无法匹配人员；"
-              "请填写完整的18位号码。") % {"value": masked},
-        )  # fmt: skip
+            number,
+            HEADERS["id_number"],
+            _(
+                "身份证号码“%(value)s”是脱敏显示的号码，与系统中该人员的号码不一致或无法匹配人员；"
+                "请填写完整的18位号码。"
+            )
+            % {"value": masked},
+        )
         return None
 
     def _check_collisions(self, number: int, person: Person) -> None:
@@ -379,10 +409,11 @@ class PeopleImport(ExcelImport):
             else:
                 who = _("（不在您的管理范围内）")
             self.errors.add(
-                number, HEADERS[field],
+                number,
+                HEADERS[field],
                 _("%(column)s“%(value)s”与系统中另一人员%(who)s重复。")
                 % {"column": HEADERS[field], "value": _shown(field, value), "who": who},
-            )  # fmt: skip
+            )
 
     def _plan(self, number, person, old, data, organization) -> None:
         if old is None:

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bastion.core.models import SecurityEvent
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import UserFactory, grant, make_id_number
 
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
@@ -36,17 +37,6 @@ VISIBLE_PEOPLE = {
 }
 
 
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def as_persona(api, personas, persona):
-    api.force_authenticate(user=None)
-    api.force_login(getattr(personas, persona))
-    return api
-
-
 def ids_of(namespace, names):
     return {getattr(namespace, name).pk for name in names}
 
@@ -56,7 +46,7 @@ def ids_of(namespace, names):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_org_list_holds_exactly_the_scope(api, personas, tree, persona):
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(reverse("api:org-list"))
     assert response.status_code == 200
     assert {row["id"] for row in response.json()["results"]} == ids_of(tree, VISIBLE_ORGS[persona])
@@ -65,14 +55,14 @@ def test_org_list_holds_exactly_the_scope(api, personas, tree, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("org", sorted(VISIBLE_ORGS["company"]))
 def test_org_detail_is_404_outside_scope(api, personas, tree, persona, org):
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(reverse("api:org-detail", args=[getattr(tree, org).pk]))
     assert response.status_code == (200 if org in VISIBLE_ORGS[persona] else 404)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_people_list_holds_exactly_the_scope(api, personas, people, persona):
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(reverse("api:person-list"))
     assert response.status_code == 200
     assert {row["id"] for row in response.json()["results"]} == ids_of(
@@ -83,7 +73,7 @@ def test_people_list_holds_exactly_the_scope(api, personas, people, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("person", sorted(VISIBLE_PEOPLE["company"]))
 def test_person_detail_is_404_outside_scope(api, personas, people, persona, person):
-    as_persona(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(reverse("api:person-detail", args=[getattr(people, person).pk]))
     assert response.status_code == (200 if person in VISIBLE_PEOPLE[persona] else 404)
 
@@ -96,7 +86,7 @@ def test_anonymous_gets_401_or_403_and_no_data(api, people):
 
 
 def test_org_representation_has_the_documented_fields(api, personas, tree):
-    as_persona(api, personas, "county")
+    login(api, personas.county)
     row = api.get(reverse("api:org-detail", args=[tree.station_a1.pk])).json()
     assert row["name"] == "A1供电所党支部"
     assert row["code"] == "C-A-1"
@@ -112,7 +102,7 @@ def test_org_representation_has_the_documented_fields(api, personas, tree):
 
 
 def test_parent_outside_scope_reads_as_null(api, personas, tree):
-    as_persona(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     row = api.get(reverse("api:org-detail", args=[tree.station_a1.pk])).json()
     assert row["parent"] is None
     group = api.get(reverse("api:org-detail", args=[tree.group_a1.pk])).json()
@@ -120,7 +110,7 @@ def test_parent_outside_scope_reads_as_null(api, personas, tree):
 
 
 def test_person_representation_names_its_organization(api, personas, people, tree):
-    as_persona(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     row = api.get(reverse("api:person-detail", args=[people.zhang_san.pk])).json()
     assert row["name"] == "张三"
     assert row["organization"] == tree.station_a1.pk
@@ -143,7 +133,7 @@ def numbered(people):
 
 
 def test_id_number_is_full_for_a_role_with_view_sensitive(api, personas, numbered):
-    as_persona(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     row = api.get(reverse("api:person-detail", args=[numbered.zhang_san.pk])).json()
     assert row["id_number"] == make_id_number(1)
 
@@ -162,7 +152,7 @@ def test_id_number_is_masked_without_view_sensitive(api, tree, numbered):
 
 
 def test_member_sees_own_id_number_masked(api, personas, numbered):
-    as_persona(api, personas, "member")
+    login(api, personas.member)
     row = api.get(reverse("api:person-detail", args=[numbered.zhang_san.pk])).json()
     assert row["id_number"] != make_id_number(1)
     assert row["id_number"].endswith(make_id_number(1)[-4:])
@@ -275,7 +265,7 @@ def test_a_bad_token_is_refused_in_chinese(api, people):
 
 
 def test_lists_are_paginated(api, personas, people):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     first = api.get(reverse("api:person-list"), {"page_size": 2}).json()
     assert set(first) == {"count", "next", "previous", "results"}
     assert first["count"] == 5
@@ -293,19 +283,19 @@ def names(response):
 
 
 def test_people_within_a_subtree(api, personas, tree):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     response = api.get(reverse("api:person-list"), {"within": tree.county_a.pk})
     assert names(response) == sorted(["张三", "李四", "王五", "钱七"])
 
 
 def test_people_within_outside_scope_is_404(api, personas, tree):
-    as_persona(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(reverse("api:person-list"), {"within": tree.station_b1.pk})
     assert response.status_code == 404
 
 
 def test_people_search_by_pinyin_initials(api, personas, people):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     assert names(api.get(reverse("api:person-list"), {"q": "zs"})) == ["张三"]
     assert names(api.get(reverse("api:person-list"), {"q": "zhangsan"})) == ["张三"]
     employee_no = people.wang_wu.employee_no
@@ -315,14 +305,14 @@ def test_people_search_by_pinyin_initials(api, personas, people):
 def test_people_filters_by_status_and_post(api, personas, people):
     people.li_si.post = "area_manager"
     people.li_si.save()
-    as_persona(api, personas, "county")
+    login(api, personas.county)
     full = names(api.get(reverse("api:person-list"), {"membership_status": "full"}))
     assert full == sorted(["张三", "王五"])
     assert names(api.get(reverse("api:person-list"), {"post": "area_manager"})) == ["李四"]
 
 
 def test_orgs_filter_by_unit_kind_kind_within_and_q(api, personas, tree):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     url = reverse("api:org-list")
     assert names(api.get(url, {"unit_kind": "county"})) == sorted(["A县公司党委", "B县公司党委"])
     assert names(api.get(url, {"kind": "group"})) == ["第一党小组"]
@@ -332,12 +322,12 @@ def test_orgs_filter_by_unit_kind_kind_within_and_q(api, personas, tree):
 
 
 def test_orgs_filter_stays_inside_scope(api, personas, tree):
-    as_persona(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     assert names(api.get(reverse("api:org-list"), {"unit_kind": "county"})) == []
 
 
 def test_bad_filter_value_is_400(api, personas, tree):
-    as_persona(api, personas, "company")
+    login(api, personas.company)
     response = api.get(reverse("api:org-list"), {"unit_kind": "moon"})
     assert response.status_code == 400
     assert "unit_kind" in response.json()

@@ -8,22 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from bastion.core.testing import login
 from bastion.orgs.models import Person
 from bastion.orgs.tests.factories import make_id_number
 
 EXPORT_URL = "/api/v1/people/export/"
 IMPORT_URL = "/api/v1/people/import/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, personas, persona):
-    api.force_login(getattr(personas, persona))
-    return api
 
 
 def sheet_rows(content: bytes) -> list[dict]:
@@ -64,7 +55,7 @@ def export(api, **query):
 
 
 def test_export_is_an_xlsx_attachment_honouring_filters(api, personas, tree):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = export(api, within=tree.county_a.pk)
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"].startswith("attachment;")
@@ -83,32 +74,32 @@ def test_export_is_an_xlsx_attachment_honouring_filters(api, personas, tree):
     ],
 )
 def test_export_holds_only_the_export_scope(api, personas, people, persona, expected):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     names = sorted(row["姓名"] for row in sheet_rows(export(api).content))
     assert names == sorted(expected)
 
 
 @pytest.mark.parametrize("persona", ["member", "outsider"])
 def test_export_without_the_permission_is_403(api, personas, people, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(EXPORT_URL)
     assert response.status_code == 403
     assert response.json()["detail"] == "您无权对该对象执行此操作。"
 
 
 def test_export_search_by_pinyin(api, personas, people):
-    login(api, personas, "county")
+    login(api, personas.county)
     assert [row["姓名"] for row in sheet_rows(export(api, q="zs").content)] == ["张三"]
 
 
 def test_export_within_outside_scope_is_404(api, personas, tree):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(EXPORT_URL, {"within": tree.station_b1.pk})
     assert response.status_code == 404
 
 
 def test_export_is_served_when_the_client_asks_for_xlsx(api, personas, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(EXPORT_URL, HTTP_ACCEPT=XLSX)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
@@ -120,7 +111,7 @@ def test_export_is_served_when_the_client_asks_for_xlsx(api, personas, people):
 def test_exported_roster_imports_back_as_a_no_op(api, personas, people):
     people.zhang_san.id_number = make_id_number(11)
     people.zhang_san.save()
-    login(api, personas, "company")
+    login(api, personas.company)
     content = export(api).content
     response = api.post(IMPORT_URL, {"file": upload(content)}, format="multipart")
     assert response.status_code == 200, response.content
@@ -148,7 +139,7 @@ NEW_PERSON = {
 
 
 def test_dry_run_validates_and_writes_nothing(api, personas, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     data = roster_with(api, [NEW_PERSON])
     response = api.post(IMPORT_URL, {"file": upload(data), "dry_run": "1"}, format="multipart")
     assert response.status_code == 200, response.content
@@ -163,7 +154,7 @@ def test_dry_run_validates_and_writes_nothing(api, personas, people):
 
 
 def test_import_creates_people_through_the_scope(api, personas, people, tree):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     data = roster_with(api, [NEW_PERSON])
     response = api.post(IMPORT_URL, {"file": upload(data)}, format="multipart")
     assert response.status_code == 200, response.content
@@ -174,7 +165,7 @@ def test_import_creates_people_through_the_scope(api, personas, people, tree):
 
 
 def test_one_bad_row_refuses_the_file_with_row_column_and_reason(api, personas, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     bad = {**NEW_PERSON, "姓名": "吴十", "工号": "NEW-0002", "身份证号码": "440902199001011"}
     data = roster_with(api, [NEW_PERSON, bad])
     before = Person.objects.count()
@@ -188,7 +179,7 @@ def test_one_bad_row_refuses_the_file_with_row_column_and_reason(api, personas, 
 
 
 def test_import_into_an_organization_outside_scope_is_refused(api, personas, people):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     data = roster_with(api, [{**NEW_PERSON, "组织编码": "C-B-1"}])
     response = api.post(IMPORT_URL, {"file": upload(data)}, format="multipart")
     assert response.status_code == 400
@@ -200,23 +191,23 @@ def test_import_into_an_organization_outside_scope_is_refused(api, personas, peo
 
 @pytest.mark.parametrize("persona", ["member", "outsider"])
 def test_import_without_the_permission_is_403(api, personas, people, persona):
-    login(api, personas, "company")
+    login(api, personas.company)
     data = roster_with(api, [NEW_PERSON])
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.post(IMPORT_URL, {"file": upload(data)}, format="multipart")
     assert response.status_code == 403
     assert not Person.objects.filter(name="周九").exists()
 
 
 def test_import_without_a_file_names_the_field(api, personas, db):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(IMPORT_URL, {"dry_run": "1"}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
 
 
 def test_a_file_that_is_not_xlsx_is_refused_as_a_whole(api, personas, people):
-    login(api, personas, "company")
+    login(api, personas.company)
     data = SimpleUploadedFile("roster.csv", "姓名,工号\n张三,1\n".encode(), "text/csv")
     response = api.post(IMPORT_URL, {"file": data}, format="multipart")
     assert response.status_code == 400
@@ -229,7 +220,7 @@ def test_import_with_a_token(api, personas, people):
     token = api.post(
         reverse("api:token"), {"username": "p_county", "password": "bastion-test"}
     ).json()["token"]
-    login(api, personas, "county")
+    login(api, personas.county)
     data = roster_with(api, [{**NEW_PERSON, "组织编码": "C-A-2"}])
     other = APIClient(enforce_csrf_checks=True)
     other.credentials(HTTP_AUTHORIZATION=f"Token {token}")

@@ -18,11 +18,6 @@ from bastion.orgs.tests.factories import PersonFactory, UserFactory, make_org
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 
-@pytest.fixture
-def api():
-    return APIClient()
-
-
 # --- schema and docs ----------------------------------------------------------------------------
 
 

@@ -5,20 +5,11 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from bastion.core.testing import login
 from bastion.orgs.models import Organization, Person, Role, RoleAssignment
 from bastion.orgs.tests.factories import UserFactory, grant, make_id_number
 
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, personas, persona):
-    api.force_login(getattr(personas, persona))
-    return api
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -36,7 +27,7 @@ PERSON_WRITE = {
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_person_update_follows_the_scope(api, personas, people, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     url = reverse("api:person-detail", args=[people.li_si.pk])
     response = api.patch(url, {"phone": "13800000000"}, format="json")
     assert response.status_code == PERSON_WRITE[persona]
@@ -46,7 +37,7 @@ def test_person_update_follows_the_scope(api, personas, people, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_person_delete_follows_the_scope(api, personas, people, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.delete(reverse("api:person-detail", args=[people.li_si.pk]))
     expected = 204 if PERSON_WRITE[persona] == 200 else PERSON_WRITE[persona]
     assert response.status_code == expected
@@ -54,7 +45,7 @@ def test_person_delete_follows_the_scope(api, personas, people, persona):
 
 
 def test_member_may_read_but_not_edit_their_own_record(api, personas, people):
-    login(api, personas, "member")
+    login(api, personas.member)
     url = reverse("api:person-detail", args=[people.zhang_san.pk])
     assert api.get(url).status_code == 200
     response = api.patch(url, {"phone": "13900000000"}, format="json")
@@ -81,7 +72,7 @@ def person_payload(org, **extra):
     ],
 )
 def test_person_create_follows_the_scope(api, personas, tree, persona, org, expected):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     payload = person_payload(getattr(tree, org), id_number=make_id_number(7))
     response = api.post(reverse("api:person-list"), payload, format="json")
     assert response.status_code == expected, response.content
@@ -89,7 +80,7 @@ def test_person_create_follows_the_scope(api, personas, tree, persona, org, expe
 
 
 def test_person_created_outside_scope_names_the_organization_field(api, personas, tree):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.post(reverse("api:person-list"), person_payload(tree.station_b1), format="json")
     assert response.status_code == 400
     errors = response.json()
@@ -98,7 +89,7 @@ def test_person_created_outside_scope_names_the_organization_field(api, personas
 
 
 def test_person_create_goes_through_the_service_and_the_audit(api, personas, tree):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     payload = person_payload(tree.station_a1, id_number=make_id_number(8), post="area_manager")
     response = api.post(reverse("api:person-list"), payload, format="json")
     assert response.status_code == 201
@@ -113,7 +104,7 @@ def test_person_create_goes_through_the_service_and_the_audit(api, personas, tre
 
 
 def test_person_validation_errors_are_chinese_and_per_field(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     payload = person_payload(tree.station_a1, id_number="440902850315123", membership_status="full")
     response = api.post(reverse("api:person-list"), payload, format="json")
     assert response.status_code == 400
@@ -124,7 +115,7 @@ def test_person_validation_errors_are_chinese_and_per_field(api, personas, tree)
 
 
 def test_duplicate_employee_number_is_refused_by_the_model(api, personas, people, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     payload = person_payload(tree.station_a1, employee_no=people.li_si.employee_no)
     response = api.post(reverse("api:person-list"), payload, format="json")
     assert response.status_code == 400
@@ -132,7 +123,7 @@ def test_duplicate_employee_number_is_refused_by_the_model(api, personas, people
 
 
 def test_party_group_outside_the_unit_is_refused(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     payload = person_payload(tree.station_a2, party_group=tree.group_a1.pk)
     response = api.post(reverse("api:person-list"), payload, format="json")
     assert response.status_code == 400
@@ -140,7 +131,7 @@ def test_party_group_outside_the_unit_is_refused(api, personas, tree):
 
 
 def test_moving_a_person_out_of_scope_is_refused(api, personas, people, tree):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     url = reverse("api:person-detail", args=[people.li_si.pk])
     response = api.patch(url, {"organization": tree.station_a2.pk}, format="json")
     assert response.status_code == 400
@@ -174,7 +165,7 @@ def test_sending_back_a_masked_number_leaves_it_unchanged(api, tree, people):
 
 
 def test_full_put_replaces_the_record(api, personas, people, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     url = reverse("api:person-detail", args=[people.li_si.pk])
     payload = person_payload(tree.station_a2, name="李四新")
     response = api.put(url, payload, format="json")
@@ -198,7 +189,7 @@ ORG_UPDATE = {  # PATCH station A1
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_org_update_follows_the_scope(api, personas, tree, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     url = reverse("api:org-detail", args=[tree.station_a1.pk])
     response = api.patch(url, {"phone": "0750-1234567"}, format="json")
     assert response.status_code == ORG_UPDATE[persona]
@@ -218,7 +209,7 @@ ORG_CREATE = {  # POST under station A1
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_org_create_follows_the_scope(api, personas, tree, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     payload = {
         "parent": tree.station_a1.pk,
         "name": "第二党小组",
@@ -238,7 +229,7 @@ def test_org_create_follows_the_scope(api, personas, tree, persona):
 
 
 def test_org_create_needs_a_parent(api, personas, tree):
-    login(api, personas, "company")
+    login(api, personas.company)
     payload = {"name": "新党委", "code": "N", "kind": "committee", "unit_kind": "company"}
     response = api.post(reverse("api:org-list"), payload, format="json")
     assert response.status_code == 400
@@ -253,7 +244,7 @@ def test_only_a_superuser_creates_a_root(api, personas, tree):
         "kind": "committee",
         "unit_kind": "company",
     }
-    login(api, personas, "company")
+    login(api, personas.company)
     refused = api.post(reverse("api:org-list"), payload, format="json")
     assert refused.status_code == 403
     assert refused.json()["detail"] == "只有系统管理员可以创建顶级组织。"
@@ -265,7 +256,7 @@ def test_only_a_superuser_creates_a_root(api, personas, tree):
 
 
 def test_org_validation_errors_are_chinese(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     url = reverse("api:org-detail", args=[tree.station_a1.pk])
     response = api.patch(
         url, {"term_started_on": "2024-01-01", "term_ends_on": "2023-01-01"}, format="json"
@@ -289,7 +280,7 @@ ORG_MOVE = {  # move station A2 under station A1
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_org_move_follows_the_scope(api, personas, tree, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     url = reverse("api:org-move", args=[tree.station_a2.pk])
     response = api.post(url, {"parent": tree.station_a1.pk}, format="json")
     assert response.status_code == ORG_MOVE[persona], response.content
@@ -302,14 +293,14 @@ def test_org_move_follows_the_scope(api, personas, tree, persona):
 
 
 def test_org_move_is_403_when_visible_but_not_movable(api, personas, tree):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     url = reverse("api:org-move", args=[tree.group_a1.pk])
     response = api.post(url, {"parent": tree.station_a1.pk}, format="json")
     assert response.status_code == 403
 
 
 def test_org_move_to_a_parent_outside_scope_is_400(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     url = reverse("api:org-move", args=[tree.station_a1.pk])
     response = api.post(url, {"parent": tree.station_b1.pk}, format="json")
     assert response.status_code == 400
@@ -319,7 +310,7 @@ def test_org_move_to_a_parent_outside_scope_is_400(api, personas, tree):
 
 
 def test_org_move_under_itself_is_400_on_parent(api, personas, tree):
-    login(api, personas, "company")
+    login(api, personas.company)
     url = reverse("api:org-move", args=[tree.county_a.pk])
     response = api.post(url, {"parent": tree.station_a1.pk}, format="json")
     assert response.status_code == 400
@@ -327,7 +318,7 @@ def test_org_move_under_itself_is_400_on_parent(api, personas, tree):
 
 
 def test_org_delete_refuses_a_node_with_people(api, personas, tree, people):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.delete(reverse("api:org-detail", args=[tree.station_b1.pk]))
     assert response.status_code == 400
     assert "不能删除" in response.json()["non_field_errors"][0]
@@ -350,13 +341,13 @@ def test_org_delete_refuses_a_node_with_people(api, personas, tree, people):
     ],
 )
 def test_role_assignment_list_holds_the_scope(api, personas, persona, expected):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     rows = api.get(reverse("api:role-assignment-list")).json()["results"]
     assert {row["username"] for row in rows} == expected
 
 
 def test_role_assignment_row_names_role_and_organization(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     rows = api.get(reverse("api:role-assignment-list"), {"role": "branch_secretary"}).json()
     (row,) = rows["results"]
     assert row["username"] == "p_secretary_a"
@@ -377,7 +368,7 @@ def test_role_assignment_row_names_role_and_organization(api, personas, tree):
     ],
 )
 def test_role_assign_follows_the_scope(api, personas, tree, persona, org, expected):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     payload = {
         "user": personas.outsider.pk,
         "role": "branch_secretary",
@@ -390,7 +381,7 @@ def test_role_assign_follows_the_scope(api, personas, tree, persona, org, expect
 
 
 def test_a_new_grant_opens_the_scope_at_once(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     payload = {
         "user": personas.outsider.pk,
         "role": "branch_secretary",
@@ -406,10 +397,10 @@ def test_a_new_grant_opens_the_scope_at_once(api, personas, tree):
 def test_role_revoke_follows_the_scope(api, personas):
     assignment = RoleAssignment.objects.get(user=personas.secretary_a)
     url = reverse("api:role-assignment-detail", args=[assignment.pk])
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     assert api.delete(url).status_code == 404
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     assert api.delete(url).status_code == 404  # may not even list grants
-    login(api, personas, "county")
+    login(api, personas.county)
     assert api.delete(url).status_code == 204
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from bastion.core.models import ImportJob
+from bastion.core.testing import login
+from bastion.orgs.middleware import SESSION_KEY
 from bastion.orgs.models import Person
 from bastion.orgs.tests.test_excel_people import row, workbook
 
@@ -21,11 +23,6 @@ def chinese():
     """Messages are asserted in Chinese, whatever language an earlier test left active."""
     with translation.override("zh-hans"):
         yield
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def post_file(client, data, kind="people", name="名册.xlsx"):
@@ -136,6 +133,25 @@ def test_export_honours_filters(client, personas, tree):
     assert [r[0] for r in rows] == ["王五"]
     rows = sheet_rows(client.get(reverse("orgs:org_export"), {"within": tree.county_b.pk}))
     assert [r[0] for r in rows] == ["C-B", "C-B-1"]
+
+
+@pytest.mark.parametrize("name", ["orgs:person_export", "orgs:org_export"])
+def test_export_within_another_branch_is_404(client, personas, tree, name):
+    login(client, personas.secretary_a)
+    assert client.get(reverse(name), {"within": tree.station_b1.pk}).status_code == 404
+
+
+def test_roster_export_holds_what_the_page_shows(client, personas, tree):
+    login(client, personas.company)
+    session = client.session
+    session[SESSION_KEY] = tree.station_a2.pk  # the switcher narrows the roster by default
+    session.save()
+    page = client.get(reverse("orgs:person_list"))
+    shown = sorted(person.name for person in page.context["page"])
+    rows = sheet_rows(client.get(reverse("orgs:person_export")))
+    assert sorted(r[0] for r in rows) == shown == ["王五"]
+    rows = sheet_rows(client.get(reverse("orgs:person_export"), {"all": "1"}))
+    assert len(rows) > 1
 
 
 def test_organization_export_respects_scope(client, personas):

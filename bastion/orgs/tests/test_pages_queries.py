@@ -1,10 +1,9 @@
 """Constant queries per page: the same count for a few rows and for many."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import count_queries
 from bastion.orgs.models import CommitteeMember
 from bastion.orgs.tests.factories import PersonFactory, make_org
 
@@ -23,13 +22,6 @@ def grow(tree, stations: int, people_per_station: int, tag: str = "X"):
         CommitteeMember.objects.create(
             organization=station, person=members[0], position="secretary"
         )
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize(

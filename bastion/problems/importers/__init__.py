@@ -18,7 +18,7 @@ register_importer(
         kind=PROBLEMS,
         label=_("问题清单"),
         permission=problems.PERMISSION,
-        run=problems.run,
+        run=problems.ProblemsImport.run,
         columns=problems.COLUMNS,
         template=problems.template,
         back="problems:problem_list",

@@ -9,24 +9,11 @@ recurrence, escalation as for a hand-filed problem) in one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from bastion.core.excel import (
-    MAX_ERRORS,
-    Column,
-    FileRefused,
-    ImportResult,
-    build_workbook,
-    convert_row,
-    error,
-    read_sheet,
-)
-from bastion.core.scope import granted_paths, path_within
+from bastion.core.excel import Column, ExcelImport, Row, build_workbook
 from bastion.orgs.models import Organization, Person
 
 from ..models import Category, Inspection, Source, Tier
@@ -34,28 +21,60 @@ from ..services import filing
 
 PERMISSION = "problems.import_problem"
 SHEET_TITLE = "问题清单"
-PREVIEW_ROWS = 20
 
 COLUMNS = (
-    Column("inspection", "检查编号", kind="code", max_length=12, width=10,
-           help=_l("可选：问题来源检查的编号（检查记录页面上的编号）；留空为自行录入。")),
+    Column(
+        "inspection",
+        "检查编号",
+        kind="code",
+        max_length=12,
+        width=10,
+        help=_l("可选：问题来源检查的编号（检查记录页面上的编号）；留空为自行录入。"),
+    ),
     Column("description", "问题描述", required=True, max_length=2000, width=40),
-    Column("organization", "组织编码", required=True, kind="code", max_length=60, width=14,
-           help=_l("问题所在组织的编码。")),
-    Column("category", "类别", required=True, kind="choice", choices=tuple(Category.choices),
-           width=12),
-    Column("tier", "问题层次", required=True, max_length=20, width=10,
-           help=_l("1 偶发轻微、2 多发一般、3 重点难点、4 需上级研究解决；填数字或名称。")),
-    Column("responsible_org", "责任组织编码", required=True, kind="code", max_length=60,
-           width=14, help=_l("问题所在组织本身或其下级组织的编码。")),
-    Column("responsible_person", "责任人工号", kind="code", max_length=30, width=12,
-           help=_l("可选：须为责任组织名册中的人员。")),
+    Column(
+        "organization",
+        "组织编码",
+        required=True,
+        kind="code",
+        max_length=60,
+        width=14,
+        help=_l("问题所在组织的编码。"),
+    ),
+    Column(
+        "category", "类别", required=True, kind="choice", choices=tuple(Category.choices), width=12
+    ),
+    Column(
+        "tier",
+        "问题层次",
+        required=True,
+        max_length=20,
+        width=10,
+        help=_l("1 偶发轻微、2 多发一般、3 重点难点、4 需上级研究解决；填数字或名称。"),
+    ),
+    Column(
+        "responsible_org",
+        "责任组织编码",
+        required=True,
+        kind="code",
+        max_length=60,
+        width=14,
+        help=_l("问题所在组织本身或其下级组织的编码。"),
+    ),
+    Column(
+        "responsible_person",
+        "责任人工号",
+        kind="code",
+        max_length=30,
+        width=12,
+        help=_l("可选：须为责任组织名册中的人员。"),
+    ),
     Column("measures", "整改措施", max_length=2000, width=30),
-    Column("deadline", "整改时限", required=True, kind="date", width=12,
-           help=_l("不能早于发现日期。")),
-    Column("found_on", "发现日期", required=True, kind="date", width=12,
-           help=_l("不能晚于今天。")),
-)  # fmt: skip
+    Column(
+        "deadline", "整改时限", required=True, kind="date", width=12, help=_l("不能早于发现日期。")
+    ),
+    Column("found_on", "发现日期", required=True, kind="date", width=12, help=_l("不能晚于今天。")),
+)
 HEADERS = {c.key: c.header for c in COLUMNS}
 NOTES = (
     _l("第1行为表头，请勿修改；从第2行开始每行为一个问题。带 * 的列必须填写。"),
@@ -78,54 +97,18 @@ def parse_tier(text: str) -> int | None:
     return None
 
 
-def run(*, actor, file, dry_run: bool = False, progress=None) -> ImportResult:
-    try:
-        sheet = read_sheet(file, COLUMNS)
-    except FileRefused as exc:
-        return ImportResult(errors=exc.errors, dry_run=dry_run)
-    job = ProblemsImport(actor, sheet)
-    job.validate(progress)
-    result = job.result(dry_run)
-    if result.ok and not dry_run:
-        try:
-            job.write()
-        except (ValidationError, PermissionDenied) as exc:
-            messages = getattr(exc, "messages", None) or [str(exc)]
-            result.errors = [error(0, "", _("写入时出错，未写入任何数据：%(m)s")
-                                   % {"m": " ".join(messages)})]  # fmt: skip
-            result.created = 0
-    return result
+class ProblemsImport(ExcelImport):
+    """Each row through the form's checks; then every row filed, in order, in one transaction."""
 
+    columns = COLUMNS
+    progress_every = 200  # each row costs a few queries (the form's checks)
 
-class ProblemsImport:
-    def __init__(self, actor, sheet):
-        self.actor = actor
-        self.sheet = sheet
-        self.labels = sheet.labels()
-        self.granted = granted_paths(actor, PERMISSION)
-        self.errors: list[dict] = []
+    def prepare(self) -> None:
         self.planned: list[dict] = []
-        self.preview: list[dict] = []
-        self._prefetch()
-
-    def _values(self, key: str) -> set[str]:
-        index = next((i for i, c in enumerate(self.sheet.columns) if c.key == key), None)
-        if index is None:
-            return set()
-        found = set()
-        for _number, raw in self.sheet.rows:
-            value = raw[index]
-            if value not in (None, ""):
-                text = str(int(value)) if isinstance(value, float) and value.is_integer() else value
-                found.add(str(text).strip())
-        return found
-
-    def _prefetch(self) -> None:
         codes = self._values("organization") | self._values("responsible_org")
         self.orgs = {
             o.code: o
-            for o in Organization.objects.filter(code__in=codes)
-            if path_within(o.path, self.granted)
+            for o in Organization.objects.permitted(self.actor, PERMISSION).filter(code__in=codes)
         }
         self.people = {}
         for person in Person.objects.filter(
@@ -137,33 +120,20 @@ class ProblemsImport:
             str(i.pk): i for i in Inspection.objects.restrict(self.actor, "view").filter(pk__in=ids)
         }
 
-    def add(self, row: int, column: str, message) -> None:
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(error(row, column, str(message)))
-
-    def validate(self, progress) -> None:
-        rows = self.sheet.rows
-        for index, (number, raw) in enumerate(rows):
-            if progress and index % 200 == 0:
-                progress(index, len(rows))
-            self.row(number, raw)
-        if progress:
-            progress(len(rows), len(rows))
+    def _values(self, key: str) -> set[str]:
+        return set(self.column_values(key))
 
     def _org(self, number, key, code):
         if not code:
             return None
         org = self.orgs.get(code)
         if org is None:
-            self.add(number, HEADERS[key], _("组织编码“%(code)s”不存在或不在您的管理范围内。")
-                     % {"code": code})  # fmt: skip
+            message = _("组织编码“%(code)s”不存在或不在您的管理范围内。")
+            self.errors.add(number, HEADERS[key], message % {"code": code})
         return org
 
-    def row(self, number: int, raw: tuple) -> None:
-        data, problems = convert_row(self.sheet.columns, raw, self.labels)
-        bad = bool(problems)
-        for column, message in problems:
-            self.add(number, column.header, message)
+    def validate_row(self, row: Row) -> None:
+        number, data = row.number, row.data
         fields = {
             "description": data.get("description"),
             "category": data.get("category"),
@@ -177,64 +147,55 @@ class ProblemsImport:
             "source": Source.MANUAL,
             "library": None,
         }
-        if data.get("organization") and fields["organization"] is None:
-            bad = True
-        if data.get("responsible_org") and fields["responsible_org"] is None:
-            bad = True
-        if data.get("tier"):
-            fields["tier"] = parse_tier(data["tier"])
-            if fields["tier"] is None:
-                self.add(number, HEADERS["tier"], _("“%(v)s”不是有效的问题层次，请填写 1–4。")
-                         % {"v": data["tier"]})  # fmt: skip
-                bad = True
-        if data.get("responsible_person"):
-            person = self.people.get(data["responsible_person"])
-            if person is None:
-                self.add(
-                    number,
-                    HEADERS["responsible_person"],
-                    _("工号“%(no)s”对应的人员不存在。") % {"no": data["responsible_person"]},
-                )
-                bad = True
-            fields["responsible_person"] = person
-        if data.get("inspection"):
-            inspection = self.inspections.get(data["inspection"])
-            if inspection is None:
-                self.add(number, HEADERS["inspection"],
-                         _("检查编号“%(v)s”不存在或不在您的管理范围内。")
-                         % {"v": data["inspection"]})  # fmt: skip
-                bad = True
-            fields["inspection"], fields["source"] = inspection, Source.INSPECTION
-        if not bad:
-            try:
-                filing._check_problem(dict(fields), self.actor, PERMISSION)
-            except PermissionDenied as exc:
-                self.add(number, HEADERS["organization"], str(exc))
-                bad = True
-            except ValidationError as exc:
-                for key, messages in exc.message_dict.items():
-                    self.add(number, HEADERS.get(key, ""), " ".join(messages))
-                bad = True
-        if len(self.preview) < PREVIEW_ROWS:
-            values = {
-                c.header: (data.get(c.key).isoformat() if isinstance(data.get(c.key), dt.date)
-                           else data.get(c.key) or "")
-                for c in self.sheet.columns
-            }  # fmt: skip
-            self.preview.append({"_row": number, "_action": "error" if bad else "create", **values})
+        self._tier(number, data, fields)
+        fields["responsible_person"] = self._person(number, data)
+        self._inspection(number, data, fields)
+        if number not in self.errors.bad_rows:
+            self._check(number, fields)
+        bad = number in self.errors.bad_rows
+        self.add_preview(number, "error" if bad else "create", data)
         if not bad:
             self.planned.append(fields)
 
-    def result(self, dry_run: bool) -> ImportResult:
-        return ImportResult(
-            errors=sorted(self.errors, key=lambda e: e["row"]),
-            total_rows=len(self.sheet.rows),
-            created=0 if self.errors else len(self.planned),
-            preview=self.preview,
-            dry_run=dry_run,
-        )
+    def _tier(self, number: int, data: dict, fields: dict) -> None:
+        if data.get("tier"):
+            fields["tier"] = parse_tier(data["tier"])
+            if fields["tier"] is None:
+                message = _("“%(v)s”不是有效的问题层次，请填写 1–4。")
+                self.errors.add(number, HEADERS["tier"], message % {"v": data["tier"]})
 
-    def write(self) -> None:
-        with transaction.atomic():
-            for fields in self.planned:
-                filing.problem_create(actor=self.actor, **fields)
+    def _person(self, number: int, data: dict):
+        if not data.get("responsible_person"):
+            return None
+        person = self.people.get(data["responsible_person"])
+        if person is None:
+            message = _("工号“%(no)s”对应的人员不存在。")
+            self.errors.add(
+                number, HEADERS["responsible_person"], message % {"no": data["responsible_person"]}
+            )
+        return person
+
+    def _inspection(self, number: int, data: dict, fields: dict) -> None:
+        if data.get("inspection"):
+            inspection = self.inspections.get(data["inspection"])
+            if inspection is None:
+                message = _("检查编号“%(v)s”不存在或不在您的管理范围内。")
+                self.errors.add(number, HEADERS["inspection"], message % {"v": data["inspection"]})
+            fields["inspection"], fields["source"] = inspection, Source.INSPECTION
+
+    def _check(self, number: int, fields: dict) -> None:
+        """The form's rules (``services.filing``), each refusal under its column."""
+        try:
+            filing._check_problem(dict(fields), self.actor, PERMISSION)
+        except PermissionDenied as exc:
+            self.errors.add(number, HEADERS["organization"], str(exc))
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                self.errors.add(number, HEADERS.get(key, ""), " ".join(messages))
+
+    def counts(self) -> dict:
+        return {"created": 0 if self.errors else len(self.planned)}
+
+    def commit_rows(self) -> None:
+        for fields in self.planned:
+            filing.problem_create(actor=self.actor, **fields)

@@ -22,7 +22,6 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.problems.models import Inspection, Problem, ProblemEvent, State
@@ -49,11 +48,6 @@ def days(n: int) -> dt.date:
     return today() + dt.timedelta(days=n)
 
 
-@pytest.fixture(name="api")
-def api_fixture():
-    return APIClient()
-
-
 @pytest.fixture(name="discipline")
 def discipline_fixture(tree):
     user = UserFactory(username="p_discipline")
@@ -63,12 +57,6 @@ def discipline_fixture(tree):
 
 def user_of(personas, discipline, persona):
     return discipline if persona == "discipline" else getattr(personas, persona)
-
-
-def login(api, personas, discipline, persona):
-    api.force_authenticate(user=None)
-    api.force_login(user_of(personas, discipline, persona))
-    return api
 
 
 def make_inspection(kind, by, inspected, *, title=None, held=-30) -> Inspection:

@@ -8,14 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import login
 from bastion.problems.selectors_bulletin import current_quarter
 
 from .api_helpers import (
-    api_fixture,  # noqa: F401
     data_fixture,  # noqa: F401
     discipline_fixture,  # noqa: F401
-    login,
     make_problem,
+    user_of,
 )
 
 URL = reverse("api:bulletin-list")
@@ -30,7 +30,7 @@ def quarter():
 def test_the_word_bulletin(api, personas, discipline, data, tree):
     import docx
 
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     params = {"within": tree.company.pk, "quarter": quarter(), "format": "docx",
               "number": "市公党通〔2026〕7号"}  # fmt: skip
     response = api.get(URL, params)
@@ -45,7 +45,7 @@ def test_the_word_bulletin(api, personas, discipline, data, tree):
 def test_the_excel_tables(api, personas, discipline, data, tree):
     from openpyxl import load_workbook
 
-    login(api, personas, discipline, "county")
+    login(api, personas.county)
     response = api.get(URL, {"within": tree.county_a.pk, "quarter": quarter(), "format": "xlsx"})
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == XLSX
@@ -56,7 +56,7 @@ def test_the_excel_tables(api, personas, discipline, data, tree):
 
 
 def test_defaults_are_this_quarter_in_word(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "discipline")
+    login(api, discipline)
     response = api.get(URL, {"within": tree.county_a.pk})
     assert response.status_code == 200
     assert response["Content-Type"] == DOCX
@@ -76,13 +76,13 @@ MATRIX = {
 
 @pytest.mark.parametrize("persona", sorted(MATRIX))
 def test_scope_matrix(api, personas, discipline, data, tree, persona):
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     response = api.get(URL, {"within": tree.county_a.pk, "format": "xlsx"})
     assert response.status_code == MATRIX[persona]
 
 
 def test_a_branch_without_the_bulletin_right_is_403(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(URL, {"within": tree.station_a1.pk})
     assert response.status_code == 403
     assert "通报" in response.json()["detail"]
@@ -100,7 +100,7 @@ def test_a_branch_without_the_bulletin_right_is_403(api, personas, discipline, d
 )
 def test_bad_parameters_are_400_in_chinese(api, personas, discipline, data, tree, params, key,
                                            text):  # fmt: skip
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     params = {"within": tree.company.pk, **params} if key != "within" else params
     response = api.get(URL, params)
     assert response.status_code == 400
@@ -109,7 +109,7 @@ def test_bad_parameters_are_400_in_chinese(api, personas, discipline, data, tree
 
 
 def test_queries_do_not_grow_with_problems(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     params = {"within": tree.company.pk, "quarter": quarter(), "format": "xlsx"}
     with CaptureQueriesContext(connection) as small:
         assert api.get(URL, params).status_code == 200

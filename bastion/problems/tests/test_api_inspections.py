@@ -6,16 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import login
 from bastion.problems.models import Inspection, Problem
 
 from .api_helpers import (
     PERSONAS,
-    api_fixture,  # noqa: F401
     data_fixture,  # noqa: F401
     days,
     discipline_fixture,  # noqa: F401
-    login,
     make_inspection,
+    user_of,
 )
 
 URL = reverse("api:inspection-list")
@@ -37,7 +37,7 @@ def titles(rows):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_and_detail_hold_the_scope(api, personas, discipline, data, persona):
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     response = api.get(URL)
     assert response.status_code == 200
     assert titles(response.json()["results"]) == VISIBLE[persona]
@@ -47,7 +47,7 @@ def test_list_and_detail_hold_the_scope(api, personas, discipline, data, persona
 
 
 def test_row_and_filters(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     rows = {row["title"]: row for row in api.get(URL).json()["results"]}
     patrol = rows["公司党委巡查"]
     assert (patrol["kind"], patrol["kind_display"]) == ("patrol", "巡查")
@@ -62,7 +62,7 @@ def test_row_and_filters(api, personas, discipline, data, tree):
 
 
 def test_list_queries_do_not_grow(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     with CaptureQueriesContext(connection) as small:
         api.get(URL)
     for index in range(8):
@@ -74,7 +74,7 @@ def test_list_queries_do_not_grow(api, personas, discipline, data, tree):
 
 
 def test_a_secretary_records_a_self_inspection(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     body = {
         "kind": "self", "title": "四季度自查", "inspecting_org": tree.station_a1.pk,
         "inspected": [tree.station_a1.pk], "held_on": days(-1).isoformat(),
@@ -90,7 +90,7 @@ def test_a_secretary_records_a_self_inspection(api, personas, discipline, data, 
 
 
 def test_recording_refusals(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     body = {
         "kind": "self", "title": "越权检查", "inspecting_org": tree.station_b1.pk,
         "inspected": [tree.station_b1.pk], "held_on": days(-1).isoformat(),
@@ -104,13 +104,13 @@ def test_recording_refusals(api, personas, discipline, data, tree):
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
     assert response.json()["held_on"] == ["检查日期不能晚于今天。"]
-    login(api, personas, discipline, "member")
+    login(api, personas.member)
     assert api.post(URL, body, format="json").status_code == 403
     assert not Inspection.objects.filter(title="越权检查").exists()
 
 
 def test_filing_a_problem(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     body = {
         "description": "台区线损率偏高", "organization": tree.station_a1.pk,
         "inspection": data.inspections.patrol.pk, "category": "business", "tier": 1,
@@ -133,10 +133,10 @@ def test_filing_a_problem(api, personas, discipline, data, tree):
     assert bad.status_code == 400
     assert bad.json()["deadline"] == ["整改时限不能早于发现日期。"]
 
-    login(api, personas, discipline, "secretary_b")
+    login(api, personas.secretary_b)
     response = api.post(PROBLEMS_URL, {**body, "inspection": None}, format="json")
     assert response.status_code == 400
     assert "organization" in response.json()
-    login(api, personas, discipline, "member")
+    login(api, personas.member)
     assert api.post(PROBLEMS_URL, body, format="json").status_code == 403
     assert Problem.objects.filter(description="台区线损率偏高").count() == 1

@@ -7,17 +7,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import login
+
 from .api_helpers import (
     PERSONAS,
     PROBLEMS,
     VISIBLE,
-    api_fixture,  # noqa: F401
     data_fixture,  # noqa: F401
     discipline_fixture,  # noqa: F401
-    login,
     make_problem,
     names,
     problem_url,
+    user_of,
 )
 
 URL = reverse("api:problem-list")
@@ -25,7 +26,7 @@ URL = reverse("api:problem-list")
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_holds_exactly_the_scope(api, personas, discipline, data, persona):
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     response = api.get(URL)
     assert response.status_code == 200
     assert names(data, response.json()["results"]) == VISIBLE[persona]
@@ -34,7 +35,7 @@ def test_list_holds_exactly_the_scope(api, personas, discipline, data, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", PROBLEMS)
 def test_detail_is_404_outside_scope(api, personas, discipline, data, persona, name):
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     response = api.get(problem_url(getattr(data.problems, name)))
     assert response.status_code == (200 if name in VISIBLE[persona] else 404)
 
@@ -44,7 +45,7 @@ def test_anonymous_is_refused(api, data):
 
 
 def test_row_carries_labels_colour_and_moves(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     rows = {row["id"]: row for row in api.get(URL).json()["results"]}
     planned = rows[data.problems.a1.pk]
     assert (planned["state"], planned["state_display"]) == ("planned", "待整改")
@@ -58,20 +59,20 @@ def test_row_carries_labels_colour_and_moves(api, personas, discipline, data, tr
     assert (late["colour"], late["colour_label"], late["overdue"]) == ("red", "已逾期", True)
     assert late["allowed_moves"] == ["submitted"]
 
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     rows = {row["id"]: row for row in api.get(URL).json()["results"]}
     assert rows[data.problems.a2.pk]["allowed_moves"] == ["rejected", "verified"]
     assert rows[data.problems.b1.pk]["colour"] == "done"
     assert rows[data.problems.b1.pk]["allowed_moves"] == ["reopen"]
 
-    login(api, personas, discipline, "discipline")  # verifies, does not rectify
+    login(api, discipline)  # verifies, does not rectify
     rows = {row["id"]: row for row in api.get(URL).json()["results"]}
     assert rows[data.problems.a1.pk]["allowed_moves"] == []
     assert rows[data.problems.a2.pk]["allowed_moves"] == ["rejected", "verified"]
 
 
 def test_detail_has_history_and_evidence(api, personas, discipline, data):
-    login(api, personas, discipline, "county")
+    login(api, personas.county)
     row = api.get(problem_url(data.problems.a2)).json()
     assert [e["to_state"] for e in row["events"]] == ["planned"]
     assert row["evidence"] == []
@@ -79,7 +80,7 @@ def test_detail_has_history_and_evidence(api, personas, discipline, data):
 
 
 def test_filters(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
 
     def found(**params):
         response = api.get(URL, params)
@@ -111,7 +112,7 @@ def test_filters(api, personas, discipline, data, tree):
     ],
 )
 def test_bad_filters_are_400_in_chinese(api, personas, discipline, data, params, key, text):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     response = api.get(URL, params)
     assert response.status_code == 400
     message = response.json()[key][0]
@@ -120,14 +121,14 @@ def test_bad_filters_are_400_in_chinese(api, personas, discipline, data, params,
 
 
 def test_within_outside_the_scope_is_404(api, personas, discipline, data, tree):
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     response = api.get(URL, {"within": tree.station_b1.pk})
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["company", "secretary_a", "discipline"])
 def test_list_queries_do_not_grow_with_rows(api, personas, discipline, data, tree, persona):
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     with CaptureQueriesContext(connection) as small:
         first = api.get(URL, {"page_size": 100}).json()
     for index in range(12):
@@ -142,7 +143,7 @@ def test_list_queries_do_not_grow_with_rows(api, personas, discipline, data, tre
 def test_detail_queries_do_not_grow_with_history(api, personas, discipline, data):
     from bastion.problems.models import ProblemEvent
 
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     problem = data.problems.b1
     problem.events.update(actor=personas.county)  # the actors' prefetch runs in both reads
     with CaptureQueriesContext(connection) as small:

@@ -5,16 +5,16 @@ scope), nothing changed on a refusal, and the evidence download."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from bastion.core.testing import login
 from bastion.problems.models import ProblemEvidence
 
 from .api_helpers import (
     PERSONAS,
-    api_fixture,  # noqa: F401
     data_fixture,  # noqa: F401
     discipline_fixture,  # noqa: F401
-    login,
     problem_url,
     today,
+    user_of,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -36,7 +36,7 @@ def upload(api, problem, to, *files, reason=""):
 
 def test_the_full_loop(api, personas, discipline, data):
     problem = data.problems.a1
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     response = move(api, problem, "in_progress")
     assert response.status_code == 200, response.content
     assert (response.json()["state"], response.json()["allowed_moves"]) == (
@@ -53,7 +53,7 @@ def test_the_full_loop(api, personas, discipline, data):
     evidence_url = row["evidence"][0]["url"]
     assert api.get(evidence_url).status_code == 200
 
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     refused = move(api, problem, "rejected", "  ")
     assert refused.status_code == 400
     assert refused.json()["reason"] == ["请填写原因。"]
@@ -61,11 +61,11 @@ def test_the_full_loop(api, personas, discipline, data):
     assert response.status_code == 200
     assert response.json()["state"] == "rejected"
 
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     assert move(api, problem, "submitted").status_code == 400  # new evidence after a rejection
     assert upload(api, problem, "submitted", png("补充.png")).status_code == 200
 
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     assert move(api, problem, "verified").json()["state"] == "verified"
     row = move(api, problem, "closed").json()
     assert (row["state"], row["closed_on"], row["colour"]) == (
@@ -85,7 +85,7 @@ def test_the_full_loop(api, personas, discipline, data):
 
 
 def test_a_move_not_allowed_from_the_state_is_400(api, personas, discipline, data):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     response = move(api, data.problems.a1, "closed")
     assert response.status_code == 400
     assert "待整改" in response.json()["to"][0]
@@ -94,7 +94,7 @@ def test_a_move_not_allowed_from_the_state_is_400(api, personas, discipline, dat
 
 
 def test_an_unknown_target_is_400(api, personas, discipline, data):
-    login(api, personas, discipline, "company")
+    login(api, personas.company)
     response = move(api, data.problems.a1, "done")
     assert response.status_code == 400
     assert "to" in response.json()
@@ -102,7 +102,7 @@ def test_an_unknown_target_is_400(api, personas, discipline, data):
 
 def test_a_bad_file_is_400_and_changes_nothing(api, personas, discipline, data):
     problem = data.problems.a1_overdue
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     fake = SimpleUploadedFile("照片.png", b"not an image at all", content_type="image/png")
     response = upload(api, problem, "submitted", fake)
     assert response.status_code == 400
@@ -128,7 +128,7 @@ VERIFY = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_verify_matrix(api, personas, discipline, data, persona):
     problem = data.problems.a2
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     response = move(api, problem, "verified")
     assert response.status_code == VERIFY[persona], response.content
     problem.refresh_from_db()
@@ -150,7 +150,7 @@ RECTIFY = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_rectify_matrix(api, personas, discipline, data, persona):
     problem = data.problems.a1
-    login(api, personas, discipline, persona)
+    login(api, user_of(personas, discipline, persona))
     response = move(api, problem, "in_progress")
     assert response.status_code == RECTIFY[persona], response.content
     if response.status_code == 403:
@@ -161,7 +161,7 @@ def test_rectify_matrix(api, personas, discipline, data, persona):
 
 def test_the_secretary_cannot_verify_its_own_work(api, personas, discipline, data):
     problem = data.problems.a1_overdue
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     assert upload(api, problem, "submitted", png()).status_code == 200
     response = move(api, problem, "verified")
     assert response.status_code == 403
@@ -171,11 +171,11 @@ def test_the_secretary_cannot_verify_its_own_work(api, personas, discipline, dat
 
 def test_evidence_download_is_scoped(api, personas, discipline, data):
     problem = data.problems.a1_overdue
-    login(api, personas, discipline, "secretary_a")
+    login(api, personas.secretary_a)
     evidence_url = upload(api, problem, "submitted", png()).json()["evidence"][0]["url"]
-    login(api, personas, discipline, "secretary_b")
+    login(api, personas.secretary_b)
     assert api.get(evidence_url).status_code == 404
-    login(api, personas, discipline, "county")
+    login(api, personas.county)
     response = api.get(evidence_url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bastion.core.testing import login
 from bastion.problems.models import Bulletin
 from bastion.problems.services.bulletins import bulletin_request
 
@@ -15,11 +16,6 @@ from .bulletin_fixtures import QUARTER, d, make_problem
 crafted = bulletin_fixtures.crafted  # the fixture
 pytestmark = pytest.mark.django_db
 LIST = reverse("problems:bulletin_list")
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from bastion.tasks.models import Assignment, FeedbackField, Task
 from bastion.tasks.services import flow
@@ -57,17 +56,6 @@ ALL_ASSIGNMENTS = sorted(VISIBLE_ASSIGNMENTS["company"])
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-@pytest.fixture(name="api")
-def api_fixture():
-    return APIClient()
-
-
-def login(api, personas, persona):
-    api.force_authenticate(user=None)
-    api.force_login(getattr(personas, persona))
-    return api
 
 
 def make_task(issuer, *, actor, title="统计党员培训情况", due_in=10, with_fields=True) -> Task:

@@ -19,8 +19,6 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bastion.orgs.tests.factories import make_org
@@ -106,10 +104,3 @@ def spread_states(task: Task, due_on: dt.date) -> None:
     for i, assignment in enumerate(task.assignments.order_by("pk")):
         state, late = cycle[i % len(cycle)]
         set_state(assignment, state, late, due_on)
-
-
-def count_queries(client, url, status=200) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == status, response.status_code
-    return len(ctx.captured_queries)

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import Assignment, FeedbackField, FeedbackFile, Task, TaskAttachment
 from bastion.tasks.services import flow
@@ -23,11 +24,9 @@ from .api_helpers import (
     PERSONAS,
     VISIBLE_ASSIGNMENTS,
     answer,
-    api_fixture,  # noqa: F401
     assignment_of,
     assignment_url,
     field_ids,
-    login,
     make_task,
     tasks_fixture,  # noqa: F401
     today,
@@ -54,7 +53,7 @@ def _tree_name(tree, org):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_holds_exactly_the_scope(api, personas, tree, tasks, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(URL)
     assert response.status_code == 200
     assert pairs(tasks, tree, response.json()["results"]) == VISIBLE_ASSIGNMENTS[persona]
@@ -63,7 +62,7 @@ def test_list_holds_exactly_the_scope(api, personas, tree, tasks, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("pair", ALL_ASSIGNMENTS)
 def test_detail_is_404_outside_scope(api, personas, tree, tasks, persona, pair):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(assignment_url(assignment_of(tasks, tree, *pair)))
     assert response.status_code == (200 if pair in VISIBLE_ASSIGNMENTS[persona] else 404)
 
@@ -93,7 +92,7 @@ def test_token_authentication(api, personas, tree, tasks):
 
 
 def test_assignment_carries_the_task_and_its_form(api, personas, tree, tasks):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     target = assignment_of(tasks, tree, "county", "station_a1")
     row = api.get(assignment_url(target)).json()
     assert row["organization"] == {"id": tree.station_a1.pk, "name": "A1供电所党支部"}
@@ -110,9 +109,9 @@ def test_assignment_carries_the_task_and_its_form(api, personas, tree, tasks):
 
 def test_the_recipient_opening_it_marks_it_read(api, personas, tree, tasks):
     target = assignment_of(tasks, tree, "company", "station_a1")
-    login(api, personas, "company")  # the issuer looking does not count
+    login(api, personas.company)  # the issuer looking does not count
     assert api.get(assignment_url(target)).json()["state"] == "unread"
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     row = api.get(assignment_url(target)).json()
     assert (row["state"], row["state_display"]) == ("read", "已读")
     assert row["read_at"] is not None
@@ -126,7 +125,7 @@ def test_the_recipient_opening_it_marks_it_read(api, personas, tree, tasks):
 
 
 def test_filters(api, personas, tree, tasks):
-    login(api, personas, "company")
+    login(api, personas.company)
 
     def found(**params):
         response = api.get(URL, params)
@@ -149,7 +148,7 @@ def test_filters(api, personas, tree, tasks):
     [({"overdue": "maybe"}, "overdue"), ({"state": "done"}, "state")],
 )
 def test_bad_filters_are_400(api, personas, tasks, params, key):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.get(URL, params)
     assert response.status_code == 400
     assert key in response.json()
@@ -157,7 +156,7 @@ def test_bad_filters_are_400(api, personas, tasks, params, key):
 
 @pytest.mark.parametrize("within", ["station_b1", "x", "999999"])
 def test_within_outside_the_scope_is_404(api, personas, tree, tasks, within):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     value = getattr(tree, within).pk if within == "station_b1" else within
     assert api.get(URL, {"within": value}).status_code == 404
 
@@ -170,7 +169,7 @@ def grow(tree, personas, count):
 
 @pytest.mark.parametrize("persona", ["company", "secretary_a"])
 def test_list_queries_do_not_grow_with_rows(api, personas, tree, tasks, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     with CaptureQueriesContext(connection) as small:
         first = api.get(URL, {"page_size": 100}).json()
     grow(tree, personas, 12)
@@ -193,7 +192,7 @@ def test_submit_return_resubmit_accept_then_locked(api, personas, tree, tasks):
     target = assignment_of(tasks, tree, "company", "station_a1")
     ids = field_ids(task)
 
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = post(api, target, "submit", {"feedback": "已完成培训", "values": answer(task)})
     assert response.status_code == 200, response.content
     row = response.json()
@@ -205,7 +204,7 @@ def test_submit_return_resubmit_accept_then_locked(api, personas, tree, tasks):
     assert again.status_code == 400
     assert "等待审核" in again.json()["non_field_errors"][0]
 
-    login(api, personas, "company")
+    login(api, personas.company)
     response = post(api, target, "return", {"reason": "   "})
     assert response.status_code == 400
     assert response.json()["reason"] == ["退回时必须填写退回原因。"]
@@ -217,18 +216,18 @@ def test_submit_return_resubmit_accept_then_locked(api, personas, tree, tasks):
     assert (row["state"], row["return_reason"]) == ("returned", "人数与台账不符，请核实。")
     assert row["reviewed_by"] == "p_company"
 
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = post(api, target, "submit", {"feedback": "已核实", "values": answer(task, 32)})
     assert response.status_code == 200
     assert response.json()["values"][ids["培训人数"]] == "32"
 
-    login(api, personas, "company")
+    login(api, personas.company)
     response = post(api, target, "accept")
     assert response.status_code == 200
     assert response.json()["state"] == "accepted"
     assert post(api, target, "accept").status_code == 400
 
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = post(api, target, "submit", {"feedback": "再改", "values": answer(task, 1)})
     assert response.status_code == 400
     assert "锁定" in response.json()["non_field_errors"][0]
@@ -240,7 +239,7 @@ def test_bad_values_name_the_field_and_change_nothing(api, personas, tree, tasks
     task = tasks["company"]
     target = assignment_of(tasks, tree, "company", "station_a1")
     ids = field_ids(task)
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     body = {"values": {ids["培训人数"]: "三十", ids["完成情况"]: "没做", "99999": "x"}}
     response = post(api, target, "submit", body)
     assert response.status_code == 400
@@ -262,7 +261,7 @@ def test_a_late_answer_is_flagged(api, personas, tree, tasks):
     task = tasks["county"]
     Task.objects.filter(pk=task.pk).update(due_on=today() - dt.timedelta(days=2))
     target = assignment_of(tasks, tree, "county", "station_a2")
-    login(api, personas, "county")
+    login(api, personas.county)
     assert api.get(assignment_url(target)).json()["overdue"] is True
     other = UserFactory(username="p_secretary_a2")
     grant(other, "branch_secretary", tree.station_a2)
@@ -287,7 +286,7 @@ SUBMIT = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_submit_matrix(api, personas, tree, tasks, persona):
     target = assignment_of(tasks, tree, "company", "station_a1")
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = post(api, target, "submit", {"values": answer(tasks["company"])})
     assert response.status_code == SUBMIT[persona], response.content
     target.refresh_from_db()
@@ -308,13 +307,13 @@ REVIEW = {
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("action", ["accept", "return"])
 def test_review_matrix(api, personas, tree, tasks, persona, action):
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     targets = []
     for name in ("company", "county"):
         target = assignment_of(tasks, tree, name, "station_a1")
         assert post(api, target, "submit", {"values": answer(tasks[name])}).status_code == 200
         targets.append(target)
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     for target, expected in zip(targets, REVIEW[persona], strict=True):
         response = post(api, target, action, {"reason": "请补充"})
         assert response.status_code == expected, (target.task, response.content)
@@ -327,7 +326,7 @@ def test_review_matrix(api, personas, tree, tasks, persona, action):
 
 def test_pass_down_to_the_party_group(api, personas, tree, tasks):
     target = assignment_of(tasks, tree, "company", "station_a1")
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     due = (today() + dt.timedelta(days=5)).isoformat()
     body = {"recipients": [tree.group_a1.pk], "due_on": due}
     response = post(api, target, "pass-down", body)
@@ -344,7 +343,7 @@ def test_pass_down_to_the_party_group(api, personas, tree, tasks):
 
 def test_pass_down_refuses_recipients_outside_the_subtree(api, personas, tree, tasks):
     target = assignment_of(tasks, tree, "company", "station_a1")
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = post(api, target, "pass-down", {"recipients": [tree.station_b1.pk]})
     assert response.status_code == 400
     assert "recipients" in response.json()
@@ -371,7 +370,7 @@ def test_submit_with_files_over_multipart(api, personas, tree, photo_task, setti
     settings.MEDIA_ROOT = tmp_path
     target = Assignment.objects.get(task=photo_task)
     ids = field_ids(photo_task)
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     response = post(api, target, "submit", {"values": {ids["人数"]: 3}})
     assert response.status_code == 400
     assert response.json()["现场照片"] == ["“现场照片”必须上传附件。"]
@@ -391,16 +390,16 @@ def test_submit_with_files_over_multipart(api, personas, tree, photo_task, setti
     download = api.get(row["files"][0]["url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PNG
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     assert api.get(row["files"][0]["url"]).status_code == 404
-    login(api, personas, "company")
+    login(api, personas.company)
     assert api.get(row["files"][0]["url"]).status_code == 200
 
 
 def test_unknown_upload_names_are_refused(api, personas, tree, photo_task, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     target = Assignment.objects.get(task=photo_task)
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     body = {"values": "{}", "photo": SimpleUploadedFile("a.png", PNG, "image/png")}
     response = api.post(assignment_url(target, "submit"), body, format="multipart")
     assert response.status_code == 400
@@ -416,7 +415,7 @@ def test_task_attachments_reach_issuer_and_recipients(
     attachment = TaskAttachment(task=task, original_name="通知.png", size=len(PNG))
     attachment.file.save("notice.png", ContentFile(PNG), save=True)
     mine = assignment_of(tasks, tree, "company", "station_b1")
-    login(api, personas, "secretary_b")
+    login(api, personas.secretary_b)
     row = api.get(assignment_url(mine)).json()
     assert [a["original_name"] for a in row["attachments"]] == ["通知.png"]
     url = row["attachments"][0]["url"]
@@ -427,10 +426,10 @@ def test_task_attachments_reach_issuer_and_recipients(
     by_task = reverse("api:task-attachment", args=[task.pk, attachment.pk])
     assert api.get(by_task).status_code == 404  # the task itself is the issuer's
     other = assignment_of(tasks, tree, "county", "station_a1")
-    login(api, personas, "secretary_a")
+    login(api, personas.secretary_a)
     foreign = reverse("api:assignment-attachment", args=[other.pk, attachment.pk])
     assert api.get(foreign).status_code == 404  # not an attachment of that assignment's task
-    login(api, personas, "company")
+    login(api, personas.company)
     task_row = api.get(reverse("api:task-detail", args=[task.pk])).json()
     assert task_row["attachments"][0]["url"].endswith(by_task)
     assert api.get(by_task).status_code == 200

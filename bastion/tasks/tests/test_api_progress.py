@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 from bastion.tasks.models import Assignment, Task
 from bastion.tasks.services import flow
@@ -19,8 +20,6 @@ from .api_helpers import (
     TASKS,
     VISIBLE_TASKS,
     answer,
-    api_fixture,  # noqa: F401
-    login,
     make_task,
     task_url,
     tasks_fixture,  # noqa: F401
@@ -69,7 +68,7 @@ def progress(api, task, **params):
 
 
 def test_progress_numbers(api, personas, crafted):
-    login(api, personas, "company")
+    login(api, personas.company)
     assert progress(api, crafted) == {
         "total": 5,
         "by_state": {"unread": 1, "read": 1, "submitted": 1, "returned": 1, "accepted": 1},
@@ -83,7 +82,7 @@ def test_progress_numbers(api, personas, crafted):
 
 
 def test_progress_within_a_subtree(api, personas, tree, crafted):
-    login(api, personas, "company")
+    login(api, personas.company)
     county_a = progress(api, crafted, within=tree.county_a.pk)
     assert (county_a["total"], county_a["answered"], county_a["on_time_rate"]) == (3, 1, 33.3)
     assert (county_a["late_submitted"], county_a["overdue_open"]) == (0, 2)
@@ -96,7 +95,7 @@ def test_progress_within_a_subtree(api, personas, tree, crafted):
 
 def test_progress_of_a_draft_has_no_rate(api, personas, tree):
     draft = make_task(tree.company, actor=personas.company)
-    login(api, personas, "company")
+    login(api, personas.company)
     row = progress(api, draft)
     assert (row["total"], row["on_time_rate"], row["overdue_open"]) == (0, None, 0)
     assert set(row["by_state"].values()) == {0}
@@ -104,13 +103,13 @@ def test_progress_of_a_draft_has_no_rate(api, personas, tree):
 
 @pytest.mark.parametrize("within", ["abc", "999999"])
 def test_progress_unknown_within_is_404(api, personas, crafted, within):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.get(task_url(crafted, "progress"), {"within": within})
     assert response.status_code == 404
 
 
 def test_progress_within_outside_the_scope_is_404(api, personas, tree, tasks):
-    login(api, personas, "county")
+    login(api, personas.county)
     response = api.get(task_url(tasks["county"], "progress"), {"within": tree.county_b.pk})
     assert response.status_code == 404
 
@@ -118,7 +117,7 @@ def test_progress_within_outside_the_scope_is_404(api, personas, tree, tasks):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", TASKS)
 def test_progress_is_404_outside_scope(api, personas, tasks, persona, name):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(task_url(tasks[name], "progress"))
     assert response.status_code == (200 if name in VISIBLE_TASKS[persona] else 404)
     if response.status_code == 200:
@@ -131,7 +130,7 @@ def test_progress_queries_do_not_grow_with_recipients(api, personas, tree):
     many = [make_org(tree.county_b, name=f"B所{i}", code=f"C-B-P{i}") for i in range(60)]
     flow.dispatch(large, actor=personas.company, recipients=[org.pk for org in many])
     Assignment.objects.filter(task=large, organization__in=many[:20]).update(state="read")
-    login(api, personas, "company")
+    login(api, personas.company)
     for params in ({}, {"within": tree.county_b.pk}):
         with CaptureQueriesContext(connection) as few:
             assert progress(api, small, **params)["total"] in (0, 1)
@@ -151,7 +150,7 @@ def sheet_rows(response) -> list[tuple]:
 
 
 def test_export_content(api, personas, crafted):
-    login(api, personas, "company")
+    login(api, personas.company)
     rows = sheet_rows(api.get(task_url(crafted, "export")))
     header = rows[0]
     assert header[:2] == ("组织编码", "组织名称")
@@ -175,7 +174,7 @@ def test_export_content(api, personas, crafted):
 
 
 def test_export_within_a_subtree(api, personas, tree, crafted):
-    login(api, personas, "company")
+    login(api, personas.company)
     rows = sheet_rows(api.get(task_url(crafted, "export"), {"within": tree.county_b.pk}))
     assert sorted(row[1] for row in rows[1:]) == ["B1供电所党支部", "B县公司党委"]
 
@@ -194,7 +193,7 @@ EXPORT = {
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", TASKS)
 def test_export_matrix(api, personas, tasks, persona, name):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(task_url(tasks[name], "export"))
     assert response.status_code == EXPORT[persona][name]
     if response.status_code == 200:
@@ -206,7 +205,7 @@ def test_export_queries_do_not_grow_with_recipients(api, personas, tree):
     flow.dispatch(small, actor=personas.company, recipients=[tree.station_a1.pk])
     many = [make_org(tree.county_b, name=f"B所{i}", code=f"C-B-E{i}") for i in range(40)]
     flow.dispatch(large, actor=personas.company, recipients=[org.pk for org in many])
-    login(api, personas, "company")
+    login(api, personas.company)
     with CaptureQueriesContext(connection) as few:
         assert len(sheet_rows(api.get(task_url(small, "export")))) == 2
     with CaptureQueriesContext(connection) as lots:

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 from bastion.tasks.models import Assignment, Task
 
@@ -16,8 +17,6 @@ from .api_helpers import (
     PERSONAS,
     TASKS,
     VISIBLE_TASKS,
-    api_fixture,  # noqa: F401
-    login,
     make_task,
     task_url,
     tasks_fixture,  # noqa: F401
@@ -32,7 +31,7 @@ URL = reverse("api:task-list")
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_holds_exactly_the_scope(api, personas, tasks, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(URL)
     assert response.status_code == 200
     found = {row["id"] for row in response.json()["results"]}
@@ -42,7 +41,7 @@ def test_list_holds_exactly_the_scope(api, personas, tasks, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", TASKS)
 def test_detail_is_404_outside_scope(api, personas, tasks, persona, name):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.get(task_url(tasks[name]))
     assert response.status_code == (200 if name in VISIBLE_TASKS[persona] else 404)
 
@@ -53,7 +52,7 @@ def test_anonymous_is_refused(api, tasks):
 
 
 def test_task_representation(api, personas, tree, tasks):
-    login(api, personas, "county")
+    login(api, personas.county)
     row = api.get(task_url(tasks["county"])).json()
     assert row["title"] == "county 工作单"
     assert row["issuer"] == {"id": tree.county_a.pk, "name": "A县公司党委"}
@@ -72,7 +71,7 @@ def test_task_representation(api, personas, tree, tasks):
 
 
 def test_filters(api, personas, tree, tasks):
-    login(api, personas, "company")
+    login(api, personas.company)
 
     def ids(**params):
         response = api.get(URL, params)
@@ -86,7 +85,7 @@ def test_filters(api, personas, tree, tasks):
 
 
 def test_filter_outside_scope_is_400(api, personas, tree, tasks):
-    login(api, personas, "county")
+    login(api, personas.county)
     response = api.get(URL, {"within": tree.county_b.pk})
     assert response.status_code == 400
     assert "within" in response.json()
@@ -104,7 +103,7 @@ def grow(tree, personas, count):
 
 @pytest.mark.parametrize("persona", ["company", "county"])
 def test_list_queries_do_not_grow_with_rows(api, personas, tree, tasks, persona):
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     with CaptureQueriesContext(connection) as small:
         first = api.get(URL, {"page_size": 100}).json()
     grow(tree, personas, 15)
@@ -148,7 +147,7 @@ CREATE = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_create_matrix(api, personas, tree, persona):
     issuer_name, expected = CREATE[persona]
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.post(URL, draft_body(getattr(tree, issuer_name)), format="json")
     assert response.status_code == expected, response.content
     if expected == 201:
@@ -165,7 +164,7 @@ def test_create_matrix(api, personas, tree, persona):
 
 
 def test_create_refuses_an_issuer_above_the_scope(api, personas, tree):
-    login(api, personas, "county")
+    login(api, personas.county)
     response = api.post(URL, draft_body(tree.company), format="json")
     assert response.status_code == 400
     assert "不在您的管理范围内" in response.json()["issuer"][0]
@@ -173,7 +172,7 @@ def test_create_refuses_an_issuer_above_the_scope(api, personas, tree):
 
 
 def test_create_bad_input_names_the_field(api, personas, tree):
-    login(api, personas, "company")
+    login(api, personas.company)
     body = draft_body(tree.company, due_on="明天", priority="someday")
     body["fields"][0]["kind"] = "color"
     response = api.post(URL, body, format="json")
@@ -185,7 +184,7 @@ def test_create_bad_input_names_the_field(api, personas, tree):
 
 
 def test_create_checks_the_form_in_the_service(api, personas, tree):
-    login(api, personas, "company")
+    login(api, personas.company)
     body = draft_body(tree.company, due_on=(today() - dt.timedelta(days=1)).isoformat())
     body["fields"][1]["choices"] = ["正常"]
     response = api.post(URL, body, format="json")
@@ -205,7 +204,7 @@ def draft(tree, personas):
 
 
 def test_dispatch_by_ids_adds_only_new_recipients(api, personas, tree, draft):
-    login(api, personas, "company")
+    login(api, personas.company)
     url = task_url(draft, "dispatch")
     response = api.post(
         url, {"recipients": [tree.station_a1.pk, tree.station_a2.pk]}, format="json"
@@ -223,7 +222,7 @@ def test_dispatch_by_ids_adds_only_new_recipients(api, personas, tree, draft):
 
 
 def test_dispatch_by_rule(api, personas, tree, draft):
-    login(api, personas, "company")
+    login(api, personas.company)
     body = {"within": tree.county_a.pk, "unit_kind": "station", "kind": "branch"}
     response = api.post(task_url(draft, "dispatch"), body, format="json")
     assert response.status_code == 200, response.content
@@ -235,7 +234,7 @@ def test_dispatch_by_rule(api, personas, tree, draft):
 
 
 def test_dispatch_by_unit_kind_over_the_whole_subtree(api, personas, tree, draft):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(task_url(draft, "dispatch"), {"unit_kind": "county"}, format="json")
     assert response.json() == {"dispatched": 2, "total": 2}
     assert set(draft.assignments.values_list("organization", flat=True)) == {
@@ -246,7 +245,7 @@ def test_dispatch_by_unit_kind_over_the_whole_subtree(api, personas, tree, draft
 
 def test_dispatch_refuses_ids_outside_the_issuer_subtree(api, personas, tree):
     task = make_task(tree.county_a, actor=personas.county)
-    login(api, personas, "company")  # company may see station_b1, but county_a may not send there
+    login(api, personas.company)  # company may see station_b1, but county_a may not send there
     body = {"recipients": [tree.station_a1.pk, tree.station_b1.pk]}
     response = api.post(task_url(task, "dispatch"), body, format="json")
     assert response.status_code == 400
@@ -259,7 +258,7 @@ def test_dispatch_refuses_ids_outside_the_issuer_subtree(api, personas, tree):
 
 
 def test_dispatch_refuses_the_issuer_itself_and_unknown_ids(api, personas, tree, draft):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(
         task_url(draft, "dispatch"), {"recipients": [tree.company.pk, 999999]}, format="json"
     )
@@ -270,11 +269,11 @@ def test_dispatch_refuses_the_issuer_itself_and_unknown_ids(api, personas, tree,
 
 def test_dispatch_within_outside_the_issuer_subtree(api, personas, tree):
     task = make_task(tree.county_a, actor=personas.county)
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(task_url(task, "dispatch"), {"within": tree.county_b.pk}, format="json")
     assert response.status_code == 400
     assert "B县公司党委" in response.json()["within"][0]
-    login(api, personas, "county")  # county_b is not even visible to the county
+    login(api, personas.county)  # county_b is not even visible to the county
     response = api.post(task_url(task, "dispatch"), {"within": tree.county_b.pk}, format="json")
     assert response.status_code == 400
     assert "不在您的管理范围内" in response.json()["within"][0]
@@ -292,14 +291,14 @@ def test_dispatch_within_outside_the_issuer_subtree(api, personas, tree):
     ],
 )
 def test_dispatch_bad_bodies_are_400(api, personas, draft, body):
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(task_url(draft, "dispatch"), body, format="json")
     assert response.status_code == 400
     assert not draft.assignments.exists()
 
 
 def test_dispatch_rule_matching_nobody(api, personas, tree, draft):
-    login(api, personas, "company")
+    login(api, personas.company)
     body = {"within": tree.county_b.pk, "unit_kind": "project"}
     response = api.post(task_url(draft, "dispatch"), body, format="json")
     assert response.status_code == 400
@@ -308,7 +307,7 @@ def test_dispatch_rule_matching_nobody(api, personas, tree, draft):
 
 def test_dispatch_past_due_draft_is_refused(api, personas, tree):
     task = make_task(tree.company, actor=personas.company, due_in=-1)
-    login(api, personas, "company")
+    login(api, personas.company)
     response = api.post(task_url(task, "dispatch"), {"unit_kind": "station"}, format="json")
     assert response.status_code == 400
     assert "截止日期" in response.json()["due_on"][0]
@@ -329,7 +328,7 @@ DISPATCH = {
 @pytest.mark.parametrize("issuer", ["company", "county_a", "station_a1"])
 def test_dispatch_matrix(api, personas, tree, persona, issuer):
     task = make_task(getattr(tree, issuer), actor=personas.company)
-    login(api, personas, persona)
+    login(api, getattr(personas, persona))
     response = api.post(task_url(task, "dispatch"), {"kind": "group"}, format="json")
     assert response.status_code == DISPATCH[persona][issuer], response.content
     assert task.assignments.exists() == (DISPATCH[persona][issuer] == 200)
@@ -347,7 +346,7 @@ def test_dispatch_without_the_permission_is_403(api, tree, draft):
 
 def test_dispatch_queries_do_not_grow_with_recipients(api, personas, tree, draft):
     """Dispatch writes in bulk: the statement count does not follow the recipient count."""
-    login(api, personas, "company")
+    login(api, personas.company)
     small = make_task(tree.company, actor=personas.company)
     for index in range(40):
         make_org(tree.county_b, name=f"B供电所{index}", code=f"C-B-X{index}")

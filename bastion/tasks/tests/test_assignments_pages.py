@@ -4,10 +4,9 @@ or return, pass down, feedback files. Persona matrix, bad input, locked answers,
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 from bastion.tasks.models import Assignment, FeedbackFile, Task
 from bastion.tasks.services import answers, flow
@@ -242,13 +241,6 @@ def test_no_pass_down_once_submitted(client, personas, work):
 # --- constant queries ------------------------------------------------------------------------
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_detail_does_not_grow_with_fields_files_and_history(client, personas, tree):
     def scenario(n: int, tag: str):
         fields = [{"label": f"数字{i}", "kind": "number"} for i in range(n)]
@@ -283,17 +275,10 @@ def test_pass_down_page_does_not_grow_with_the_subtree(client, personas, tree, w
             make_org(tree.station_b1, name=f"小组{tag}{i}", code=f"C-B-1-{tag}{i}", kind="group")
 
     grow(2, "S")
-    small = [count_queries_params(client, url, p) for p in pages]
+    small = [count_queries(client, url, p) for p in pages]
     grow(15, "L")
-    large = [count_queries_params(client, url, p) for p in pages]
+    large = [count_queries(client, url, p) for p in pages]
     assert small == large
-
-
-def count_queries_params(client, url, params):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_pass_down_is_offered_only_where_there_is_somebody_below(client, personas, tree):

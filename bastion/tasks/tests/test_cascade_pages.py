@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import CascadeItem
 from bastion.tasks.services.cascade import item_create
@@ -22,17 +23,13 @@ def cascade(tree, personas):
     return build_cascade(tree, personas.company)
 
 
-def login(client, personas, persona):
-    client.force_login(getattr(personas, persona))
-
-
 def detail(cascade):
     return reverse("tasks:cascade_detail", args=[cascade.objective.pk])
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_list_shows_the_objectives_that_reach_each_persona(client, personas, cascade, persona):
-    login(client, personas, persona)
+    login(client, getattr(personas, persona))
     response = client.get(reverse("tasks:cascade_list"))
     assert response.status_code == 200
     listed = [root.pk for root in response.context["rows"]]
@@ -45,7 +42,7 @@ def test_list_search_and_awaiting_sheet(client, tree, personas, cascade):
     sheet = item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
                         organization=tree.county_a, title="A县第二张任务单",
                         **sheet_fields())  # fmt: skip
-    login(client, personas, "secretary_a")
+    login(client, personas.secretary_a)
     response = client.get(reverse("tasks:cascade_list"))
     assert [s.pk for s in response.context["awaiting"]] == [sheet.pk]
     assert "待编制行动方案的任务单" in response.content.decode()
@@ -65,7 +62,7 @@ def pages(cascade):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_item_pages_are_404_outside_scope(client, personas, cascade, persona):
-    login(client, personas, persona)
+    login(client, getattr(personas, persona))
     for name, pk, allowed in pages(cascade):
         response = client.get(reverse(name, args=[pk]))
         assert response.status_code == (200 if persona in allowed else 404), (name, pk)
@@ -73,7 +70,7 @@ def test_item_pages_are_404_outside_scope(client, personas, cascade, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_create_pages_follow_the_add_scope(client, personas, cascade, persona):
-    login(client, personas, persona)
+    login(client, getattr(personas, persona))
     url = reverse("tasks:cascade_item_create")
     cases = [
         ({"level": "objective"}, {"company", "county"}),
@@ -89,7 +86,7 @@ def test_create_pages_follow_the_add_scope(client, personas, cascade, persona):
 def test_a_county_tree_is_404_for_the_other_county(client, tree, personas):
     objective = item_create(actor=personas.county, level="objective",
                             organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
-    login(client, personas, "secretary_b")
+    login(client, personas.secretary_b)
     assert client.get(reverse("tasks:cascade_detail", args=[objective.pk])).status_code == 404
     assert client.get(reverse("tasks:cascade_detail", args=[99999])).status_code == 404
 
@@ -98,7 +95,7 @@ def test_secretary_b_reads_nothing_of_station_a1(client, tree, personas, cascade
     task = linked_task(tree.county_a, personas.county, cascade.sheet_a, [tree.station_a1])
     answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county,
            text="A1反馈的秘密内容")  # fmt: skip
-    login(client, personas, "secretary_b")
+    login(client, personas.secretary_b)
     text = client.get(detail(cascade)).content.decode()
     for secret in ("A1供电所党支部行动方案", "A县线损治理任务单", "A县措施", "A1反馈的秘密内容"):
         assert secret not in text
@@ -115,7 +112,7 @@ def test_secretary_a_reads_the_path_and_their_own_plan(client, tree, personas, c
            text="A1已包干高损台区")  # fmt: skip
     answer(task, tree.station_a2, actor=_a2_user(tree), reviewer=personas.county,
            text="A2的反馈")  # fmt: skip
-    login(client, personas, "secretary_a")
+    login(client, personas.secretary_a)
     response = client.get(detail(cascade))
     text = response.content.decode()
     for shown in (
@@ -148,7 +145,7 @@ def _a2_user(tree):
 def test_tree_shows_task_sheet_points_progress_and_overdue(client, tree, personas, cascade):
     CascadeItem.objects.filter(pk=cascade.plan_a2.pk).update(deadline=dt.date(2000, 1, 1))
     task = linked_task(tree.county_a, personas.county, cascade.sheet_a, [tree.station_a1])
-    login(client, personas, "county")
+    login(client, personas.county)
     text = client.get(detail(cascade)).content.decode()
     for label in ("方向", "目标", "人员", "措施", "时限", "责任"):
         assert f'<dt class="col-sm-2">{label}</dt>' in text
@@ -172,7 +169,7 @@ def test_url_or_none_guards_missing_pages():
 
 
 def test_secretary_writes_their_action_plan_through_the_page(client, tree, personas, cascade):
-    login(client, personas, "secretary_a")
+    login(client, personas.secretary_a)
     url = reverse("tasks:cascade_item_create") + f"?parent={cascade.sheet_a.pk}"
     page = client.get(url)
     assert [o.pk for o in page.context["form"].organizations.values()] == [
@@ -189,7 +186,7 @@ def test_secretary_writes_their_action_plan_through_the_page(client, tree, perso
 
 
 def test_bad_input_gets_a_chinese_message_and_nothing_changes(client, tree, personas, cascade):
-    login(client, personas, "county")
+    login(client, personas.county)
     before = CascadeItem.objects.count()
     url = reverse("tasks:cascade_item_create") + f"?parent={cascade.book.pk}"
     response = client.post(url, {"organization": tree.county_a.pk, "title": "缺项任务单"})
@@ -215,7 +212,7 @@ def test_bad_input_gets_a_chinese_message_and_nothing_changes(client, tree, pers
 
 
 def test_edit_through_the_page(client, tree, personas, cascade):
-    login(client, personas, "county")
+    login(client, personas.county)
     url = reverse("tasks:cascade_item_edit", args=[cascade.sheet_a.pk])
     page = client.get(url)
     assert "organization" not in page.context["form"].fields  # it has children
@@ -230,7 +227,7 @@ def test_edit_through_the_page(client, tree, personas, cascade):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_status_post_matrix(client, personas, cascade, persona):
-    login(client, personas, persona)
+    login(client, getattr(personas, persona))
     url = reverse("tasks:cascade_item_status", args=[cascade.plan_a1.pk])
     response = client.post(url, {"status": "in_progress", "progress_note": "已启动"})
     allowed = persona in {"company", "county", "secretary_a"}
@@ -241,7 +238,7 @@ def test_status_post_matrix(client, personas, cascade, persona):
 
 
 def test_status_done_rule_through_the_page(client, personas, cascade):
-    login(client, personas, "county")
+    login(client, personas.county)
     url = reverse("tasks:cascade_item_status", args=[cascade.sheet_a.pk])
     response = client.post(url, {"status": "done"}, follow=True)
     assert "全部完成后才能标记为已完成" in response.content.decode()
@@ -253,7 +250,7 @@ def test_status_done_rule_through_the_page(client, personas, cascade):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_delete_post_matrix(client, personas, cascade, persona):
-    login(client, personas, persona)
+    login(client, getattr(personas, persona))
     response = client.post(reverse("tasks:cascade_item_delete", args=[cascade.plan_a1.pk]))
     allowed = persona == "company"  # the only role holding tasks.delete_cascadeitem
     assert response.status_code == (302 if allowed else 404)
@@ -261,7 +258,7 @@ def test_delete_post_matrix(client, personas, cascade, persona):
 
 
 def test_delete_with_children_is_refused_in_chinese(client, personas, cascade):
-    login(client, personas, "company")
+    login(client, personas.company)
     url = reverse("tasks:cascade_item_delete", args=[cascade.sheet_a.pk])
     response = client.post(url, follow=True)
     assert "请先删除下级事项" in response.content.decode()

@@ -2,23 +2,15 @@
 larger one (more stations, plans, linked 工作单 and answers)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 from bastion.tasks.services.cascade import item_create, item_set_status
 
 from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response
 
 
 def grow(tree, personas, cascade, n: int, tag: str):
@@ -51,9 +43,11 @@ def test_tree_does_not_grow_with_the_cascade(client, tree, personas, persona):
     client.force_login(getattr(personas, persona))
     url = reverse("tasks:cascade_detail", args=[cascade.objective.pk])
     grow(tree, personas, cascade, 2, "S")
-    small, first = count_queries(client, url)
+    small = count_queries(client, url)
+    first = small.response
     grow(tree, personas, cascade, 12, "L")
-    large, second = count_queries(client, url)
+    large = count_queries(client, url)
+    second = large.response
     assert small == large
     assert len(second.context["tree"].nodes) >= len(first.context["tree"].nodes)
     if persona == "company":
@@ -66,14 +60,15 @@ def test_list_does_not_grow_with_objectives(client, tree, personas, persona):
     url = reverse("tasks:cascade_list")
     cascade = build_cascade(tree, personas.company, tag="1")
     grow(tree, personas, cascade, 1, "S")
-    small, _ = count_queries(client, url)
+    small = count_queries(client, url)
     for tag in ("2", "3", "4"):
         grown = build_cascade(tree, personas.company, tag=tag)
         grow(tree, personas, grown, 3, f"L{tag}")
         item_create(actor=personas.county, parent=grown.book, level="task_sheet",
                     organization=tree.county_a, title=f"待编制{tag}",
                     **sheet_fields())  # fmt: skip
-    large, response = count_queries(client, url)
+    large = count_queries(client, url)
+    response = large.response
     assert len(response.context["rows"]) == 4
     assert small == large
 
@@ -82,7 +77,7 @@ def test_create_form_does_not_grow(client, tree, personas):
     cascade = build_cascade(tree, personas.company)
     client.force_login(personas.secretary_a)
     url = reverse("tasks:cascade_item_create")
-    small, _ = count_queries(client, url, {"parent": cascade.sheet_a.pk})
+    small = count_queries(client, url, {"parent": cascade.sheet_a.pk})
     grow(tree, personas, cascade, 8, "L")
-    large, _ = count_queries(client, url, {"parent": cascade.sheet_a.pk})
+    large = count_queries(client, url, {"parent": cascade.sheet_a.pk})
     assert small == large

@@ -118,9 +118,15 @@ def test_the_organization_filter_stays_in_scope(client, personas, tree, inbox):
     url = reverse("tasks:assignment_inbox")
     narrowed = client.get(url, {"org": tree.station_a2.pk, "group": "overdue"})
     assert narrowed.context["counts"]["overdue"] == 0
-    outside = client.get(url, {"org": tree.station_b1.pk, "group": "overdue"})
-    assert outside.status_code == 200 and list(outside.context["page"]) == []
-    assert client.get(url, {"org": "x"}).status_code == 200
+    assert client.get(url, {"org": ""}).status_code == 200
+
+
+@pytest.mark.parametrize("org", ["station_b1", "county_b", "x", "999999"])
+def test_an_organization_outside_the_inbox_scope_is_404(client, personas, tree, inbox, org):
+    client.force_login(personas.county)
+    value = getattr(tree, org).pk if hasattr(tree, org) else org
+    response = client.get(reverse("tasks:assignment_inbox"), {"org": value, "group": "overdue"})
+    assert response.status_code == 404
 
 
 def test_the_inbox_does_not_grow_with_rows(client, personas, tree):

@@ -6,10 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.services import flow
 
-from .progress_helpers import count_queries, grow_stations, make_task, move_due_date, spread_states
+from .progress_helpers import grow_stations, make_task, move_due_date, spread_states
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,9 @@ close, delete, files. Persona matrix (200 inside the scope, 404 outside), bad in
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import make_org
 from bastion.tasks.models import Assignment, FeedbackField, Task, TaskAttachment
 from bastion.tasks.services import flow
@@ -77,8 +76,16 @@ def test_list_shows_the_feedback_summary_and_filters(client, personas, sheets):
     row = next(t for t in response.context["page"] if t.pk == sheets.county.pk)
     assert (row.answered_count, row.recipient_count) == (0, 2)
     assert "已反馈 0/2" in response.content.decode()
-    outside = client.get(reverse("tasks:task_list"), {"within": sheets.company.issuer_id})
-    assert list(outside.context["page"]) == []
+
+
+@pytest.mark.parametrize("param", ["within", "issuer"])
+def test_list_of_an_organization_outside_the_scope_is_404(client, personas, sheets, param):
+    client.force_login(personas.county)
+    url = reverse("tasks:task_list")
+    assert client.get(url, {param: sheets.company.issuer_id}).status_code == 404
+    assert client.get(url, {param: "x"}).status_code == 404
+    inside = client.get(url, {param: sheets.county.issuer_id})
+    assert sheets.county.pk in [t.pk for t in inside.context["page"]]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -266,13 +273,6 @@ def test_close_and_delete(client, personas, sheets):
 
 
 # --- constant queries ------------------------------------------------------------------------
-
-
-def count_queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def grow(tree, personas, stations: int, tasks: int, tag: str):

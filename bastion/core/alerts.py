@@ -1,4 +1,9 @@
-"""The colour of an obligation, from its dates and today's (S4: 绿色通知/黄色提醒/红色告警)."""
+"""Alert levels: the colour of anything with a deadline, from its dates and today's.
+
+S4: 绿色通知, 黄色提醒, 红色告警.
+The kernel owns them so that every module (obligations, task sheets, problems, first-secretary
+terms) colours a deadline the same way and shows it with the same badge.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,34 @@
-"""Scheme snapshots: what a round copies from its scheme when it opens."""
+"""Reads of schemes (考评方案): the snapshot a round copies when it opens, who may change a
+scheme or own one for the whole company, an indicator's subtree."""
 
 from __future__ import annotations
 
-from ..models import Scheme
+from bastion.core.scope import grant
+from bastion.orgs.models import Organization
+
+from .models import Indicator, Scheme
+
+
+def may_change(actor, scheme: Scheme) -> bool:
+    return Scheme.objects.restrict(actor, "change").filter(pk=scheme.pk).exists()
+
+
+def may_own_shipped(actor, permission: str) -> bool:
+    """A scheme for the whole company (no owner) needs the permission on a root organization."""
+    held = grant(actor, permission)
+    return held.everywhere or any(len(path) == Organization.steplen for path in held.paths)
+
+
+def descendant_ids(indicator: Indicator) -> set[int]:
+    """The ids of every indicator below ``indicator`` (one query for the scheme's tree)."""
+    parents = dict(
+        Indicator.objects.filter(scheme_id=indicator.scheme_id).values_list("pk", "parent_id")
+    )
+    found, frontier = set(), {indicator.pk}
+    while frontier:
+        frontier = {pk for pk, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 def _num(value) -> str | None:
@@ -10,6 +36,7 @@ def _num(value) -> str | None:
 
 
 def scheme_snapshot(scheme: Scheme) -> dict:
+    """The scheme as a round copies it when it opens (``Round.snapshot``)."""
     indicators = list(scheme.indicators.select_related("parent").order_by("order", "id"))
     return {
         "code": scheme.code,
