@@ -138,7 +138,7 @@ def company_pages(shot: Shooter) -> None:
 
 
 def inbox(shot: Shooter) -> None:
-    page = shot.open(shot.as_user("secretary"), "/agenda/inbox/")
+    page = shot.open(shot.as_user("secretary"), "/inbox/")
     shot.save(page, "inbox", 420)
     digest = page.locator("[data-testid=inbox-list] a", has_text="每日工作提醒")
     if digest.count():

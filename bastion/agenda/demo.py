@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bastion.core.demo import DemoContext
-from bastion.core.periods import month_end
+from bastion.core.periods import QUARTER, Period, add_months, month_end
 from bastion.orgs.models import CommitteeMember, Person
 
 from .demo_topics import RETURN_REASONS, TOPICS, leave_reason
@@ -231,13 +231,12 @@ def _build_dues(ctx: DemoContext, company, years) -> None:
 
 
 def _months_ago(today: dt.date, months: int) -> dt.date:
-    index = today.year * 12 + today.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return add_months(today, -months)
 
 
 def _paid_on(rng, habit, month: dt.date, today: dt.date):
     if habit == "quarterly":
-        quarter_start = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+        quarter_start = Period.containing(QUARTER, month).start
         paid = quarter_start + dt.timedelta(days=rng.randint(2, 12))
     elif habit == "late" and rng.random() < 0.5:
         paid = month_end(month.year, month.month) + dt.timedelta(days=rng.randint(3, 20))

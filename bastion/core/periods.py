@@ -151,7 +151,7 @@ class Period:
     @classmethod
     def parse(cls, text, kind: str | None = None) -> Period:
         """The period a label names (of ``kind`` when given); a Chinese ``ValidationError``
-        when it names none."""
+        when it names none, saying which number is out of range when one is."""
         if kind is not None and kind not in KINDS:
             raise ValidationError(
                 _("未知的周期类型“%(kind)s”。") % {"kind": kind}, code="invalid_period"
@@ -164,7 +164,10 @@ class Period:
                     return _from_numbers(found_kind, [int(part) for part in found.groups()])
                 except ValueError:  # a date that does not exist, such as 20250230
                     break
-        raise ValidationError(_bad_label(kind, str(text or "").strip()), code="invalid_period")
+                except ValidationError as exc:  # a number out of range, such as month 13
+                    reason = " ".join(exc.messages).rstrip("。")
+                    raise ValidationError(_bad_label(kind, text, reason), code="invalid_period")
+        raise ValidationError(_bad_label(kind, text), code="invalid_period")
 
     @classmethod
     def parse_or_none(cls, text, kind: str | None = None) -> Period | None:
@@ -270,24 +273,19 @@ def _check_year(year: int) -> None:
 
 
 def _from_numbers(kind: str, numbers: list[int]) -> Period:
-    """A period from the numbers of its label; ValueError when they name none."""
+    """A period from the numbers of its label: a ValidationError saying which number is out of
+    range, ValueError for a day that does not exist (20250230)."""
     if kind == TERM:
         if len(numbers) == 4:
             start, end = dt.date(numbers[0], numbers[1], 1), month_end(numbers[2], numbers[3])
         else:
             start, end = dt.date(*numbers[:3]), dt.date(*numbers[3:])
-        if end < start or not all(MIN_YEAR <= d.year <= MAX_YEAR for d in (start, end)):
-            raise ValueError(numbers)
-        return Period(TERM, start, end)
-    if not MIN_YEAR <= numbers[0] <= MAX_YEAR:
-        raise ValueError(numbers)
-    try:
-        return Period.of(kind, *numbers)
-    except ValidationError as exc:
-        raise ValueError(numbers) from exc
+        return Period.term(start, end)
+    _check_year(numbers[0])
+    return Period.of(kind, *numbers)
 
 
-def _bad_label(kind: str | None, text: str) -> str:
+def _bad_label(kind: str | None, text, reason: str = "") -> str:
     forms = {
         MONTH: _("月份，如 2026-03"),
         QUARTER: _("季度，如 2026Q3"),
@@ -296,4 +294,7 @@ def _bad_label(kind: str | None, text: str) -> str:
         TERM: _("任期，如 2024-03~2026-02 或 20240315~20260314"),
     }
     what = forms.get(kind) or _("年份（2026）、半年（2026H1）、季度（2026Q3）或月份（2026-03）")
-    return _("周期“%(label)s”无效，应写成%(what)s。") % {"label": text, "what": what}
+    values = {"label": str(text or "").strip(), "what": what, "reason": reason}
+    if reason:
+        return _("周期“%(label)s”无效：%(reason)s；应写成%(what)s。") % values
+    return _("周期“%(label)s”无效，应写成%(what)s。") % values

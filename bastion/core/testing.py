@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -146,42 +147,33 @@ def seen_by_persona(visible: Mapping[str, Iterable], names: Iterable | None = No
     (by default every name some persona sees)."""
     if names is None:
         names = sorted({name for seen in visible.values() for name in seen}, key=_label)
-    return {
-        name: {persona for persona, seen in visible.items() if name in seen} for name in names
-    }
+    return {name: {persona for persona, seen in visible.items() if name in seen} for name in names}
 
 
 @dataclass(frozen=True)
 class Case:
-    """One generated request: ``persona`` opens ``url`` (for object ``name``) and expects
-    ``status``; for a list, ``rows`` are the names whose rows it must hold."""
+    """One generated test: ``persona`` opens ``url`` of ``declaration`` (for every object of a
+    :class:`Scope`, once for a list or an :class:`Opens`)."""
 
     declaration: Scope | Opens
     url: Url
     persona: str
-    status: int
-    name: Any = None
-    rows: frozenset | None = None
+    lists: bool = False
 
     @property
     def id(self) -> str:
-        parts = [str(self.url)] + ([_label(self.name)] if self.name is not None else [])
-        return "-".join([*parts, self.persona])
+        return f"{self.url}-{self.persona}"
 
     def run(self, request) -> None:
-        declaration = self.declaration
-        for fixture in declaration.fixtures:
+        for fixture in self.declaration.fixtures:
             request.getfixturevalue(fixture)
-        objects = declaration.objects_of(request) if isinstance(declaration, Scope) else None
-        obj = _pick(objects, self.name) if self.name is not None else None
         client = login(request.getfixturevalue("api"), persona_user(request, self.persona))
-        path, query = self.url.request(obj)
-        response = client.get(path, query)
-        assert response.status_code == self.status, (
-            f"{self.persona} GET {path} {query or ''}: {response.status_code}, not {self.status}"
-        )
-        if self.rows is not None:
-            declaration.check_rows(response, objects, self.rows)
+        self.declaration.check(request, client, self)
+
+
+def _get(client, url: Url, obj=None):
+    path, query = url.request(obj)
+    return client.get(path, query), f"GET {path}{'?' if query else ''}{urlencode(query)}"
 
 
 @dataclass(frozen=True)
@@ -194,7 +186,7 @@ class Scope:
     the personas that may open it. For every URL in ``detail`` each persona of ``personas`` gets
     200 for the objects it sees and 404 for the others. Every API list in ``rows`` answers 200 to
     every persona and holds exactly the rows of the objects it sees (``exact=False``: among the
-    declared objects; the list may hold others). ``fixtures`` are set up before each request.
+    declared objects; the list may hold others). ``fixtures`` are set up before the requests.
     """
 
     seen_by: Mapping[Any, Collection[str]]
@@ -206,30 +198,38 @@ class Scope:
     fixtures: Sequence[str] = ()
 
     def cases(self) -> list[Case]:
-        cases = []
-        for spec in self.detail:
-            for name, allowed in self.seen_by.items():
-                for persona in self.personas:
-                    status = 200 if persona in allowed else 404
-                    cases.append(Case(self, _url(spec), persona, status, name=name))
-        for spec in self.rows:
-            for persona in self.personas:
-                seen = frozenset(name for name, who in self.seen_by.items() if persona in who)
-                cases.append(Case(self, _url(spec), persona, 200, rows=seen))
-        return cases
+        details = [Case(self, _url(url), p) for url in self.detail for p in self.personas]
+        lists = [Case(self, _url(url), p, lists=True) for url in self.rows for p in self.personas]
+        return details + lists
 
     def objects_of(self, request):
         if callable(self.objects):
             return self.objects(Fixtures(request))
         return _resolve(request, self.objects)
 
-    def check_rows(self, response, objects, seen: frozenset) -> None:
+    def check(self, request, client, case: Case) -> None:
+        objects = self.objects_of(request)
+        if case.lists:
+            self.check_rows(client, case, objects)
+            return
+        wrong = []
+        for name, allowed in self.seen_by.items():
+            expected = 200 if case.persona in allowed else 404
+            response, what = _get(client, case.url, _pick(objects, name))
+            if response.status_code != expected:
+                wrong.append(f"{_label(name)}: {what} is {response.status_code}, not {expected}")
+        assert not wrong, f"{case.persona}: " + "; ".join(wrong)
+
+    def check_rows(self, client, case: Case, objects) -> None:
+        response, what = _get(client, case.url)
+        assert response.status_code == 200, f"{case.persona}: {what} is {response.status_code}"
         body = response.json()
         found = {row["id"] for row in (body["results"] if isinstance(body, dict) else body)}
         declared = {_pick(objects, name).pk: name for name in self.seen_by}
         if not self.exact:
             found &= set(declared)
-        assert {declared.get(pk, pk) for pk in found} == set(seen)
+        seen = {name for name, who in self.seen_by.items() if case.persona in who}
+        assert {declared.get(pk, pk) for pk in found} == seen, f"{case.persona}: {what}"
 
 
 @dataclass(frozen=True)
@@ -243,11 +243,14 @@ class Opens:
     fixtures: Sequence[str] = ()
 
     def cases(self) -> list[Case]:
-        return [
-            Case(self, _url(spec), persona, 200 if persona in self.by else 404)
-            for spec in self.urls
-            for persona in self.personas
-        ]
+        return [Case(self, _url(spec), persona) for spec in self.urls for persona in self.personas]
+
+    def check(self, request, client, case: Case) -> None:
+        expected = 200 if case.persona in self.by else 404
+        response, what = _get(client, case.url)
+        assert response.status_code == expected, (
+            f"{case.persona}: {what} is {response.status_code}, not {expected}"
+        )
 
 
 def persona_matrix(*declarations: Scope | Opens):

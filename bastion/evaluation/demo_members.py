@@ -16,10 +16,11 @@ from collections import defaultdict
 
 from django.db.models import Q
 
+from bastion.core.periods import Period
 from bastion.orgs.models import Person
 from bastion.orgs.models.person import MembershipStatus
 
-from .demo_rounds import Period, Runner, at, clamp, score
+from .demo_rounds import Runner, at, clamp, score
 from .demo_texts import ARENA_COMMENTS, KEY_EVENTS
 from .models import EntryState, KeyEvent, PointsEntry, PointsItem, Score, Target
 from .selectors_scoring import scorable_items

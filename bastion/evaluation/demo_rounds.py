@@ -18,29 +18,24 @@ from .services import rounds
 # --- periods ----------------------------------------------------------------------------------
 
 
-def _quarter(start: dt.date) -> Period:
-    return Period.containing(QUARTER, start)
-
-
 class Calendar:
     """The complete months and quarters of the demo's history, and the open periods."""
 
     def __init__(self, today: dt.date):
         self.today = today
-        last = add_months(today.replace(day=1), -1)
-        first = min(add_months(last, -11), dt.date(today.year - 1, 1, 1))
-        count = (last.year - first.year) * 12 + last.month - first.month + 1
-        self.months = [Period.containing(MONTH, add_months(first, i)) for i in range(count)]
-        this_quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
-        last_quarter = add_months(this_quarter, -3)
-        first_quarter = min(first.replace(month=(first.month - 1) // 3 * 3 + 1),
-                            add_months(last_quarter, -9))  # fmt: skip
-        quarters = ((last_quarter.year - first_quarter.year) * 12
-                    + last_quarter.month - first_quarter.month) // 3 + 1  # fmt: skip
-        self.quarters = [_quarter(add_months(first_quarter, 3 * i)) for i in range(quarters)]
-        self.year = Period.whole_year(today.year - 1)
         self.current_month = Period.containing(MONTH, today)
-        self.current_quarter = _quarter(this_quarter)
+        self.current_quarter = Period.containing(QUARTER, today)
+        last = self.current_month.previous()
+        year_ago = Period.containing(MONTH, add_months(last.start, -11))
+        first = min(year_ago, Period.month(today.year - 1, 1))
+        self.months = list(Period.series(first, last))
+        last_quarter = self.current_quarter.previous()
+        first_quarter = min(
+            Period.containing(QUARTER, first.start),
+            Period.containing(QUARTER, add_months(last_quarter.start, -9)),
+        )
+        self.quarters = list(Period.series(first_quarter, last_quarter))
+        self.year = Period.whole_year(today.year - 1)
 
     def publish_on(self, period: Period) -> dt.date:
         """Results go out in the second week after the period, never later than today."""

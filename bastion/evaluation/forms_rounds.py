@@ -103,8 +103,8 @@ class RoundForm(forms.Form):
         last_quarter = Period.containing(PeriodKind.QUARTER, today).previous()
         defaults = {
             "period_month": last_month.label,
-            "period_year": last_quarter.start.year,
-            "period_quarter": (last_quarter.start.month - 1) // 3 + 1,
+            "period_year": last_quarter.year,
+            "period_quarter": last_quarter.number,
             "opens_on": today,
             "closes_on": today + dt.timedelta(days=WINDOW_DAYS),
             "appeal_days": DEFAULT_APPEAL_DAYS,

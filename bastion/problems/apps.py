@@ -6,6 +6,11 @@ class ProblemsConfig(AppConfig):
     name = "bastion.problems"
     label = "problems"
     verbose_name = _("问题整改")
+    # Overdue and due-soon problems join the daily digest; overdue ones are told and escalated
+    # by the daily run (the kernel's registries: core/notifications/digest.py, core/daily.py).
+    digest_sources = ["bastion.problems.digest.items"]
+    digest_recipients = ["bastion.problems.digest.digest_recipients"]
+    daily_jobs = ["bastion.problems.services.overdue.problems_overdue_handle"]
 
     @property
     def navigation(self):

@@ -128,9 +128,7 @@ class PaymentsImport(ExcelImport):
     """Validates every row against the database read once, then writes in bulk."""
 
     columns = COLUMNS
-    conflict_message = _l(
-        "写入时与系统中的数据冲突（可能有人同时登记了党费），未写入任何数据；请重新导入。"
-    )
+    conflict_reason = _l("可能有人同时登记了党费")
 
     def prepare(self) -> None:
         self.scope = grant(self.actor, PERMISSION)

@@ -10,6 +10,7 @@ class ThresholdCode(models.TextChoices):
     TASK_DUE_SOON_DAYS = "task_due_soon_days", _("工作单即将到期提醒天数")
     PROBLEM_NOTICE_DAYS = "problem_notice_days", _("整改时限绿色通知提前天数")
     PROBLEM_REMINDER_DAYS = "problem_reminder_days", _("整改时限黄色提醒提前天数")
+    PROBLEM_ESCALATE_DAYS = "problem_escalate_days", _("逾期问题提级天数（0 为不提级）")
 
 
 class Threshold(models.Model):

@@ -16,7 +16,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.core.periods import month_end
+from bastion.core.periods import Period, month_end
 from bastion.core.scope import allows
 from bastion.core.services import service
 from bastion.orgs.models import Person
@@ -242,9 +242,8 @@ def payment_record(*, actor, person: Person, month, amount, paid_on) -> DuesPaym
 
 
 def quarter_months(year: int, quarter: int) -> list[dt.date]:
-    if quarter not in (1, 2, 3, 4):
-        raise ValidationError(_("季度应为 1 至 4。"))
-    return [dt.date(year, 3 * quarter - 3 + i, 1) for i in (1, 2, 3)]
+    """The first days of the quarter's months; a Chinese ValidationError for no quarter."""
+    return [month.start for month in Period.quarter(year, quarter).months()]
 
 
 @service

@@ -141,9 +141,7 @@ class ExcelImport:
     progress_every = PROGRESS_EVERY
     max_rows = MAX_ROWS
     max_bytes: int | None = None  # None: settings.BASTION_MAX_UPLOAD_BYTES
-    conflict_message = gettext_lazy(
-        "写入时与系统中的数据冲突（可能有人同时修改了数据），未写入任何数据；请重新导入。"
-    )
+    conflict_reason = gettext_lazy("可能有人同时修改了数据")  # said when the database refuses
 
     def __init__(self, actor, sheet):
         self.actor = actor
@@ -210,7 +208,8 @@ class ExcelImport:
             with transaction.atomic():
                 counts = self.commit_rows()
         except IntegrityError:
-            self._refused_while_writing(result, str(self.conflict_message))
+            message = _("写入时与系统中的数据冲突（%(reason)s），未写入任何数据；请重新导入。")
+            self._refused_while_writing(result, message % {"reason": self.conflict_reason})
         except (ValidationError, PermissionDenied) as exc:
             messages = getattr(exc, "messages", None) or [str(exc)]
             message = _("写入时出错，未写入任何数据：%(m)s") % {"m": " ".join(messages)}

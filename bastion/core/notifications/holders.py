@@ -9,7 +9,8 @@ one of ``paths`` (exactly), or anywhere in the subtree of ``under``.
 ``holders_by_target(permission, targets, below=...)`` is the question senders ask: for each
 target path, the users whose grant covers it (a role on the target or on an ancestor). With
 ``below``, only grants strictly below that node count: the sender's own side (the issuer of a
-task, the committee that escalates) is never told of its own action.
+task, the committee that escalates) is never told of its own action. ``nearest_holders`` asks
+for the nearest level only: the people who act for an organization, not everyone above it.
 """
 
 from __future__ import annotations
@@ -61,6 +62,25 @@ def targets_by_holder(
         for user_id in users:
             result[user_id].append(target)
     return dict(result)
+
+
+def nearest_holders(permission: str, targets: Iterable[str]) -> dict[str, set[int]]:
+    """``{target path: {user ids}}`` holding ``permission`` through a role on the nearest
+    organization at or above the target where anyone holds it: a branch's own secretaries when
+    it has some, else the committee above it, and so on up. Two queries whatever the count."""
+    steplen = _steplen
+    targets = sorted(set(targets))
+    if _provider is None or not targets:
+        return {t: set() for t in targets}
+    users_at: dict[str, set[int]] = defaultdict(set)
+    for user_id, path in _grants(permission, targets, None, steplen):
+        users_at[path].add(user_id)
+    result = {}
+    for target in targets:
+        levels = (target[:end] for end in range(len(target), 0, -steplen))
+        nearest = next((level for level in levels if level in users_at), None)
+        result[target] = set(users_at[nearest]) if nearest else set()
+    return result
 
 
 def _grants(permission: str, targets: list[str], below: str | None, steplen: int):

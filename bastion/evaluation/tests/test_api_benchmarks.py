@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from bastion.core.testing import count_queries, login
 from bastion.evaluation.models import BenchmarkIndicator, BenchmarkValue
@@ -187,3 +188,12 @@ def test_a_malformed_upload_is_400(api, personas, body):
                                                          format="json")  # fmt: skip
     assert response.status_code == 400
     assert "rows" in response.json()
+
+
+def test_a_subtree_outside_the_scope_is_404_as_on_the_pages(api, client, personas, tree, values):
+    login(api, personas.county)
+    assert api.get(url("benchmark-value-list"), {"within": tree.county_b.pk}).status_code == 404
+    client.force_login(personas.county)
+    page = reverse("evaluation:benchmark_list")
+    assert client.get(page, {"within": tree.county_b.pk}).status_code == 404
+    assert client.get(page, {"within": tree.county_a.pk}).status_code == 200

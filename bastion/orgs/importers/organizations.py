@@ -129,9 +129,7 @@ def export(queryset, *, actor) -> bytes:
 
 class OrganizationImport(ExcelImport):
     columns = COLUMNS
-    conflict_message = _l(
-        "写入时与系统中的数据冲突（可能有人同时修改了组织），未写入任何数据；请重新导入。"
-    )
+    conflict_reason = _l("可能有人同时修改了组织")
 
     def prepare(self) -> None:
         orgs = list(Organization.objects.all())

@@ -1,4 +1,5 @@
-"""The API's persona × endpoint matrix for reads, the token flow, pagination and filters."""
+"""The API: representations, ID-number masking, the token flow, pagination and filters (who
+reads which record is declared in ``test_pages_scope.py``)."""
 
 import pytest
 from django.urls import reverse
@@ -8,74 +9,6 @@ from rest_framework.test import APIClient
 from bastion.core.models import SecurityEvent
 from bastion.core.testing import login
 from bastion.orgs.tests.factories import UserFactory, grant, make_id_number
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
-
-VISIBLE_ORGS = {
-    "company": {
-        "company",
-        "county_a",
-        "county_b",
-        "station_a1",
-        "station_a2",
-        "station_b1",
-        "group_a1",
-    },
-    "county": {"county_a", "station_a1", "station_a2", "group_a1"},
-    "secretary_a": {"station_a1", "group_a1"},
-    "secretary_b": {"station_b1"},
-    "member": {"station_a1", "group_a1"},
-    "outsider": set(),
-}
-VISIBLE_PEOPLE = {
-    "company": {"zhang_san", "li_si", "wang_wu", "zhao_liu", "county_clerk"},
-    "county": {"zhang_san", "li_si", "wang_wu", "county_clerk"},
-    "secretary_a": {"zhang_san", "li_si"},
-    "secretary_b": {"zhao_liu"},
-    "member": {"zhang_san"},  # their own record, through the scope door's owner field
-    "outsider": set(),
-}
-
-
-def ids_of(namespace, names):
-    return {getattr(namespace, name).pk for name in names}
-
-
-# --- the matrix ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_org_list_holds_exactly_the_scope(api, personas, tree, persona):
-    login(api, getattr(personas, persona))
-    response = api.get(reverse("api:org-list"))
-    assert response.status_code == 200
-    assert {row["id"] for row in response.json()["results"]} == ids_of(tree, VISIBLE_ORGS[persona])
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("org", sorted(VISIBLE_ORGS["company"]))
-def test_org_detail_is_404_outside_scope(api, personas, tree, persona, org):
-    login(api, getattr(personas, persona))
-    response = api.get(reverse("api:org-detail", args=[getattr(tree, org).pk]))
-    assert response.status_code == (200 if org in VISIBLE_ORGS[persona] else 404)
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_people_list_holds_exactly_the_scope(api, personas, people, persona):
-    login(api, getattr(personas, persona))
-    response = api.get(reverse("api:person-list"))
-    assert response.status_code == 200
-    assert {row["id"] for row in response.json()["results"]} == ids_of(
-        people, VISIBLE_PEOPLE[persona]
-    )
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("person", sorted(VISIBLE_PEOPLE["company"]))
-def test_person_detail_is_404_outside_scope(api, personas, people, persona, person):
-    login(api, getattr(personas, persona))
-    response = api.get(reverse("api:person-detail", args=[getattr(people, person).pk]))
-    assert response.status_code == (200 if person in VISIBLE_PEOPLE[persona] else 404)
 
 
 def test_anonymous_gets_401_or_403_and_no_data(api, people):

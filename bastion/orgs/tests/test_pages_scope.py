@@ -1,57 +1,89 @@
-"""The persona × page matrix: allowed inside the scope, 404 outside it."""
+"""The persona matrix of orgs (pages and API): allowed inside the scope, 404 outside it."""
 
 import pytest
 from django.urls import reverse
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
+from bastion.core.testing import PERSONAS, Opens, Scope, persona_matrix
 
-# (url name, target, action description) → personas that get 200; everyone else gets 404.
-MATRIX = [
-    ("orgs:org_detail", "org:station_a1", {"company", "county", "secretary_a", "member"}),
-    ("orgs:org_detail", "org:station_b1", {"company", "secretary_b"}),
-    ("orgs:org_detail", "org:company", {"company"}),
-    ("orgs:tree_children", "org:county_b", {"company"}),
-    ("orgs:tree_children", "org:station_a1", {"company", "county", "secretary_a", "member"}),
-    ("orgs:org_edit", "org:station_a1", {"company", "county", "secretary_a"}),
-    ("orgs:org_edit", "org:county_a", {"company", "county"}),
-    ("orgs:org_create", "org:station_a1", {"company", "county"}),
-    ("orgs:org_move", "org:station_a1", {"company", "county"}),
-    ("orgs:org_history", "org:station_a1", {"company", "county", "secretary_a"}),
-    ("orgs:committee_add", "org:station_b1", {"company", "secretary_b"}),
-    ("orgs:person_detail", "person:zhang_san", {"company", "county", "secretary_a", "member"}),
-    ("orgs:person_detail", "person:li_si", {"company", "county", "secretary_a"}),
-    ("orgs:person_detail", "person:zhao_liu", {"company", "secretary_b"}),
-    ("orgs:person_edit", "person:li_si", {"company", "county", "secretary_a"}),
-    ("orgs:person_edit", "person:zhang_san", {"company", "county", "secretary_a"}),
-    ("orgs:person_history", "person:zhao_liu", {"company", "secretary_b"}),
+A1_READERS = {"company", "county", "secretary_a", "member"}
+
+# Who sees which organization and person: their pages, their API records and the API lists.
+ORGANIZATIONS = Scope(
+    objects="tree",
+    seen_by={
+        "company": {"company"},
+        "county_a": {"company", "county"},
+        "county_b": {"company"},
+        "station_a1": A1_READERS,
+        "station_a2": {"company", "county"},
+        "station_b1": {"company", "secretary_b"},
+        "group_a1": A1_READERS,
+    },
+    detail=["orgs:org_detail", "orgs:tree_children", "api:org-detail"],
+    rows=["api:org-list"],
+)
+PEOPLE = Scope(
+    objects="people",
+    seen_by={
+        "zhang_san": A1_READERS,  # the member's own record, through the scope door's owner field
+        "li_si": {"company", "county", "secretary_a"},
+        "wang_wu": {"company", "county"},
+        "zhao_liu": {"company", "secretary_b"},
+        "county_clerk": {"company", "county"},
+    },
+    detail=["orgs:person_detail", "api:person-detail"],
+    rows=["api:person-list"],
+)
+# The forms and histories: only those who may change the object open them.
+ORGANIZATION_FORMS = [
+    Scope(
+        objects="tree",
+        seen_by={
+            "station_a1": {"company", "county", "secretary_a"},
+            "county_a": {"company", "county"},
+        },
+        detail=["orgs:org_edit"],
+    ),
+    Scope(
+        objects="tree",
+        seen_by={"station_a1": {"company", "county"}},
+        detail=["orgs:org_create", "orgs:org_move"],
+    ),
+    Scope(
+        objects="tree",
+        seen_by={"station_a1": {"company", "county", "secretary_a"}},
+        detail=["orgs:org_history"],
+    ),
+    Scope(
+        objects="tree",
+        seen_by={"station_b1": {"company", "secretary_b"}},
+        detail=["orgs:committee_add"],
+    ),
 ]
+PERSON_FORMS = [
+    Scope(
+        objects="people",
+        seen_by={
+            "li_si": {"company", "county", "secretary_a"},
+            "zhang_san": {"company", "county", "secretary_a"},
+        },
+        detail=["orgs:person_edit"],
+    ),
+    Scope(
+        objects="people",
+        seen_by={"zhao_liu": {"company", "secretary_b"}},
+        detail=["orgs:person_history"],
+    ),
+]
+# Pages without an object.
+EVERYONE = Opens(["home", "orgs:tree", "orgs:person_list", "account"], by=PERSONAS)
+SWITCH = Opens(["orgs:switch"], by=set(PERSONAS) - {"outsider"})
+ROLES = Opens(["orgs:role_list", "orgs:role_grant"], by={"company", "county"})
+SECURITY_LOG = Opens(["security_log"], by=())  # superusers only
 
-
-def resolve_target(target, tree, people):
-    kind, name = target.split(":")
-    return getattr(tree if kind == "org" else people, name).pk
-
-
-@pytest.mark.parametrize("url_name,target,allowed", MATRIX)
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_page_is_404_outside_scope(
-    client, personas, tree, people, url_name, target, allowed, persona
-):
-    client.force_login(getattr(personas, persona))
-    response = client.get(reverse(url_name, args=[resolve_target(target, tree, people)]))
-    assert response.status_code == (200 if persona in allowed else 404)
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_every_persona_can_open_the_tree_list_and_home(client, personas, persona):
-    client.force_login(getattr(personas, persona))
-    for name in ("home", "orgs:tree", "orgs:person_list", "orgs:switch", "account"):
-        response = client.get(reverse(name))
-        assert (
-            response.status_code == 200
-            if persona != "outsider" or name != "orgs:switch"
-            else (response.status_code == 404)
-        )
+test_orgs_answer_inside_the_scope_and_404_outside = persona_matrix(
+    ORGANIZATIONS, PEOPLE, *ORGANIZATION_FORMS, *PERSON_FORMS, EVERYONE, SWITCH, ROLES, SECURITY_LOG
+)
 
 
 def test_anonymous_is_sent_to_login(client, tree):
@@ -92,26 +124,6 @@ def test_filtering_within_another_branch_is_not_found(client, personas, tree):
     response = client.get(reverse("orgs:person_list"), {"within": tree.station_b1.pk})
     assert response.status_code == 404
     assert "赵六" not in response.content.decode()
-
-
-@pytest.mark.parametrize("persona", ["company", "county"])
-def test_role_pages_open_for_administrators(client, personas, persona):
-    client.force_login(getattr(personas, persona))
-    assert client.get(reverse("orgs:role_list")).status_code == 200
-    assert client.get(reverse("orgs:role_grant")).status_code == 200
-
-
-@pytest.mark.parametrize("persona", ["secretary_a", "member", "outsider"])
-def test_role_pages_are_404_for_others(client, personas, persona):
-    client.force_login(getattr(personas, persona))
-    assert client.get(reverse("orgs:role_list")).status_code == 404
-    assert client.get(reverse("orgs:role_grant")).status_code == 404
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_security_log_is_for_superusers_only(client, personas, persona):
-    client.force_login(getattr(personas, persona))
-    assert client.get(reverse("security_log")).status_code == 404
 
 
 def test_within_picker_lists_only_nearby_organizations(client, personas, tree):

@@ -15,13 +15,13 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
+from bastion.core.api import organization_param
 from bastion.core.scope import allows
-from bastion.orgs.models import Organization
 
 from ..bulletin_docx import DOCX_OVERDUE_LIMIT, build_docx, default_number
 from ..bulletin_xlsx import build_xlsx
 from ..selectors_bulletin import bulletin_data, current_quarter, parse_quarter
-from .common import BAD_REQUEST, FORBIDDEN
+from .common import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 from .enums import FORMAT_CHOICES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -79,6 +79,7 @@ class BulletinViewSet(viewsets.ViewSet):
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description=_("Excel 附表")),
             400: BAD_REQUEST,
             403: FORBIDDEN,
+            404: NOT_FOUND,
         },
     )
     def list(self, request):
@@ -103,17 +104,9 @@ class BulletinViewSet(viewsets.ViewSet):
     def read_parameters(self, request):
         params = request.query_params
         errors = {}
-        node = None
-        raw = params.get("within", "").strip()
-        if not raw:
+        node = organization_param(request, "within")  # 404 outside the scope, as every list
+        if node is None:
             errors["within"] = [gettext("请指定通报范围（within，组织编号）。")]
-        else:
-            if raw.isdigit():
-                node = Organization.objects.restrict(request.user, "view").filter(pk=raw).first()
-            if node is None:
-                errors["within"] = [
-                    gettext("编号为 %(pk)s 的组织不存在或不在您的管理范围内。") % {"pk": raw}
-                ]
         quarter = None
         raw_quarter = params.get("quarter", "").strip()
         try:

@@ -18,6 +18,7 @@ from bastion.orgs.models import Organization, Person
 
 from ..models import Category, Inspection, Source, Tier
 from ..services import filing
+from ..services.notify import notify_assigned
 
 PERMISSION = "problems.import_problem"
 SHEET_TITLE = "问题清单"
@@ -197,5 +198,8 @@ class ProblemsImport(ExcelImport):
         return {"created": 0 if self.errors else len(self.planned)}
 
     def commit_rows(self) -> None:
-        for fields in self.planned:
-            filing.problem_create(actor=self.actor, **fields)
+        filed = [
+            filing.problem_create(actor=self.actor, notify=False, **fields)
+            for fields in self.planned
+        ]
+        notify_assigned(filed, actor=self.actor)  # one message per person for the whole file

@@ -31,6 +31,7 @@ from ..models import (
     State,
     Tier,
 )
+from .notify import notify_assigned, notify_escalated
 from .rectify import escalate, is_recurring, library_for_tier, owner_for, suggested_tier
 
 ADD_INSPECTION, CHANGE_INSPECTION = "problems.add_inspection", "problems.change_inspection"
@@ -195,7 +196,9 @@ def _check_problem(data: dict, actor, permission: str, *, pk=None) -> dict:
 
 
 @service
-def problem_create(*, actor, **fields) -> Problem:
+def problem_create(*, actor, notify: bool = True, **fields) -> Problem:
+    """File a problem and tell its responsible side (``notify=False``: the caller tells them,
+    as an import does once for all its rows); a tier-4 problem's new owner is told at once."""
     data = {key: fields.get(key) for key in PROBLEM_FIELDS}
     data = _check_problem(data, actor, ADD_PROBLEM)
     org = data["organization"]
@@ -209,6 +212,10 @@ def problem_create(*, actor, **fields) -> Problem:
     problem.save()
     ProblemEvent.objects.create(problem=problem, from_state="", to_state=State.PLANNED,
                                 reason=_("登记问题"), actor=actor)  # fmt: skip
+    if notify:
+        notify_assigned([problem], actor=actor)
+    if problem.tier == Tier.ESCALATE:
+        notify_escalated(problem, actor=actor)
     return problem
 
 
@@ -234,6 +241,10 @@ def problem_update(problem: Problem, *, actor, **fields) -> Problem:
             problem.owner = owner_for(org, problem.library)
         escalate(problem)
     problem.save()
+    if before["responsible_org"] != problem.responsible_org:
+        notify_assigned([problem], actor=actor)
+    if problem.tier == Tier.ESCALATE and before["tier"] != Tier.ESCALATE:
+        notify_escalated(problem, actor=actor)
     return problem
 
 

@@ -22,6 +22,7 @@ from bastion.core.services import service
 from bastion.orgs.models import Organization
 
 from ..models import Library, Problem, ProblemEvent, ProblemEvidence, State
+from .notify import notify_moved
 
 RECTIFY, VERIFY = "problems.change_problem", "problems.verify_problem"
 # to-state → (allowed from-states, permission, needs a reason)
@@ -117,6 +118,7 @@ def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) 
         locked.submitted_on,
         locked.closed_on,
     )
+    notify_moved(locked, actor=actor, step=event)
     return problem
 
 

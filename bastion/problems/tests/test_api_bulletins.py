@@ -67,10 +67,10 @@ MATRIX = {
     "company": 200,
     "county": 200,
     "discipline": 200,
-    "secretary_a": 400,  # county_a is outside its scope: the parameter is refused
-    "secretary_b": 400,
-    "member": 400,
-    "outsider": 400,
+    "secretary_a": 404,  # county_a is outside its scope: as any object outside it
+    "secretary_b": 404,
+    "member": 404,
+    "outsider": 404,
 }
 
 
@@ -79,6 +79,12 @@ def test_scope_matrix(api, personas, discipline, data, tree, persona):
     login(api, user_of(personas, discipline, persona))
     response = api.get(URL, {"within": tree.county_a.pk, "format": "xlsx"})
     assert response.status_code == MATRIX[persona]
+
+
+@pytest.mark.parametrize("within", ["abc", "999999"])
+def test_an_unknown_organization_is_404(api, personas, discipline, data, within):
+    login(api, personas.company)
+    assert api.get(URL, {"within": within}).status_code == 404
 
 
 def test_a_branch_without_the_bulletin_right_is_403(api, personas, discipline, data, tree):
@@ -92,7 +98,6 @@ def test_a_branch_without_the_bulletin_right_is_403(api, personas, discipline, d
     "params,key,text",
     [
         ({}, "within", "请指定通报范围"),
-        ({"within": "abc"}, "within", "不存在"),
         ({"quarter": "2026Q5"}, "quarter", "2026Q3"),
         ({"format": "pdf"}, "format", "docx、xlsx"),
         ({"number": "号" * 61}, "number", "60"),

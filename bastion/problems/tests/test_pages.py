@@ -1,9 +1,11 @@
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from bastion.problems.models import Inspection, Problem, State
 
@@ -71,8 +73,40 @@ def test_problem_list_filters(client, tree, personas, data):
     assert ids(client.get(url, {"state": "closed"})) == set()
     body = client.get(url).content.decode()
     assert 'data-testid="colour-red"' in body
+    assert ids(client.get(url, {"overdue": "on", "within": tree.county_a.pk})) == {late.pk}
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [("problems:problem_list", []), ("problems:library", ["county"]),
+     ("problems:problem_export", []), ("problems:inspection_list", [])],
+)  # fmt: skip
+@pytest.mark.parametrize("value", ["county_b", "station_b1", "x", "999999"])
+def test_a_list_within_an_organization_outside_the_scope_is_404(
+    client, tree, personas, data, name, args, value
+):
     client.force_login(personas.secretary_a)
-    assert ids(client.get(url, {"within": tree.county_b.pk})) == set()
+    url = reverse(name, args=args)
+    within = getattr(tree, value).pk if hasattr(tree, value) else value
+    assert client.get(url, {"within": within}).status_code == 404
+    assert client.get(url, {"within": tree.station_a1.pk}).status_code == 200
+
+
+def test_page_api_and_export_list_the_same_problems(client, api, tree, personas, data):
+    """One FilterSet: the page, ``GET /api/v1/problems/`` and the export read the same rows."""
+    _inspection, pa1, pb1 = data
+    again = make_problem(personas.company, tree.station_a1, description="又一次发现的问题")
+    params = {"q": "问题", "recurring": "1", "within": tree.county_a.pk}
+    client.force_login(personas.company)
+    page = client.get(reverse("problems:problem_list"), params)
+    on_page = {p.pk for p in page.context["page"].object_list}
+    api.force_authenticate(personas.company)
+    listed = {row["id"] for row in api.get("/api/v1/problems/", params).json()["results"]}
+    export = client.get(reverse("problems:problem_export"), params)
+    sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
+    exported = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert on_page == listed == exported == {again.pk}
+    assert pa1.pk not in on_page and pb1.pk not in on_page
 
 
 def test_problem_list_constant_queries(client, tree, personas, data):

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from bastion.core.testing import login
@@ -177,6 +178,30 @@ def test_export_within_a_subtree(api, personas, tree, crafted):
     login(api, personas.company)
     rows = sheet_rows(api.get(task_url(crafted, "export"), {"within": tree.county_b.pk}))
     assert sorted(row[1] for row in rows[1:]) == ["B1供电所党支部", "B县公司党委"]
+
+
+@pytest.mark.parametrize("state,names", [
+    ("overdue", ["A2供电所党支部", "A县公司党委", "B县公司党委"]),
+    ("late", ["B1供电所党支部"]),
+    ("accepted", ["A1供电所党支部"]),
+])  # fmt: skip
+def test_api_and_page_exports_filter_alike(api, client, personas, crafted, state, names):
+    """One FilterSet (``tasks.filters.ProgressFilter``) for the page, its export and the API."""
+    login(api, personas.company)
+    by_api = sheet_rows(api.get(task_url(crafted, "export"), {"state": state}))
+    client.force_login(personas.company)
+    by_page = sheet_rows(client.get(reverse("tasks:progress_export", args=[crafted.pk]),
+                                    {"state": state}))  # fmt: skip
+    assert sorted(row[1] for row in by_api[1:]) == sorted(row[1] for row in by_page[1:]) == names
+
+
+def test_export_outside_the_issuer_subtree_or_with_a_bad_state(api, personas, tree, tasks):
+    login(api, personas.county)
+    url = task_url(tasks["county"], "export")
+    assert api.get(url, {"within": tree.county_b.pk}).status_code == 404
+    assert api.get(url, {"within": "x"}).status_code == 404
+    assert api.get(url, {"state": "nonsense"}).status_code == 400
+    assert api.get(url, {"within": tree.station_a1.pk}).status_code == 200
 
 
 EXPORT = {

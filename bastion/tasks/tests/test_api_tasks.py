@@ -84,11 +84,11 @@ def test_filters(api, personas, tree, tasks):
     assert ids(status="dispatched") == {tasks[name].pk for name in TASKS}
 
 
-def test_filter_outside_scope_is_400(api, personas, tree, tasks):
+def test_organization_outside_scope_is_404_bad_status_is_400(api, personas, tree, tasks):
     login(api, personas.county)
-    response = api.get(URL, {"within": tree.county_b.pk})
-    assert response.status_code == 400
-    assert "within" in response.json()
+    assert api.get(URL, {"within": tree.county_b.pk}).status_code == 404
+    assert api.get(URL, {"issuer": tree.county_b.pk}).status_code == 404
+    assert api.get(URL, {"within": "x"}).status_code == 404
     response = api.get(URL, {"status": "nonsense"})
     assert response.status_code == 400
     assert "nonsense" in response.json()["status"][0]
