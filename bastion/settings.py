@@ -102,6 +102,7 @@ AUTH_USER_MODEL = "core.User"
 # The tree the scope door works on and its people; core names them here, as Django names the
 # user model, so that the kernel never imports the organization app.
 BASTION_ORGANIZATION_MODEL = "orgs.Organization"
+BASTION_ROLE_MODEL = "orgs.Role"
 BASTION_PERSON_MODEL = "orgs.Person"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -166,7 +166,8 @@ class Period:
                     break
                 except ValidationError as exc:  # a number out of range, such as month 13
                     reason = " ".join(exc.messages).rstrip("。")
-                    raise ValidationError(_bad_label(kind, text, reason), code="invalid_period")
+                    message = _bad_label(kind, text, reason)
+                    raise ValidationError(message, code="invalid_period") from None
         raise ValidationError(_bad_label(kind, text), code="invalid_period")
 
     @classmethod

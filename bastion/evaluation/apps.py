@@ -9,6 +9,8 @@ class EvaluationConfig(AppConfig):
     home_widgets = ["bastion.evaluation.widgets.home_widget"]
     org_panels = ["bastion.evaluation.widgets.org_panel"]
     digest_sources = ["bastion.evaluation.digest.items"]
+    # Scoring windows that open or close today (the kernel's registry: core/daily.py).
+    daily_jobs = ["bastion.evaluation.services.notify.evaluation_daily"]
 
     @property
     def navigation(self):

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db import migrations
 
+from bastion.core.roles import add_role_permissions, remove_app_permissions
+
 EFFECTIVE = dt.date(2020, 1, 1)
 BRANCHES = ["branch", "temporary_branch", "general_branch"]
 SRC_RULES = "《中国共产党支部工作条例（试行）》（第三方整理）；DOMAIN.md 规则"
@@ -101,19 +103,11 @@ def seed(apps, schema_editor):
             org_kind=kind, effective_from=EFFECTIVE,
             defaults=dict(years=years, remind_months=6, source=SRC_TERMS),
         )  # fmt: skip
-    Role = apps.get_model("orgs", "Role")
-    for code, permissions in ROLE_PERMISSIONS.items():
-        role = Role.objects.filter(code=code).first()
-        if role:
-            role.permissions = sorted(set(role.permissions) | set(permissions))
-            role.save(update_fields=["permissions"])
+    add_role_permissions(apps, ROLE_PERMISSIONS)
 
 
 def unseed_roles(apps, schema_editor):
-    Role = apps.get_model("orgs", "Role")
-    for role in Role.objects.all():
-        role.permissions = [p for p in role.permissions if not p.startswith("agenda.")]
-        role.save(update_fields=["permissions"])
+    remove_app_permissions(apps, "agenda.")
 
 
 class Migration(migrations.Migration):

@@ -159,7 +159,9 @@ class ExcelImport:
         return cls.columns
 
     @classmethod
-    def run(cls, *, actor, file, dry_run: bool = False, progress: Progress | None = None):
+    def run(
+        cls, *, actor, file, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
         """Validate ``file`` (an upload, a binary file object or a path) and, unless a row is
         refused or ``dry_run``, write it all in one transaction. ``progress(processed, total)``
         is called at the start, every ``progress_every`` rows and at the end."""

@@ -100,7 +100,7 @@ def notification_send(
         common = {"actor": actor, "event": event, "title": title, "body": body, "url": url}
         common.update(level=level, items=list(items), subjects=list(subjects))
         notes = _insert(people, common, dedupe_key)
-        if channels:
+        if channels and notes:
             ids = [note.pk for note in notes]
             email, webhook = "email" in channels, "webhook" in channels
             transaction.on_commit(lambda: _enqueue(ids, email=email, webhook=webhook))

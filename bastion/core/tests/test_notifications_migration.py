@@ -22,7 +22,7 @@ def latest():
 
 
 @pytest.mark.xdist_group("migrations")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_moving_the_inbox_to_core_keeps_every_row():
     old_apps = migrate(BEFORE)
     User = old_apps.get_model("core", "User")

@@ -24,6 +24,7 @@ from bastion.orgs.models import Person
 from bastion.orgs.models.person import MembershipStatus
 
 from ..models import EntryState, PointsEntry, PointsItem
+from .notify import points_review_notify
 
 ADD = "evaluation.add_pointsentry"
 APPROVE = "evaluation.approve_pointsentry"
@@ -116,6 +117,8 @@ def points_entry_create(
         if checked is not None:  # the file must not outlive a refused write
             entry.evidence.storage.delete(entry.evidence.name)
         raise
+    if not approved:
+        points_review_notify(actor=actor, entry=entry)  # the reviewers: it waits for them
     return entry
 
 

@@ -1,4 +1,5 @@
-"""一键催评: remind everyone who still owes a score in a round.
+"""一键催评: remind everyone who still owes a score in a round (``round_remind``); the same
+message, as news, when the scoring window opens (``scores_owed_notify``, from the daily job).
 
 Who owes what is ``selectors_rounds.owing`` (self, co-members who have not rated, the committee
 above, business departments). Each of them gets one yellow notification per round and day
@@ -26,6 +27,7 @@ from .. import selectors_rounds
 from ..models import Round, RoundState
 
 SECTION_GROUP = "evaluation_remind"
+EVENT_REMIND = "evaluation.round_remind"
 MAX_LINES = 50
 
 
@@ -37,21 +39,41 @@ def round_remind(*, actor, round_: Round, today: dt.date | None = None) -> int:
     if round_.state != RoundState.SCORING:
         raise ValidationError(_("只有评分中的轮次才能催评。"))
     today = today or timezone.localdate()
+    return scores_owed_notify(
+        actor=actor, round_=round_, event=EVENT_REMIND, dedupe_key=remind_key(round_, today)
+    )
+
+
+def remind_key(round_: Round, today: dt.date) -> str:
+    """One reminder per person, round and day, whoever (or whichever job) sends it."""
+    return f"{EVENT_REMIND}:{round_.pk}:{today.isoformat()}"
+
+
+def scores_owed_notify(
+    *, actor, round_: Round, event: str, dedupe_key: str, opened: bool = False
+) -> int:
+    """Tell everyone who still owes a score in ``round_`` what they owe (``opened``: as the
+    news that the scoring window is open, not as a reminder); return how many were told.
+    A step of ``round_remind`` and of the daily job: it checks nothing."""
     rows = selectors_rounds.missing(round_)
     owed = _rows_by_user(selectors_rounds.owing(round_, rows), rows)
     if not owed:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
         url = _scoring_url(round_)
+        recipients = [
+            _recipient(round_, uid, targets, url, opened=opened) for uid, targets in owed.items()
+        ]
         notes = notification_send(
             actor=actor,
-            recipients=[_recipient(round_, uid, targets, url) for uid, targets in owed.items()],
-            event="evaluation.round_remind",
-            title=_title(round_),
+            recipients=recipients,
+            event=event,
+            title=_opened_title(round_) if opened else _title(round_),
             url=url,
-            level=NotificationLevel.YELLOW,
-            dedupe_key=f"evaluation.round_remind:{round_.pk}:{today.isoformat()}",
-            channels=(),
+            level=NotificationLevel.INFO if opened else NotificationLevel.YELLOW,
+            subjects=[round_],
+            dedupe_key=dedupe_key,
+            channels=("email",) if opened else (),
         )
     return len(notes)
 
@@ -77,7 +99,13 @@ def _title(round_: Round) -> str:
     return (_("请完成考评评分：%(name)s") % {"name": round_.name})[:200]
 
 
-def _recipient(round_: Round, user_id: int, rows: list[dict], url: str) -> Recipient:
+def _opened_title(round_: Round) -> str:
+    return (_("考评评分已开始：%(name)s") % {"name": round_.name})[:200]
+
+
+def _recipient(
+    round_: Round, user_id: int, rows: list[dict], url: str, *, opened: bool = False
+) -> Recipient:
     targets = {row["target_id"] for row in rows}
     closes = round_.closes_on.isoformat()
     lines = [
@@ -93,8 +121,14 @@ def _recipient(round_: Round, user_id: int, rows: list[dict], url: str) -> Recip
         "level": NotificationLevel.YELLOW.value, "total": len(rows), "lines": lines,
         "more": len(rows) - len(lines),
     }  # fmt: skip
-    body = _(
-        "考评轮次《%(name)s》评分截止日期为 %(closes)s，还有 %(n)s 个评价对象等待您评分，"
-        "请尽快完成。"
-    ) % {"name": round_.name, "closes": closes, "n": len(targets)}
+    if opened:
+        body = _(
+            "考评轮次《%(name)s》已开始评分，评分截止日期为 %(closes)s，有 %(n)s 个评价对象"
+            "等待您评分。"
+        ) % {"name": round_.name, "closes": closes, "n": len(targets)}
+    else:
+        body = _(
+            "考评轮次《%(name)s》评分截止日期为 %(closes)s，还有 %(n)s 个评价对象等待您评分，"
+            "请尽快完成。"
+        ) % {"name": round_.name, "closes": closes, "n": len(targets)}
     return Recipient(user_id, body=body, items=[section])

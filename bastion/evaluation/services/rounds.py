@@ -37,6 +37,7 @@ from ..models import (
     TitleKind,
 )
 from ..selectors_schemes import scheme_snapshot
+from .notify import round_opened_notify, titles_won_notify
 
 BRANCH_KINDS = [OrganizationKind.BRANCH, OrganizationKind.TEMPORARY_BRANCH]
 RESULT_FIELDS = ["total", "rank", "rank_within_parent", "vetoed", "missing", "contributions",
@@ -69,6 +70,7 @@ def round_open(
     ensure_in_scope(actor, round_, "add")
     if scheme.style != SchemeStyle.ARENA:  # arena targets join by submitting a key event
         Target.objects.bulk_create(_targets_for(round_), batch_size=2000)
+    round_opened_notify(actor=actor, round_=round_)  # from the first scoring day on
     return round_
 
 
@@ -236,6 +238,7 @@ def round_titles_award(*, actor, round_: Round, today: dt.date) -> int:
     ]  # fmt: skip
     TitleAward.objects.bulk_create(awards, batch_size=2000)
     _lift_watch(round_, today)
+    titles_won_notify(actor=actor, round_=round_, awards=awards)  # once per person and round
     return len(awards)
 
 

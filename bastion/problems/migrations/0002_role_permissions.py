@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from bastion.core.roles import grant_role_permissions
+
 READ = ["problems.view_inspection", "problems.view_problem", "problems.view_problemevent",
         "problems.view_problemevidence"]  # fmt: skip
 RECORD = ["problems.add_inspection", "problems.change_inspection", "problems.add_problem"]
@@ -22,22 +24,6 @@ ROLE_PERMISSIONS = {
 }
 
 
-def grant(apps, schema_editor):
-    Role = apps.get_model("orgs", "Role")
-    for code, permissions in ROLE_PERMISSIONS.items():
-        role = Role.objects.filter(code=code).first()
-        if role:
-            role.permissions = sorted(set(role.permissions) | set(permissions))
-            role.save(update_fields=["permissions"])
-
-
-def revoke(apps, schema_editor):
-    Role = apps.get_model("orgs", "Role")
-    for role in Role.objects.all():
-        role.permissions = [p for p in role.permissions if not p.startswith("problems.")]
-        role.save(update_fields=["permissions"])
-
-
 class Migration(migrations.Migration):
     dependencies = [("problems", "0001_initial"), ("orgs", "0002_default_roles")]
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_role_permissions(ROLE_PERMISSIONS, prefix="problems.")]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bastion.core.testing import login
+from bastion.core.testing import Scope, login, persona_matrix, seen_by_persona
 
 from .api_helpers import (
     PERSONAS,
@@ -24,20 +24,17 @@ from .api_helpers import (
 URL = reverse("api:problem-list")
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_list_holds_exactly_the_scope(api, personas, discipline, data, persona):
-    login(api, user_of(personas, discipline, persona))
-    response = api.get(URL)
-    assert response.status_code == 200
-    assert names(data, response.json()["results"]) == VISIBLE[persona]
+# Who reads which problem, on its page and through the API (``discipline`` is the problems'
+# own persona: a discipline inspection account on county_a).
+PROBLEM_SCOPE = Scope(
+    objects="data.problems",
+    seen_by=seen_by_persona(VISIBLE, PROBLEMS),
+    detail=["problems:problem_detail", "api:problem-detail"],
+    rows=["api:problem-list"],
+    personas=PERSONAS,
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", PROBLEMS)
-def test_detail_is_404_outside_scope(api, personas, discipline, data, persona, name):
-    login(api, user_of(personas, discipline, persona))
-    response = api.get(problem_url(getattr(data.problems, name)))
-    assert response.status_code == (200 if name in VISIBLE[persona] else 404)
+test_problems_are_read_inside_the_scope_only = persona_matrix(PROBLEM_SCOPE)
 
 
 def test_anonymous_is_refused(api, data):

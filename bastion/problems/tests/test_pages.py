@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from bastion.problems.models import Inspection, Problem, State
 
-from .helpers import discipline, make_inspection, make_problem, png, today
+from .helpers import make_inspection, make_problem, png, today
 
 pytestmark = pytest.mark.django_db
 
@@ -25,25 +25,6 @@ def data(tree, personas):
 def get(client, user, url):
     client.force_login(user)
     return client.get(url)
-
-
-@pytest.mark.parametrize(
-    "who,a1,b1",
-    [("company", 200, 200), ("county", 200, 404), ("secretary_a", 200, 404),
-     ("secretary_b", 404, 200), ("member", 404, 404), ("outsider", 404, 404)],
-)  # fmt: skip
-def test_problem_detail_scope(client, personas, data, who, a1, b1):
-    _inspection, pa1, pb1 = data
-    user = getattr(personas, who)
-    assert get(client, user, reverse("problems:problem_detail", args=[pa1.pk])).status_code == a1
-    assert get(client, user, reverse("problems:problem_detail", args=[pb1.pk])).status_code == b1
-
-
-def test_discipline_sees_subtree(client, tree, data):
-    _inspection, pa1, pb1 = data
-    user = discipline(tree)
-    assert get(client, user, reverse("problems:problem_detail", args=[pa1.pk])).status_code == 200
-    assert get(client, user, reverse("problems:problem_detail", args=[pb1.pk])).status_code == 404
 
 
 def test_problem_list_scoped(client, personas, data):

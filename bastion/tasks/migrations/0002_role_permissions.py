@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from bastion.core.roles import grant_role_permissions
+
 ISSUE = [
     "tasks.view_task", "tasks.add_task", "tasks.change_task", "tasks.delete_task",
     "tasks.dispatch_task", "tasks.review_task", "tasks.export_task",
@@ -22,22 +24,6 @@ ROLE_PERMISSIONS = {
 }
 
 
-def grant(apps, schema_editor):
-    Role = apps.get_model("orgs", "Role")
-    for code, permissions in ROLE_PERMISSIONS.items():
-        role = Role.objects.filter(code=code).first()
-        if role:
-            role.permissions = sorted(set(role.permissions) | set(permissions))
-            role.save(update_fields=["permissions"])
-
-
-def revoke(apps, schema_editor):
-    Role = apps.get_model("orgs", "Role")
-    for role in Role.objects.all():
-        role.permissions = [p for p in role.permissions if not p.startswith("tasks.")]
-        role.save(update_fields=["permissions"])
-
-
 class Migration(migrations.Migration):
     dependencies = [("tasks", "0001_initial"), ("orgs", "0002_default_roles")]
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_role_permissions(ROLE_PERMISSIONS, prefix="tasks.")]

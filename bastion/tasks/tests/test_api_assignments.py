@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from bastion.core.testing import login
+from bastion.core.testing import Scope, login, persona_matrix, seen_by_persona
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import Assignment, FeedbackField, FeedbackFile, Task, TaskAttachment
 from bastion.tasks.services import flow
@@ -51,20 +51,15 @@ def _tree_name(tree, org):
 # --- reads --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_list_holds_exactly_the_scope(api, personas, tree, tasks, persona):
-    login(api, getattr(personas, persona))
-    response = api.get(URL)
-    assert response.status_code == 200
-    assert pairs(tasks, tree, response.json()["results"]) == VISIBLE_ASSIGNMENTS[persona]
+# Assignments are scoped by the recipient.
+ASSIGNMENTS = Scope(
+    objects=lambda fx: {pair: assignment_of(fx.tasks, fx.tree, *pair) for pair in ALL_ASSIGNMENTS},
+    seen_by=seen_by_persona(VISIBLE_ASSIGNMENTS, ALL_ASSIGNMENTS),
+    detail=["api:assignment-detail"],
+    rows=["api:assignment-list"],
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("pair", ALL_ASSIGNMENTS)
-def test_detail_is_404_outside_scope(api, personas, tree, tasks, persona, pair):
-    login(api, getattr(personas, persona))
-    response = api.get(assignment_url(assignment_of(tasks, tree, *pair)))
-    assert response.status_code == (200 if pair in VISIBLE_ASSIGNMENTS[persona] else 404)
+test_assignments_are_read_inside_the_scope_only = persona_matrix(ASSIGNMENTS)
 
 
 def test_anonymous_is_refused(api, tree, tasks):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bastion.core.testing import login
+from bastion.core.testing import Scope, login, persona_matrix, seen_by_persona
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 from bastion.tasks.models import Assignment, Task
 
@@ -29,21 +29,14 @@ URL = reverse("api:task-list")
 # --- reads --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_list_holds_exactly_the_scope(api, personas, tasks, persona):
-    login(api, getattr(personas, persona))
-    response = api.get(URL)
-    assert response.status_code == 200
-    found = {row["id"] for row in response.json()["results"]}
-    assert found == {tasks[name].pk for name in VISIBLE_TASKS[persona]}
+TASK_SHEETS = Scope(
+    objects="tasks",
+    seen_by=seen_by_persona(VISIBLE_TASKS, TASKS),
+    detail=["api:task-detail"],
+    rows=["api:task-list"],
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", TASKS)
-def test_detail_is_404_outside_scope(api, personas, tasks, persona, name):
-    login(api, getattr(personas, persona))
-    response = api.get(task_url(tasks[name]))
-    assert response.status_code == (200 if name in VISIBLE_TASKS[persona] else 404)
+test_tasks_are_read_inside_the_scope_only = persona_matrix(TASK_SHEETS)
 
 
 def test_anonymous_is_refused(api, tasks):

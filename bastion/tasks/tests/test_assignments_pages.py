@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from bastion.core.testing import count_queries
+from bastion.core.testing import Scope, count_queries, persona_matrix
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
 from bastion.tasks.models import Assignment, FeedbackFile, Task
 from bastion.tasks.services import answers, flow
@@ -15,8 +15,6 @@ from .factories import GOOD, answer, days, dispatch_to, fake_pdf, make_task, mov
 from .factories import png_file as png
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 
 def ids_of(task) -> dict:
@@ -40,21 +38,22 @@ def work(tree, personas):
     )
 
 
-GET_MATRIX = [
-    ("tasks:assignment_detail", "a1", {"company", "county", "secretary_a"}),
-    ("tasks:assignment_detail", "b1", {"company", "secretary_b"}),
-    ("tasks:feedback_file", "a1_file", {"company", "county", "secretary_a"}),
-    ("tasks:assignment_pass_down", "b1", {"secretary_b"}),
+# Who opens which answer's pages; everyone else gets 404.
+ANSWERS = [
+    Scope(
+        objects="work",
+        seen_by={"a1": {"company", "county", "secretary_a"}, "b1": {"company", "secretary_b"}},
+        detail=["tasks:assignment_detail"],
+    ),
+    Scope(
+        objects="work",
+        seen_by={"a1_file": {"company", "county", "secretary_a"}},
+        detail=["tasks:feedback_file"],
+    ),
+    Scope(objects="work", seen_by={"b1": {"secretary_b"}}, detail=["tasks:assignment_pass_down"]),
 ]
 
-
-@pytest.mark.parametrize("url_name,target,allowed", GET_MATRIX)
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_pages_are_404_outside_the_scope(client, personas, work, url_name, target, allowed,
-                                         persona):  # fmt: skip
-    client.force_login(getattr(personas, persona))
-    response = client.get(reverse(url_name, args=[getattr(work, target).pk]))
-    assert response.status_code == (200 if persona in allowed else 404)
+test_pages_are_404_outside_the_scope = persona_matrix(*ANSWERS)
 
 
 def test_secretary_b_never_sees_station_a1s_answer(client, personas, work):

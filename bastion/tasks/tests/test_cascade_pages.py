@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from bastion.core.testing import login
+from bastion.core.testing import PERSONAS, Opens, Scope, Url, login, persona_matrix
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import CascadeItem
 from bastion.tasks.services.cascade import item_create
@@ -15,7 +15,6 @@ from bastion.tasks.views.cascade import url_or_none
 from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
 
 pytestmark = pytest.mark.django_db
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 
 @pytest.fixture
@@ -49,38 +48,38 @@ def test_list_search_and_awaiting_sheet(client, tree, personas, cascade):
     assert client.get(reverse("tasks:cascade_list"), {"q": "没有"}).context["rows"] == []
 
 
-def pages(cascade):
-    """(url name, pk, personas allowed) for GET pages of one item."""
-    return [
-        ("tasks:cascade_detail", cascade.objective.pk, set(PERSONAS) - {"outsider"}),
-        ("tasks:cascade_item_edit", cascade.plan_a1.pk, {"company", "county", "secretary_a"}),
-        ("tasks:cascade_item_edit", cascade.plan_b1.pk, {"company", "secretary_b"}),
-        ("tasks:cascade_item_edit", cascade.sheet_a.pk, {"company", "county"}),
-        ("tasks:cascade_item_edit", cascade.objective.pk, {"company"}),
-    ]
+# Who opens which item's pages, and the form adding an item under it; everyone else gets 404.
+ITEMS = [
+    Scope(
+        objects="cascade",
+        seen_by={"objective": set(PERSONAS) - {"outsider"}},
+        detail=["tasks:cascade_detail"],
+    ),
+    Scope(
+        objects="cascade",
+        seen_by={
+            "plan_a1": {"company", "county", "secretary_a"},
+            "plan_b1": {"company", "secretary_b"},
+            "sheet_a": {"company", "county"},
+            "objective": {"company"},
+        },
+        detail=["tasks:cascade_item_edit"],
+    ),
+    Scope(
+        objects="cascade",
+        seen_by={
+            "sheet_a": {"company", "county", "secretary_a"},
+            "sheet_b": {"company", "secretary_b"},
+            "book": {"company", "county", "secretary_a", "secretary_b"},
+        },
+        detail=[Url("tasks:cascade_item_create", param="parent")],
+    ),
+]
+OBJECTIVE_FORM = Opens(
+    [Url("tasks:cascade_item_create", query={"level": "objective"})], by={"company", "county"}
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_item_pages_are_404_outside_scope(client, personas, cascade, persona):
-    login(client, getattr(personas, persona))
-    for name, pk, allowed in pages(cascade):
-        response = client.get(reverse(name, args=[pk]))
-        assert response.status_code == (200 if persona in allowed else 404), (name, pk)
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_create_pages_follow_the_add_scope(client, personas, cascade, persona):
-    login(client, getattr(personas, persona))
-    url = reverse("tasks:cascade_item_create")
-    cases = [
-        ({"level": "objective"}, {"company", "county"}),
-        ({"parent": cascade.sheet_a.pk}, {"company", "county", "secretary_a"}),
-        ({"parent": cascade.sheet_b.pk}, {"company", "secretary_b"}),
-        ({"parent": cascade.book.pk}, {"company", "county", "secretary_a", "secretary_b"}),
-    ]
-    for params, allowed in cases:
-        response = client.get(url, params)
-        assert response.status_code == (200 if persona in allowed else 404), params
+test_item_pages_are_404_outside_scope = persona_matrix(*ITEMS, OBJECTIVE_FORM)
 
 
 def test_a_county_tree_is_404_for_the_other_county(client, tree, personas):
