@@ -125,7 +125,7 @@ def check_obligations_year(state: SimpleNamespace, result) -> None:
 def prepare_dispatch(ctx: SimpleNamespace) -> SimpleNamespace:
     """A draft task sheet of the root, due in a month: the run pushes it to every organization."""
     try:
-        from bastion.tasks.services.flow import dispatch, recipients_query  # noqa: F401
+        from bastion.tasks.services.flow import recipients_query, task_dispatch  # noqa: F401
     except ImportError as exc:
         raise Skip(f"bastion.tasks.services.flow not ready: {exc}") from exc
     import datetime as dt
@@ -150,9 +150,9 @@ def prepare_dispatch(ctx: SimpleNamespace) -> SimpleNamespace:
 
 
 def run_dispatch(state: SimpleNamespace):
-    from bastion.tasks.services.flow import dispatch
+    from bastion.tasks.services.flow import task_dispatch
 
-    return dispatch(state.task, actor=state.actor, recipients=state.recipients)
+    return task_dispatch(task=state.task, actor=state.actor, recipients=state.recipients)
 
 
 def check_dispatch(state: SimpleNamespace, result) -> None:

@@ -80,27 +80,29 @@ def count_queries(client, url: str, params=None, *, status: int = 200) -> QueryC
 
 @dataclass(frozen=True)
 class Url:
-    """A URL name and how an object goes into it: as the path argument (``param=None``) or as
-    the query parameter ``param``; ``query`` is added to every request."""
+    """A URL name and how an object goes into it: its primary key is the last path argument
+    (``param=None``; a tuple of objects gives one argument each) or the query parameter
+    ``param``. ``args`` come first in the path; ``query`` is added to every request."""
 
     name: str
     param: str | None = None
     query: Mapping[str, Any] = field(default_factory=dict)
+    args: Sequence[Any] = ()
 
     def request(self, obj=None) -> tuple[str, dict]:
-        query = dict(self.query)
-        if obj is None:
-            return reverse(self.name), query
-        if self.param:
+        args, query = list(self.args), dict(self.query)
+        if obj is not None and self.param:
             query[self.param] = obj.pk
-            return reverse(self.name), query
-        return reverse(self.name, args=[obj.pk]), query
+        elif obj is not None:
+            args += [item.pk for item in obj] if isinstance(obj, tuple) else [obj.pk]
+        return reverse(self.name, args=args), query
 
     def __str__(self) -> str:
         extra = [f"{key}={value}" for key, value in self.query.items()]
         if self.param:
             extra.insert(0, f"{self.param}=…")
-        return self.name + (f"?{'&'.join(extra)}" if extra else "")
+        name = "/".join([self.name, *map(str, self.args)])
+        return name + (f"?{'&'.join(extra)}" if extra else "")
 
 
 def _url(spec: str | Url) -> Url:

@@ -2,7 +2,7 @@
 
 Each ``FeedbackField`` becomes one Django field named ``f_<id>``: text, number, choice, date or
 files. Answers are checked with ``feedback.clean_one`` (the same messages as the API); files
-with ``core.evidence``. The service ``answers.feedback_submit`` checks everything again
+with ``core.evidence``. The service ``answers.assignment_answer`` checks everything again
 and writes.
 """
 

@@ -169,7 +169,7 @@ def inbox_counts(assignments, today: dt.date | None = None) -> dict[str, int]:
 def state_history(assignment: Assignment, limit: int = 100) -> list[dict]:
     """Dispatch, first reading, submissions and reviews in time order: one query.
 
-    Reading is not audited (``flow.mark_read``); its time comes from ``read_at``.
+    Reading is not audited (``flow.assignment_mark_read``); its time comes from ``read_at``.
     """
     from auditlog.models import LogEntry
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from bastion.core.testing import count_queries, login
+from bastion.core.testing import Scope, count_queries, login, persona_matrix, seen_by_persona
 from bastion.evaluation.models import Round, RoundState, Target
 
 from .api_helpers import (  # noqa: F401
@@ -58,18 +58,15 @@ def payload(scheme_, org, **changes):
 # --- reading ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_lists_the_rounds_of_its_scope_and_above(api, personas, rounds, persona):
-    rows = rows_of(login(api, getattr(personas, persona)).get(url("round-list")))
-    assert names_of(rounds, rows) == VISIBLE[persona]
+# Rounds are seen at and below their organization: on their page, through the API and its list.
+ROUNDS = Scope(
+    objects="rounds",
+    seen_by=seen_by_persona(VISIBLE, ["company", "county_a", "county_b"]),
+    detail=["evaluation:round_detail", "api:round-detail"],
+    rows=["api:round-list"],
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_a_round_outside_the_scope_is_404(api, personas, rounds, persona):
-    login(api, getattr(personas, persona))
-    for name, round_ in rounds.items():
-        expected = 200 if name in VISIBLE[persona] else 404
-        assert api.get(url("round-detail", round_.pk)).status_code == expected, name
+test_rounds_are_read_inside_the_scope_only = persona_matrix(ROUNDS)
 
 
 def test_a_round_shows_its_snapshot_indicators_and_groups(api, personas, rounds):

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from bastion.core.testing import count_queries, login
+from bastion.core.testing import Scope, count_queries, login, persona_matrix, seen_by_persona
 from bastion.evaluation.models import TitleAward
 from bastion.evaluation.services import rounds
 
@@ -74,18 +74,23 @@ def titles(api, **params) -> set[tuple]:
             for row in rows}  # fmt: skip
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_lists_the_titles_of_its_scope(api, personas, board, persona):
-    assert titles(login(api, getattr(personas, persona))) == VISIBLE[persona]
+def awards(_fixtures) -> dict[tuple, TitleAward]:
+    """The board's titles by (station, kind, period), as ``VISIBLE`` names them."""
+    return {
+        (award.organization.name[:2], award.kind, award.round.period_label): award
+        for award in TitleAward.objects.select_related("organization", "round")
+    }
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_a_title_outside_the_scope_is_404(api, personas, board, persona):
-    login(api, getattr(personas, persona))
-    for award in TitleAward.objects.select_related("organization", "round"):
-        key = (award.organization.name[:2], award.kind, award.round.period_label)
-        expected = 200 if key in VISIBLE[persona] else 404
-        assert api.get(url("title-detail", award.pk)).status_code == expected, key
+TITLES = Scope(
+    objects=awards,
+    seen_by=seen_by_persona(VISIBLE, sorted(EVERY)),
+    detail=["api:title-detail"],
+    rows=["api:title-list"],
+    fixtures=["board"],
+)
+
+test_titles_are_read_inside_the_scope_only = persona_matrix(TITLES)
 
 
 def test_the_board_shows_the_latest_red_flag_and_the_open_watch_list(api, personas, board):

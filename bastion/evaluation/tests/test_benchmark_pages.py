@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import Opens, Url, persona_matrix
 from bastion.evaluation.models import BenchmarkValue
 from bastion.orgs.tests.factories import make_org
 
@@ -39,23 +40,21 @@ def stations_on(response) -> list[str]:
     return [row.code for row, _cells in response.context["rows"]]
 
 
-VIEWERS = {"company": 200, "county": 200, "secretary_a": 200, "secretary_b": 200,
-           "member": 404, "outsider": 404}  # fmt: skip
+VIEWERS = {"company", "county", "secretary_a", "secretary_b"}
+BENCHMARK_PAGES = [
+    Opens(
+        [
+            "evaluation:benchmark_list",
+            "evaluation:benchmark_map",
+            Url("evaluation:benchmark_indicator", args=["t_loss"]),
+        ],
+        by=VIEWERS,
+        fixtures=["data"],
+    ),
+    Opens(["evaluation:benchmark_entry"], by={"company", "county"}, fixtures=["data"]),
+]
 
-
-@pytest.mark.parametrize("persona", VIEWERS)
-def test_read_pages_persona_matrix(client, personas, data, persona):
-    client.force_login(getattr(personas, persona))
-    for url in (LIST, MAP, indicator_url()):
-        assert client.get(url).status_code == VIEWERS[persona], url
-
-
-@pytest.mark.parametrize("persona,status", [("company", 200), ("county", 200),
-                                            ("secretary_a", 404), ("member", 404),
-                                            ("outsider", 404)])  # fmt: skip
-def test_entry_page_persona_matrix(client, personas, data, persona, status):
-    client.force_login(getattr(personas, persona))
-    assert client.get(ENTRY).status_code == status
+test_pages_persona_matrix = persona_matrix(*BENCHMARK_PAGES)
 
 
 def test_each_sees_only_stations_in_scope(client, personas, data):

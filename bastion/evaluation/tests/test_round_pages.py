@@ -88,17 +88,6 @@ def test_round_list_costs_the_same_queries_at_two_sizes(client, tree, personas, 
     assert len(many) == len(few)
 
 
-@pytest.mark.parametrize(
-    "who,company_round,county_round",
-    [("company", 200, 200), ("county", 200, 200), ("secretary_a", 200, 200),
-     ("secretary_b", 200, 404), ("member", 200, 200), ("outsider", 404, 404)],
-)  # fmt: skip
-def test_round_detail_scope(client, personas, rounds, who, company_round, county_round):
-    user = getattr(personas, who)
-    for key, expected in (("company", company_round), ("county", county_round)):
-        assert status(client, user, rounds[key].get_absolute_url()) == expected
-
-
 def test_round_detail_shows_progress_and_actions_by_permission(client, tree, personas, rounds):
     round_ = rounds["county"]
     rate(personas.county, round_, "higher", {"party": 90}, org=tree.station_a1)

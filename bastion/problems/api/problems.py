@@ -121,8 +121,8 @@ class ProblemViewSet(
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        rectify.transition(
-            problem,
+        rectify.problem_transition(
+            problem=problem,
             actor=request.user,
             to=data["to"],
             reason=data["reason"],

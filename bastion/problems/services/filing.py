@@ -109,7 +109,7 @@ def inspection_create(*, actor, inspected, **fields) -> Inspection:
 
 
 @service
-def inspection_update(inspection: Inspection, *, actor, inspected, **fields) -> Inspection:
+def inspection_update(*, actor, inspection: Inspection, inspected, **fields) -> Inspection:
     if not allows(actor, CHANGE_INSPECTION, inspection.inspecting_org):
         raise PermissionDenied(_("您无权修改该检查记录。"))
     data = {key: fields.get(key, getattr(inspection, key)) for key in INSPECTION_FIELDS}
@@ -220,7 +220,7 @@ def problem_create(*, actor, notify: bool = True, **fields) -> Problem:
 
 
 @service
-def problem_update(problem: Problem, *, actor, **fields) -> Problem:
+def problem_update(*, actor, problem: Problem, **fields) -> Problem:
     if not allows(actor, CHANGE_PROBLEM, problem.organization):
         raise PermissionDenied(_("您无权修改该问题。"))
     if problem.state == State.CLOSED:

@@ -67,7 +67,9 @@ def _refusal(problem: Problem, user, to: str) -> tuple[str, str] | None:
 
 
 @service
-def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) -> Problem:
+def problem_transition(
+    *, actor, problem: Problem, to: str, reason: str = "", files=()
+) -> Problem:
     """Move ``problem`` to ``to`` (a State value, or "reopen"); ``files`` are evidence.
 
     The row is locked and read again so two people acting at once cannot both move it."""
@@ -103,7 +105,7 @@ def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) 
         raise ValidationError({"files": _("提交验收前请上传整改佐证材料（照片或文件）。")})
     event = ProblemEvent.objects.create(problem=locked, from_state=locked.state,
                                         to_state=target, reason=reason, actor=actor)  # fmt: skip
-    attach_evidence(locked, files, event=event)
+    _attach_evidence(locked, files, event=event)
     today = timezone.localdate()
     locked.state = target
     if target == State.SUBMITTED:
@@ -122,7 +124,7 @@ def transition(problem: Problem, *, actor, to: str, reason: str = "", files=()) 
     return problem
 
 
-def attach_evidence(problem: Problem, files, *, event=None) -> list[ProblemEvidence]:
+def _attach_evidence(problem: Problem, files, *, event=None) -> list[ProblemEvidence]:
     """Store ``files`` (checked by ``bastion.core.evidence``) under safe generated names;
     the original name is kept for downloads."""
     rows = []

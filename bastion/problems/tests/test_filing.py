@@ -81,7 +81,7 @@ def test_tier_four_escalates_to_committee_above(tree, personas):
 def test_raising_tier_to_four_escalates_from_current_owner(tree, personas):
     problem = make_problem(personas.county, tree.station_a1, tier=3)
     assert problem.owner == tree.county_a
-    filing.problem_update(problem, actor=personas.county, tier=Tier.ESCALATE)
+    filing.problem_update(problem=problem, actor=personas.county, tier=Tier.ESCALATE)
     problem.refresh_from_db()
     assert problem.owner == tree.company and problem.library == Library.COMPANY
     assert problem.escalated_at is not None
@@ -154,4 +154,4 @@ def test_closed_problem_cannot_be_edited(tree, personas):
     Problem.objects.filter(pk=problem.pk).update(state="closed")
     problem.refresh_from_db()
     with pytest.raises(ValidationError):
-        filing.problem_update(problem, actor=personas.county, description="改")
+        filing.problem_update(problem=problem, actor=personas.county, description="改")

@@ -15,7 +15,7 @@ def problem(tree, personas):
 
 
 def move(problem, user, to, **kwargs):
-    return rectify.transition(problem, actor=user, to=to, **kwargs)
+    return rectify.problem_transition(problem=problem, actor=user, to=to, **kwargs)
 
 
 def test_full_cycle_with_reopen(tree, personas, problem):

@@ -57,7 +57,7 @@ def _save(request, inspection=None):
                 inspection = filing.inspection_create(actor=user, **form.service_fields())
                 messages.success(request, _("检查记录已保存，可继续登记发现的问题。"))
             else:
-                filing.inspection_update(inspection, actor=user, **form.service_fields())
+                filing.inspection_update(inspection=inspection, actor=user, **form.service_fields())
                 messages.success(request, _("检查记录已更新。"))
             return redirect(inspection.get_absolute_url())
         except ValidationError as exc:

@@ -123,7 +123,7 @@ def problem_edit(request, pk):
     form = ProblemForm(request.POST or None, user=user, problem=problem)
     if request.method == "POST" and form.is_valid():
         try:
-            filing.problem_update(problem, actor=user, **form.service_fields())
+            filing.problem_update(problem=problem, actor=user, **form.service_fields())
         except ValidationError as exc:
             problem.refresh_from_db()
             apply_errors(form, exc)
@@ -170,7 +170,7 @@ def problem_transition(request, pk):
     form = TransitionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            rectify.transition(problem, actor=user, to=form.cleaned_data["to"],
+            rectify.problem_transition(problem=problem, actor=user, to=form.cleaned_data["to"],
                                reason=form.cleaned_data["reason"],
                                files=form.cleaned_data["files"])  # fmt: skip
         except ValidationError as exc:

@@ -77,7 +77,7 @@ class AssignmentViewSet(
     def retrieve(self, request, *args, **kwargs):
         assignment = self.get_object()
         before = assignment.state
-        flow.mark_read(assignment, actor=request.user)
+        flow.assignment_mark_read(assignment=assignment, actor=request.user)
         if assignment.state != before:
             assignment.refresh_from_db(fields=["state", "read_at"])
         return Response(self.get_serializer(assignment).data)
@@ -109,8 +109,8 @@ class AssignmentViewSet(
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        answers.feedback_submit(
-            assignment,
+        answers.assignment_answer(
+            assignment=assignment,
             actor=request.user,
             feedback=data["feedback"],
             values=data["values"],
@@ -139,7 +139,7 @@ class AssignmentViewSet(
         assignment = self.get_object()
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        flow.return_(assignment, actor=request.user, reason=serializer.validated_data["reason"])
+        flow.assignment_return(assignment=assignment, actor=request.user, reason=serializer.validated_data["reason"])
         return self.respond(assignment)
 
     @extend_schema(
@@ -151,7 +151,7 @@ class AssignmentViewSet(
     @action(detail=True, methods=["post"], scope_action="view", filter_backends=[])
     def accept(self, request, pk=None):
         assignment = self.get_object()
-        flow.accept(assignment, actor=request.user)
+        flow.assignment_accept(assignment=assignment, actor=request.user)
         return self.respond(assignment)
 
     @extend_schema(
@@ -175,8 +175,8 @@ class AssignmentViewSet(
         assignment = self.get_object()
         serializer = PassDownSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        child = flow.pass_down(
-            assignment,
+        child = flow.assignment_pass_down(
+            assignment=assignment,
             actor=request.user,
             recipients=serializer.validated_data["recipients"],
             due_on=serializer.validated_data.get("due_on"),

@@ -140,7 +140,7 @@ class TaskViewSet(
         serializer = DispatchSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         recipients = recipients_of(task, serializer.validated_data)
-        dispatched = flow.dispatch(task, actor=request.user, recipients=recipients)
+        dispatched = flow.task_dispatch(task=task, actor=request.user, recipients=recipients)
         total = Assignment.objects.filter(task=task).count()
         return Response({"dispatched": dispatched, "total": total})
 
@@ -218,7 +218,7 @@ def with_counts(queryset):
 
 
 def recipients_of(task, data):
-    """The dispatch body as ``flow.dispatch`` takes it: a list of ids, or a query by rule."""
+    """The dispatch body as ``flow.task_dispatch`` takes it: a list of ids, or a query by rule."""
     if "recipients" in data:
         return data["recipients"]
     within = data.get("within")

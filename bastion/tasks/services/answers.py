@@ -1,6 +1,6 @@
 """A recipient's answer with its files: check everything, store the files, then submit.
 
-``flow.submit`` moves the state; this service is what the feedback page and the API call when
+``flow.assignment_submit`` moves the state; this service is what the feedback page and the API call when
 the answer carries evidence: answers for the typed fields (checked by ``feedback.clean_values``),
 files per file field, general evidence, and files to remove (while the answer is still open).
 """
@@ -28,7 +28,7 @@ def _errors_add(errors: dict, key: str, messages) -> None:
     errors.setdefault(key, []).extend(str(m) for m in messages)
 
 
-def check_open(assignment: Assignment, actor) -> None:
+def assignment_check_open(*, actor, assignment: Assignment) -> None:
     """Refuse before anything is stored: who answers, and whether the answer is still open."""
     if not flow.can_answer(actor, assignment):
         raise PermissionDenied(_("您无权为该组织反馈。"))
@@ -63,10 +63,10 @@ def _store(assignment: Assignment, field_id, checked: list[checks.CheckedFile], 
 
 
 @service
-def feedback_submit(
-    assignment: Assignment,
+def assignment_answer(
     *,
     actor,
+    assignment: Assignment,
     feedback: str = "",
     values=None,
     files=None,
@@ -84,7 +84,7 @@ def feedback_submit(
         assignment,
         Assignment.objects.select_related("task__issuer", "organization").get(pk=assignment.pk),
     )
-    check_open(assignment, actor)
+    assignment_check_open(actor=actor, assignment=assignment)
     fields = list(assignment.task.fields.all())
     errors: dict[str, list[str]] = {}
     feedback = str(feedback or "").replace("\x00", "").strip()
@@ -124,12 +124,12 @@ def feedback_submit(
             ids += [f.pk for f in stored if str(f.field_id) == key]
             if ids:
                 cleaned[key] = ids
-        flow.submit(assignment, actor=actor, feedback=feedback, values=cleaned)
+        flow.assignment_submit(assignment=assignment, actor=actor, feedback=feedback, values=cleaned)
     except Exception:
         for row in stored:
             row.file.delete(save=False)
         raise
-    for name in SUBMITTED_FIELDS:  # the caller's copy says what was written, as flow.submit's
+    for name in SUBMITTED_FIELDS:  # the caller's copy says what was written, as flow.assignment_submit's
         setattr(given, name, getattr(assignment, name))
     return given
 

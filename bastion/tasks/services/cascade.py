@@ -173,7 +173,7 @@ def _check_children_deadline(item: CascadeItem) -> None:
 
 
 @service
-def item_create(
+def cascade_item_create(
     *, actor, parent: CascadeItem | None = None, level: str, organization: Organization, **fields
 ) -> CascadeItem:
     """Add one item to a cascade: an objective (no parent) or the next level under ``parent``."""
@@ -202,8 +202,8 @@ def item_create(
 
 
 @service
-def item_update(
-    item: CascadeItem, *, actor, organization: Organization | None = None, **fields
+def cascade_item_update(
+    *, actor, item: CascadeItem, organization: Organization | None = None, **fields
 ) -> CascadeItem:
     """Change an item's text and 时限; its organization only while it has no children."""
     _require(actor, "change", item.organization, _("您无权修改该事项。"))
@@ -227,8 +227,8 @@ def item_update(
 
 
 @service
-def item_set_status(
-    item: CascadeItem, *, actor, status: str, progress_note: str | None = None
+def cascade_item_set_status(
+    *, actor, item: CascadeItem, status: str, progress_note: str | None = None
 ) -> CascadeItem:
     """Record progress. Done only when every child is done; a done parent keeps its children
     done (a child is reopened only after its parent)."""
@@ -264,7 +264,7 @@ def item_set_status(
 
 
 @service
-def item_delete(item: CascadeItem, *, actor) -> None:
+def cascade_item_delete(*, actor, item: CascadeItem) -> None:
     """Delete an item that has no children and no linked 工作单."""
     _require(actor, "delete", item.organization, _("您无权删除该事项。"))
     children = item.children.count()

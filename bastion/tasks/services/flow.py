@@ -67,7 +67,7 @@ def recipients_query(*, issuer: Organization, within=None, unit_kind=None, kinds
 
 
 @service
-def dispatch(task: Task, *, actor, recipients) -> int:
+def task_dispatch(*, actor, task: Task, recipients) -> int:
     """Push ``task`` to every organization in ``recipients`` (a queryset, ids or organizations).
 
     Already-assigned organizations are skipped, so a second dispatch only adds. Recipients
@@ -133,7 +133,7 @@ def _recipient_ids(task: Task, actor, recipients) -> list[int]:
     return sorted(ids)
 
 
-def mark_read(assignment: Assignment, *, actor) -> None:
+def assignment_mark_read(*, actor, assignment: Assignment) -> None:
     """The recipient opened it. Only the first opening counts; no audit entry for reading.
     The issuer looking at a recipient's answer does not mark it read."""
     if assignment.state == AssignmentState.UNREAD and can_answer(actor, assignment):
@@ -144,7 +144,9 @@ def mark_read(assignment: Assignment, *, actor) -> None:
 
 
 @service
-def submit(assignment: Assignment, *, actor, feedback: str = "", values=None) -> Assignment:
+def assignment_submit(
+    *, actor, assignment: Assignment, feedback: str = "", values=None
+) -> Assignment:
     """The recipient answers (again, after a return). ``values`` are already cleaned by the
     task's form (``forms.feedback_form``); accepted answers are locked."""
     _require(actor, "tasks.change_assignment", assignment.organization,
@@ -169,7 +171,7 @@ def submit(assignment: Assignment, *, actor, feedback: str = "", values=None) ->
 
 
 @service
-def return_(assignment: Assignment, *, actor, reason: str) -> Assignment:
+def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignment:
     _review_check(assignment, actor)
     reason = (reason or "").strip()
     if not reason:
@@ -192,7 +194,7 @@ def _tell_reviewed(assignment: Assignment, actor) -> None:
 
 
 @service
-def accept(assignment: Assignment, *, actor) -> Assignment:
+def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
     _review_check(assignment, actor)
     assignment.state = AssignmentState.ACCEPTED
     assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
@@ -209,7 +211,9 @@ def _review_check(assignment: Assignment, actor) -> None:
 
 
 @service
-def pass_down(assignment: Assignment, *, actor, recipients, due_on: dt.date | None = None) -> Task:
+def assignment_pass_down(
+    *, actor, assignment: Assignment, recipients, due_on: dt.date | None = None
+) -> Task:
     """The recipient forwards the task to its own subtree: a child task with the same form,
     issued by the recipient, due no later than the parent. Accepted answers below roll up into
     this assignment (``selectors.rolled_up_values``)."""
@@ -242,13 +246,13 @@ def pass_down(assignment: Assignment, *, actor, recipients, due_on: dt.date | No
                            size=a.size)
             for a in parent.attachments.all()
         )  # fmt: skip
-    dispatch(child, actor=actor, recipients=recipients)
-    mark_read(assignment, actor=actor)
+    task_dispatch(task=child, actor=actor, recipients=recipients)
+    assignment_mark_read(assignment=assignment, actor=actor)
     return child
 
 
 @service
-def remind_late(task: Task, *, actor) -> int:
+def task_remind_late(*, actor, task: Task) -> int:
     """One click: a reminder to every recipient that still owes an answer past the due date."""
     _require(actor, "tasks.dispatch_task", task.issuer, _("您无权催办该工作单。"))
     late = late_assignments(task)
@@ -268,6 +272,16 @@ def late_assignments(task: Task, today: dt.date | None = None):
 
 
 __all__ = [
-    "accept", "can_answer", "can_review", "dispatch", "is_issuer_side", "late_assignments",
-    "mark_read", "pass_down", "recipients_query", "remind_late", "return_", "submit",
-]  # fmt: skip
+    "assignment_accept",
+    "assignment_mark_read",
+    "assignment_pass_down",
+    "assignment_return",
+    "assignment_submit",
+    "can_answer",
+    "can_review",
+    "is_issuer_side",
+    "late_assignments",
+    "recipients_query",
+    "task_dispatch",
+    "task_remind_late",
+]

@@ -247,9 +247,9 @@ def task_create(
 
 @service
 def task_update(
-    task: Task,
     *,
     actor,
+    task: Task,
     issuer: Organization,
     title: str,
     due_on: dt.date,
@@ -291,7 +291,7 @@ def task_update(
 
 
 @service
-def task_close(task: Task, *, actor) -> Task:
+def task_close(*, actor, task: Task) -> Task:
     """End a dispatched task: no more answers; what was answered stays."""
     task = Task.objects.select_for_update().select_related("issuer").get(pk=task.pk)
     if not allows(actor, "tasks.dispatch_task", task.issuer):
@@ -306,7 +306,7 @@ def task_close(task: Task, *, actor) -> Task:
 
 
 @service
-def task_delete(task: Task, *, actor) -> None:
+def task_delete(*, actor, task: Task) -> None:
     """Throw away a draft (a dispatched task keeps its record: close it instead)."""
     task = Task.objects.select_for_update().select_related("issuer").get(pk=task.pk)
     allowed = may_draft(actor, task.issuer) or allows(actor, "tasks.delete_task", task.issuer)

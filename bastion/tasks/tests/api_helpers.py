@@ -94,7 +94,7 @@ def tasks_fixture(tree, personas):
         actor = getattr(personas, ISSUED_BY[name])
         task = make_task(getattr(tree, ISSUER[name]), actor=actor, title=f"{name} 工作单")
         recipients = [getattr(tree, r).pk for r in RECIPIENTS[name]]
-        flow.dispatch(task, actor=actor, recipients=recipients)
+        flow.task_dispatch(task=task, actor=actor, recipients=recipients)
         task.refresh_from_db()
         made[name] = task
     return made

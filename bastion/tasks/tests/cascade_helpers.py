@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from bastion.orgs.tests.factories import make_org
 from bastion.tasks.models import Task
 from bastion.tasks.services import flow
-from bastion.tasks.services.cascade import item_create
+from bastion.tasks.services.cascade import cascade_item_create
 
 DEADLINE = dt.date(2099, 12, 31)
 
@@ -37,26 +37,26 @@ def hq_department(tree, tag: str = ""):
 
 def build_cascade(tree, actor, *, tag: str = "") -> SimpleNamespace:
     department = hq_department(tree, tag)
-    objective = item_create(
+    objective = cascade_item_create(
         actor=actor, level="objective", organization=tree.company,
         title=f"攻坚目标{tag}：供电可靠性99.96%", deadline=DEADLINE,
     )  # fmt: skip
-    book = item_create(
+    book = cascade_item_create(
         actor=actor, parent=objective, level="task_book", organization=department,
         title=f"“党建+”配网可靠性任务书{tag}", goal="户均停电时间下降20%",
     )  # fmt: skip
-    sheet_a = item_create(
+    sheet_a = cascade_item_create(
         actor=actor, parent=book, level="task_sheet", organization=tree.county_a,
         title=f"A县线损治理任务单{tag}", **sheet_fields(measures="A县措施：逐户排查"),
     )  # fmt: skip
-    sheet_b = item_create(
+    sheet_b = cascade_item_create(
         actor=actor, parent=book, level="task_sheet", organization=tree.county_b,
         title=f"B县线损治理任务单{tag}", **sheet_fields(measures="B县措施：反窃电"),
     )  # fmt: skip
     plans = {}
     for name in ("station_a1", "station_a2", "station_b1"):
         org = getattr(tree, name)
-        plans[name] = item_create(
+        plans[name] = cascade_item_create(
             actor=actor, parent=sheet_a if name.startswith("station_a") else sheet_b,
             level="action_plan", organization=org, title=f"{org.name}行动方案{tag}",
             measures=f"{org.name}的措施", deadline=dt.date(2099, 10, 31),
@@ -73,13 +73,13 @@ def linked_task(issuer, actor, item, recipients, *, title="线损治理进展反
         title=title, issuer=issuer, due_on=dt.date(2099, 6, 30), cascade_item=item,
         created_by=actor,
     )  # fmt: skip
-    flow.dispatch(task, actor=actor, recipients=[org.pk for org in recipients])
+    flow.task_dispatch(task=task, actor=actor, recipients=[org.pk for org in recipients])
     return task
 
 
 def answer(task, org, *, actor, reviewer, text="已完成3个台区治理", accept=True):
     assignment = task.assignments.get(organization=org)
-    flow.submit(assignment, actor=actor, feedback=text)
+    flow.assignment_submit(assignment=assignment, actor=actor, feedback=text)
     if accept:
-        flow.accept(assignment, actor=reviewer)
+        flow.assignment_accept(assignment=assignment, actor=reviewer)
     return assignment

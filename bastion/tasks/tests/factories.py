@@ -54,7 +54,7 @@ def make_task(
 
 def dispatch_to(task, orgs, *, actor) -> dict:
     """Dispatch through the service; the assignments by organization code."""
-    flow.dispatch(task, actor=actor, recipients=[o.pk for o in orgs])
+    flow.task_dispatch(task=task, actor=actor, recipients=[o.pk for o in orgs])
     task.refresh_from_db()
     rows = Assignment.objects.filter(task=task).select_related("organization")
     return {a.organization.code: a for a in rows}
@@ -71,7 +71,7 @@ def answer(assignment, *, actor, feedback="已按要求完成。", **by_label) -
 
     fields = list(assignment.task.fields.all())
     values = clean_values(fields, values_for(assignment.task, **by_label))
-    return flow.submit(assignment, actor=actor, feedback=feedback, values=values)
+    return flow.assignment_submit(assignment=assignment, actor=actor, feedback=feedback, values=values)
 
 
 GOOD = {"培训党员人数": "12", "会议召开日期": "2025-06-18", "完成情况": "已完成"}

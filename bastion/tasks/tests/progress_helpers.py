@@ -81,7 +81,7 @@ def move_due_date(task: Task, days_ago: int) -> None:
 def crafted_fixture(tree, personas):
     task = make_task(tree.company, personas.company)
     orgs = {name: getattr(tree, name) for name in STATES}
-    flow.dispatch(task, actor=personas.company, recipients=[o.pk for o in orgs.values()])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[o.pk for o in orgs.values()])
     move_due_date(task, OVERDUE_DAYS)
     rows = {a.organization_id: a for a in task.assignments.all()}
     for name, (state, late) in STATES.items():

@@ -134,7 +134,7 @@ def test_filters(api, personas, tree, tasks):
     Task.objects.filter(pk=tasks["county"].pk).update(due_on=today() - dt.timedelta(days=1))
     assert found(overdue=1) == {("county", "station_a1"), ("county", "station_a2")}
     assert len(found(overdue=0)) == len(ALL_ASSIGNMENTS) - 2
-    task_close(tasks["county"], actor=personas.county)  # a closed task is owed no more
+    task_close(task=tasks["county"], actor=personas.county)  # a closed task is owed no more
     assert found(overdue=1) == set()
 
 
@@ -159,7 +159,7 @@ def test_within_outside_the_scope_is_404(api, personas, tree, tasks, within):
 def grow(tree, personas, count):
     for index in range(count):
         task = make_task(tree.company, actor=personas.company, title=f"加派 {index}")
-        flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+        flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
 
 
 @pytest.mark.parametrize("persona", ["company", "secretary_a"])
@@ -357,7 +357,7 @@ def photo_task(tree, personas):
     task = make_task(tree.company, actor=personas.company, with_fields=False)
     FeedbackField.objects.create(task=task, label="现场照片", kind="file", position=1)
     FeedbackField.objects.create(task=task, label="人数", kind="number", position=2)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     return task
 
 

@@ -39,8 +39,8 @@ def crafted(tree, personas):
     """
     task = make_task(tree.company, actor=personas.company, title="党员培训统计")
     recipients = ["station_a1", "station_a2", "county_a", "station_b1", "county_b"]
-    flow.dispatch(
-        task, actor=personas.company, recipients=[getattr(tree, r).pk for r in recipients]
+    flow.task_dispatch(
+        task=task, actor=personas.company, recipients=[getattr(tree, r).pk for r in recipients]
     )
     secretary_a2 = UserFactory(username="p_secretary_a2")
     grant(secretary_a2, "branch_secretary", tree.station_a2)
@@ -51,13 +51,13 @@ def crafted(tree, personas):
         )
 
     values = {key: value for key, value in answer(task).items() if value != ""}
-    flow.submit(of(tree.station_a1), actor=personas.secretary_a, values=values)
-    flow.accept(of(tree.station_a1), actor=personas.company)
-    flow.submit(of(tree.station_a2), actor=secretary_a2, values=values)
-    flow.return_(of(tree.station_a2), actor=personas.company, reason="请补充")
-    flow.mark_read(of(tree.county_a), actor=personas.county)
+    flow.assignment_submit(assignment=of(tree.station_a1), actor=personas.secretary_a, values=values)
+    flow.assignment_accept(assignment=of(tree.station_a1), actor=personas.company)
+    flow.assignment_submit(assignment=of(tree.station_a2), actor=secretary_a2, values=values)
+    flow.assignment_return(assignment=of(tree.station_a2), actor=personas.company, reason="请补充")
+    flow.assignment_mark_read(assignment=of(tree.county_a), actor=personas.county)
     Task.objects.filter(pk=task.pk).update(due_on=today() - dt.timedelta(days=1))
-    flow.submit(of(tree.station_b1), actor=personas.secretary_b, values=values)
+    flow.assignment_submit(assignment=of(tree.station_b1), actor=personas.secretary_b, values=values)
     task.refresh_from_db()
     return task
 
@@ -127,9 +127,9 @@ def test_progress_is_404_outside_scope(api, personas, tasks, persona, name):
 
 def test_progress_queries_do_not_grow_with_recipients(api, personas, tree):
     small, large = (make_task(tree.company, actor=personas.company) for _ in range(2))
-    flow.dispatch(small, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=small, actor=personas.company, recipients=[tree.station_a1.pk])
     many = [make_org(tree.county_b, name=f"B所{i}", code=f"C-B-P{i}") for i in range(60)]
-    flow.dispatch(large, actor=personas.company, recipients=[org.pk for org in many])
+    flow.task_dispatch(task=large, actor=personas.company, recipients=[org.pk for org in many])
     Assignment.objects.filter(task=large, organization__in=many[:20]).update(state="read")
     login(api, personas.company)
     for params in ({}, {"within": tree.county_b.pk}):
@@ -227,9 +227,9 @@ def test_export_matrix(api, personas, tasks, persona, name):
 
 def test_export_queries_do_not_grow_with_recipients(api, personas, tree):
     small, large = (make_task(tree.company, actor=personas.company) for _ in range(2))
-    flow.dispatch(small, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=small, actor=personas.company, recipients=[tree.station_a1.pk])
     many = [make_org(tree.county_b, name=f"B所{i}", code=f"C-B-E{i}") for i in range(40)]
-    flow.dispatch(large, actor=personas.company, recipients=[org.pk for org in many])
+    flow.task_dispatch(task=large, actor=personas.company, recipients=[org.pk for org in many])
     login(api, personas.company)
     with CaptureQueriesContext(connection) as few:
         assert len(sheet_rows(api.get(task_url(small, "export")))) == 2

@@ -28,7 +28,7 @@ def work(tree, personas):
     rows = dispatch_to(task, [tree.station_a1, tree.station_b1], actor=personas.company)
     photo = task.fields.get(label="佐证照片")
     values = {str(task.fields.get(label=k).pk): v for k, v in GOOD.items()}
-    answers.feedback_submit(rows["C-A-1"], actor=personas.secretary_a, values=values,
+    answers.assignment_answer(assignment=rows["C-A-1"], actor=personas.secretary_a, values=values,
                             files={photo.pk: [png()]})  # fmt: skip
     return SimpleNamespace(
         task=task,
@@ -171,7 +171,7 @@ def test_a_late_answer_shows_the_late_badge(client, personas, work):
 
 def test_history_lists_the_states(client, personas, work):
     client.force_login(personas.company)
-    flow.return_(work.a1, actor=personas.company, reason="补充材料")
+    flow.assignment_return(assignment=work.a1, actor=personas.company, reason="补充材料")
     page = client.get(reverse("tasks:assignment_detail", args=[work.a1.pk]))
     states = [e["state"] for e in page.context["history"]]
     assert states == ["unread", "read", "submitted", "returned"]
@@ -213,7 +213,7 @@ def test_pass_down_through_the_page_then_roll_up(client, personas, work, groups)
     for row, people in zip(child.assignments.order_by("organization__path"), ("4", "6"),
                            strict=True):  # fmt: skip
         answer(row, actor=leader, **{**GOOD, "培训党员人数": people})
-        flow.accept(row, actor=personas.secretary_b)
+        flow.assignment_accept(assignment=row, actor=personas.secretary_b)
     page = client.get(reverse("tasks:assignment_detail", args=[work.b1.pk]))
     assert page.context["child_progress"].accepted == 2
     number = work.task.fields.get(label="培训党员人数")
@@ -250,9 +250,9 @@ def test_detail_does_not_grow_with_fields_files_and_history(client, personas, tr
         for _round in range(n):
             values = {str(ids[f"数字{i}"].pk): str(i) for i in range(n)}
             files = {ids[f"附件{i}"].pk: [png()] for i in range(n)}
-            answers.feedback_submit(row, actor=personas.secretary_a, values=values, files=files,
+            answers.assignment_answer(assignment=row, actor=personas.secretary_a, values=values, files=files,
                                     evidence=[pdf_file()])  # fmt: skip
-            flow.return_(row, actor=personas.company, reason="再补充")
+            flow.assignment_return(assignment=row, actor=personas.company, reason="再补充")
             row.refresh_from_db()
         return row
 
@@ -290,7 +290,7 @@ def test_pass_down_is_offered_only_where_there_is_somebody_below(client, persona
 
     due = timezone.localdate() + dt.timedelta(days=5)
     task = Task.objects.create(title="转派检查", issuer=tree.company, due_on=due)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_a2.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_a2.pk])
     client.force_login(personas.county)
     for org, offered in ((tree.station_a1, True), (tree.station_a2, False)):
         assignment = task.assignments.get(organization=org)

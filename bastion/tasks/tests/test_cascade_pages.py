@@ -9,7 +9,7 @@ from django.urls import reverse
 from bastion.core.testing import PERSONAS, Opens, Scope, Url, login, persona_matrix
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import CascadeItem
-from bastion.tasks.services.cascade import item_create
+from bastion.tasks.services.cascade import cascade_item_create
 from bastion.tasks.views.cascade import url_or_none
 
 from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
@@ -38,7 +38,7 @@ def test_list_shows_the_objectives_that_reach_each_persona(client, personas, cas
 
 
 def test_list_search_and_awaiting_sheet(client, tree, personas, cascade):
-    sheet = item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
+    sheet = cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
                         organization=tree.county_a, title="A县第二张任务单",
                         **sheet_fields())  # fmt: skip
     login(client, personas.secretary_a)
@@ -83,7 +83,7 @@ test_item_pages_are_404_outside_scope = persona_matrix(*ITEMS, OBJECTIVE_FORM)
 
 
 def test_a_county_tree_is_404_for_the_other_county(client, tree, personas):
-    objective = item_create(actor=personas.county, level="objective",
+    objective = cascade_item_create(actor=personas.county, level="objective",
                             organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
     login(client, personas.secretary_b)
     assert client.get(reverse("tasks:cascade_detail", args=[objective.pk])).status_code == 404

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from bastion.core.testing import count_queries
 from bastion.orgs.tests.factories import UserFactory, grant, make_org
-from bastion.tasks.services.cascade import item_create, item_set_status
+from bastion.tasks.services.cascade import cascade_item_create, cascade_item_set_status
 
 from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def grow(tree, personas, cascade, n: int, tag: str):
     """``n`` more stations under county A, each with an action plan; a second task sheet with
     a linked 工作单 answered by every new station; some plans done."""
-    sheet = item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
+    sheet = cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
                         organization=tree.county_a, title=f"扩展任务单{tag}",
                         **sheet_fields())  # fmt: skip
     stations = []
@@ -24,10 +24,10 @@ def grow(tree, personas, cascade, n: int, tag: str):
         station = make_org(tree.county_a, name=f"扩展供电所{tag}{i}", code=f"C-A-{tag}{i:03d}")
         station.refresh_from_db()
         stations.append(station)
-        plan = item_create(actor=personas.county, parent=sheet, level="action_plan",
+        plan = cascade_item_create(actor=personas.county, parent=sheet, level="action_plan",
                            organization=station, title=f"扩展方案{tag}{i}")  # fmt: skip
         if i % 2:
-            item_set_status(plan, actor=personas.county, status="done")
+            cascade_item_set_status(item=plan, actor=personas.county, status="done")
     task = linked_task(tree.county_a, personas.county, sheet, [*stations, tree.station_a1],
                        title=f"扩展工作单{tag}")  # fmt: skip
     for station in stations[: n // 2]:
@@ -64,7 +64,7 @@ def test_list_does_not_grow_with_objectives(client, tree, personas, persona):
     for tag in ("2", "3", "4"):
         grown = build_cascade(tree, personas.company, tag=tag)
         grow(tree, personas, grown, 3, f"L{tag}")
-        item_create(actor=personas.county, parent=grown.book, level="task_sheet",
+        cascade_item_create(actor=personas.county, parent=grown.book, level="task_sheet",
                     organization=tree.county_a, title=f"待编制{tag}",
                     **sheet_fields())  # fmt: skip
     large = count_queries(client, url)

@@ -4,7 +4,7 @@ objectives and the task sheets waiting for a branch's action plan."""
 import pytest
 
 from bastion.tasks import selectors_cascade as selectors
-from bastion.tasks.services.cascade import item_create, item_set_status
+from bastion.tasks.services.cascade import cascade_item_create, cascade_item_set_status
 
 from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
 
@@ -67,7 +67,7 @@ def test_member_reads_like_their_branch_and_outsider_sees_nothing(personas, casc
 
 
 def test_a_county_cascade_does_not_reach_another_county(tree, personas):
-    objective = item_create(actor=personas.county, level="objective",
+    objective = cascade_item_create(actor=personas.county, level="objective",
                             organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
     assert selectors.cascade_tree(personas.secretary_b, objective.pk) is None
     assert selectors.cascade_tree(personas.secretary_a, objective.pk) is not None
@@ -78,7 +78,7 @@ def test_a_non_objective_pk_is_not_a_tree(personas, cascade):
 
 
 def test_progress_rolls_up_from_action_plans_and_accepted_answers(tree, personas, cascade):
-    item_set_status(cascade.plan_a1, actor=personas.secretary_a, status="done")
+    cascade_item_set_status(item=cascade.plan_a1, actor=personas.secretary_a, status="done")
     task = linked_task(tree.county_a, personas.county, cascade.sheet_a,
                        [tree.station_a1, tree.station_a2])  # fmt: skip
     answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county)
@@ -114,7 +114,7 @@ def test_feedback_shows_under_the_answering_branch_only(tree, personas, cascade)
 
 
 def test_roots_reached_by_each_persona(tree, personas, cascade):
-    county_only = item_create(actor=personas.county, level="objective",
+    county_only = cascade_item_create(actor=personas.county, level="objective",
                               organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
     expected = {
         "company": {cascade.objective.pk, county_only.pk},
@@ -132,7 +132,7 @@ def test_roots_reached_by_each_persona(tree, personas, cascade):
 
 
 def test_list_counts_cover_the_readers_part(personas, cascade):
-    item_set_status(cascade.plan_a1, actor=personas.secretary_a, status="done")
+    cascade_item_set_status(item=cascade.plan_a1, actor=personas.secretary_a, status="done")
     roots = list(selectors.reachable_roots(personas.county))
     selectors.root_summaries(personas.county, roots)
     [root] = roots
@@ -146,16 +146,16 @@ def test_list_counts_cover_the_readers_part(personas, cascade):
 
 
 def test_task_sheets_wait_for_the_branch_plan(tree, personas):
-    objective = item_create(actor=personas.company, level="objective",
+    objective = cascade_item_create(actor=personas.company, level="objective",
                             organization=tree.company, title="目标")  # fmt: skip
-    book = item_create(actor=personas.company, parent=objective, level="task_book",
+    book = cascade_item_create(actor=personas.company, parent=objective, level="task_book",
                        organization=tree.company, title="任务书")  # fmt: skip
-    sheet = item_create(actor=personas.county, parent=book, level="task_sheet",
+    sheet = cascade_item_create(actor=personas.county, parent=book, level="task_sheet",
                         organization=tree.county_a, title="A县任务单",
                         **sheet_fields())  # fmt: skip
     assert list(selectors.awaiting_plans(personas.secretary_a)) == [sheet]
     assert list(selectors.awaiting_plans(personas.secretary_b)) == []
     assert list(selectors.awaiting_plans(personas.member)) == []  # cannot write one
-    item_create(actor=personas.secretary_a, parent=sheet, level="action_plan",
+    cascade_item_create(actor=personas.secretary_a, parent=sheet, level="action_plan",
                 organization=tree.station_a1, title="A1方案")  # fmt: skip
     assert list(selectors.awaiting_plans(personas.secretary_a)) == []

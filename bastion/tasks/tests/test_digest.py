@@ -28,7 +28,7 @@ def by_group(sections):
 
 def test_a_secretary_sees_the_overdue_sheet_of_her_station(personas, tree):
     task = make_task(tree.company, personas.company, title="报送党员培训情况")
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk])
     move_due_date(task, 4)
     sections = by_group(items(personas.secretary_a, today()))
     assert list(sections) == ["tasks_overdue"]
@@ -48,7 +48,7 @@ def test_due_soon_is_yellow_and_later_is_not_listed(personas, tree):
     soon = make_task(tree.company, personas.company, title="两天后截止", due_in=2)
     later = make_task(tree.company, personas.company, title="十天后截止", due_in=10)
     for task in (soon, later):
-        flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+        flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     sections = by_group(items(personas.secretary_a, today()))
     assert list(sections) == ["tasks_due"]
     [line] = sections["tasks_due"]["lines"]
@@ -81,9 +81,9 @@ def test_the_county_sees_its_stations_late_sheets_as_its_inbox_does(crafted, per
 
 def test_a_sheet_passed_down_is_reviewed_not_owed_by_the_branch(personas, tree):
     task = make_task(tree.county_a, personas.county)
-    flow.dispatch(task, actor=personas.county, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     assignment = Assignment.objects.get(task=task)
-    child = flow.pass_down(assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk])
+    child = flow.assignment_pass_down(assignment=assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk])
     move_due_date(task, 1)
     move_due_date(child, 1)
     orgs = {line["org"] for line in items(personas.secretary_a, today())[0]["lines"]}
@@ -108,7 +108,7 @@ def test_lines_are_capped_and_the_rest_counted(settings, personas, tree):
     settings.BASTION_DIGEST_MAX_LINES = 2
     for n in range(3):
         task = make_task(tree.company, personas.company, title=f"工作单{n}", fields=False)
-        flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+        flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
         move_due_date(task, n + 1)
     [red] = items(personas.secretary_a, today())
     assert red["total"] == 3 and len(red["lines"]) == 2 and red["more"] == 1
@@ -117,7 +117,7 @@ def test_lines_are_capped_and_the_rest_counted(settings, personas, tree):
 
 def test_today_is_the_due_date(personas, tree):
     task = make_task(tree.company, personas.company, due_in=0)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     [line] = items(personas.secretary_a, today())[0]["lines"]
     assert line["note"] == "今天截止"
     assert items(personas.secretary_a, today() + dt.timedelta(days=1))[0]["group"] == (

@@ -26,7 +26,7 @@ def stations_with_secretaries(parent, count: int, tag: str):
 
 def dispatch_counting(task, actor, stations) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        flow.dispatch(task, actor=actor, recipients=[s.pk for s in stations])
+        flow.task_dispatch(task=task, actor=actor, recipients=[s.pk for s in stations])
     return len(ctx.captured_queries)
 
 

@@ -119,7 +119,7 @@ def test_export_without_fields_has_the_fixed_columns(client, personas, tree):
     from .progress_helpers import make_task
 
     task = make_task(tree.county_a, personas.county, fields=False, title="无表单/测试")
-    flow.dispatch(task, actor=personas.county, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     client.force_login(personas.county)
     response = client.get(reverse("tasks:progress_export", args=[task.pk]))
     header, rows, _book = sheet(response.content)

@@ -42,7 +42,7 @@ def test_dispatch_writes_one_assignment_per_recipient_with_history(county_task):
 def test_recipient_outside_the_issuer_subtree_is_refused_and_nothing_written(tree, personas):
     task = make_task(tree.county_a)
     with pytest.raises(ValidationError) as exc:
-        flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk,
+        flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk,
                                                                 tree.station_b1.pk])  # fmt: skip
     assert "B1供电所党支部" in str(exc.value)
     task.refresh_from_db()
@@ -53,7 +53,7 @@ def test_recipient_outside_the_issuer_subtree_is_refused_and_nothing_written(tre
 def test_dispatch_in_the_name_of_an_issuer_outside_the_scope_is_denied(tree, personas):
     task = make_task(tree.company)
     with pytest.raises(PermissionDenied):
-        flow.dispatch(task, actor=personas.county, recipients=[tree.station_a1.pk])
+        flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     assert not Assignment.objects.exists()
 
 
@@ -64,8 +64,8 @@ def test_inactive_organizations_are_skipped(tree, personas):
     rows = dispatch_to(task, [tree.station_a1, tree.station_a2], actor=personas.county)
     assert set(rows) == {"C-A-1"}
     by_range = make_task(tree.county_a)
-    flow.dispatch(
-        by_range,
+    flow.task_dispatch(
+        task=by_range,
         actor=personas.county,
         recipients=flow.recipients_query(issuer=tree.county_a, kinds=["branch"]),
     )
@@ -77,15 +77,15 @@ def test_only_inactive_recipients_is_an_error(tree, personas):
     tree.station_a2.save()
     task = make_task(tree.county_a)
     with pytest.raises(ValidationError):
-        flow.dispatch(task, actor=personas.county, recipients=[tree.station_a2.pk])
+        flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a2.pk])
     task.refresh_from_db()
     assert task.status == "draft"
 
 
 def test_a_second_dispatch_adds_only_new_recipients(county_task, tree, personas):
     task, rows = county_task
-    added = flow.dispatch(
-        task, actor=personas.county, recipients=[tree.station_a1.pk, tree.group_a1.pk]
+    added = flow.task_dispatch(
+        task=task, actor=personas.county, recipients=[tree.station_a1.pk, tree.group_a1.pk]
     )
     assert added == 1
     assert task.assignments.count() == 3
@@ -96,7 +96,7 @@ def test_a_draft_past_its_due_date_is_not_dispatched(tree, personas):
     task = make_task(tree.county_a)
     move_due(task, days(-1))
     with pytest.raises(ValidationError):
-        flow.dispatch(task, actor=personas.county, recipients=[tree.station_a1.pk])
+        flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     assert not Assignment.objects.exists()
 
 
@@ -106,10 +106,10 @@ def test_a_draft_past_its_due_date_is_not_dispatched(tree, personas):
 def test_opening_as_the_recipient_marks_read_but_the_issuer_does_not(county_task, personas):
     _task, rows = county_task
     a1 = rows["C-A-1"]
-    flow.mark_read(a1, actor=personas.county)
+    flow.assignment_mark_read(assignment=a1, actor=personas.county)
     a1.refresh_from_db()
     assert a1.state == "unread"
-    flow.mark_read(a1, actor=personas.secretary_a)
+    flow.assignment_mark_read(assignment=a1, actor=personas.secretary_a)
     a1.refresh_from_db()
     assert a1.state == "read" and a1.read_at is not None
 
@@ -118,11 +118,11 @@ def test_submit_accept_and_lock(county_task, personas):
     _task, rows = county_task
     a1 = answer(rows["C-A-1"], actor=personas.secretary_a, **GOOD)
     assert a1.state == "submitted" and not a1.late and a1.submitted_by == personas.secretary_a
-    flow.accept(a1, actor=personas.county)
+    flow.assignment_accept(assignment=a1, actor=personas.county)
     with pytest.raises(ValidationError, match="锁定"):
         answer(a1, actor=personas.secretary_a, **GOOD)
     with pytest.raises(ValidationError):
-        flow.return_(a1, actor=personas.county, reason="再看看")
+        flow.assignment_return(assignment=a1, actor=personas.county, reason="再看看")
     a1.refresh_from_db()
     assert a1.state == "accepted"
 
@@ -130,7 +130,7 @@ def test_submit_accept_and_lock(county_task, personas):
 def test_no_review_unless_submitted(county_task, personas):
     _task, rows = county_task
     with pytest.raises(ValidationError, match="只能审核"):
-        flow.accept(rows["C-A-1"], actor=personas.county)
+        flow.assignment_accept(assignment=rows["C-A-1"], actor=personas.county)
     assert Assignment.objects.get(pk=rows["C-A-1"].pk).state == "unread"
 
 
@@ -138,16 +138,16 @@ def test_only_the_issuer_reviews(county_task, personas):
     _task, rows = county_task
     a1 = answer(rows["C-A-1"], actor=personas.secretary_a, **GOOD)
     with pytest.raises(PermissionDenied):
-        flow.accept(a1, actor=personas.secretary_a)
+        flow.assignment_accept(assignment=a1, actor=personas.secretary_a)
 
 
 def test_return_needs_a_reason_then_the_recipient_resubmits(county_task, personas):
     _task, rows = county_task
     a1 = answer(rows["C-A-1"], actor=personas.secretary_a, **GOOD)
     with pytest.raises(ValidationError, match="退回原因"):
-        flow.return_(a1, actor=personas.county, reason="   ")
+        flow.assignment_return(assignment=a1, actor=personas.county, reason="   ")
     assert Assignment.objects.get(pk=a1.pk).state == "submitted"
-    flow.return_(a1, actor=personas.county, reason="缺少会议照片")
+    flow.assignment_return(assignment=a1, actor=personas.county, reason="缺少会议照片")
     a1.refresh_from_db()
     assert a1.state == "returned" and a1.return_reason == "缺少会议照片"
     answer(a1, actor=personas.secretary_a, **GOOD)
@@ -174,7 +174,7 @@ def test_the_issuer_never_answers_its_own_sheet(county_task, personas):
 
 def test_no_answer_after_the_task_is_closed(county_task, personas):
     task, rows = county_task
-    services.task_close(task, actor=personas.county)
+    services.task_close(task=task, actor=personas.county)
     a1 = Assignment.objects.select_related("task").get(pk=rows["C-A-1"].pk)
     with pytest.raises(ValidationError, match="已结束"):
         answer(a1, actor=personas.secretary_a, **GOOD)
@@ -193,7 +193,7 @@ def test_pass_down_creates_a_child_task_with_the_same_sheet(county_task, groups,
     task, rows = county_task
     TaskAttachment.objects.create(task=task, file="tasks/x/通知.pdf", original_name="通知.pdf",
                                   size=10)  # fmt: skip
-    child = flow.pass_down(rows["C-A-1"], actor=personas.secretary_a, recipients=groups,
+    child = flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups,
                            due_on=days(5))  # fmt: skip
     assert child.issuer.code == "C-A-1" and child.parent_assignment_id == rows["C-A-1"].pk
     assert (child.title, child.body, child.priority) == (task.title, task.body, task.priority)
@@ -208,7 +208,7 @@ def test_pass_down_creates_a_child_task_with_the_same_sheet(county_task, groups,
 def test_pass_down_due_date_not_later_than_the_parent(county_task, groups, personas):
     task, rows = county_task
     with pytest.raises(ValidationError, match="不能晚于"):
-        flow.pass_down(rows["C-A-1"], actor=personas.secretary_a, recipients=groups,
+        flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups,
                        due_on=task.due_on + (days(1) - days(0)))  # fmt: skip
     assert Task.objects.count() == 1
 
@@ -216,23 +216,23 @@ def test_pass_down_due_date_not_later_than_the_parent(county_task, groups, perso
 def test_pass_down_stays_inside_the_recipient_subtree(county_task, tree, personas):
     _task, rows = county_task
     with pytest.raises((ValidationError, PermissionDenied)):
-        flow.pass_down(rows["C-A-1"], actor=personas.secretary_a, recipients=[tree.station_a2])
+        flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=[tree.station_a2])
     assert Task.objects.count() == 1
 
 
 def test_accepted_child_answers_roll_up(county_task, groups, personas):
     _task, rows = county_task
-    child = flow.pass_down(rows["C-A-1"], actor=personas.secretary_a, recipients=groups)
+    child = flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups)
     one, two = child.assignments.order_by("organization__path")
     leader = UserFactory(username="group_leader")
     for group in groups:
         grant(leader, "branch_secretary", group)
     answer(one, actor=leader, **{**GOOD, "培训党员人数": "12.5"})
     answer(two, actor=leader, **{**GOOD, "培训党员人数": "8", "会议召开日期": "2025-07-01"})
-    flow.accept(one, actor=personas.secretary_a)
+    flow.assignment_accept(assignment=one, actor=personas.secretary_a)
     rolled = selectors.rolled_up_values(Assignment.objects.get(pk=rows["C-A-1"].pk))
     assert rolled["培训党员人数"] == Decimal("12.5")  # only accepted answers count
-    flow.accept(two, actor=personas.secretary_a)
+    flow.assignment_accept(assignment=two, actor=personas.secretary_a)
     rolled = selectors.rolled_up_values(Assignment.objects.get(pk=rows["C-A-1"].pk))
     assert rolled["培训党员人数"] == Decimal("20.5")
     assert rolled["完成情况"] == {"已完成": 2}
@@ -243,7 +243,7 @@ def test_no_pass_down_after_submitting(county_task, groups, personas):
     _task, rows = county_task
     a1 = answer(rows["C-A-1"], actor=personas.secretary_a, **GOOD)
     with pytest.raises(ValidationError):
-        flow.pass_down(a1, actor=personas.secretary_a, recipients=groups)
+        flow.assignment_pass_down(assignment=a1, actor=personas.secretary_a, recipients=groups)
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def test_only_drafts_change_and_fields_are_kept_by_id(tree, personas):
     task = create(personas.county, tree.county_a, files=[pdf_file()])
     kept = task.fields.get(label="培训党员人数")
     services.task_update(
-        task, actor=personas.county, issuer=tree.county_a, title="新标题", due_on=days(9),
+        task=task, actor=personas.county, issuer=tree.county_a, title="新标题", due_on=days(9),
         fields=[{"id": kept.pk, "label": "参训人数", "kind": "number", "required": False},
                 {"label": "会议日期", "kind": "date"}],
         remove_attachments=[task.attachments.get().pk],
@@ -312,9 +312,9 @@ def test_only_drafts_change_and_fields_are_kept_by_id(tree, personas):
         (task.fields.get(label="会议日期").pk, "会议日期"),
     ]
     assert not task.attachments.exists()
-    flow.dispatch(task, actor=personas.county, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     with pytest.raises(ValidationError, match="已派发"):
-        services.task_update(task, actor=personas.county, issuer=tree.county_a, title="再改",
+        services.task_update(task=task, actor=personas.county, issuer=tree.county_a, title="再改",
                              due_on=days(9))  # fmt: skip
     task.refresh_from_db()
     assert task.title == "新标题"
@@ -322,9 +322,9 @@ def test_only_drafts_change_and_fields_are_kept_by_id(tree, personas):
 
 def test_a_branch_secretary_drafts_for_its_own_branch(tree, personas):
     task = create(personas.secretary_a, tree.station_a1)
-    services.task_update(task, actor=personas.secretary_a, issuer=tree.station_a1, title="改",
+    services.task_update(task=task, actor=personas.secretary_a, issuer=tree.station_a1, title="改",
                          due_on=days(3))  # fmt: skip
-    services.task_delete(task, actor=personas.secretary_a)
+    services.task_delete(task=task, actor=personas.secretary_a)
     assert not Task.objects.exists()
 
 
@@ -377,19 +377,19 @@ def test_clean_values_reports_every_bad_field_by_label(tree):
     assert set(exc.value.message_dict) == {"培训党员人数", "会议召开日期", "完成情况"}
 
 
-def test_feedback_submit_stores_files_and_refuses_bad_ones(county_task, personas):
+def test_assignment_answer_stores_files_and_refuses_bad_ones(county_task, personas):
     task, rows = county_task
     photo = task.fields.get(label="佐证照片")
     ids = {f.label: str(f.pk) for f in task.fields.all()}
     raw = {ids[k]: v for k, v in GOOD.items()}
     a1 = rows["C-A-1"]
     with pytest.raises(ValidationError) as exc:
-        answers.feedback_submit(a1, actor=personas.secretary_a, values=raw,
+        answers.assignment_answer(assignment=a1, actor=personas.secretary_a, values=raw,
                                 files={photo.pk: [fake_pdf()]})  # fmt: skip
     assert "佐证照片" in exc.value.message_dict
     assert not FeedbackFile.objects.exists()
     assert Assignment.objects.get(pk=a1.pk).state == "unread"
-    answers.feedback_submit(a1, actor=personas.secretary_a, values=raw,
+    answers.assignment_answer(assignment=a1, actor=personas.secretary_a, values=raw,
                             files={photo.pk: [png()]}, evidence=[pdf_file()])  # fmt: skip
     a1.refresh_from_db()
     stored = {f.original_name: f for f in a1.files.all()}
@@ -402,7 +402,7 @@ def test_a_required_file_field_needs_a_file(tree, personas):
     task = make_task(tree.county_a, fields=[{"label": "会议照片", "kind": "file"}])
     a1 = dispatch_to(task, [tree.station_a1], actor=personas.county)["C-A-1"]
     with pytest.raises(ValidationError, match="必须上传附件"):
-        answers.feedback_submit(a1, actor=personas.secretary_a, feedback="见附件")
+        answers.assignment_answer(assignment=a1, actor=personas.secretary_a, feedback="见附件")
     assert Assignment.objects.get(pk=a1.pk).state == "unread"
 
 
@@ -417,10 +417,10 @@ def test_a_returned_answer_tells_who_submitted_it(personas, tree):
 
     due = timezone.localdate() + dt.timedelta(days=5)
     task = Task.objects.create(title="统计党员人数", issuer=tree.company, due_on=due)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     assignment = task.assignments.get()
-    flow.submit(assignment, actor=personas.secretary_a, feedback="已完成")
-    flow.return_(assignment, actor=personas.company, reason="请补充照片")
+    flow.assignment_submit(assignment=assignment, actor=personas.secretary_a, feedback="已完成")
+    flow.assignment_return(assignment=assignment, actor=personas.company, reason="请补充照片")
     notice = Notification.objects.get(recipient=personas.secretary_a, event="tasks.returned")
     assert "统计党员人数" in notice.title and "请补充照片" in notice.body
     assert notice.url == assignment.get_absolute_url()

@@ -44,8 +44,8 @@ def inbox(tree, personas):
     }
     for key in ("submitted", "accepted", "returned"):
         answer(rows[key]["C-A-1"], actor=personas.secretary_a, **GOOD)
-    flow.accept(rows["accepted"]["C-A-1"], actor=personas.company)
-    flow.return_(rows["returned"]["C-A-1"], actor=personas.company, reason="请补充会议照片")
+    flow.assignment_accept(assignment=rows["accepted"]["C-A-1"], actor=personas.company)
+    flow.assignment_return(assignment=rows["returned"]["C-A-1"], actor=personas.company, reason="请补充会议照片")
     return rows
 
 
@@ -82,7 +82,7 @@ def test_a_returned_answer_shows_its_reason(client, personas, inbox):
 
 def test_closed_tasks_no_longer_owe_an_answer(client, personas, inbox):
     task = inbox["overdue"]["C-A-1"].task
-    task_services.task_close(task, actor=personas.company)
+    task_services.task_close(task=task, actor=personas.company)
     client.force_login(personas.secretary_a)
     response = client.get(reverse("tasks:assignment_inbox"))
     assert response.context["counts"]["overdue"] == 0
@@ -140,9 +140,9 @@ def test_the_inbox_does_not_grow_with_rows(client, personas, tree):
                         orgs=[tree.station_a1, *orgs])  # fmt: skip
             done = answer(rows["C-A-1"], actor=personas.secretary_a, **GOOD)
             if k % 3 == 0:
-                flow.return_(done, actor=personas.company, reason="补充")
+                flow.assignment_return(assignment=done, actor=personas.company, reason="补充")
             elif k % 3 == 1:
-                flow.accept(done, actor=personas.company)
+                flow.assignment_accept(assignment=done, actor=personas.company)
 
     client.force_login(personas.secretary_a)
     grow(3, "S")

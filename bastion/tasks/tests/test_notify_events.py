@@ -37,7 +37,7 @@ def test_a_dispatch_tells_each_answerer_once_listing_what_they_answer_for(person
     task = make_task(tree.company, personas.company, title="报送党员培训情况")
     stations = [tree.station_a1, tree.station_a2, tree.station_b1]
 
-    flow.dispatch(task, actor=personas.company, recipients=[s.pk for s in stations])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[s.pk for s in stations])
 
     [county] = dispatched(personas.county)
     assert orgs_listed(county) == [tree.station_a1.name, tree.station_a2.name]
@@ -61,11 +61,11 @@ def test_a_dispatch_tells_each_answerer_once_listing_what_they_answer_for(person
 
 def test_a_second_dispatch_tells_only_people_not_told_yet(personas, tree):
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     newcomer = UserFactory(username="p_newcomer")
     grant(newcomer, "branch_secretary", tree.station_b1)
 
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a2.pk, tree.station_b1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a2.pk, tree.station_b1.pk])
 
     assert dispatched(personas.county).count() == 1
     assert dispatched(personas.secretary_a).count() == 1
@@ -76,10 +76,10 @@ def test_passing_down_tells_the_answerers_below_not_the_passer(personas, tree):
     leader = UserFactory(username="p_group_leader")
     grant(leader, "branch_secretary", tree.group_a1)
     task = make_task(tree.county_a, personas.county)
-    flow.dispatch(task, actor=personas.county, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     assignment = task.assignments.get()
 
-    child = flow.pass_down(assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk])
+    child = flow.assignment_pass_down(assignment=assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk])
 
     [note] = dispatched(leader)
     assert orgs_listed(note) == [tree.group_a1.name]
@@ -89,11 +89,11 @@ def test_passing_down_tells_the_answerers_below_not_the_passer(personas, tree):
 
 def test_a_returned_answer_tells_its_answerers_why(personas, tree):
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     assignment = task.assignments.get()
-    flow.submit(assignment, actor=personas.secretary_a, feedback="已完成")
+    flow.assignment_submit(assignment=assignment, actor=personas.secretary_a, feedback="已完成")
 
-    flow.return_(assignment, actor=personas.company, reason="请补充照片")
+    flow.assignment_return(assignment=assignment, actor=personas.company, reason="请补充照片")
 
     notes = inbox(EVENT_RETURNED)
     assert set(notes.values_list("recipient_id", flat=True)) == {
@@ -107,11 +107,11 @@ def test_a_returned_answer_tells_its_answerers_why(personas, tree):
 
 def test_an_accepted_answer_is_told_once(personas, tree):
     task = make_task(tree.company, personas.company, title="统计党员人数")
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_b1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_b1.pk])
     assignment = task.assignments.get()
-    flow.submit(assignment, actor=personas.secretary_b, feedback="已完成")
+    flow.assignment_submit(assignment=assignment, actor=personas.secretary_b, feedback="已完成")
 
-    flow.accept(assignment, actor=personas.company)
+    flow.assignment_accept(assignment=assignment, actor=personas.company)
 
     [note] = inbox(EVENT_ACCEPTED)
     assert note.recipient == personas.secretary_b
@@ -121,8 +121,8 @@ def test_an_accepted_answer_is_told_once(personas, tree):
 
 def test_a_reminder_before_the_deadline_goes_to_who_has_not_answered(personas, tree):
     task = make_task(tree.company, personas.company, due_in=3)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk])
-    flow.submit(task.assignments.get(organization=tree.station_b1), actor=personas.secretary_b)
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk])
+    flow.assignment_submit(assignment=task.assignments.get(organization=tree.station_b1), actor=personas.secretary_b)
 
     assert task_remind_due(actor=personas.company, task=task) == 1
     notes = inbox(EVENT_DUE_SOON)
@@ -142,7 +142,7 @@ def test_only_the_issuer_side_may_send_the_reminder(personas, tree):
     from django.core.exceptions import PermissionDenied
 
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     with pytest.raises(PermissionDenied):
         task_remind_due(actor=personas.secretary_b, task=task)
 
@@ -150,7 +150,7 @@ def test_only_the_issuer_side_may_send_the_reminder(personas, tree):
 def test_the_progress_page_shows_who_read_the_dispatch(client, personas, tree):
     task = make_task(tree.company, personas.company)
     recipients = [tree.station_a1, tree.station_b1, tree.county_b]
-    flow.dispatch(task, actor=personas.company, recipients=[o.pk for o in recipients])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[o.pk for o in recipients])
     note = dispatched(personas.secretary_a).get()
     notification_mark_read(actor=personas.secretary_a, notification=note)
     note.refresh_from_db()
@@ -173,7 +173,7 @@ def test_the_progress_page_shows_who_read_the_dispatch(client, personas, tree):
 
 def test_the_nudge_button_reminds_before_the_deadline(client, personas, tree):
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     client.force_login(personas.company)
     url = reverse("tasks:progress", args=[task.pk])
     assert 'data-testid="nudge-button"' in client.get(url).content.decode()

@@ -108,7 +108,7 @@ def test_before_the_due_date_nobody_is_overdue(client, personas, tree):
     from .progress_helpers import make_task
 
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     client.force_login(personas.company)
     response = page(client, task)
     assert response.context["progress"].overdue_open == 0

@@ -22,7 +22,7 @@ def build(tree, personas, size: int):
     for station in stations:
         grant(UserFactory(), "branch_secretary", station)
     task = make_task(tree.county_a, personas.county, title=f"任务{size}")
-    flow.dispatch(task, actor=personas.county, recipients=[s.pk for s in stations])
+    flow.task_dispatch(task=task, actor=personas.county, recipients=[s.pk for s in stations])
     move_due_date(task, 3)
     spread_states(task, task.due_on)
     return task
@@ -73,6 +73,6 @@ def test_the_reminder_costs_the_same_for_5_and_60_late_recipients(personas, tree
     for size in (5, 60):
         task = build(tree, personas, size)
         with CaptureQueriesContext(connection) as ctx:
-            flow.remind_late(task, actor=personas.county)
+            flow.task_remind_late(task=task, actor=personas.county)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts

@@ -36,7 +36,7 @@ def tasks(tree, personas):
         ("station", tree.station_a1, personas.secretary_a, [tree.group_a1]),
     ):
         task = make_task(issuer, actor, title=f"{name} 工作单")
-        flow.dispatch(task, actor=actor, recipients=[o.pk for o in recipients])
+        flow.task_dispatch(task=task, actor=actor, recipients=[o.pk for o in recipients])
         made[name] = task
     return made
 

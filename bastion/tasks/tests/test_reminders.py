@@ -22,7 +22,7 @@ def reminders(task):
 
 
 def test_remind_notifies_each_responsible_person_once(crafted, personas, tree):
-    count = flow.remind_late(crafted.task, actor=personas.company)
+    count = flow.task_remind_late(task=crafted.task, actor=personas.company)
     assert count == 3  # county_a (unread), county_b (read), station_b1 (returned)
     notes = {n.recipient_id: n for n in reminders(crafted.task)}
     # county_a's committee answers for county_a; secretary_b for station_b1. Nobody holds a
@@ -60,13 +60,13 @@ def test_a_grant_above_several_late_recipients_gets_one_notification(crafted, pe
 
 
 def test_second_click_the_same_day_sends_nothing_new(crafted, personas):
-    flow.remind_late(crafted.task, actor=personas.company)
-    flow.remind_late(crafted.task, actor=personas.company)
+    flow.task_remind_late(task=crafted.task, actor=personas.company)
+    flow.task_remind_late(task=crafted.task, actor=personas.company)
     assert reminders(crafted.task).count() == 2
     # a new person responsible for a late recipient is still reminded
     newcomer = UserFactory(username="p_newcomer")
     grant(newcomer, "branch_secretary", crafted.assignment["station_b1"].organization)
-    flow.remind_late(crafted.task, actor=personas.company)
+    flow.task_remind_late(task=crafted.task, actor=personas.company)
     assert reminders(crafted.task).count() == 3
 
 
@@ -79,25 +79,25 @@ def test_the_next_day_reminds_again(crafted, personas):
 
 def test_another_task_with_the_same_title_is_its_own_reminder(crafted, personas, tree):
     other = make_task(tree.company, personas.company, title=crafted.task.title)
-    flow.dispatch(other, actor=personas.company, recipients=[tree.county_a.pk])
+    flow.task_dispatch(task=other, actor=personas.company, recipients=[tree.county_a.pk])
     other.due_on = crafted.task.due_on
     other.save(update_fields=["due_on"])
-    flow.remind_late(crafted.task, actor=personas.company)
-    flow.remind_late(other, actor=personas.company)
+    flow.task_remind_late(task=crafted.task, actor=personas.company)
+    flow.task_remind_late(task=other, actor=personas.company)
     assert reminders(crafted.task).filter(recipient=personas.county).count() == 2
 
 
 def test_nobody_is_reminded_before_the_due_date(personas, tree):
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
-    assert flow.remind_late(task, actor=personas.company) == 0
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
+    assert flow.task_remind_late(task=task, actor=personas.company) == 0
     assert not reminders(task).exists()
 
 
 def test_an_inactive_account_is_not_reminded(crafted, personas):
     personas.secretary_b.is_active = False
     personas.secretary_b.save()
-    flow.remind_late(crafted.task, actor=personas.company)
+    flow.task_remind_late(task=crafted.task, actor=personas.company)
     assert set(reminders(crafted.task).values_list("recipient_id", flat=True)) == {
         personas.county.pk
     }
@@ -113,7 +113,7 @@ def test_the_button_says_how_many_were_reminded(client, crafted, personas, tree)
 
 def test_the_button_without_late_recipients_says_so(client, personas, tree):
     task = make_task(tree.company, personas.company)
-    flow.dispatch(task, actor=personas.company, recipients=[tree.station_a1.pk])
+    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk])
     client.force_login(personas.company)
     response = client.post(reverse("tasks:progress_remind", args=[task.pk]), follow=True)
     assert "当前没有逾期未反馈的组织" in response.content.decode()

@@ -185,7 +185,7 @@ def _detail_context(request, assignment, *, form=None, review_form=None) -> dict
 @login_required
 def assignment_detail(request, pk):
     assignment = scoped_assignment(request, pk)
-    flow.mark_read(assignment, actor=request.user)
+    flow.assignment_mark_read(assignment=assignment, actor=request.user)
     return render(request, "tasks/assignment_detail.html", _detail_context(request, assignment))
 
 
@@ -197,7 +197,7 @@ def assignment_submit(request, pk):
     if not flow.can_answer(user, assignment):
         raise Http404
     try:
-        answer_services.check_open(assignment, user)
+        answer_services.assignment_check_open(actor=user, assignment=assignment)
     except ValidationError as exc:  # answered meanwhile, accepted, or the task closed
         messages.error(request, " ".join(exc.messages))
         return redirect(assignment)
@@ -208,7 +208,7 @@ def assignment_submit(request, pk):
     )
     if form.is_valid():
         try:
-            answer_services.feedback_submit(assignment, actor=user, **form.service_fields())
+            answer_services.assignment_answer(assignment=assignment, actor=user, **form.service_fields())
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
@@ -235,10 +235,10 @@ def assignment_review(request, pk):
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == ReviewForm.ACCEPT:
-                flow.accept(assignment, actor=user)
+                flow.assignment_accept(assignment=assignment, actor=user)
                 done = _("已采纳，反馈已锁定。")
             else:
-                flow.return_(assignment, actor=user, reason=form.cleaned_data["reason"])
+                flow.assignment_return(assignment=assignment, actor=user, reason=form.cleaned_data["reason"])
                 done = _("已退回，承办组织修改后将重新提交。")
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -259,7 +259,7 @@ def assignment_review(request, pk):
 
 @login_required
 def assignment_pass_down(request, pk):
-    """The recipient forwards the task to organizations in its own subtree (``flow.pass_down``)."""
+    """The recipient forwards the task to organizations in its own subtree (``flow.assignment_pass_down``)."""
     user = request.user
     assignment = scoped_assignment(request, pk)
     org = assignment.organization
@@ -282,8 +282,8 @@ def assignment_pass_down(request, pk):
     context = {"assignment": assignment, "task": assignment.task, "form": form, "child": child}
     if posted and form.is_valid():
         try:
-            child = flow.pass_down(
-                assignment,
+            child = flow.assignment_pass_down(
+                assignment=assignment,
                 actor=user,
                 recipients=pick.chosen(form),
                 due_on=form.cleaned_data.get("due_on"),

@@ -231,7 +231,7 @@ def cascade_item_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.item_create(
+            item = services.cascade_item_create(
                 actor=user, parent=parent, level=level, **form.service_fields()
             )
         except ValidationError as exc:
@@ -287,7 +287,7 @@ def cascade_item_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_update(item, actor=user, **form.service_fields())
+            services.cascade_item_update(item=item, actor=user, **form.service_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -326,8 +326,8 @@ def cascade_item_status(request, pk):
         messages.error(request, _("请选择有效的进展状态。"))
         return redirect(item_url(item))
     try:
-        services.item_set_status(
-            item,
+        services.cascade_item_set_status(
+            item=item,
             actor=user,
             status=form.cleaned_data["status"],
             progress_note=form.cleaned_data["progress_note"],
@@ -355,7 +355,7 @@ def cascade_item_delete(request, pk):
     )
     parent = item.parent
     try:
-        services.item_delete(item, actor=user)
+        services.cascade_item_delete(item=item, actor=user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect(item_url(item))

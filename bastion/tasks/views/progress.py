@@ -252,7 +252,7 @@ def progress_remind(request, pk: int):
         else:
             messages.info(request, _("当前没有需要提醒的组织。"))
         return redirect(back)
-    count = flow.remind_late(task, actor=request.user)
+    count = flow.task_remind_late(task=task, actor=request.user)
     if count:
         messages.success(request, _("已向 %(n)s 个逾期组织发送催办。") % {"n": count})
     else:

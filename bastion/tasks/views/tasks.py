@@ -213,7 +213,7 @@ def task_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         try:
-            services.task_update(task, actor=user, fields=formset.specs(), **form.service_fields())
+            services.task_update(task=task, actor=user, fields=formset.specs(), **form.service_fields())
         except ValidationError as exc:
             _apply(form, exc, formset)
         except PermissionDenied as exc:
@@ -278,7 +278,7 @@ def task_detail(request, pk):
 def task_close(request, pk):
     task = scoped_task(request, pk)
     try:
-        services.task_close(task, actor=request.user)
+        services.task_close(task=task, actor=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
@@ -293,7 +293,7 @@ def task_close(request, pk):
 def task_delete(request, pk):
     task = scoped_task(request, pk)
     try:
-        services.task_delete(task, actor=request.user)
+        services.task_delete(task=task, actor=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
@@ -308,7 +308,7 @@ def task_delete(request, pk):
 
 @login_required
 def task_dispatch(request, pk):
-    """Choose recipients, see how many will receive it, confirm: ``flow.dispatch``."""
+    """Choose recipients, see how many will receive it, confirm: ``flow.task_dispatch``."""
     user = request.user
     task = scoped_task(request, pk)
     if not allows(user, "tasks.dispatch_task", task.issuer):
@@ -322,7 +322,7 @@ def task_dispatch(request, pk):
     context = {"task": task, "form": form}
     if posted and form.is_valid():
         try:
-            added = flow.dispatch(task, actor=user, recipients=pick.chosen(form))
+            added = flow.task_dispatch(task=task, actor=user, recipients=pick.chosen(form))
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
