@@ -10,7 +10,8 @@
    may add rows: those are listed, not failed).
 
 A model that moved between apps took its rows to a renamed table: ``RENAMED`` maps the old
-table name to the new one. Tables this checkout adds are listed as new. Nothing is written outside the scratch folder.
+table name to the new one. Tables this checkout adds are listed as new. Nothing is written
+outside the scratch folder.
 """
 
 from __future__ import annotations
