@@ -10,6 +10,8 @@ class AgendaConfig(AppConfig):
     # The daily digest's calendar sections (the kernel's registry: core/notifications/digest.py).
     digest_sources = ["bastion.agenda.services.notify_digest.agenda_sections"]
     digest_recipients = ["bastion.agenda.services.notify_digest.digest_recipients"]
+    # Term and dues alarms, sent by the daily run (the kernel's registry: core/daily.py).
+    daily_jobs = ["bastion.agenda.services.alarms.agenda_alarms_handle"]
 
     @property
     def navigation(self):

@@ -178,18 +178,23 @@ def organization_param(request, name: str = "within"):
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key chosen by id, from the objects the requester may see (choice lists go
-    through the door too): an id outside the scope reads as "does not exist"."""
+    """A foreign key chosen by id, from the objects the requester may ``action`` (choice lists
+    go through the door too), or, with ``permission``, from those whose organization lies where
+    the requester holds it (``tasks.add_task`` for an issuer): any other id reads as "does not
+    exist"."""
 
-    def __init__(self, *, model, action: str = "view", **kwargs):
+    def __init__(self, *, model, action: str = "view", permission: str | None = None, **kwargs):
         self.scope_model = model
         self.scope_action = action
+        self.scope_permission = permission
         kwargs.setdefault("queryset", model.objects.none())  # the model, for the schema
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        request = self.context.get("request")
-        return self.scope_model.objects.restrict(getattr(request, "user", None), self.scope_action)
+        user = getattr(self.context.get("request"), "user", None)
+        if self.scope_permission:
+            return self.scope_model.objects.permitted(user, self.scope_permission)
+        return self.scope_model.objects.restrict(user, self.scope_action)
 
     def to_internal_value(self, data):
         if isinstance(data, bool):

@@ -278,7 +278,10 @@ def download(rows, pk, *, inline: bool = False) -> FileResponse:
     """The one scoped download: the file of row ``pk`` among ``rows`` (evidence rows already
     narrowed to the reader's scope, e.g. ``ProblemEvidence.objects.restrict(user, "view")``),
     404 for anything else. ``inline`` shows a photo in the page instead of saving it."""
-    row = get_object_or_404(rows, pk=pk)
+    try:
+        row = get_object_or_404(rows, pk=pk)
+    except (ValueError, TypeError, ValidationError) as exc:  # not an id at all
+        raise Http404 from exc
     return row.response(inline=inline)
 
 

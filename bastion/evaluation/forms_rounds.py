@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bastion.core.forms import OrganizationChoiceField
 from bastion.core.periods import MAX_YEAR, MIN_YEAR, Period
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
@@ -44,19 +45,13 @@ def round_organizations(user):
     return visible.permitted(user, "evaluation.add_round")
 
 
-class OrganizationChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        indent = "　" * max(obj.depth - 1, 0)
-        return f"{indent}{obj.name}"
-
-
 class RoundForm(forms.Form):
     scheme = forms.ModelChoiceField(
         label=_("考评方案"), queryset=Scheme.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
     )  # fmt: skip
-    organization = OrganizationChoice(
-        label=_("考评范围"), queryset=Organization.objects.none(),
+    organization = OrganizationChoiceField(
+        label=_("考评范围"),
         help_text=_("该组织及其下级中符合方案考评对象的组织或党员都将成为本轮的评价对象。"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )  # fmt: skip

@@ -6,6 +6,7 @@ class ProblemsConfig(AppConfig):
     name = "bastion.problems"
     label = "problems"
     verbose_name = _("问题整改")
+    home_widgets = ["bastion.problems.widgets.to_act_on"]
     # Overdue and due-soon problems join the daily digest; overdue ones are told and escalated
     # by the daily run (the kernel's registries: core/notifications/digest.py, core/daily.py).
     digest_sources = ["bastion.problems.digest.items"]

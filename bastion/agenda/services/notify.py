@@ -2,9 +2,10 @@
 (``bastion.core.notifications.services.notification_send``).
 
 Per event: ``notify_meeting_returned`` (a meeting record sent back to the person who recorded
-it), in the inbox only. The daily digest's agenda sections are ``notify_digest.agenda_sections``,
-registered on ``AgendaConfig``; storing and sending digests is the kernel's
-(``bastion.core.notifications.digest.send_daily_digests``).
+it), in the inbox only, once per sending back. Term and dues alarms are the daily job's
+(``alarms.agenda_alarms_handle``). The daily digest's agenda sections are
+``notify_digest.agenda_sections``, registered on ``AgendaConfig``; storing and sending digests
+is the kernel's (``bastion.core.notifications.digest.send_daily_digests``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from bastion.core.notifications.services import notification_send
 from .notify_digest import meeting_url
 
 EVENT_MEETING_RETURNED = "agenda.meeting_returned"
+
+
+def returned_key(meeting) -> str:
+    """One message per sending back: the meeting and the moment it was reviewed."""
+    when = meeting.reviewed_at.isoformat() if meeting.reviewed_at else ""
+    return f"{EVENT_MEETING_RETURNED}:{meeting.pk}:{when}"
 
 
 def notify_meeting_returned(meeting, *, actor=None) -> Notification | None:
@@ -38,6 +45,7 @@ def notify_meeting_returned(meeting, *, actor=None) -> Notification | None:
         url=meeting_url(meeting.pk, meeting.organization_id),
         level=NotificationLevel.INFO,
         subjects=[meeting],
+        dedupe_key=returned_key(meeting),
         channels=(),
     )
     return notes[0] if notes else None

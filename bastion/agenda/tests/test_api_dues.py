@@ -11,10 +11,9 @@ from rest_framework.test import APIClient
 
 from bastion.agenda.models import DuesPayment, Obligation
 from bastion.agenda.services.obligations import generate_year
-from bastion.core.testing import login
+from bastion.core.testing import Scope, login, persona_matrix, seen_by_persona
 from bastion.orgs.tests.factories import PersonFactory
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 PAYERS = ("zhang_san", "wang_wu", "zhao_liu")
 VISIBLE = {
     "company": {"zhang_san", "wang_wu", "zhao_liu"},
@@ -57,18 +56,19 @@ def names(response, people):
 # --- the matrix ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_list_holds_exactly_the_scope(api, personas, people, ledger, persona):
-    login(api, getattr(personas, persona))
-    assert names(api.get(URL), people) == sorted(2 * list(VISIBLE[persona]))
+# Both payments of each payer: seen by whoever sees the payer.
+DUES = Scope(
+    objects="ledger",
+    seen_by={
+        (payer, month): seen
+        for payer, seen in seen_by_persona(VISIBLE, PAYERS).items()
+        for month in (1, 2)
+    },
+    detail=["api:dues-detail"],
+    rows=["api:dues-list"],
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("payer", PAYERS)
-def test_detail_is_404_outside_scope(api, personas, ledger, persona, payer):
-    login(api, getattr(personas, persona))
-    response = api.get(reverse("api:dues-detail", args=[ledger[payer, 1].pk]))
-    assert response.status_code == (200 if payer in VISIBLE[persona] else 404)
+test_dues_are_read_inside_the_scope_only = persona_matrix(DUES)
 
 
 def test_anonymous_is_refused(api, ledger):

@@ -12,10 +12,9 @@ from rest_framework.test import APIClient
 from bastion.agenda.models import Meeting, MeetingStatus, Obligation
 from bastion.agenda.services.meetings import meeting_record
 from bastion.agenda.services.obligations import generate_year
-from bastion.core.testing import login
+from bastion.core.testing import PERSONAS, Scope, login, persona_matrix, seen_by_persona
 from bastion.orgs.tests.factories import PersonFactory
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 HELD = ("station_a1", "station_a2", "station_b1")
 VISIBLE = {
     "company": {"station_a1", "station_a2", "station_b1"},
@@ -74,21 +73,15 @@ def body(org, attendee, **extra):
 # --- reads --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_list_holds_exactly_the_scope(api, personas, tree, meetings, persona):
-    login(api, getattr(personas, persona))
-    response = api.get(URL)
-    assert response.status_code == 200
-    found = {row["organization"]["id"] for row in response.json()["results"]}
-    assert found == {getattr(tree, name).pk for name in VISIBLE[persona]}
+# Who reads which station's meeting: on its page, through the API and in the API list.
+MEETINGS = Scope(
+    objects="meetings",
+    seen_by=seen_by_persona(VISIBLE, HELD),
+    detail=["agenda:meeting_detail", "api:meeting-detail"],
+    rows=["api:meeting-list"],
+)
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("org", HELD)
-def test_detail_is_404_outside_scope(api, personas, meetings, persona, org):
-    login(api, getattr(personas, persona))
-    response = api.get(detail(meetings[org]))
-    assert response.status_code == (200 if org in VISIBLE[persona] else 404)
+test_meetings_are_read_inside_the_scope_only = persona_matrix(MEETINGS)
 
 
 def test_anonymous_is_refused(api, meetings):

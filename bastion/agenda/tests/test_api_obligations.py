@@ -9,9 +9,8 @@ from rest_framework.test import APIClient
 
 from bastion.agenda.models import Meeting, Obligation
 from bastion.agenda.services.obligations import generate_year
-from bastion.core.testing import login
+from bastion.core.testing import PERSONAS, Scope, login, persona_matrix, seen_by_persona
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 # Organizations owing something in 2026 (the committees have no term yet): three branches and
 # the party group. Which of them each persona sees:
 VISIBLE = {
@@ -53,13 +52,17 @@ def test_list_holds_exactly_the_scope(api, personas, tree, year, persona):
     assert len(found) == expected
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("org", sorted(VISIBLE["company"]))
-def test_detail_is_404_outside_scope(api, personas, tree, year, persona, org):
-    obligation = Obligation.objects.filter(organization=getattr(tree, org)).first()
-    login(api, getattr(personas, persona))
-    response = api.get(reverse("api:obligation-detail", args=[obligation.pk]))
-    assert response.status_code == (200 if org in VISIBLE[persona] else 404)
+OBLIGATIONS = Scope(
+    objects=lambda fx: {
+        org: Obligation.objects.filter(organization=getattr(fx.tree, org)).first()
+        for org in VISIBLE["company"]
+    },
+    seen_by=seen_by_persona(VISIBLE),
+    detail=["api:obligation-detail"],
+    fixtures=["year"],
+)
+
+test_obligations_are_read_inside_the_scope_only = persona_matrix(OBLIGATIONS)
 
 
 def test_anonymous_is_refused(api, year):

@@ -3,11 +3,12 @@
 import pytest
 from django.urls import reverse
 
+from bastion.core.testing import PERSONAS, Scope, Url, persona_matrix
+
 from .board_helpers import today_fixture, year_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 PAGES = ["agenda:board", "agenda:annual_map", "agenda:rollup"]
 
 # target → personas that see it (agenda.view_obligation on the target's subtree)
@@ -23,21 +24,16 @@ VIEW = {
 EXPORT = {target: allowed - {"member"} for target, allowed in VIEW.items()}
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("target", list(VIEW))
-@pytest.mark.parametrize("url_name", PAGES)
-def test_pages_are_404_outside_the_scope(client, personas, tree, year, url_name, target, persona):
-    client.force_login(getattr(personas, persona))
-    response = client.get(reverse(url_name) + f"?org={getattr(tree, target).pk}&year=2025")
-    assert response.status_code == (200 if persona in VIEW[target] else 404)
+BOARD = [
+    Scope(
+        seen_by=VIEW,
+        detail=[Url(name, param="org", query={"year": 2025}) for name in PAGES],
+        fixtures=["year"],
+    ),
+    Scope(seen_by=EXPORT, detail=[Url("agenda:rollup_export", param="org")], fixtures=["year"]),
+]
 
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("target", list(EXPORT))
-def test_the_export_is_404_outside_the_export_scope(client, personas, tree, year, target, persona):
-    client.force_login(getattr(personas, persona))
-    response = client.get(reverse("agenda:rollup_export") + f"?org={getattr(tree, target).pk}")
-    assert response.status_code == (200 if persona in EXPORT[target] else 404)
+test_pages_are_404_outside_the_scope = persona_matrix(*BOARD)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

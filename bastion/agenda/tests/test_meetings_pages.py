@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from bastion.agenda.models import Meeting
 from bastion.agenda.services.meetings import meeting_review
+from bastion.core.testing import PERSONAS, Opens, Scope, Url, persona_matrix
 
 from .meetings_factories import photo, record
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 READERS_A1 = {"company", "county", "secretary_a", "member"}
 WRITERS_A1 = {"company", "county", "secretary_a"}
 
@@ -34,26 +34,46 @@ def meetings(personas, tree, people):
     )
 
 
-# (url name, target, personas that get 200) — everyone else gets 404.
-GET_MATRIX = [
-    ("agenda:meeting_detail", "a1", READERS_A1),
-    ("agenda:meeting_detail", "b1", {"company", "secretary_b"}),
-    ("agenda:meeting_detail", "county", {"company", "county"}),
-    ("agenda:meeting_edit", "a1", WRITERS_A1),
-    ("agenda:meeting_edit", "b1", {"company", "secretary_b"}),
-    ("agenda:meeting_history", "a1", WRITERS_A1),
-    ("agenda:meeting_history", "b1", {"company", "secretary_b"}),
-    ("agenda:meeting_attachment", "a1_file", READERS_A1),
-    ("agenda:meeting_attachment", "b1_file", {"company", "secretary_b"}),
+B1_READERS = {"company", "secretary_b"}
+# Who opens which meeting's pages and files; everyone else gets 404.
+MEETING_PAGES = [
+    Scope(
+        objects="meetings",
+        seen_by={"a1": READERS_A1, "b1": B1_READERS, "county": {"company", "county"}},
+        detail=["agenda:meeting_detail"],
+    ),
+    Scope(
+        objects="meetings",
+        seen_by={"a1": WRITERS_A1, "b1": B1_READERS},
+        detail=["agenda:meeting_edit", "agenda:meeting_history"],
+    ),
+    Scope(
+        objects="meetings",
+        seen_by={"a1_file": READERS_A1, "b1_file": B1_READERS},
+        detail=["agenda:meeting_attachment"],
+    ),
+]
+# The attendance rates of an organization, and the form recording a meeting for one.
+FOR_AN_ORGANIZATION = [
+    Scope(
+        seen_by={"station_a1": READERS_A1},
+        detail=[
+            Url("agenda:attendance_rates", param="org", query={"show": show})
+            for show in ("branches", "members")
+        ],
+        fixtures=["meetings"],
+    ),
+    Scope(
+        seen_by={"station_a1": WRITERS_A1},
+        detail=[Url("agenda:meeting_create", param="org")],
+        fixtures=["meetings"],
+    ),
+    Opens(
+        ["agenda:meeting_create"], by=set(PERSONAS) - {"member", "outsider"}, fixtures=["meetings"]
+    ),
 ]
 
-
-@pytest.mark.parametrize("url_name,target,allowed", GET_MATRIX)
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_page_is_404_outside_scope(client, personas, meetings, url_name, target, allowed, persona):
-    client.force_login(getattr(personas, persona))
-    response = client.get(reverse(url_name, args=[getattr(meetings, target).pk]))
-    assert response.status_code == (200 if persona in allowed else 404)
+test_page_is_404_outside_scope = persona_matrix(*MEETING_PAGES, *FOR_AN_ORGANIZATION)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -74,27 +94,6 @@ def test_list_and_rates_open_for_everyone_but_show_only_the_scope(
     }[persona]
     assert shown == expected
     assert client.get(reverse("agenda:attendance_rates")).status_code == 200
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_rates_for_a_chosen_organization(client, personas, tree, meetings, persona):
-    client.force_login(getattr(personas, persona))
-    for show in ("branches", "members"):
-        response = client.get(
-            reverse("agenda:attendance_rates"), {"org": tree.station_a1.pk, "show": show}
-        )
-        assert response.status_code == (200 if persona in READERS_A1 else 404)
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_create_form_only_for_organizations_one_may_record_for(
-    client, personas, tree, meetings, persona
-):
-    client.force_login(getattr(personas, persona))
-    bare = client.get(reverse("agenda:meeting_create"))
-    assert bare.status_code == (404 if persona in ("member", "outsider") else 200)
-    for_a1 = client.get(reverse("agenda:meeting_create"), {"org": tree.station_a1.pk})
-    assert for_a1.status_code == (200 if persona in WRITERS_A1 else 404)
 
 
 POST_MATRIX = [

@@ -130,8 +130,9 @@ def test_county_digest_costs_the_same_queries_for_2_or_14_branches(scenario, per
     large = queries()
 
     # grants, roots, counts, worst items, review count and lines, plus each app's digest source
-    # (tasks: the due-soon threshold and its grouped counts; evaluation: the open rounds)
-    assert small == large == 9
+    # (tasks: the due-soon threshold and its grouped counts; problems: the grant, the yellow
+    # window's threshold and the grouped counts; evaluation: the open rounds)
+    assert small == large == 12
 
 
 def test_branch_digest_is_capped_too(scenario, personas, settings):

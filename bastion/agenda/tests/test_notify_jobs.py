@@ -45,11 +45,17 @@ def test_from_december_the_job_also_generates_next_year(personas, mailbox):
 
 def test_the_job_run_twice_a_day_creates_no_second_digest(personas, mailbox):
     daily_agenda.call("2025-03-21")
+    first = Notification.objects.count()  # the digests and the day's alarms
     again = daily_agenda.call("2025-03-21")
 
     assert again["digests"]["created"] == 0
     assert again["generated"]["2025"]["created"] == 0
-    assert Notification.objects.count() == 4
+    assert again["jobs"]["bastion.agenda.services.alarms.agenda_alarms_handle"] == {
+        "terms": 0,
+        "dues": 0,
+    }
+    assert Notification.objects.count() == first
+    assert Notification.objects.filter(digest_on__isnull=False).count() == 4
 
 
 def test_the_command_runs_inline_with_now(personas, mailbox):

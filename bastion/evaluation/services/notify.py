@@ -194,10 +194,7 @@ def points_review_notify(*, actor, entry: PointsEntry) -> int:
     """A member's own entry waits for review: the reviewers of their organization are told
     (never the member themself), once per entry."""
     person = entry.person
-    holders = nearest_holders(REVIEWER, [person.organization.path])[person.organization.path]
-    people = sorted(
-        uid for uid in holders if uid != person.user_id and (actor is None or uid != actor.pk)
-    )
+    people = _reviewers(person.organization.path, {person.user_id, actor and actor.pk})
     if not people:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -221,3 +218,14 @@ def points_review_notify(*, actor, entry: PointsEntry) -> int:
             channels=(),
         )
     return len(notes)
+
+
+def _reviewers(path: str, excluded: set) -> list[int]:
+    """The nearest reviewers other than ``excluded``: a secretary recording their own points
+    is reviewed by the committee above."""
+    while path:
+        people = sorted(nearest_holders(REVIEWER, [path])[path] - excluded)
+        if people:
+            return people
+        path = path[: -Organization.steplen]
+    return []

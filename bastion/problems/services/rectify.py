@@ -67,9 +67,7 @@ def _refusal(problem: Problem, user, to: str) -> tuple[str, str] | None:
 
 
 @service
-def problem_transition(
-    *, actor, problem: Problem, to: str, reason: str = "", files=()
-) -> Problem:
+def problem_transition(*, actor, problem: Problem, to: str, reason: str = "", files=()) -> Problem:
     """Move ``problem`` to ``to`` (a State value, or "reopen"); ``files`` are evidence.
 
     The row is locked and read again so two people acting at once cannot both move it."""

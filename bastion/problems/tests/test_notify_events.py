@@ -84,13 +84,17 @@ def test_an_import_tells_each_person_once_listing_all_their_problems(tree, perso
 def test_submitting_tells_the_verifying_side_and_rejecting_the_responsible_side(tree, personas):
     problem = make_problem(personas.company, tree.station_a1)
     rectify.problem_transition(problem=problem, actor=personas.secretary_a, to=State.IN_PROGRESS)
-    rectify.problem_transition(problem=problem, actor=personas.secretary_a, to=State.SUBMITTED, files=[png()])
+    rectify.problem_transition(
+        problem=problem, actor=personas.secretary_a, to=State.SUBMITTED, files=[png()]
+    )
 
     assert recipients(EVENT_SUBMITTED) == ["p_county"]
     step = problem.events.order_by("-pk").first()
     assert notify_moved(problem, actor=personas.secretary_a, step=step) == 0
 
-    rectify.problem_transition(problem=problem, actor=personas.county, to=State.REJECTED, reason="照片不清楚")
+    rectify.problem_transition(
+        problem=problem, actor=personas.county, to=State.REJECTED, reason="照片不清楚"
+    )
 
     [note] = told(EVENT_REJECTED)
     assert note.recipient == personas.secretary_a and note.read_at is None
@@ -133,7 +137,9 @@ def test_escalation_follows_the_rule_in_force(tree, personas):
 def test_a_submitted_problem_is_not_overdue_for_the_rectifying_side(tree, personas):
     problem = overdue_problem(personas.company, tree.station_a1, days=40)
     rectify.problem_transition(problem=problem, actor=personas.secretary_a, to=State.IN_PROGRESS)
-    rectify.problem_transition(problem=problem, actor=personas.secretary_a, to=State.SUBMITTED, files=[png()])
+    rectify.problem_transition(
+        problem=problem, actor=personas.secretary_a, to=State.SUBMITTED, files=[png()]
+    )
 
     assert problems_overdue_handle(today=today()) == {"escalated": 0, "told": 0}
 

@@ -191,7 +191,9 @@ def test_evidence_download_scope(client, tree, personas, data):
 
     _inspection, pa1, _ = data
     rectify.problem_transition(problem=pa1, actor=personas.secretary_a, to="in_progress")
-    rectify.problem_transition(problem=pa1, actor=personas.secretary_a, to="submitted", files=[png("现场.png")])
+    rectify.problem_transition(
+        problem=pa1, actor=personas.secretary_a, to="submitted", files=[png("现场.png")]
+    )
     evidence = pa1.evidence.get()
     url = reverse("problems:evidence_file", args=[evidence.pk])
     response = get(client, personas.secretary_a, url)
@@ -211,7 +213,9 @@ def test_problem_detail_constant_queries(client, tree, personas, data):
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     rectify.problem_transition(problem=pa1, actor=personas.secretary_a, to="in_progress")
-    rectify.problem_transition(problem=pa1, actor=personas.secretary_a, to="submitted", files=[png(), png("b.png")])
+    rectify.problem_transition(
+        problem=pa1, actor=personas.secretary_a, to="submitted", files=[png(), png("b.png")]
+    )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)

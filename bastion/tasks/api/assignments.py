@@ -139,7 +139,9 @@ class AssignmentViewSet(
         assignment = self.get_object()
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        flow.assignment_return(assignment=assignment, actor=request.user, reason=serializer.validated_data["reason"])
+        flow.assignment_return(
+            assignment=assignment, actor=request.user, reason=serializer.validated_data["reason"]
+        )
         return self.respond(assignment)
 
     @extend_schema(

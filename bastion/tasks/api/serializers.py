@@ -35,19 +35,6 @@ from ..models import (
 MAX_RECIPIENTS = 10000
 
 
-class PermittedOrgField(ScopedRelatedField):
-    """An organization chosen by id among those where the requester holds ``permission``
-    (``tasks.add_task`` for an issuer): any other id reads as "does not exist"."""
-
-    def __init__(self, *, permission: str, **kwargs):
-        self.permission = permission
-        super().__init__(model=Organization, **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return Organization.objects.permitted(getattr(request, "user", None), self.permission)
-
-
 # --- reads --------------------------------------------------------------------------------------
 
 
@@ -260,7 +247,8 @@ class FeedbackFieldInputSerializer(serializers.Serializer):
 
 
 class TaskCreateSerializer(serializers.Serializer):
-    issuer = PermittedOrgField(
+    issuer = ScopedRelatedField(
+        model=Organization,
         permission="tasks.add_task",
         label=_("派发组织"),
         help_text=_("以哪个组织的名义派发（须在您可以新建工作单的范围内）"),

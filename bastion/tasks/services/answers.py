@@ -1,8 +1,9 @@
 """A recipient's answer with its files: check everything, store the files, then submit.
 
-``flow.assignment_submit`` moves the state; this service is what the feedback page and the API call when
-the answer carries evidence: answers for the typed fields (checked by ``feedback.clean_values``),
-files per file field, general evidence, and files to remove (while the answer is still open).
+``flow.assignment_submit`` moves the state; this service is what the feedback page and the API
+call when the answer carries evidence: answers for the typed fields (checked by
+``feedback.clean_values``), files per file field, general evidence, and files to remove (while the
+answer is still open).
 """
 
 from __future__ import annotations
@@ -124,12 +125,15 @@ def assignment_answer(
             ids += [f.pk for f in stored if str(f.field_id) == key]
             if ids:
                 cleaned[key] = ids
-        flow.assignment_submit(assignment=assignment, actor=actor, feedback=feedback, values=cleaned)
+        flow.assignment_submit(
+            assignment=assignment, actor=actor, feedback=feedback, values=cleaned
+        )
     except Exception:
         for row in stored:
             row.file.delete(save=False)
         raise
-    for name in SUBMITTED_FIELDS:  # the caller's copy says what was written, as flow.assignment_submit's
+    # The caller's copy says what was written, as flow.assignment_submit's does.
+    for name in SUBMITTED_FIELDS:
         setattr(given, name, getattr(assignment, name))
     return given
 

@@ -71,7 +71,9 @@ def answer(assignment, *, actor, feedback="已按要求完成。", **by_label) -
 
     fields = list(assignment.task.fields.all())
     values = clean_values(fields, values_for(assignment.task, **by_label))
-    return flow.assignment_submit(assignment=assignment, actor=actor, feedback=feedback, values=values)
+    return flow.assignment_submit(
+        assignment=assignment, actor=actor, feedback=feedback, values=values
+    )
 
 
 GOOD = {"培训党员人数": "12", "会议召开日期": "2025-06-18", "完成情况": "已完成"}

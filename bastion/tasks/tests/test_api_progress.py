@@ -51,13 +51,17 @@ def crafted(tree, personas):
         )
 
     values = {key: value for key, value in answer(task).items() if value != ""}
-    flow.assignment_submit(assignment=of(tree.station_a1), actor=personas.secretary_a, values=values)
+    flow.assignment_submit(
+        assignment=of(tree.station_a1), actor=personas.secretary_a, values=values
+    )
     flow.assignment_accept(assignment=of(tree.station_a1), actor=personas.company)
     flow.assignment_submit(assignment=of(tree.station_a2), actor=secretary_a2, values=values)
     flow.assignment_return(assignment=of(tree.station_a2), actor=personas.company, reason="请补充")
     flow.assignment_mark_read(assignment=of(tree.county_a), actor=personas.county)
     Task.objects.filter(pk=task.pk).update(due_on=today() - dt.timedelta(days=1))
-    flow.assignment_submit(assignment=of(tree.station_b1), actor=personas.secretary_b, values=values)
+    flow.assignment_submit(
+        assignment=of(tree.station_b1), actor=personas.secretary_b, values=values
+    )
     task.refresh_from_db()
     return task
 

@@ -250,8 +250,13 @@ def test_detail_does_not_grow_with_fields_files_and_history(client, personas, tr
         for _round in range(n):
             values = {str(ids[f"数字{i}"].pk): str(i) for i in range(n)}
             files = {ids[f"附件{i}"].pk: [png()] for i in range(n)}
-            answers.assignment_answer(assignment=row, actor=personas.secretary_a, values=values, files=files,
-                                    evidence=[pdf_file()])  # fmt: skip
+            answers.assignment_answer(
+                assignment=row,
+                actor=personas.secretary_a,
+                values=values,
+                files=files,
+                evidence=[pdf_file()],
+            )
             flow.assignment_return(assignment=row, actor=personas.company, reason="再补充")
             row.refresh_from_db()
         return row
@@ -290,7 +295,9 @@ def test_pass_down_is_offered_only_where_there_is_somebody_below(client, persona
 
     due = timezone.localdate() + dt.timedelta(days=5)
     task = Task.objects.create(title="转派检查", issuer=tree.company, due_on=due)
-    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_a2.pk])
+    flow.task_dispatch(
+        task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_a2.pk]
+    )
     client.force_login(personas.county)
     for org, offered in ((tree.station_a1, True), (tree.station_a2, False)):
         assignment = task.assignments.get(organization=org)

@@ -106,14 +106,21 @@ def test_deadline_is_not_later_than_the_parent(tree, personas, cascade):
         cascade_item_create(actor=personas.secretary_a, parent=cascade.sheet_a, level="action_plan",
                     organization=tree.station_a1, title="晚的方案", deadline=late)  # fmt: skip
     assert "时限不能晚于上级事项“A县线损治理任务单”的时限 2099-11-30" in str(exc.value)
-    plan = cascade_item_create(actor=personas.secretary_a, parent=cascade.sheet_a, level="action_plan",
-                       organization=tree.station_a1, title="沿用时限")  # fmt: skip
+    plan = cascade_item_create(
+        actor=personas.secretary_a,
+        parent=cascade.sheet_a,
+        level="action_plan",
+        organization=tree.station_a1,
+        title="沿用时限",
+    )
     assert plan.deadline == cascade.sheet_a.deadline
 
 
 def test_moving_a_deadline_before_a_child_is_refused(personas, cascade):
     with pytest.raises(ValidationError) as exc:
-        cascade_item_update(item=cascade.sheet_a, actor=personas.county, deadline=dt.date(2099, 1, 1))
+        cascade_item_update(
+            item=cascade.sheet_a, actor=personas.county, deadline=dt.date(2099, 1, 1)
+        )
     assert "A1供电所党支部行动方案" in exc.value.message_dict["deadline"][0]
     cascade.sheet_a.refresh_from_db()
     assert cascade.sheet_a.deadline == dt.date(2099, 11, 30)
@@ -131,10 +138,14 @@ def test_update_keeps_the_task_sheet_complete(personas, cascade):
 
 def test_organization_changes_only_without_children(tree, personas, cascade):
     with pytest.raises(ValidationError) as exc:
-        cascade_item_update(item=cascade.sheet_a, actor=personas.company, organization=tree.county_b)
+        cascade_item_update(
+            item=cascade.sheet_a, actor=personas.company, organization=tree.county_b
+        )
     assert "已有下级事项" in exc.value.message_dict["organization"][0]
     with pytest.raises(ValidationError):
-        cascade_item_update(item=cascade.plan_a1, actor=personas.company, organization=tree.station_b1)
+        cascade_item_update(
+            item=cascade.plan_a1, actor=personas.company, organization=tree.station_b1
+        )
     cascade_item_update(item=cascade.plan_a1, actor=personas.county, organization=tree.group_a1)
     cascade.plan_a1.refresh_from_db()
     assert cascade.plan_a1.organization == tree.group_a1
@@ -162,7 +173,9 @@ def test_a_done_parent_keeps_its_children_done(tree, personas, cascade):
     cascade_item_set_status(item=cascade.sheet_a, actor=personas.county, status="done")
     cascade.sheet_a.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        cascade_item_set_status(item=cascade.plan_a1, actor=personas.secretary_a, status="in_progress")
+        cascade_item_set_status(
+            item=cascade.plan_a1, actor=personas.secretary_a, status="in_progress"
+        )
     assert "请先将上级事项改为推进中" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
         cascade_item_create(actor=personas.county, parent=cascade.sheet_a, level="action_plan",
@@ -194,8 +207,13 @@ def test_scope_of_writes(tree, personas, cascade):
         cascade_item_set_status(item=cascade.plan_a2, actor=personas.secretary_a, status="done")
     with pytest.raises(PermissionDenied):
         cascade_item_update(item=cascade.plan_b1, actor=personas.county, title="越权修改")
-    own = cascade_item_create(actor=personas.secretary_a, parent=cascade.sheet_a, level="action_plan",
-                      organization=tree.station_a1, title="A1第二个行动方案")  # fmt: skip
+    own = cascade_item_create(
+        actor=personas.secretary_a,
+        parent=cascade.sheet_a,
+        level="action_plan",
+        organization=tree.station_a1,
+        title="A1第二个行动方案",
+    )
     assert own.created_by == personas.secretary_a
 
 
@@ -238,8 +256,12 @@ def test_blank_title_is_refused(tree, personas):
 
 def test_an_objective_belongs_to_a_party_committee(tree, personas):
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.secretary_a, level="objective", organization=tree.station_a1,
-                    title="支部的攻坚目标")  # fmt: skip
+        cascade_item_create(
+            actor=personas.secretary_a,
+            level="objective",
+            organization=tree.station_a1,
+            title="支部的攻坚目标",
+        )
     assert "攻坚目标清单由党委编制" in exc.value.message_dict["organization"][0]
 
 

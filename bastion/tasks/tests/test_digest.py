@@ -28,7 +28,9 @@ def by_group(sections):
 
 def test_a_secretary_sees_the_overdue_sheet_of_her_station(personas, tree):
     task = make_task(tree.company, personas.company, title="报送党员培训情况")
-    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk])
+    flow.task_dispatch(
+        task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk]
+    )
     move_due_date(task, 4)
     sections = by_group(items(personas.secretary_a, today()))
     assert list(sections) == ["tasks_overdue"]
@@ -83,7 +85,9 @@ def test_a_sheet_passed_down_is_reviewed_not_owed_by_the_branch(personas, tree):
     task = make_task(tree.county_a, personas.county)
     flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     assignment = Assignment.objects.get(task=task)
-    child = flow.assignment_pass_down(assignment=assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk])
+    child = flow.assignment_pass_down(
+        assignment=assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk]
+    )
     move_due_date(task, 1)
     move_due_date(child, 1)
     orgs = {line["org"] for line in items(personas.secretary_a, today())[0]["lines"]}

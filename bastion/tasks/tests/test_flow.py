@@ -193,8 +193,9 @@ def test_pass_down_creates_a_child_task_with_the_same_sheet(county_task, groups,
     task, rows = county_task
     TaskAttachment.objects.create(task=task, file="tasks/x/通知.pdf", original_name="通知.pdf",
                                   size=10)  # fmt: skip
-    child = flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups,
-                           due_on=days(5))  # fmt: skip
+    child = flow.assignment_pass_down(
+        assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups, due_on=days(5)
+    )
     assert child.issuer.code == "C-A-1" and child.parent_assignment_id == rows["C-A-1"].pk
     assert (child.title, child.body, child.priority) == (task.title, task.body, task.priority)
     assert child.due_on == days(5) and child.status == "dispatched"
@@ -208,21 +209,29 @@ def test_pass_down_creates_a_child_task_with_the_same_sheet(county_task, groups,
 def test_pass_down_due_date_not_later_than_the_parent(county_task, groups, personas):
     task, rows = county_task
     with pytest.raises(ValidationError, match="不能晚于"):
-        flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups,
-                       due_on=task.due_on + (days(1) - days(0)))  # fmt: skip
+        flow.assignment_pass_down(
+            assignment=rows["C-A-1"],
+            actor=personas.secretary_a,
+            recipients=groups,
+            due_on=task.due_on + (days(1) - days(0)),
+        )
     assert Task.objects.count() == 1
 
 
 def test_pass_down_stays_inside_the_recipient_subtree(county_task, tree, personas):
     _task, rows = county_task
     with pytest.raises((ValidationError, PermissionDenied)):
-        flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=[tree.station_a2])
+        flow.assignment_pass_down(
+            assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=[tree.station_a2]
+        )
     assert Task.objects.count() == 1
 
 
 def test_accepted_child_answers_roll_up(county_task, groups, personas):
     _task, rows = county_task
-    child = flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups)
+    child = flow.assignment_pass_down(
+        assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups
+    )
     one, two = child.assignments.order_by("organization__path")
     leader = UserFactory(username="group_leader")
     for group in groups:

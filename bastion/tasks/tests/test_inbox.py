@@ -45,7 +45,9 @@ def inbox(tree, personas):
     for key in ("submitted", "accepted", "returned"):
         answer(rows[key]["C-A-1"], actor=personas.secretary_a, **GOOD)
     flow.assignment_accept(assignment=rows["accepted"]["C-A-1"], actor=personas.company)
-    flow.assignment_return(assignment=rows["returned"]["C-A-1"], actor=personas.company, reason="请补充会议照片")
+    flow.assignment_return(
+        assignment=rows["returned"]["C-A-1"], actor=personas.company, reason="请补充会议照片"
+    )
     return rows
 
 

@@ -65,7 +65,9 @@ def test_a_second_dispatch_tells_only_people_not_told_yet(personas, tree):
     newcomer = UserFactory(username="p_newcomer")
     grant(newcomer, "branch_secretary", tree.station_b1)
 
-    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a2.pk, tree.station_b1.pk])
+    flow.task_dispatch(
+        task=task, actor=personas.company, recipients=[tree.station_a2.pk, tree.station_b1.pk]
+    )
 
     assert dispatched(personas.county).count() == 1
     assert dispatched(personas.secretary_a).count() == 1
@@ -79,7 +81,9 @@ def test_passing_down_tells_the_answerers_below_not_the_passer(personas, tree):
     flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     assignment = task.assignments.get()
 
-    child = flow.assignment_pass_down(assignment=assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk])
+    child = flow.assignment_pass_down(
+        assignment=assignment, actor=personas.secretary_a, recipients=[tree.group_a1.pk]
+    )
 
     [note] = dispatched(leader)
     assert orgs_listed(note) == [tree.group_a1.name]
@@ -121,8 +125,12 @@ def test_an_accepted_answer_is_told_once(personas, tree):
 
 def test_a_reminder_before_the_deadline_goes_to_who_has_not_answered(personas, tree):
     task = make_task(tree.company, personas.company, due_in=3)
-    flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk])
-    flow.assignment_submit(assignment=task.assignments.get(organization=tree.station_b1), actor=personas.secretary_b)
+    flow.task_dispatch(
+        task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk]
+    )
+    flow.assignment_submit(
+        assignment=task.assignments.get(organization=tree.station_b1), actor=personas.secretary_b
+    )
 
     assert task_remind_due(actor=personas.company, task=task) == 1
     notes = inbox(EVENT_DUE_SOON)

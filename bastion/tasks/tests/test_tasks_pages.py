@@ -22,7 +22,9 @@ def sheets(tree, personas):
     rows = dispatch_to(county, [tree.station_a1, tree.station_a2], actor=personas.county)
     company = make_task(tree.company, title="市公司工作单")
     dispatch_to(company, [tree.station_a1, tree.station_b1], actor=personas.company)
-    child = flow.assignment_pass_down(assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=[tree.group_a1])
+    child = flow.assignment_pass_down(
+        assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=[tree.group_a1]
+    )
     draft = make_task(tree.county_a, title="县公司草稿")
     attachment = TaskAttachment(task=county, original_name="通知.pdf", size=10)
     attachment.file.save("notice.pdf", pdf_file(), save=True)

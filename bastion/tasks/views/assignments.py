@@ -208,7 +208,9 @@ def assignment_submit(request, pk):
     )
     if form.is_valid():
         try:
-            answer_services.assignment_answer(assignment=assignment, actor=user, **form.service_fields())
+            answer_services.assignment_answer(
+                assignment=assignment, actor=user, **form.service_fields()
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
@@ -238,7 +240,9 @@ def assignment_review(request, pk):
                 flow.assignment_accept(assignment=assignment, actor=user)
                 done = _("已采纳，反馈已锁定。")
             else:
-                flow.assignment_return(assignment=assignment, actor=user, reason=form.cleaned_data["reason"])
+                flow.assignment_return(
+                    assignment=assignment, actor=user, reason=form.cleaned_data["reason"]
+                )
                 done = _("已退回，承办组织修改后将重新提交。")
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -259,7 +263,8 @@ def assignment_review(request, pk):
 
 @login_required
 def assignment_pass_down(request, pk):
-    """The recipient forwards the task to organizations in its own subtree (``flow.assignment_pass_down``)."""
+    """The recipient forwards the task to organizations in its own subtree
+    (``flow.assignment_pass_down``)."""
     user = request.user
     assignment = scoped_assignment(request, pk)
     org = assignment.organization

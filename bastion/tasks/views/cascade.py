@@ -144,9 +144,7 @@ def _decorate(user, tree) -> None:
             node.dispatch_url = f"{task_create}?cascade_item={item.pk}"
         for task in node.tasks:
             task.progress_url = (
-                url_or_none("tasks:progress", task.pk)
-                if view_task.covers(task.issuer)
-                else None
+                url_or_none("tasks:progress", task.pk) if view_task.covers(task.issuer) else None
             )
         for assignment in node.feedback:
             assignment.detail_url = url_or_none("tasks:assignment_detail", assignment.pk)

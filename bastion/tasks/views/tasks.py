@@ -213,7 +213,9 @@ def task_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         try:
-            services.task_update(task=task, actor=user, fields=formset.specs(), **form.service_fields())
+            services.task_update(
+                task=task, actor=user, fields=formset.specs(), **form.service_fields()
+            )
         except ValidationError as exc:
             _apply(form, exc, formset)
         except PermissionDenied as exc:

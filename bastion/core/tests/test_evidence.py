@@ -1,11 +1,12 @@
-"""Upload checks: type from the content, size from a setting, every refusal names the file."""
+"""Evidence: upload checks (type from the content, size from a setting, every refusal names the
+file), the abstract model's stored name and folder, and the one scoped download."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
-from bastion.core import evidence as checks
-
-from .meetings_factories import (
+from bastion.agenda.models import GuideAttachment, GuidePage
+from bastion.agenda.tests.meetings_factories import (
     jpeg_bytes,
     ole_bytes,
     ooxml_bytes,
@@ -13,6 +14,8 @@ from .meetings_factories import (
     png_bytes,
     upload,
 )
+from bastion.core import evidence as checks
+from bastion.problems.models import ProblemEvidence
 
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
@@ -103,3 +106,65 @@ def test_names_lose_folders_and_control_characters():
     assert checked.original_name == "x.png"
     assert checks.clean_name("..\\..\\etc/合\x00影.png") == "合影.png"
     assert checks.clean_name("") == "未命名文件"
+
+
+# --- the abstract model and the download ---------------------------------------------------------
+
+
+@pytest.fixture
+def guide_files(db):
+    page = GuidePage.objects.create(slug="dues", title="党费")
+    photo = GuideAttachment.from_checked(
+        checks.check_upload(upload("合影.png", png_bytes())), page=page
+    )
+    photo.save()
+    report = GuideAttachment.from_checked(
+        checks.check_upload(upload("../记录.pdf", pdf_bytes())), page=page
+    )
+    report.save()
+    return page, photo, report
+
+
+def test_a_stored_file_keeps_its_name_and_lands_in_its_records_folder(guide_files):
+    page, photo, _report = guide_files
+    assert (photo.original_name, photo.size) == ("合影.png", len(png_bytes()))
+    assert photo.file.name.startswith(f"agenda/guide/{page.pk}/")
+    assert photo.file.name.endswith(".png") and "合影" not in photo.file.name
+    assert photo.is_photo and str(photo) == "合影.png"
+
+
+def test_download_serves_the_original_name_sandboxed(guide_files):
+    _page, photo, report = guide_files
+    response = checks.download(GuideAttachment.objects.all(), report.pk)
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert b"".join(response.streaming_content) == pdf_bytes()
+
+
+def test_only_a_photo_is_shown_inline(guide_files):
+    _page, photo, report = guide_files
+    assert "inline" in photo.response(inline=True)["Content-Disposition"]
+    assert "attachment" in report.response(inline=True)["Content-Disposition"]
+
+
+def test_a_file_outside_the_rows_is_not_found(guide_files):
+    _page, photo, _report = guide_files
+    with pytest.raises(Http404):
+        checks.download(GuideAttachment.objects.exclude(pk=photo.pk), photo.pk)
+    with pytest.raises(Http404):
+        checks.download(GuideAttachment.objects.all(), "x")
+
+
+def test_a_missing_stored_file_is_not_found(guide_files):
+    _page, photo, _report = guide_files
+    photo.file.delete(save=False)
+    with pytest.raises(Http404):
+        checks.download(GuideAttachment.objects.all(), photo.pk)
+
+
+def test_every_evidence_model_shares_the_fields():
+    names = {"file", "original_name", "size", "uploaded_at"}
+    assert names <= {f.name for f in ProblemEvidence._meta.get_fields()}
+    assert issubclass(ProblemEvidence, checks.EvidenceFile)
