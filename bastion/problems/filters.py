@@ -37,7 +37,7 @@ from .models import (
     Tier,
 )
 
-ALL = _("全部")
+ALL_LABEL = _("全部")
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -73,11 +73,11 @@ class ProblemFilter(ScopedFilterSet):
     within = WithinFilter(description=_("组织编号：列问题所在组织为该组织及其下级的问题。"))
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q", max_length=100)
     tier = choice_filter(
-        _("问题层次"), [(str(v), label) for v, label in Tier.choices], empty_label=ALL
+        _("问题层次"), [(str(v), label) for v, label in Tier.choices], empty_label=ALL_LABEL
     )
-    state = choice_filter(_("整改状态"), State.choices, empty_label=ALL)
-    library = choice_filter(_("问题库"), Library.choices, empty_label=ALL)
-    category = choice_filter(_("类别"), Category.choices, empty_label=ALL)
+    state = choice_filter(_("整改状态"), State.choices, empty_label=ALL_LABEL)
+    library = choice_filter(_("问题库"), Library.choices, empty_label=ALL_LABEL)
+    category = choice_filter(_("类别"), Category.choices, empty_label=ALL_LABEL)
     owner = OrganizationFilter(
         field_name="owner", description=_("问题库归属组织编号：只列该组织问题库中的问题。")
     )
@@ -128,7 +128,7 @@ class InspectionFilter(ScopedFilterSet):
     q = django_filters.CharFilter(
         label=_("检查名称"), field_name="title", lookup_expr="icontains", max_length=100
     )
-    kind = choice_filter(_("检查方式"), InspectionKind.choices, empty_label=ALL)
+    kind = choice_filter(_("检查方式"), InspectionKind.choices, empty_label=ALL_LABEL)
     year = year_filter("held_on")
 
     class Meta:
