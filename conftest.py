@@ -187,9 +187,6 @@ def uses_demo(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     """Demo tests last and on one xdist worker: the demo database is built once."""
     demo_items = [item for item in items if uses_demo(item)]
-    with open("/tmp/mywork/hookdebug.txt", "a") as f:
-        f.write(repr([i.plugin_name for i in config.pluginmanager.hook.pytest_collection_modifyitems.get_hookimpls()]) + "\n")
-        f.write(repr([i.nodeid for i in items][:3]) + "\n")
     for item in demo_items:
         if not any(item.iter_markers("xdist_group")):
             item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))

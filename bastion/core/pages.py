@@ -1,4 +1,4 @@
-"""Helpers every app's pages share: a service's errors onto a form, a list's filters in links."""
+"""Helpers every app's pages share. A list's filters in links: Django's ``{% querystring %}``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,3 @@ def apply_errors(form, exc: ValidationError) -> None:
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
-
-def querystring(request, *drop: str) -> str:
-    """The request's query without its page (and ``drop``), for pagination and sort links."""
-    query = request.GET.copy()
-    for key in ("page", *drop):
-        query.pop(key, None)
-    return query.urlencode()

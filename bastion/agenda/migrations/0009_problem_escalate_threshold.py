@@ -4,16 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agenda', '0008_declared_permissions'),
+        ("agenda", "0008_declared_permissions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='threshold',
-            name='code',
-            field=models.CharField(choices=[('dues_missed_months', '连续未缴党费告警月数'), ('inactive_days', '静默支部判定天数'), ('task_due_soon_days', '工作单即将到期提醒天数'), ('problem_notice_days', '整改时限绿色通知提前天数'), ('problem_reminder_days', '整改时限黄色提醒提前天数'), ('problem_escalate_days', '逾期问题提级天数（0 为不提级）')], max_length=40, verbose_name='名称'),
+            model_name="threshold",
+            name="code",
+            field=models.CharField(
+                choices=[
+                    ("dues_missed_months", "连续未缴党费告警月数"),
+                    ("inactive_days", "静默支部判定天数"),
+                    ("task_due_soon_days", "工作单即将到期提醒天数"),
+                    ("problem_notice_days", "整改时限绿色通知提前天数"),
+                    ("problem_reminder_days", "整改时限黄色提醒提前天数"),
+                    ("problem_escalate_days", "逾期问题提级天数（0 为不提级）"),
+                ],
+                max_length=40,
+                verbose_name="名称",
+            ),
         ),
     ]
 
