@@ -84,7 +84,7 @@ def home_and_inbox(shot: Shooter) -> None:
         sys.exit("工作台上没有未读消息（演示数据是否已生成？）")
     shot.save(page, "home", 0)
     shot.open(page, "/inbox/")
-    shot.save(page, "inbox", 0)
+    shot.save(page, "inbox")
 
 
 def open_message(shot: Shooter) -> None:

@@ -10,7 +10,7 @@ from bastion.core.notifications.digest import build_digest
 from bastion.core.notifications.models import Notification
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.problems.models import Library, State
-from bastion.problems.services import rectify
+from bastion.problems.services import filing, rectify
 from bastion.problems.services.notify import (
     EVENT_ASSIGNED,
     EVENT_ESCALATED,
@@ -162,3 +162,26 @@ def test_problems_join_the_daily_digest_and_the_daily_run(tree, personas):
     assert not [s for s in build_digest(outsider, today()) if s["group"].startswith("problems_")]
     result = run_daily_jobs(today())
     assert result["bastion.problems.services.overdue.problems_overdue_handle"]["told"] == 1
+
+
+def test_a_tier_4_problem_tells_the_committee_that_now_owns_it(tree, personas):
+    problem = make_problem(personas.county, tree.station_a1, tier=4)
+
+    assert problem.owner == tree.company
+    [note] = told(EVENT_ESCALATED)
+    assert note.recipient == personas.company and note.read_at is None
+    assert "该问题已提交公司党委问题库" in note.body
+
+
+def test_moving_a_problem_to_another_organization_tells_its_new_side(tree, personas):
+    problem = make_problem(personas.company, tree.station_a1)
+    filing.problem_update(
+        problem=problem,
+        actor=personas.company,
+        organization=tree.station_a2,
+        responsible_org=tree.station_a2,
+    )
+
+    assert recipients(EVENT_ASSIGNED) == ["p_county", "p_secretary_a"]
+    filing.problem_update(problem=problem, actor=personas.company, measures="补齐台账")
+    assert told(EVENT_ASSIGNED).count() == 2
