@@ -127,8 +127,9 @@ def api():
 # ``manage.py seed_demo`` takes a few seconds, so it runs once per session (and per xdist worker)
 # inside a transaction every ``demo`` test works in (in its own savepoint). The transaction is
 # rolled back as soon as the next test does not use ``demo``, so no other test ever sees the demo
-# data; the tests that use it are collected last and kept on one xdist worker (group "seed_demo"),
-# so that in a normal run it is built once.
+# data. The tests that use it are collected last, so on each worker they follow every other test
+# and the company is built at most once per worker; they are also marked with the xdist group
+# "seed_demo" (one worker for all of them where xdist honours groups).
 
 
 class DemoDatabase:

@@ -6,7 +6,7 @@ import pytest
 
 from bastion.core.daily import run_daily_jobs
 from bastion.core.notifications.models import Notification
-from bastion.evaluation.services import rounds
+from bastion.evaluation.services import appeals, rounds
 from bastion.evaluation.services.notify import (
     EVENT_CLOSING,
     EVENT_OPENED,
@@ -24,6 +24,7 @@ from .helpers_results import branch_round, member_round, today
 
 pytestmark = pytest.mark.django_db
 JOB = "bastion.evaluation.services.notify.evaluation_daily"
+EVENT_APPEAL = "evaluation.appeal_answered"
 
 
 def told(event, user=None):
@@ -130,3 +131,17 @@ def test_points_waiting_for_review_tell_the_reviewers_once(tree, personas, peopl
         today=TODAY,
     )
     assert recipients(EVENT_POINTS_REVIEW) == ["p_county", "p_secretary_a"]
+
+
+def test_an_answered_appeal_tells_the_appellant_once(tree, personas, people):
+    round_ = member_round(tree, personas, people, publish=False)
+    rounds.round_publish(actor=personas.company, round_=round_, today=today())
+    own = round_.targets.get(person=people.zhang_san)
+    appeal = appeals.appeal_raise(actor=personas.member, target=own, reason="得分有误")
+
+    appeals.appeal_answer(actor=personas.county, appeal=appeal, uphold=False, answer="评分无误")
+    appeals._notify(appeal)  # the same event again
+
+    [note] = told(EVENT_APPEAL)
+    assert note.recipient == personas.member and note.read_at is None
+    assert note.body == "评分无误"
