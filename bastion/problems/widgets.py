@@ -9,8 +9,9 @@ Listed in ``ProblemsConfig.home_widgets``. Two sides, as the rectification runs
   viewer holds ``problems.verify_problem``.
 
 Both start from ``Problem.objects.restrict(user, "view")`` (the door: every linked problem
-opens). Nothing for a user who holds neither permission anywhere. Counts in one query and the
-first few of each side in one query each, whatever the number of problems.
+opens). Nothing for a user who holds neither permission anywhere. Counts in one query, the
+first few of each side in one query each and the colour windows (``selectors.windows``): the
+same number whatever the number of problems.
 """
 
 from __future__ import annotations
