@@ -304,9 +304,8 @@ class CompanyParts:
                 rounds.round_compute(actor=runner.company_user, round_=round_)
             if _five_stars(round_) == FIVE_STARS:
                 break
-        rounds.round_publish(actor=runner.company_user, round_=round_,
-                             today=self.cal.publish_on(period))  # fmt: skip
-        runner.dated.append((round_, round_.opens_on, self.cal.publish_on(period)))
+        published = runner.publish(round_, period, actor=runner.company_user)
+        runner.dated.append((round_, round_.opens_on, published))
 
     def _settle_five_stars(self, round_, scores: dict[int, Score]) -> bool:
         """Set each branch's committee score from its computed result: the total is linear in

@@ -5,15 +5,19 @@ dates them as if they had been run at the time."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.utils import timezone
 
 from bastion.core.demo import DemoContext
+from bastion.core.notifications.services import notifications_muted
 from bastion.core.periods import MONTH, QUARTER, Period, add_months
 
 from .models import Round, Scheme, Score, Target
 from .services import rounds
+
+NEWS_DAYS = 31  # a title published within this many days of the demo's today is still news
 
 # --- periods ----------------------------------------------------------------------------------
 
@@ -84,10 +88,17 @@ class Runner:
     def finish(self, round_: Round, period: Period, *, actor, scores=(), publish=True) -> None:
         Score.objects.bulk_create(scores, batch_size=2000)
         rounds.round_compute(actor=actor, round_=round_)
-        published = self.cal.publish_on(period) if publish else None
-        if publish:
-            rounds.round_publish(actor=actor, round_=round_, today=published)
+        published = self.publish(round_, period, actor=actor) if publish else None
         self.dated.append((round_, round_.opens_on, published))
+
+    def publish(self, round_: Round, period: Period, *, actor) -> dt.date:
+        """Publish on the period's date. Titles of rounds published more than a month before
+        the demo's today are history: recorded, but nobody is told of them today."""
+        published = self.cal.publish_on(period)
+        old_news = published < self.ctx.today - dt.timedelta(days=NEWS_DAYS)
+        with notifications_muted() if old_news else nullcontext():
+            rounds.round_publish(actor=actor, round_=round_, today=published)
+        return published
 
     def run(self, code, organization, period, *, actor, scores_for) -> Round:
         """One whole round: ``scores_for(round_, targets)`` returns its Score rows."""

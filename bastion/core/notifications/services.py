@@ -43,6 +43,8 @@ Who must act on an organization is answered by ``holders.targets_by_holder``.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -52,6 +54,7 @@ from django.utils import timezone
 from .models import Notification, NotificationLevel, NotificationSubject
 
 CHANNELS = ("email", "webhook")
+_muted: ContextVar[bool] = ContextVar("bastion_notifications_muted", default=False)
 BATCH = 1000
 TITLE_MAX = 200
 
@@ -87,6 +90,8 @@ def notification_send(
     unknown = set(channels) - set(CHANNELS)
     if unknown:
         raise ValueError(f"unknown notification channels: {sorted(unknown)}")
+    if _muted.get():
+        return []
     people = _by_person(recipients)
     if not people:
         return []
@@ -105,6 +110,21 @@ def notification_send(
             email, webhook = "email" in channels, "webhook" in channels
             transaction.on_commit(lambda: _enqueue(ids, email=email, webhook=webhook))
     return notes
+
+
+@contextmanager
+def notifications_muted():
+    """Record without telling: inside it, ``notification_send`` sends nothing.
+
+    For history loaded after the fact (the demo company's past year of rounds, a backfill of
+    last year's records): what happened months ago is nobody's to do today, and a flood of
+    old news would bury the one message that is.
+    """
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def notification_mark_read(*, actor, notification: Notification) -> None:

@@ -16,6 +16,7 @@ from bastion.core.notifications.services import (
     notification_mark_read,
     notification_send,
     notifications_mark_all_read,
+    notifications_muted,
 )
 from bastion.orgs.tests.factories import UserFactory
 
@@ -203,3 +204,10 @@ def test_the_robot_gets_one_message_per_event_not_per_person(
     assert content.startswith("### 新工作单：报送材料")
     assert "已通知 3 人" in content
     assert Notification.objects.filter(webhook_at__isnull=True).count() == 0
+
+
+def test_history_recorded_while_muted_tells_nobody(personas):
+    with notifications_muted():
+        assert send([personas.member, personas.county]) == []
+    assert not Notification.objects.exists()
+    assert len(send([personas.member])) == 1  # muting ends with the block
