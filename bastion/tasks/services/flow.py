@@ -258,9 +258,9 @@ def task_remind_late(*, actor, task: Task) -> int:
     late = late_assignments(task)
     now = timezone.now()
     count = late.update(reminded_at=now)
-    from .notify import send_reminders
+    from .notify import late_reminders_send
 
-    send_reminders(task, now, actor=actor)
+    late_reminders_send(actor=actor, task=task, now=now)
     return count
 
 

@@ -15,8 +15,8 @@ Events (``Notification.event``):
   receipts per recipient (``dispatch_receipts``).
 * ``tasks.returned`` / ``tasks.accepted`` (``notify_reviewed``): an answer sent back (with the
   reason) or accepted; the answerers and whoever submitted it.
-* ``tasks.reminder`` (``send_reminders``, 一键催办): late recipients, once per person, task and
-  day. ``tasks.due_soon`` (``send_due_reminders``, 一键提醒): recipients that have not answered
+* ``tasks.reminder`` (``late_reminders_send``, 一键催办): late recipients, once per person, task and
+  day. ``tasks.due_soon`` (``due_reminders_send``, 一键提醒): recipients that have not answered
   yet, before the deadline, once per person, task and day.
 
 A fixed number of queries whatever the number of recipients.
@@ -217,7 +217,7 @@ def notify_reviewed(assignment: Assignment, *, actor) -> int:
 # --- 催办 (late) and 提醒 (before the deadline) ----------------------------------------------
 
 
-def send_reminders(task: Task, now: dt.datetime, *, actor=None) -> int:
+def late_reminders_send(*, actor=None, task: Task, now: dt.datetime) -> int:
     """催办: notify the people responsible for ``task``'s late recipients; return how many were
     notified (people already reminded of this task today are skipped)."""
     from .flow import late_assignments
@@ -260,7 +260,7 @@ def due_assignments(task: Task, today: dt.date | None = None):
     return task.assignments.filter(Q(state__in=OPEN_STATES))
 
 
-def send_due_reminders(task: Task, now: dt.datetime, *, actor=None) -> int:
+def due_reminders_send(*, actor=None, task: Task, now: dt.datetime) -> int:
     """提醒: before the deadline, notify the people responsible for recipients that have not
     answered yet; once per person, task and day. Returns how many were notified."""
     today = timezone.localdate(now)
@@ -299,7 +299,7 @@ def task_remind_due(*, actor, task: Task) -> int:
     now = timezone.now()
     count = due_assignments(task, timezone.localdate(now)).update(reminded_at=now)
     if count:
-        send_due_reminders(task, now, actor=actor)
+        due_reminders_send(actor=actor, task=task, now=now)
     return count
 
 

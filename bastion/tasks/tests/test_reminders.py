@@ -10,7 +10,7 @@ from bastion.core.notifications.models import Notification
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import Assignment
 from bastion.tasks.services import flow
-from bastion.tasks.services.notify import send_reminders
+from bastion.tasks.services.notify import late_reminders_send
 
 from .progress_helpers import crafted_fixture, make_task  # noqa: F401
 
@@ -50,7 +50,7 @@ def test_a_grant_above_several_late_recipients_gets_one_notification(crafted, pe
     crafted_station = crafted.assignment["station_a1"]
     Assignment.objects.filter(pk=crafted_station.pk).update(state="read", submitted_at=None)
     Assignment.objects.filter(pk=crafted.assignment["station_a2"].pk).update(state="unread")
-    send_reminders(crafted.task, timezone.now())
+    late_reminders_send(task=crafted.task, now=timezone.now())
     [note] = reminders(crafted.task).filter(recipient=personas.county)
     orgs = [line["org"] for line in note.items[0]["lines"]]
     assert orgs == [tree.county_a.name, tree.station_a1.name, tree.station_a2.name]
@@ -72,8 +72,8 @@ def test_second_click_the_same_day_sends_nothing_new(crafted, personas):
 
 def test_the_next_day_reminds_again(crafted, personas):
     now = timezone.now()
-    assert send_reminders(crafted.task, now) == 2
-    assert send_reminders(crafted.task, now + dt.timedelta(days=1)) == 2
+    assert late_reminders_send(task=crafted.task, now=now) == 2
+    assert late_reminders_send(task=crafted.task, now=now + dt.timedelta(days=1)) == 2
     assert reminders(crafted.task).count() == 4
 
 
@@ -136,6 +136,6 @@ def test_a_closed_task_is_not_reminded(client, crafted, personas):
     assert not page.context["can_remind"]
     response = client.post(reverse("tasks:progress_remind", args=[crafted.task.pk]), follow=True)
     assert "不能催办" in response.content.decode()
-    assert send_reminders(crafted.task, timezone.now()) == 0
+    assert late_reminders_send(task=crafted.task, now=timezone.now()) == 0
     assert not reminders(crafted.task).exists()
     assert not Assignment.objects.filter(task=crafted.task, reminded_at__isnull=False).exists()
