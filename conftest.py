@@ -1,4 +1,6 @@
-"""Shared fixtures: a small company tree and the personas of DESIGN.md.
+"""Shared fixtures: a small company tree and the personas of DESIGN.md, the ``api`` client, the
+OpenAPI document and the ``demo`` company. The helpers (``login``, ``count_queries``) and the
+generated persona matrix are in ``bastion.core.testing``.
 
 company (市公司党委)
 ├── county_a (A县公司党委)
@@ -14,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from bastion.core.testing import login
 from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant, make_org
 
 DEMO_GROUP = "seed_demo"
@@ -99,16 +102,13 @@ def chinese_after_each_test():
 
 
 @pytest.fixture
-def api_schema(personas):
+def api_schema(api, personas):
     """The OpenAPI document as a member downloads it, checked against the OpenAPI spec."""
     import json
 
     from drf_spectacular.validation import validate_schema
-    from rest_framework.test import APIClient
 
-    api = APIClient()
-    api.force_login(personas.member)
-    response = api.get("/api/v1/schema/", {"format": "json"})
+    response = login(api, personas.member).get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200
     document = json.loads(response.content)
     validate_schema(document)

@@ -4,7 +4,8 @@ runs its view tests for every model).
 
 The fixtures themselves (``tree``, ``people``, ``personas``, ``api``, ``demo``) live in the root
 ``conftest.py``. A test module declares, per model, who may open which object through which URLs
-and lets :func:`persona_matrix` generate one test case per (URL, object, persona)::
+and lets :func:`persona_matrix` generate one test case per (URL, persona), which tries every
+declared object and reports every wrong answer at once::
 
     from bastion.core.testing import Scope, persona_matrix
 
@@ -18,6 +19,8 @@ and lets :func:`persona_matrix` generate one test case per (URL, object, persona
 
 Every persona in ``seen_by[name]`` gets 200 for the object; every other persona gets 404 (never a
 200 with someone else's data, never a 500: the test client raises what the view raised).
+:class:`Opens` declares pages without an object (lists, forms, exports) the same way. Tests that
+check more than who gets in (the rows a page shows, what a write changes) stay hand-written.
 """
 
 from __future__ import annotations

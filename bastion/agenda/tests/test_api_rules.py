@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bastion.agenda.models import CalendarRule, GuidePage
+from bastion.core.testing import PERSONAS
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 SEEDED_CODES = {
     "branch-assembly", "committee", "group-meeting", "lecture", "theme-day", "annual-review",
     "member-appraisal", "dues", "election",

@@ -12,14 +12,13 @@ from django.utils import translation
 from bastion.agenda.models import DuesPayment, DuesProfile
 from bastion.agenda.services import dues as services
 from bastion.core.models import ImportJob
-from bastion.core.testing import count_queries
+from bastion.core.testing import PERSONAS, count_queries
 from bastion.orgs.tests.factories import make_org
 
 from .dues_fixtures import TODAY, member, pinned_today, read_rows, sheet_row, workbook  # noqa: F401
 
 D = dt.date
 pytestmark = pytest.mark.usefixtures("pinned_today")
-PERSONAS = ("company", "county", "secretary_a", "secretary_b", "member", "outsider")
 
 
 @pytest.fixture(autouse=True)

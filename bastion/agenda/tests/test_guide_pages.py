@@ -9,11 +9,10 @@ from django.urls import reverse
 
 from bastion.agenda.guide_render import plain_text, render_markdown, snippet
 from bastion.agenda.models import CalendarRule, GuideAttachment, GuidePage
-from bastion.core.testing import count_queries
+from bastion.core.testing import PERSONAS, count_queries
 
 from .calendar_helpers import department_below_root
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 

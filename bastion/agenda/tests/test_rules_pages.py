@@ -6,11 +6,10 @@ import pytest
 from django.urls import reverse
 
 from bastion.agenda.models import CalendarRule, Obligation
-from bastion.core.testing import count_queries
+from bastion.core.testing import PERSONAS, count_queries
 
 from .calendar_helpers import department_below_root, freeze_today
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 TODAY = dt.date(2026, 6, 15)
 
 

@@ -7,13 +7,12 @@ from django.urls import reverse
 
 from bastion.agenda.models import Election, TermRule
 from bastion.agenda.services.terms import election_record
-from bastion.core.testing import count_queries
+from bastion.core.testing import PERSONAS, Scope, count_queries, persona_matrix
 from bastion.orgs.models import CommitteeMember, Organization
 from bastion.orgs.tests.factories import PersonFactory, make_org
 
 from .calendar_helpers import department_below_root, freeze_today
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 TODAY = dt.date(2026, 6, 15)
 FULL = {"membership_status": "full", "admitted_on": dt.date(2012, 7, 1),
         "confirmed_on": dt.date(2013, 7, 1)}  # fmt: skip
@@ -87,26 +86,36 @@ def test_out_of_scope_filter_is_404(client, personas, terms):
     assert response.status_code == 404
 
 
-def scoped_urls(tree, election):
-    return [
-        ("agenda:election_create", tree.station_a1.pk, {"company", "county", "secretary_a"}),
-        ("agenda:election_create", tree.station_b1.pk, {"company", "secretary_b"}),
-        ("agenda:election_create", tree.county_a.pk, {"company", "county"}),
-        ("agenda:election_detail", election.pk, {"company", "county", "secretary_a"}),
-    ]
+@pytest.fixture
+def election(personas, people, terms):
+    return election_record(
+        actor=personas.company,
+        organization=terms.station_a1,
+        held_on=dt.date(2026, 6, 1),
+        approved_on=dt.date(2026, 6, 1),
+        elected=[(people.zhang_san, "secretary")],
+    )
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.django_db
-def test_org_pages_are_404_outside_scope(client, personas, people, terms, persona):
-    election = election_record(
-        actor=personas.company, organization=terms.station_a1, held_on=dt.date(2026, 6, 1),
-        approved_on=dt.date(2026, 6, 1), elected=[(people.zhang_san, "secretary")],
-    )  # fmt: skip
-    client.force_login(getattr(personas, persona))
-    for name, pk, allowed in scoped_urls(terms, election):
-        response = client.get(reverse(name, args=[pk]))
-        assert response.status_code == (200 if persona in allowed else 404), (name, pk)
+# The election form of an organization and a recorded election: 200 inside the scope, 404 outside.
+ELECTIONS = [
+    Scope(
+        objects="terms",
+        seen_by={
+            "station_a1": {"company", "county", "secretary_a"},
+            "station_b1": {"company", "secretary_b"},
+            "county_a": {"company", "county"},
+        },
+        detail=["agenda:election_create"],
+    ),
+    Scope(
+        objects=lambda fx: {"a1": fx.election},
+        seen_by={"a1": {"company", "county", "secretary_a"}},
+        detail=["agenda:election_detail"],
+    ),
+]
+
+test_org_pages_are_404_outside_scope = persona_matrix(*ELECTIONS)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from rest_framework.test import APIClient
 
 from bastion.api_urls import OLD_ACTION_PATHS, OLD_PREFIXES, router
+from bastion.core.testing import login
 from bastion.tasks.models import Task
 from bastion.tasks.tests.api_helpers import assignment_of, tasks_fixture  # noqa: F401
 
@@ -14,10 +14,9 @@ PARAMETER = re.compile(r"\(\?P<[a-z_]+>[^)]*\)")
 
 
 @pytest.fixture(name="api")
-def api_fixture(personas):
-    api = APIClient()
-    api.force_login(personas.company)
-    return api
+def company_api(api, personas):
+    """The root ``api`` client, logged in as the company administrator."""
+    return login(api, personas.company)
 
 
 def test_every_resource_is_a_top_level_kebab_case_name():

@@ -17,13 +17,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bastion.core.testing import PERSONAS as PERSONAS
 from bastion.evaluation.models import KeyEvent, Target
 from bastion.evaluation.services import rounds, scores
 from bastion.orgs.tests.factories import UserFactory, grant
 
 from .helpers import OPEN_DAY, make_scheme, open_round, simple_scheme
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 ARENA_ITEMS = (("political", "政治素质"), ("skill", "岗位技能"), ("public", "群众评价"),
                ("results", "工作业绩"))  # fmt: skip
 

@@ -3,13 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from bastion.core.testing import count_queries
+from bastion.core.testing import PERSONAS, count_queries
 
 from .helpers_results import branch_round, member_round
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 
 def get(client, user, name, pk):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bastion.core.testing import count_queries
+from bastion.core.testing import PERSONAS, count_queries
 from bastion.evaluation.models import Target
 from bastion.evaluation.selectors_results import visible_targets
 from bastion.evaluation.services import rounds, scores
@@ -22,8 +22,6 @@ from .helpers_results import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 
 def labels(response) -> list[str]:

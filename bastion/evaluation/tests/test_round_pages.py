@@ -8,14 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bastion.core.notifications.models import Notification
+from bastion.core.testing import PERSONAS
 from bastion.evaluation.models import Round, RoundState
 
 from .helpers import open_round, simple_scheme
 from .helpers_rounds import add_member, add_stations, member_scheme, rate
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ("company", "county", "secretary_a", "secretary_b", "member", "outsider")
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bastion.core.testing import PERSONAS
+
 from .helpers import make_scheme, open_round
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 TREE = [
     {"code": "party", "name": "党建管理", "kind": "group", "weight": 60},
     {"code": "meetings", "name": "三会一课", "kind": "scored", "weight": 1, "parent": "party",

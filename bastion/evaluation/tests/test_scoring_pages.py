@@ -13,8 +13,6 @@ from .helpers_scoring import member_scheme, open_live, today, url
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
-
 
 @pytest.fixture
 def members_round(tree, personas, people):

@@ -13,10 +13,8 @@ from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
+from bastion.core.testing import PERSONAS
 from bastion.orgs.tests.factories import PersonFactory, UserFactory, make_org
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
-
 
 # --- schema and docs ----------------------------------------------------------------------------
 

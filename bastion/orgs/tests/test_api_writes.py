@@ -5,12 +5,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from bastion.core.testing import login
+from bastion.core.testing import PERSONAS, login
 from bastion.orgs.models import Organization, Person, Role, RoleAssignment
 from bastion.orgs.tests.factories import UserFactory, grant, make_id_number
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
-
 
 # --- people -------------------------------------------------------------------------------------
 

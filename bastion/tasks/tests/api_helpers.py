@@ -16,10 +16,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bastion.core.testing import PERSONAS as PERSONAS
 from bastion.tasks.models import Assignment, FeedbackField, Task
 from bastion.tasks.services import flow
 
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 TASKS = ("company", "county", "station")
 ISSUER = {"company": "company", "county": "county_a", "station": "station_a1"}
 RECIPIENTS = {

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bastion.core.navigation import visible_sections
+from bastion.core.testing import PERSONAS
 from bastion.orgs.tests.factories import make_org
 from bastion.tasks import selectors
 from bastion.tasks.services import flow
@@ -17,8 +18,6 @@ from bastion.tasks.widgets import inbox_summary
 from .factories import GOOD, answer, days, dispatch_to, make_task, move_due
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 
 def sent(tree, personas, title, due_in, orgs=None):
