@@ -23,14 +23,20 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 MONTH, QUARTER, HALF, YEAR, TERM = "month", "quarter", "half", "year", "term"
 CALENDAR_KINDS = (MONTH, QUARTER, HALF, YEAR)
 KINDS = (*CALENDAR_KINDS, TERM)
 MONTHS_IN = {MONTH: 1, QUARTER: 3, HALF: 6, YEAR: 12}
 MIN_YEAR, MAX_YEAR = 2000, 2100  # what a label may name
-CHINESE_NUMBERS = {1: "一", 2: "二", 3: "三", 4: "四"}
+# Chinese names a quarter in words (第三季度), English by number (Q3 2026).
+QUARTER_NUMBERS = {
+    1: pgettext_lazy("季度序号", "一"),
+    2: pgettext_lazy("季度序号", "二"),
+    3: pgettext_lazy("季度序号", "三"),
+    4: pgettext_lazy("季度序号", "四"),
+}
 
 _PATTERNS = (
     (YEAR, re.compile(r"^(\d{4})$")),
@@ -219,7 +225,7 @@ class Period:
         if self.kind == MONTH:
             return _("%(year)s年%(n)s月") % values
         if self.kind == QUARTER:
-            return _("%(year)s年第%(n)s季度") % {**values, "n": CHINESE_NUMBERS[self.number]}
+            return _("%(year)s年第%(n)s季度") % {**values, "n": QUARTER_NUMBERS[self.number]}
         if self.kind == HALF:
             return (_("%(year)s年上半年") if self.number == 1 else _("%(year)s年下半年")) % values
         if self.kind == YEAR:

@@ -24,7 +24,7 @@ def po_entries(text):
                 fields[current] += line[1:-1]
         if "msgid" in fields:
             strings = [value for key, value in fields.items() if key.startswith("msgstr")]
-            yield fields["msgid"], strings
+            yield fields["msgid"], strings, fields.get("msgctxt")
 
 
 def unescape(text):
@@ -44,7 +44,7 @@ def test_english_catalogue_has_no_untranslated_entry():
     entries = list(po_entries(PO_FILE.read_text(encoding="utf-8")))
     assert len(entries) > 100
     untranslated = [
-        msgid for msgid, strings in entries if msgid and (not strings or not all(strings))
+        msgid for msgid, strings, _context in entries if msgid and (not strings or not all(strings))
     ]
     assert untranslated == []
 
@@ -54,9 +54,15 @@ def test_compiled_catalogue_matches_the_po_file():
     with MO_FILE.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     assert compiled.gettext("组织树") == "Organization tree"
+
+    def compiled_text(msgid, context):
+        if context is None:
+            return compiled.gettext(unescape(msgid))
+        return compiled.pgettext(unescape(context), unescape(msgid))
+
     stale = [
         msgid
-        for msgid, strings in po_entries(PO_FILE.read_text(encoding="utf-8"))
-        if msgid and len(strings) == 1 and compiled.gettext(unescape(msgid)) != unescape(strings[0])
+        for msgid, strings, context in po_entries(PO_FILE.read_text(encoding="utf-8"))
+        if msgid and len(strings) == 1 and compiled_text(msgid, context) != unescape(strings[0])
     ]
     assert stale == []
