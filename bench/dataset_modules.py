@@ -72,12 +72,18 @@ def build_tasks(build: base.Build):
     )
     fields = [
         FeedbackField.objects.create(task=task, label="培训党员人数", kind="number", position=1),
-        FeedbackField.objects.create(task=task, label="完成情况", kind="choice", position=2,
-                                     choices=["已完成", "部分完成", "未开展"]),
+        FeedbackField.objects.create(
+            task=task,
+            label="完成情况",
+            kind="choice",
+            position=2,
+            choices=["已完成", "部分完成", "未开展"],
+        ),
         FeedbackField.objects.create(task=task, label="培训日期", kind="date", position=3),
-        FeedbackField.objects.create(task=task, label="存在问题", kind="text", position=4,
-                                     required=False),
-    ]  # fmt: skip
+        FeedbackField.objects.create(
+            task=task, label="存在问题", kind="text", position=4, required=False
+        ),
+    ]
     values_field = Assignment._meta.get_field("values")
     states, weights = [s[0] for s in TASK_STATES], [s[1] for s in TASK_STATES]
     late_share = {s[0]: s[2] for s in TASK_STATES}
@@ -110,9 +116,13 @@ def build_tasks(build: base.Build):
 # --- problems (问题清单) and a quarter to publish a bulletin for --------------------------------
 
 PROBLEM_STATES = [  # (state, weight) among problems whose deadline has passed
-    ("closed", 45), ("verified", 15), ("submitted", 8), ("rejected", 2), ("in_progress", 18),
+    ("closed", 45),
+    ("verified", 15),
+    ("submitted", 8),
+    ("rejected", 2),
+    ("in_progress", 18),
     ("planned", 12),
-]  # fmt: skip
+]
 PROBLEM_TEXTS = [
     ("organization", "三会一课记录不完整，部分支委会未形成会议纪要"),
     ("organization", "主题党日活动未按月开展，缺少活动照片和签到表"),
@@ -153,13 +163,19 @@ def build_problems(build: base.Build):
         deadline = found + dt.timedelta(days=rng.randint(15, 120))
         tier = rng.choices([1, 2, 3, 4], [50, 30, 15, 5])[0]
         row = {
-            "id": pk, "description": f"{node.name}：{text}（第{pk}号）", "organization_id": node.pk,
-            "source": rng.choice(["inspection", "evaluation", "manual"]), "category": category,
-            "tier": tier, "library": {1: "branch", 2: "branch", 3: "county"}.get(tier, "company"),
+            "id": pk,
+            "description": f"{node.name}：{text}（第{pk}号）",
+            "organization_id": node.pk,
+            "source": rng.choice(["inspection", "evaluation", "manual"]),
+            "category": category,
+            "tier": tier,
+            "library": {1: "branch", 2: "branch", 3: "county"}.get(tier, "company"),
             "owner_id": node.pk if tier < 3 else above[node.pk],
-            "found_on": found, "deadline": deadline, "measures": "制定整改方案，明确责任人和时限。",
+            "found_on": found,
+            "deadline": deadline,
+            "measures": "制定整改方案，明确责任人和时限。",
             "responsible_org_id": node.pk if rng.random() < 0.8 else above[node.pk],
-        }  # fmt: skip
+        }
         state = (
             rng.choices(states, weights)[0]
             if deadline <= base.REFERENCE_DAY
@@ -175,8 +191,15 @@ def build_problems(build: base.Build):
                 )
             if state == "verified":
                 at = timezone.make_aware(dt.datetime.combine(done, dt.time(16)))
-                events.append({"problem_id": pk, "from_state": "submitted",
-                               "to_state": "verified", "reason": "", "at": at})  # fmt: skip
+                events.append(
+                    {
+                        "problem_id": pk,
+                        "from_state": "submitted",
+                        "to_state": "verified",
+                        "reason": "",
+                        "at": at,
+                    }
+                )
         rows.append(row)
     base.insert_rows(Problem, rows)
     if events:
@@ -207,68 +230,129 @@ def build_evaluation(build: base.Build):
     scheme = _bench_scheme(Scheme)
     period_start = base.REFERENCE_DAY.replace(day=1)
     round_ = Round.objects.create(
-        scheme=scheme, organization_id=build.manifest["root_id"], name="压测月度考评",
-        period_label=f"{period_start:%Y-%m}", period_start=period_start,
-        period_end=base.REFERENCE_DAY, opens_on=base.REFERENCE_DAY, closes_on=base.REFERENCE_DAY,
-        state="published", snapshot=scheme_snapshot(scheme),
-    )  # fmt: skip
-    base.insert_rows(Target, [{"round_id": round_.pk, "organization_id": node.pk, "rank": None}
-                              for node in build.nodes])  # fmt: skip
+        scheme=scheme,
+        organization_id=build.manifest["root_id"],
+        name="压测月度考评",
+        period_label=f"{period_start:%Y-%m}",
+        period_start=period_start,
+        period_end=base.REFERENCE_DAY,
+        opens_on=base.REFERENCE_DAY,
+        closes_on=base.REFERENCE_DAY,
+        state="published",
+        snapshot=scheme_snapshot(scheme),
+    )
+    base.insert_rows(
+        Target,
+        [{"round_id": round_.pk, "organization_id": node.pk, "rank": None} for node in build.nodes],
+    )
     evaluator = get_user_model().objects.get(username=build.manifest["bench_username"])
     codes = [f"item{i:02d}" for i in range(1, SCORED_ITEMS + 1)]
     rng, now, scores = build.rng, timezone.now(), []
     for target_id in Target.objects.filter(round=round_).values_list("pk", flat=True):
         for code in codes:
             scores.append(_score(round_.pk, target_id, code, rng.randint(55, 100), evaluator, now))
-        scores.append(_score(round_.pk, target_id, "bonus", rng.choice([0, 0, 1, 2]), evaluator,
-                             now))  # fmt: skip
-        scores.append(_score(round_.pk, target_id, "safety", rng.choice([0, 0, 0, 2, 5]),
-                             evaluator, now))  # fmt: skip
+        scores.append(
+            _score(round_.pk, target_id, "bonus", rng.choice([0, 0, 1, 2]), evaluator, now)
+        )
+        scores.append(
+            _score(round_.pk, target_id, "safety", rng.choice([0, 0, 0, 2, 5]), evaluator, now)
+        )
     base.insert_rows(Score, scores)
     round_results_compute(actor=None, round_=round_)
     round_titles_award(actor=None, round_=round_, today=base.REFERENCE_DAY)
-    build.manifest.update(evaluation_round_id=round_.pk, evaluation_targets=len(build.nodes),
-                          evaluation_scores=len(scores))  # fmt: skip
+    build.manifest.update(
+        evaluation_round_id=round_.pk,
+        evaluation_targets=len(build.nodes),
+        evaluation_scores=len(scores),
+    )
 
 
 def _score(round_id, target_id, code, value, evaluator, now) -> dict:
     return {
-        "round_id": round_id, "target_id": target_id, "indicator": code, "group": "higher",
-        "evaluator_id": evaluator.pk, "value": value, "comment": "", "updated_at": now,
-    }  # fmt: skip
+        "round_id": round_id,
+        "target_id": target_id,
+        "indicator": code,
+        "group": "higher",
+        "evaluator_id": evaluator.pk,
+        "value": value,
+        "comment": "",
+        "updated_at": now,
+    }
 
 
 def _bench_scheme(Scheme):  # noqa: N803 - the model class
     from bastion.evaluation.models import EvaluatorGroup, Indicator, TitleRule
 
     scheme = Scheme.objects.create(
-        code=BENCH_SCHEME, name="压测月度考评方案", target_kind="branch", period_kind="month",
-        bonus_cap=5, deduction_cap=10, missing_policy="exclude",
-    )  # fmt: skip
+        code=BENCH_SCHEME,
+        name="压测月度考评方案",
+        target_kind="branch",
+        period_kind="month",
+        bonus_cap=5,
+        deduction_cap=10,
+        missing_policy="exclude",
+    )
     EvaluatorGroup.objects.create(scheme=scheme, kind="higher", weight=1)
-    party = Indicator.objects.create(scheme=scheme, code="party", name="党建工作", kind="group",
-                                     weight=60, order=0)  # fmt: skip
-    work = Indicator.objects.create(scheme=scheme, code="work", name="业务工作", kind="group",
-                                    weight=40, order=1)  # fmt: skip
+    party = Indicator.objects.create(
+        scheme=scheme, code="party", name="党建工作", kind="group", weight=60, order=0
+    )
+    work = Indicator.objects.create(
+        scheme=scheme, code="work", name="业务工作", kind="group", weight=40, order=1
+    )
     for i in range(1, SCORED_ITEMS + 1):
         Indicator.objects.create(
-            scheme=scheme, parent=party if i <= 8 else work, code=f"item{i:02d}",
-            name=f"评分项{i}", kind="scored", weight=1, max_score=100, order=10 + i,
-        )  # fmt: skip
+            scheme=scheme,
+            parent=party if i <= 8 else work,
+            code=f"item{i:02d}",
+            name=f"评分项{i}",
+            kind="scored",
+            weight=1,
+            max_score=100,
+            order=10 + i,
+        )
     computed = (("obligations", "obligation_rate"), ("rectification", "rectification_rate"))
     for order, (code, source) in enumerate(computed):
         Indicator.objects.create(
-            scheme=scheme, parent=party, code=code, name=code, kind="computed", source=source,
-            weight=2, order=40 + order,
-        )  # fmt: skip
+            scheme=scheme,
+            parent=party,
+            code=code,
+            name=code,
+            kind="computed",
+            source=source,
+            weight=2,
+            order=40 + order,
+        )
     Indicator.objects.create(scheme=scheme, code="bonus", name="加分", kind="bonus", max_score=5)
-    Indicator.objects.create(scheme=scheme, code="safety", name="安全底线", kind="deduction",
-                             max_score=10)  # fmt: skip
+    Indicator.objects.create(
+        scheme=scheme, code="safety", name="安全底线", kind="deduction", max_score=10
+    )
     for stars, low in ((5, 95), (4, 90), (3, 80), (2, 70), (1, 60)):
-        TitleRule.objects.create(scheme=scheme, code=f"star{stars}", name=f"{stars}星",
-                                 kind="star", basis="band", min_score=low, stars=stars)  # fmt: skip
-    TitleRule.objects.create(scheme=scheme, code="red_flag", name="流动红旗", kind="red_flag",
-                             basis="top", count=1, within="parent")  # fmt: skip
-    TitleRule.objects.create(scheme=scheme, code="watch", name="不放心支部", kind="watch",
-                             basis="bottom", count=3, max_score=70, lift_score=75)  # fmt: skip
+        TitleRule.objects.create(
+            scheme=scheme,
+            code=f"star{stars}",
+            name=f"{stars}星",
+            kind="star",
+            basis="band",
+            min_score=low,
+            stars=stars,
+        )
+    TitleRule.objects.create(
+        scheme=scheme,
+        code="red_flag",
+        name="流动红旗",
+        kind="red_flag",
+        basis="top",
+        count=1,
+        within="parent",
+    )
+    TitleRule.objects.create(
+        scheme=scheme,
+        code="watch",
+        name="不放心支部",
+        kind="watch",
+        basis="bottom",
+        count=3,
+        max_score=70,
+        lift_score=75,
+    )
     return scheme

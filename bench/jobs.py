@@ -221,8 +221,9 @@ def prepare_round(ctx: SimpleNamespace) -> SimpleNamespace:
     if round_id is None:
         raise Skip("the dataset has no evaluation round (build_evaluation did not run)")
     Target.objects.filter(round_id=round_id).update(total=None, rank=None, contributions={})
-    return SimpleNamespace(round=Round.objects.get(pk=round_id),
-                           expected=ctx.manifest.evaluation_targets)  # fmt: skip
+    return SimpleNamespace(
+        round=Round.objects.get(pk=round_id), expected=ctx.manifest.evaluation_targets
+    )
 
 
 def run_round(state: SimpleNamespace):
@@ -243,9 +244,7 @@ def check_round(state: SimpleNamespace, result) -> None:
 
 
 JOBS: list[Job] = [
-    Job(
-        "round_3000", prepare=prepare_round, run=run_round, check=check_round, target_seconds=5.0
-    ),  # fmt: skip
+    Job("round_3000", prepare=prepare_round, run=run_round, check=check_round, target_seconds=5.0),
     Job(
         "import_people_60000",
         prepare=prepare_people_import,

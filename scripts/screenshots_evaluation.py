@@ -103,8 +103,11 @@ def history(shot: Shooter, url: str) -> None:
 def org_panel(shot: Shooter) -> None:
     """The titles panel on a branch page: the secretary's own branch (its 擂主 and stars)."""
     page = shot.open(shot.as_user("secretary"), "/orgs/")
-    links = [h for h in page.locator("a").evaluate_all("l => l.map(a => a.getAttribute('href'))")
-             if h and ORG_PAGE.match(h)]  # fmt: skip
+    links = [
+        h
+        for h in page.locator("a").evaluate_all("l => l.map(a => a.getAttribute('href'))")
+        if h and ORG_PAGE.match(h)
+    ]
     if not links:
         sys.exit(f"找不到支部页面的链接：{page.url}")
     shot.open(page, links[0])

@@ -67,8 +67,14 @@ class AgendaConfig(AppConfig):
         from . import models
 
         for model in (
-            models.CalendarRule, models.Meeting, models.Attendance, models.DuesBracket,
-            models.DuesProfile, models.DuesPayment, models.TermRule, models.Election,
+            models.CalendarRule,
+            models.Meeting,
+            models.Attendance,
+            models.DuesBracket,
+            models.DuesProfile,
+            models.DuesPayment,
+            models.TermRule,
+            models.Election,
             models.GuidePage,
-        ):  # fmt: skip
+        ):
             auditlog.register(model)

@@ -174,10 +174,12 @@ def _write_attendance(rng, planned, members) -> None:
             elif draw < 0.96:
                 rows.append(
                     Attendance(
-                        meeting=meeting, person_id=person_id, status="leave",
+                        meeting=meeting,
+                        person_id=person_id,
+                        status="leave",
                         reason=leave_reason(rng),
                     )
-                )  # fmt: skip
+                )
             else:
                 rows.append(Attendance(meeting=meeting, person_id=person_id, status="absent"))
     Attendance.objects.bulk_create(rows, batch_size=2000)
@@ -211,8 +213,11 @@ def _build_dues(ctx: DemoContext, company, years) -> None:
         for pk, org_id, kind, path in members:
             base = rng.randrange(3000, 14000, 100)
             amount, _bracket = quote("employed", base, dt.date(year, 1, 1))
-            profiles.append(DuesProfile(person_id=pk, year=year, category="employed",
-                                        base=base, monthly_amount=amount))  # fmt: skip
+            profiles.append(
+                DuesProfile(
+                    person_id=pk, year=year, category="employed", base=base, monthly_amount=amount
+                )
+            )
             branch = _collecting_branch(kind, org_id, path, id_by_path)
             habit = rng.choices(["monthly", "quarterly", "late"], [24, 5, 1])[0]
             for month in months:
@@ -223,8 +228,15 @@ def _build_dues(ctx: DemoContext, company, years) -> None:
                 if branch == secretary_branch and pk % 5 == 0 and month >= _months_ago(today, 1):
                     continue
                 if paid_on is not None:
-                    payments.append(DuesPayment(person_id=pk, organization_id=branch, month=month,
-                                                amount=amount, paid_on=paid_on))  # fmt: skip
+                    payments.append(
+                        DuesPayment(
+                            person_id=pk,
+                            organization_id=branch,
+                            month=month,
+                            amount=amount,
+                            paid_on=paid_on,
+                        )
+                    )
     DuesProfile.objects.bulk_create(profiles, batch_size=2000)
     DuesPayment.objects.bulk_create(payments, batch_size=2000)
     refresh_dues_obligations(pairs)

@@ -100,7 +100,7 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
                     period_start__gte=dt.date(today.year - 1, 1, 1),
                 )
                 | linked
-            )  # fmt: skip
+            )
             .select_related("rule")
             .order_by("-period_start", "rule__sort_order")
         )
@@ -180,8 +180,10 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        fields = {name: data[name] for name in
-                  ("kind", "topic", "held_on", "place", "host", "lecturer", "minutes")}  # fmt: skip
+        fields = {
+            name: data[name]
+            for name in ("kind", "topic", "held_on", "place", "host", "lecturer", "minutes")
+        }
         fields.update(
             attendance=self.attendance(),
             obligation=data.get("obligation"),

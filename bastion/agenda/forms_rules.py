@@ -71,9 +71,10 @@ class RuleForm(BootstrapFormMixin, forms.Form):
         help_text=_("每行一项，如：会议记录、签到表、照片。"),
     )
     guide = forms.ModelChoiceField(
-        label=_("操作指引"), queryset=GuidePage.objects.order_by("sort_order", "title"),
+        label=_("操作指引"),
+        queryset=GuidePage.objects.order_by("sort_order", "title"),
         required=False,
-    )  # fmt: skip
+    )
     source = forms.CharField(label=_("依据来源"), max_length=200)
     description = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -38,8 +38,14 @@ from .services.dues_fulfilment import owes, roster_q
 
 ZERO = Decimal("0.00")
 PAID, AHEAD, LATE, UNPAID, DUE, NOT_YET, NONE = (
-    "paid", "ahead", "late", "unpaid", "due", "not_yet", "none",
-)  # fmt: skip
+    "paid",
+    "ahead",
+    "late",
+    "unpaid",
+    "due",
+    "not_yet",
+    "none",
+)
 STATUS_LABELS = {
     PAID: _("按月缴纳"),
     AHEAD: _("提前缴纳"),

@@ -20,9 +20,13 @@ def download_action(url_path: str, url_name: str, *, summary, description):
 
     def decorate(view):
         view = action(
-            detail=True, methods=["get"], url_path=url_path, url_name=url_name,
-            filter_backends=[], pagination_class=None,
-        )(view)  # fmt: skip
+            detail=True,
+            methods=["get"],
+            url_path=url_path,
+            url_name=url_name,
+            filter_backends=[],
+            pagination_class=None,
+        )(view)
         return extend_schema(
             summary=summary,
             description=description,

@@ -42,9 +42,13 @@ def visible_sections(user, current_path: str) -> list[dict]:
             ]
             if items:
                 sections.append(
-                    {"label": section.label, "icon": section.icon, "items": items,
-                     "order": section.order}
-                )  # fmt: skip
+                    {
+                        "label": section.label,
+                        "icon": section.icon,
+                        "items": items,
+                        "order": section.order,
+                    }
+                )
     _mark_active(sections, current_path)
     return sorted(sections, key=lambda s: s["order"])
 

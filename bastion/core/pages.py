@@ -12,4 +12,3 @@ def apply_errors(form, exc: ValidationError) -> None:
         return
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-

@@ -22,28 +22,64 @@ class EvaluationConfig(AppConfig):
                 "award",
                 order=50,
                 items=[
-                    NavItem(_("我的评分"), "evaluation:scoring_home", "pencil-star",
-                            "evaluation.score_target"),
-                    NavItem(_("考评轮次"), "evaluation:round_list", "list-numbers",
-                            "evaluation.view_round"),
-                    NavItem(_("称号榜"), "evaluation:title_board", "trophy",
-                            "evaluation.view_titleaward"),
-                    NavItem(_("同业对标"), "evaluation:benchmark_list", "chart-arrows-vertical",
-                            "evaluation.view_benchmarkvalue"),
-                    NavItem(_("五色地图"), "evaluation:benchmark_map", "map-2",
-                            "evaluation.view_benchmarkvalue"),
-                    NavItem(_("我的积分"), "evaluation:points_mine", "coins",
-                            "evaluation.add_pointsentry"),
-                    NavItem(_("积分台账"), "evaluation:points_list", "list-details",
-                            "evaluation.view_pointsentry"),
+                    NavItem(
+                        _("我的评分"),
+                        "evaluation:scoring_home",
+                        "pencil-star",
+                        "evaluation.score_target",
+                    ),
+                    NavItem(
+                        _("考评轮次"),
+                        "evaluation:round_list",
+                        "list-numbers",
+                        "evaluation.view_round",
+                    ),
+                    NavItem(
+                        _("称号榜"),
+                        "evaluation:title_board",
+                        "trophy",
+                        "evaluation.view_titleaward",
+                    ),
+                    NavItem(
+                        _("同业对标"),
+                        "evaluation:benchmark_list",
+                        "chart-arrows-vertical",
+                        "evaluation.view_benchmarkvalue",
+                    ),
+                    NavItem(
+                        _("五色地图"),
+                        "evaluation:benchmark_map",
+                        "map-2",
+                        "evaluation.view_benchmarkvalue",
+                    ),
+                    NavItem(
+                        _("我的积分"),
+                        "evaluation:points_mine",
+                        "coins",
+                        "evaluation.add_pointsentry",
+                    ),
+                    NavItem(
+                        _("积分台账"),
+                        "evaluation:points_list",
+                        "list-details",
+                        "evaluation.view_pointsentry",
+                    ),
                     NavItem(_("积分手册"), "evaluation:points_items", "book-2"),
-                    NavItem(_("申诉"), "evaluation:appeal_list", "message-report",
-                            "evaluation.view_appeal"),
-                    NavItem(_("考评方案"), "evaluation:scheme_list", "adjustments",
-                            "evaluation.view_scheme"),
+                    NavItem(
+                        _("申诉"),
+                        "evaluation:appeal_list",
+                        "message-report",
+                        "evaluation.view_appeal",
+                    ),
+                    NavItem(
+                        _("考评方案"),
+                        "evaluation:scheme_list",
+                        "adjustments",
+                        "evaluation.view_scheme",
+                    ),
                 ],
             ),
-        ]  # fmt: skip
+        ]
 
     def ready(self):
         from auditlog.registry import auditlog
@@ -51,8 +87,17 @@ class EvaluationConfig(AppConfig):
         from . import importers, models  # noqa: F401 - importers register themselves
 
         for model in (
-            models.Scheme, models.Indicator, models.EvaluatorGroup, models.TitleRule,
-            models.Round, models.Score, models.Appeal, models.BenchmarkValue, models.PointsEntry,
-            models.PointsItem, models.MapBand, models.BenchmarkIndicator,
-        ):  # fmt: skip
+            models.Scheme,
+            models.Indicator,
+            models.EvaluatorGroup,
+            models.TitleRule,
+            models.Round,
+            models.Score,
+            models.Appeal,
+            models.BenchmarkValue,
+            models.PointsEntry,
+            models.PointsItem,
+            models.MapBand,
+            models.BenchmarkIndicator,
+        ):
             auditlog.register(model)

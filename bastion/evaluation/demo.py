@@ -169,8 +169,9 @@ class CompanyParts:
         benchmark value exists yet, so the business half drops out as missing)."""
         scheme = self.runner.schemes["four_factor"]
         spec = engine.SchemeSpec.from_snapshot(scheme_snapshot(scheme))
-        stubs = [SimpleNamespace(pk=b.pk, organization_id=b.pk, person_id=None)
-                 for b in self.branches]  # fmt: skip
+        stubs = [
+            SimpleNamespace(pk=b.pk, organization_id=b.pk, person_id=None) for b in self.branches
+        ]
         result = []
         for period in self.cal.months:
             span = SimpleNamespace(period_start=period.start, period_end=period.end)
@@ -202,11 +203,15 @@ class CompanyParts:
                 for indicator in indicators:
                     low, high = BENCHMARK_RANGES[indicator.code]
                     quality = clamp(0.08 + 0.88 * base + self.rng.gauss(0, 0.05))
-                    rows.append(BenchmarkValue(
-                        indicator=indicator, organization=station, month=period.start,
-                        value=decimal(low + (high - low) * quality),
-                        recorded_by=self.runner.company_user,
-                    ))  # fmt: skip
+                    rows.append(
+                        BenchmarkValue(
+                            indicator=indicator,
+                            organization=station,
+                            month=period.start,
+                            value=decimal(low + (high - low) * quality),
+                            recorded_by=self.runner.company_user,
+                        )
+                    )
         BenchmarkValue.objects.bulk_create(rows, batch_size=2000)
 
     # 党建工作成效评价 --------------------------------------------------------------------------
@@ -232,28 +237,43 @@ class CompanyParts:
             def scores_for(round_, targets, index=index):
                 by_org = {t.organization_id: t for t in targets}
                 return [
-                    score(round_, by_org[org.pk], code, "higher", runner.higher_user(org), value,
-                          comment)
+                    score(
+                        round_,
+                        by_org[org.pk],
+                        code,
+                        "higher",
+                        runner.higher_user(org),
+                        value,
+                        comment,
+                    )
                     for org, code, value, comment in incidents.get(index, [])
                     if org.pk in by_org
-                ]  # fmt: skip
+                ]
 
-            runner.run("four_factor", self.root, period, actor=runner.company_user,
-                       scores_for=scores_for)  # fmt: skip
+            runner.run(
+                "four_factor", self.root, period, actor=runner.company_user, scores_for=scores_for
+            )
 
     def open_four_factor(self) -> None:
         """This month's round, open for scoring, so the company sees the flow and what is
         still missing; one deduction has been entered already."""
         period, runner = self.cal.current_month, self.runner
         window = (period.start, add_months(period.start, 1) + dt.timedelta(days=9))
-        round_ = runner.open("four_factor", self.root, period, actor=runner.company_user,
-                             window=window)  # fmt: skip
+        round_ = runner.open(
+            "four_factor", self.root, period, actor=runner.company_user, window=window
+        )
         target = Target.objects.filter(round=round_, organization=self.declining).first()
         if target is not None:
             user = runner.higher_user(self.declining)
-            Score.objects.create(round=round_, target=target, indicator="safety", group="higher",
-                                 evaluator=user, value=Decimal(2),
-                                 comment=SAFETY_DEDUCTIONS[1])  # fmt: skip
+            Score.objects.create(
+                round=round_,
+                target=target,
+                indicator="safety",
+                group="higher",
+                evaluator=user,
+                value=Decimal(2),
+                comment=SAFETY_DEDUCTIONS[1],
+            )
         runner.leave_open(round_)
 
     # 支部基础管理评价, 五星党支部, 堡垒指数 ------------------------------------------------------
@@ -275,12 +295,22 @@ class CompanyParts:
                     strength = self.branch_strength(target.organization_id)
                     value = clamp(70 + 30 * strength + self.rng.gauss(0, 2), 50, 100)
                     org = target.organization
-                    rows.append(score(round_, target, "ledger", "higher", runner.higher_user(org),
-                                      round(value), self.rng.choice(HIGHER_COMMENTS)))  # fmt: skip
+                    rows.append(
+                        score(
+                            round_,
+                            target,
+                            "ledger",
+                            "higher",
+                            runner.higher_user(org),
+                            round(value),
+                            self.rng.choice(HIGHER_COMMENTS),
+                        )
+                    )
                 return rows
 
-            runner.run("compliance", self.root, period, actor=runner.company_user,
-                       scores_for=scores_for)  # fmt: skip
+            runner.run(
+                "compliance", self.root, period, actor=runner.company_user, scores_for=scores_for
+            )
 
     def five_star(self) -> None:
         """Score 组织建设与作用发挥, compute, then settle the scores so that the 36 branches
@@ -292,11 +322,15 @@ class CompanyParts:
         targets = list(Target.objects.filter(round=round_).select_related("organization"))
         scores = {}
         for target in targets:
-            value = clamp(70 + 26 * self.branch_strength(target.organization_id)
-                          + self.rng.gauss(0, 3), 55, 99)  # fmt: skip
+            value = clamp(
+                70 + 26 * self.branch_strength(target.organization_id) + self.rng.gauss(0, 3),
+                55,
+                99,
+            )
             user = runner.higher_user(target.organization)
-            scores[target.pk] = score(round_, target, "organization", "higher", user,
-                                      round(value, 1), FIVE_STAR_COMMENT)  # fmt: skip
+            scores[target.pk] = score(
+                round_, target, "organization", "higher", user, round(value, 1), FIVE_STAR_COMMENT
+            )
         Score.objects.bulk_create(scores.values())
         for _attempt in range(3):
             rounds.round_compute(actor=runner.company_user, round_=round_)
@@ -325,8 +359,7 @@ class CompanyParts:
             row = scores[pk]
             if place < FIVE_STARS:
                 needed = (STAR5_FLOOR + MARGIN - rest) * 100 / share
-                value = min(Decimal(100), max(row.value, needed.quantize(CENT,
-                                                                         ROUND_UP)))  # fmt: skip
+                value = min(Decimal(100), max(row.value, needed.quantize(CENT, ROUND_UP)))
             else:
                 ceiling = (STAR5_FLOOR - MARGIN - rest) * 100 / share
                 ceiling = max(Decimal(0), ceiling.quantize(CENT, ROUND_DOWN))
@@ -339,16 +372,22 @@ class CompanyParts:
 
     def bastion_index(self) -> None:
         if "bastion_index" in self.runner.schemes:
-            self.runner.run("bastion_index", self.root, self.cal.year,
-                            actor=self.runner.company_user, scores_for=lambda r, t: [])  # fmt: skip
+            self.runner.run(
+                "bastion_index",
+                self.root,
+                self.cal.year,
+                actor=self.runner.company_user,
+                scores_for=lambda r, t: [],
+            )
 
     def first_secretary(self) -> None:
         """Only where the organization data sends a first secretary to a station (S3)."""
         runner = self.runner
         sent = RoleAssignment.objects.filter(
-            role__code="first_secretary", organization__path__startswith=self.root.path,
+            role__code="first_secretary",
+            organization__path__startswith=self.root.path,
             user__person__isnull=False,
-        ).exists()  # fmt: skip
+        ).exists()
         if "first_secretary" not in runner.schemes or not sent:
             return
 
@@ -357,14 +396,28 @@ class CompanyParts:
             for target in targets:
                 for code in ("plan", "effect", "multi"):
                     value = clamp(82 + self.rng.gauss(0, 6), 60, 100)
-                    rows.append(score(round_, target, code, "higher", runner.company_user,
-                                      round(value)))  # fmt: skip
-                rows.append(score(round_, target, "multi", "public", runner.company_user,
-                                  round(clamp(88 + self.rng.gauss(0, 5), 60, 100))))  # fmt: skip
+                    rows.append(
+                        score(round_, target, code, "higher", runner.company_user, round(value))
+                    )
+                rows.append(
+                    score(
+                        round_,
+                        target,
+                        "multi",
+                        "public",
+                        runner.company_user,
+                        round(clamp(88 + self.rng.gauss(0, 5), 60, 100)),
+                    )
+                )
             return rows
 
-        runner.run("first_secretary", self.root, self.cal.months[-1],
-                   actor=runner.company_user, scores_for=scores_for)  # fmt: skip
+        runner.run(
+            "first_secretary",
+            self.root,
+            self.cal.months[-1],
+            actor=runner.company_user,
+            scores_for=scores_for,
+        )
 
 
 def _five_stars(round_) -> int:

@@ -48,7 +48,7 @@ class MemberParts:
             )
             .order_by("pk")
             .values_list("pk", "organization_id", "organization__path", "user_id")
-        )  # fmt: skip
+        )
         self.people = [(pk, org) for pk, org, _path, _user in rows]
         self.paths = {org: path for _pk, org, path, _user in rows}
         self.zeal = {pk: self.rng.uniform(0.2, 1.0) for pk, _org in self.people}
@@ -73,8 +73,9 @@ class MemberParts:
         return self.runner.company_user
 
     def peers(self, person_id: int, org_id: int, higher) -> list:
-        return [user for pk, user in self.holders.get(org_id, []) if pk != person_id
-                and user != higher]  # fmt: skip
+        return [
+            user for pk, user in self.holders.get(org_id, []) if pk != person_id and user != higher
+        ]
 
     # 党员积分手册 ------------------------------------------------------------------------------
 
@@ -112,26 +113,42 @@ class MemberParts:
             if item is None:
                 continue
             day = period.start + dt.timedelta(days=rng.randrange((last - period.start).days + 1))
-            entries.append(PointsEntry(
-                person_id=person, item=item, occurred_on=day, points=item.points, state=state,
-                recorded_by=recorder, approver=approver if approved else None,
-                approved_at=at(min(day + dt.timedelta(days=rng.randint(1, 4)), self.today), 11)
-                if approved else None,
-            ))  # fmt: skip
+            entries.append(
+                PointsEntry(
+                    person_id=person,
+                    item=item,
+                    occurred_on=day,
+                    points=item.points,
+                    state=state,
+                    recorded_by=recorder,
+                    approver=approver if approved else None,
+                    approved_at=at(min(day + dt.timedelta(days=rng.randint(1, 4)), self.today), 11)
+                    if approved
+                    else None,
+                )
+            )
         return entries
 
     def _plan(self, zeal: float, *, quarter_end: bool) -> list[str]:
         """The handbook items a member earns (or loses) in a month: keener members more."""
         active, keen, careless = 0.2 + 0.5 * zeal, 0.05 + 0.35 * zeal, 1 - zeal
         chances = [
-            ("three_meetings", 1), ("three_meetings", 1), ("theme_day", 0.9),
-            ("service_team", active), ("power_guarantee", active), ("safety_guard", active),
-            ("area_breakthrough", keen), ("model_post_excellent", keen),
-            ("customer_praise", keen), ("suggestion_adopted", keen),
-            ("stop_violation", 0.12 * zeal), ("quarter_no_violation", 0.85 * quarter_end),
-            ("violation", 0.015), ("customer_complaint", 0.03 * careless),
+            ("three_meetings", 1),
+            ("three_meetings", 1),
+            ("theme_day", 0.9),
+            ("service_team", active),
+            ("power_guarantee", active),
+            ("safety_guard", active),
+            ("area_breakthrough", keen),
+            ("model_post_excellent", keen),
+            ("customer_praise", keen),
+            ("suggestion_adopted", keen),
+            ("stop_violation", 0.12 * zeal),
+            ("quarter_no_violation", 0.85 * quarter_end),
+            ("violation", 0.015),
+            ("customer_complaint", 0.03 * careless),
             ("absent", 0.05 * careless),
-        ]  # fmt: skip
+        ]
         return [code for code, chance in chances if self.rng.random() < chance]
 
     def _date_entries(self, rows: list[PointsEntry]) -> None:
@@ -149,8 +166,13 @@ class MemberParts:
         runner = self.runner
         for code in (c for c in MEMBER_SCHEMES if c in runner.schemes):
             for period in self.cal.months:
-                runner.run(code, self.county, period, actor=runner.county_user,
-                           scores_for=self._member_scores)  # fmt: skip
+                runner.run(
+                    code,
+                    self.county,
+                    period,
+                    actor=runner.county_user,
+                    scores_for=self._member_scores,
+                )
 
     def _member_scores(self, round_, targets) -> list:
         groups = {g["kind"] for g in round_.snapshot["groups"]}
@@ -166,8 +188,9 @@ class MemberParts:
                     rows.append(score(round_, target, item["code"], "higher", higher, value))
             for peer in self.peers(target.person_id, target.organization_id, higher):
                 for item in (i for i in peer_items if i["kind"] == "scored"):
-                    rows.append(score(round_, target, item["code"], "peers", peer,
-                                      self._value(item, zeal)))  # fmt: skip
+                    rows.append(
+                        score(round_, target, item["code"], "peers", peer, self._value(item, zeal))
+                    )
         return rows
 
     def _value(self, item: dict, zeal: float):
@@ -203,8 +226,11 @@ class MemberParts:
         members = self._branch_members(org)
         raters = self.holders[org]
         count = min(len(members), self.rng.randint(3, 6))
-        chosen = [pk for pk in self.rng.sample(members, count)
-                  if any(rater != pk for rater, _user in raters)]  # fmt: skip
+        chosen = [
+            pk
+            for pk in self.rng.sample(members, count)
+            if any(rater != pk for rater, _user in raters)
+        ]
         targets = self._submit(round_, org, chosen, period)
         qualities = [9.4 - 0.6 * i for i in range(len(targets))]
         self.rng.shuffle(qualities)
@@ -218,8 +244,9 @@ class MemberParts:
                 for item in items:
                     value = clamp(quality + self.rng.uniform(-0.2, 0.2), 0, 10)
                     value *= float(item["max_score"]) / 10
-                    rows.append(score(round_, target, item["code"], "peers", user,
-                                      round(value, 1), comment))  # fmt: skip
+                    rows.append(
+                        score(round_, target, item["code"], "peers", user, round(value, 1), comment)
+                    )
         return rows
 
     def _submit(self, round_, org: int, people: list[int], period: Period) -> list[Target]:
@@ -228,12 +255,16 @@ class MemberParts:
         Target.objects.bulk_create(targets)
         last = min(period.end, self.today)
         events = []
-        for target, (title, text) in zip(targets, self.rng.sample(KEY_EVENTS, len(targets)),
-                                         strict=True):  # fmt: skip
+        for target, (title, text) in zip(
+            targets, self.rng.sample(KEY_EVENTS, len(targets)), strict=True
+        ):
             span = max(0, (last - period.start).days - 3)
             happened = period.start + dt.timedelta(days=self.rng.randint(0, span))
-            events.append(KeyEvent(round=round_, target=target, title=title,
-                                   happened_on=happened, description=text))  # fmt: skip
+            events.append(
+                KeyEvent(
+                    round=round_, target=target, title=title, happened_on=happened, description=text
+                )
+            )
         KeyEvent.objects.bulk_create(events)
         for event in events:
             event.submitted_at = at(min(event.happened_on + dt.timedelta(days=3), last), 20)
@@ -247,8 +278,7 @@ class MemberParts:
             return
         runner, period = self.runner, self.cal.current_quarter
         window = (period.start, period.end + dt.timedelta(days=10))
-        round_ = runner.open("arena", self.county, period, actor=runner.county_user,
-                             window=window)  # fmt: skip
+        round_ = runner.open("arena", self.county, period, actor=runner.county_user, window=window)
         holders = dict(self.holders[self.branch.pk])
         mine = next((pk for pk, user in holders.items() if user == self.secretary), None)
         others = [pk for pk in self._branch_members(self.branch.pk) if pk not in holders]
@@ -256,12 +286,21 @@ class MemberParts:
         targets = self._submit(round_, self.branch.pk, people, period)
         items = [i for i in scorable_items(round_, "peers") if i["kind"] == "scored"]
         rated = [t for t in targets if t.person_id != mine][:1]
-        Score.objects.bulk_create([
-            score(round_, target, item["code"], "peers", self.secretary,
-                  round(float(item["max_score"]) * self.rng.uniform(0.8, 0.95), 1),
-                  ARENA_COMMENTS[0])
-            for target in rated for item in items
-        ])  # fmt: skip
+        Score.objects.bulk_create(
+            [
+                score(
+                    round_,
+                    target,
+                    item["code"],
+                    "peers",
+                    self.secretary,
+                    round(float(item["max_score"]) * self.rng.uniform(0.8, 0.95), 1),
+                    ARENA_COMMENTS[0],
+                )
+                for target in rated
+                for item in items
+            ]
+        )
         runner.leave_open(round_)
 
     # 先锋指数 ----------------------------------------------------------------------------------
@@ -269,5 +308,10 @@ class MemberParts:
     def vanguard_index(self) -> None:
         runner = self.runner
         if "vanguard_index" in runner.schemes:
-            runner.run("vanguard_index", self.county, self.cal.year, actor=runner.county_user,
-                       scores_for=lambda round_, targets: [])  # fmt: skip
+            runner.run(
+                "vanguard_index",
+                self.county,
+                self.cal.year,
+                actor=runner.county_user,
+                scores_for=lambda round_, targets: [],
+            )

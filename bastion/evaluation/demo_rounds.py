@@ -77,13 +77,20 @@ class Runner:
         self.dated: list[tuple[Round, dt.date, dt.date | None]] = []
 
     def open(self, code: str, organization, period: Period, *, actor, window=None) -> Round:
-        opens, closes = window or (period.end + dt.timedelta(days=1),
-                                   period.end + dt.timedelta(days=10))  # fmt: skip
+        opens, closes = window or (
+            period.end + dt.timedelta(days=1),
+            period.end + dt.timedelta(days=10),
+        )
         return rounds.round_open(
-            actor=actor, scheme=self.schemes[code], organization=organization,
-            period_label=period.label, period_start=period.start, period_end=period.end,
-            opens_on=opens, closes_on=closes,
-        )  # fmt: skip
+            actor=actor,
+            scheme=self.schemes[code],
+            organization=organization,
+            period_label=period.label,
+            period_start=period.start,
+            period_end=period.end,
+            opens_on=opens,
+            closes_on=closes,
+        )
 
     def finish(self, round_: Round, period: Period, *, actor, scores=(), publish=True) -> None:
         Score.objects.bulk_create(scores, batch_size=2000)
@@ -128,5 +135,12 @@ class Runner:
 
 
 def score(round_, target, code, group, evaluator, value, comment="") -> Score:
-    return Score(round=round_, target=target, indicator=code, group=group, evaluator=evaluator,
-                 value=decimal(value), comment=comment)  # fmt: skip
+    return Score(
+        round=round_,
+        target=target,
+        indicator=code,
+        group=group,
+        evaluator=evaluator,
+        value=decimal(value),
+        comment=comment,
+    )

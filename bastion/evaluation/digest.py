@@ -28,11 +28,17 @@ def items(user, today: dt.date) -> list[dict]:
     soon = due_soon_days()
     lines = [_line(card, today, soon) for card in cards]
     level = "yellow" if any(line["level"] == "yellow" for line in lines) else "green"
-    return [{
-        "group": GROUP, "title": _("待完成的考核评价"),
-        "count_text": _("%(n)s 轮") % {"n": len(lines)}, "level": level, "total": len(lines),
-        "lines": lines, "more": 0,
-    }]  # fmt: skip
+    return [
+        {
+            "group": GROUP,
+            "title": _("待完成的考核评价"),
+            "count_text": _("%(n)s 轮") % {"n": len(lines)},
+            "level": level,
+            "total": len(lines),
+            "lines": lines,
+            "more": 0,
+        }
+    ]
 
 
 def _line(card, today: dt.date, soon: int) -> dict:
@@ -45,6 +51,9 @@ def _line(card, today: dt.date, soon: int) -> dict:
     note = _("今天截止") if left == 0 else _("还剩 %(days)s 天") % {"days": left}
     return {
         "level": "yellow" if left <= soon else "green",
-        "org": round_.organization.name, "text": text, "date": round_.closes_on.isoformat(),
-        "note": note, "url": reverse("evaluation:scoring_round", args=[round_.pk]),
-    }  # fmt: skip
+        "org": round_.organization.name,
+        "text": text,
+        "date": round_.closes_on.isoformat(),
+        "note": note,
+        "url": reverse("evaluation:scoring_round", args=[round_.pk]),
+    }

@@ -62,16 +62,23 @@ class SchemeSpec:
     def from_snapshot(cls, snapshot: Mapping) -> SchemeSpec:
         indicators = tuple(
             IndicatorSpec(
-                code=item["code"], name=item["name"], kind=item["kind"],
-                weight=dec(item.get("weight", 0)), max_score=dec(item.get("max_score", 100)),
-                parent=item.get("parent") or None, source=item.get("source", ""),
+                code=item["code"],
+                name=item["name"],
+                kind=item["kind"],
+                weight=dec(item.get("weight", 0)),
+                max_score=dec(item.get("max_score", 100)),
+                parent=item.get("parent") or None,
+                source=item.get("source", ""),
                 source_param=item.get("source_param", ""),
-                full_marks_at=(dec(item["full_marks_at"])
-                               if item.get("full_marks_at") not in (None, "") else None),
+                full_marks_at=(
+                    dec(item["full_marks_at"])
+                    if item.get("full_marks_at") not in (None, "")
+                    else None
+                ),
                 scored_by=tuple(item.get("scored_by") or ()),
             )
             for item in snapshot["indicators"]
-        )  # fmt: skip
+        )
         return cls(
             indicators=indicators,
             groups={group["kind"]: dec(group["weight"]) for group in snapshot["groups"]},

@@ -47,10 +47,15 @@ def results_xlsx(round_: Round, targets) -> bytes:
             for item in indicators
         ]
         return [
-            target.rank, target.label, target.organization.display_name,
-            _number(target.total), _title_text(target.titles), "是" if target.vetoed else "否",
-            target.missing, *points,
-        ]  # fmt: skip
+            target.rank,
+            target.label,
+            target.organization.display_name,
+            _number(target.total),
+            _title_text(target.titles),
+            "是" if target.vetoed else "否",
+            target.missing,
+            *points,
+        ]
 
     return build_workbook(
         title="考评结果",

@@ -64,9 +64,10 @@ class PointsEntryForm(BootstrapFormMixin, forms.Form):
         if self.own is not None:
             condition |= Q(pk=self.own.pk)
         self.fields["person"].queryset = (
-            Person.objects.filter(condition).select_related("organization").order_by(
-                "organization__path", "name")
-        )  # fmt: skip
+            Person.objects.filter(condition)
+            .select_related("organization")
+            .order_by("organization__path", "name")
+        )
         if not self.records_for_others:
             self.fields["person"].widget = forms.HiddenInput()
             del self.fields["points"]
@@ -75,8 +76,9 @@ class PointsEntryForm(BootstrapFormMixin, forms.Form):
         self.fields["item"].queryset = handbook()
         self.fields["evidence"].widget.attrs["accept"] = accept_attribute()
         self.fields["evidence"].help_text = _("%(types)s，不超过 %(size)s；部分项目须附佐证。") % {
-            "types": allowed_types_text(), "size": human_size(max_bytes()),
-        }  # fmt: skip
+            "types": allowed_types_text(),
+            "size": human_size(max_bytes()),
+        }
 
 
 class ReviewForm(forms.Form):

@@ -47,41 +47,56 @@ def round_organizations(user):
 
 class RoundForm(forms.Form):
     scheme = forms.ModelChoiceField(
-        label=_("考评方案"), queryset=Scheme.objects.none(),
+        label=_("考评方案"),
+        queryset=Scheme.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
+    )
     organization = OrganizationChoiceField(
         label=_("考评范围"),
         help_text=_("该组织及其下级中符合方案考评对象的组织或党员都将成为本轮的评价对象。"),
         widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
+    )
     period_month = forms.CharField(
-        label=_("考评月份"), required=False, max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "class": "form-control",
-                                      "placeholder": "2026-10"}),
-    )  # fmt: skip
+        label=_("考评月份"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(
+            attrs={"type": "month", "class": "form-control", "placeholder": "2026-10"}
+        ),
+    )
     period_year = forms.IntegerField(
-        label=_("考评年度"), required=False, min_value=MIN_YEAR,
-        max_value=MAX_YEAR, widget=forms.NumberInput(attrs={"class": "form-control"}),
-    )  # fmt: skip
+        label=_("考评年度"),
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
     period_quarter = forms.TypedChoiceField(
-        label=_("季度"), required=False, choices=QUARTERS, coerce=int, empty_value=None,
+        label=_("季度"),
+        required=False,
+        choices=QUARTERS,
+        coerce=int,
+        empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
+    )
     term_start = forms.DateField(label=_("任期开始"), required=False, widget=_date_input())
     term_end = forms.DateField(label=_("任期结束"), required=False, widget=_date_input())
     opens_on = forms.DateField(label=_("评分开始"), widget=_date_input())
     closes_on = forms.DateField(label=_("评分截止"), widget=_date_input())
     appeal_days = forms.IntegerField(
-        label=_("申诉期（天）"), min_value=0, max_value=60,
+        label=_("申诉期（天）"),
+        min_value=0,
+        max_value=60,
         help_text=_("结果发布后可在此天数内提出申诉。"),
         widget=forms.NumberInput(attrs={"class": "form-control"}),
-    )  # fmt: skip
+    )
     name = forms.CharField(
-        label=_("轮次名称"), required=False, max_length=120,
+        label=_("轮次名称"),
+        required=False,
+        max_length=120,
         help_text=_("留空则按“方案名称（考评期间）”命名。"),
         widget=forms.TextInput(attrs={"class": "form-control"}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, user, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,8 +124,10 @@ class RoundForm(forms.Form):
 
     def scheme_periods(self) -> dict[str, str]:
         """scheme pk → period kind, for the page script that shows the matching fields."""
-        return {str(pk): kind for pk, kind in
-                self.fields["scheme"].queryset.values_list("pk", "period_kind")}  # fmt: skip
+        return {
+            str(pk): kind
+            for pk, kind in self.fields["scheme"].queryset.values_list("pk", "period_kind")
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -135,8 +152,10 @@ class RoundForm(forms.Form):
     @staticmethod
     def duplicate_message(scheme, organization, label) -> str:
         return _("“%(org)s”已有“%(scheme)s”%(period)s 的考评轮次，不能重复发起。") % {
-            "org": organization.name, "scheme": scheme.name, "period": label,
-        }  # fmt: skip
+            "org": organization.name,
+            "scheme": scheme.name,
+            "period": label,
+        }
 
     def _period(self, kind: str, cleaned: dict) -> Period | None:
         values = [cleaned.get(name) for name in PERIOD_FIELDS.get(kind, [])]
@@ -159,9 +178,13 @@ class RoundForm(forms.Form):
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {
-            "scheme": data["scheme"], "organization": data["organization"],
-            "period_label": self.period.label, "period_start": self.period.start,
-            "period_end": self.period.end, "opens_on": data["opens_on"],
-            "closes_on": data["closes_on"], "appeal_days": data["appeal_days"],
+            "scheme": data["scheme"],
+            "organization": data["organization"],
+            "period_label": self.period.label,
+            "period_start": self.period.start,
+            "period_end": self.period.end,
+            "opens_on": data["opens_on"],
+            "closes_on": data["closes_on"],
+            "appeal_days": data["appeal_days"],
             "name": data.get("name") or "",
-        }  # fmt: skip
+        }

@@ -105,10 +105,13 @@ class IndicatorForm(SchemeFormMixin, forms.Form):
     max_score = model_field(Indicator, "max_score")
     source = model_field(Indicator, "source")
     source_param = model_field(
-        Indicator, "source_param",
-        help_text=_("同业对标指标排名填对标指标代码；其他方案的考评结果填方案代码；"
-                    "党员积分填积分类别（plan、execution、result、safety、deduction）或留空。"),
-    )  # fmt: skip
+        Indicator,
+        "source_param",
+        help_text=_(
+            "同业对标指标排名填对标指标代码；其他方案的考评结果填方案代码；"
+            "党员积分填积分类别（plan、execution、result、safety、deduction）或留空。"
+        ),
+    )
     full_marks_at = model_field(Indicator, "full_marks_at")
     scored_by = forms.MultipleChoiceField(
         label=_("评价主体"),
@@ -176,8 +179,9 @@ class GroupsForm(BootstrapFormMixin, forms.Form):
 
     def weights(self) -> dict:
         data = self.cleaned_data
-        return {kind: data[f"weight_{kind}"] for kind in EvaluatorKind.values
-                if data.get(f"use_{kind}")}  # fmt: skip
+        return {
+            kind: data[f"weight_{kind}"] for kind in EvaluatorKind.values if data.get(f"use_{kind}")
+        }
 
 
 GroupsForm._add_fields()
@@ -189,9 +193,10 @@ class TitleRuleForm(SchemeFormMixin, forms.Form):
     kind = model_field(TitleRule, "kind")
     basis = model_field(TitleRule, "basis")
     min_score = model_field(
-        TitleRule, "min_score",
+        TitleRule,
+        "min_score",
         help_text=_("按分数段：达到此分授予；按前 N 名：同时不低于此分才授予。"),
-    )  # fmt: skip
+    )
     max_score = model_field(TitleRule, "max_score", help_text=_("按后 N 名：同时低于此分才授予。"))
     count = model_field(TitleRule, "count")
     within = model_field(TitleRule, "within")

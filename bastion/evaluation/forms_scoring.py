@@ -41,10 +41,13 @@ class ScoreForm(forms.Form):
     evaluator's saved values by code, used to prefill."""
 
     comment = forms.CharField(
-        label=_("评语"), max_length=300, required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control",
-                                     "placeholder": _("可选，最多 300 字")}),
-    )  # fmt: skip
+        label=_("评语"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "class": "form-control", "placeholder": _("可选，最多 300 字")}
+        ),
+    )
 
     def __init__(self, items, *args, existing=None, disabled=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,18 +67,30 @@ class ScoreForm(forms.Form):
         label, guidance = item["name"], item.get("guidance") or ""
         if item["kind"] == IndicatorKind.VETO:
             return forms.BooleanField(
-                label=label, help_text=guidance, required=False,
+                label=label,
+                help_text=guidance,
+                required=False,
                 initial=current is not None and Decimal(current) >= 1,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
-            )  # fmt: skip
+            )
         top = _plain(item["max_score"])
-        attrs = {"class": NUMBER_CLASS, "inputmode": "decimal", "type": "number", "min": "0",
-                 "max": top, "step": "any", "autocomplete": "off"}  # fmt: skip
+        attrs = {
+            "class": NUMBER_CLASS,
+            "inputmode": "decimal",
+            "type": "number",
+            "min": "0",
+            "max": top,
+            "step": "any",
+            "autocomplete": "off",
+        }
         return forms.CharField(
-            label=label, help_text=guidance, required=False, max_length=20,
+            label=label,
+            help_text=guidance,
+            required=False,
+            max_length=20,
             initial=_plain(current) if current is not None else "",
             widget=forms.TextInput(attrs=attrs),
-        )  # fmt: skip
+        )
 
     def rows(self):
         """(item, bound field) pairs, in scheme order, for the template."""
@@ -110,15 +125,18 @@ class KeyEventForm(forms.Form):
     """打擂台: a member's key event. Dates and the attachment are checked by the service."""
 
     title = forms.CharField(
-        label=_("事件标题"), max_length=100,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-lg",
-                                      "placeholder": _("一句话概括这件事")}),
-    )  # fmt: skip
+        label=_("事件标题"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-lg", "placeholder": _("一句话概括这件事")}
+        ),
+    )
     happened_on = forms.DateField(
         label=_("发生日期"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-lg"},
-                               format="%Y-%m-%d"),
-    )  # fmt: skip
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-lg"}, format="%Y-%m-%d"
+        ),
+    )
     description = forms.CharField(
         label=_("事件经过与成效"),
         widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),

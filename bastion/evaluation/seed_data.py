@@ -36,10 +36,16 @@ _BENCHMARKS = [
     ("reliability", "供电可靠性管理指数", "分"),
 ]
 BENCHMARKS = [
-    {"code": code, "name": name, "unit": unit, "direction": "higher", "order": order,
-     "source": SRC_S1_BENCHMARK}
+    {
+        "code": code,
+        "name": name,
+        "unit": unit,
+        "direction": "higher",
+        "order": order,
+        "source": SRC_S1_BENCHMARK,
+    }
     for order, (code, name, unit) in enumerate(_BENCHMARKS, start=1)
-]  # fmt: skip
+]
 BENCHMARK_CODES = [row["code"] for row in BENCHMARKS]
 
 # --- 五色地图: a station's composite benchmark score (0–100) picks its colour ---------------------
@@ -71,10 +77,16 @@ _POINTS = [
     ("absent", "无故缺席组织生活", "deduction", "-3", False),
 ]
 POINTS_ITEMS = [
-    {"code": code, "name": name, "category": category, "points": points,
-     "evidence_required": evidence, "source": SRC_S1_POINTS}
+    {
+        "code": code,
+        "name": name,
+        "category": category,
+        "points": points,
+        "evidence_required": evidence,
+        "source": SRC_S1_POINTS,
+    }
     for code, name, category, points, evidence in _POINTS
-]  # fmt: skip
+]
 
 
 def _stars(noun: str, source: str = SRC_STARS) -> list[dict]:
@@ -82,28 +94,58 @@ def _stars(noun: str, source: str = SRC_STARS) -> list[dict]:
     names = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星"}
     floors = {5: "95", 4: "90", 3: "80", 2: "70", 1: "60"}
     return [
-        {"code": f"star{n}", "name": names[n] + noun, "kind": "star", "basis": "band",
-         "min_score": floors[n], "stars": n, "source": source}
+        {
+            "code": f"star{n}",
+            "name": names[n] + noun,
+            "kind": "star",
+            "basis": "band",
+            "min_score": floors[n],
+            "stars": n,
+            "source": source,
+        }
         for n in (5, 4, 3, 2, 1)
-    ]  # fmt: skip
+    ]
 
 
 def _band(code: str, name: str, floor: str, source: str, **extra) -> dict:
-    return {"code": code, "name": name, "kind": extra.pop("kind", "honour"), "basis": "band",
-            "min_score": floor, "source": source, **extra}  # fmt: skip
+    return {
+        "code": code,
+        "name": name,
+        "kind": extra.pop("kind", "honour"),
+        "basis": "band",
+        "min_score": floor,
+        "source": source,
+        **extra,
+    }
 
 
 def _scored(code, name, weight, *, max_score="100", parent=None, scored_by=(), guidance=""):
-    return {"code": code, "name": name, "kind": "scored", "weight": str(weight),
-            "max_score": max_score, "parent": parent, "scored_by": list(scored_by),
-            "guidance": guidance}  # fmt: skip
+    return {
+        "code": code,
+        "name": name,
+        "kind": "scored",
+        "weight": str(weight),
+        "max_score": max_score,
+        "parent": parent,
+        "scored_by": list(scored_by),
+        "guidance": guidance,
+    }
 
 
-def _computed(code, name, weight, source, *, param="", full_marks_at=None, parent=None,
-              guidance=""):  # fmt: skip
-    return {"code": code, "name": name, "kind": "computed", "weight": str(weight),
-            "source": source, "source_param": param, "full_marks_at": full_marks_at,
-            "parent": parent, "guidance": guidance}  # fmt: skip
+def _computed(
+    code, name, weight, source, *, param="", full_marks_at=None, parent=None, guidance=""
+):
+    return {
+        "code": code,
+        "name": name,
+        "kind": "computed",
+        "weight": str(weight),
+        "source": source,
+        "source_param": param,
+        "full_marks_at": full_marks_at,
+        "parent": parent,
+        "guidance": guidance,
+    }
 
 
 def _group(code, name, weight, *, parent=None):
@@ -112,8 +154,14 @@ def _group(code, name, weight, *, parent=None):
 
 def _capped(code, name, kind, max_score, *, scored_by=(), guidance=""):
     """A bonus, deduction or veto item: not weighted, scored up to ``max_score``."""
-    return {"code": code, "name": name, "kind": kind, "max_score": max_score,
-            "scored_by": list(scored_by), "guidance": guidance}  # fmt: skip
+    return {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "max_score": max_score,
+        "scored_by": list(scored_by),
+        "guidance": guidance,
+    }
 
 
 OBLIGATIONS_GUIDANCE = "组织生活应办事项按期完成率，完成率达到满分值得满分。"
@@ -131,15 +179,32 @@ COMPLIANCE = {
     "missing_policy": "exclude",
     "groups": [("higher", "1")],
     "indicators": [
-        _computed("obligation_rate", "组织生活按期完成", 50, "obligation_rate",
-                  full_marks_at="100", guidance=OBLIGATIONS_GUIDANCE),
-        _computed("rectification_rate", "问题按期整改", 20, "rectification_rate",
-                  full_marks_at="100", guidance=RECTIFICATION_GUIDANCE),
-        _scored("ledger", "台账资料规范", 30, scored_by=["higher"],
-                guidance="会议记录、党员信息、党费台账等资料齐全规范，按100分制评分。"),
+        _computed(
+            "obligation_rate",
+            "组织生活按期完成",
+            50,
+            "obligation_rate",
+            full_marks_at="100",
+            guidance=OBLIGATIONS_GUIDANCE,
+        ),
+        _computed(
+            "rectification_rate",
+            "问题按期整改",
+            20,
+            "rectification_rate",
+            full_marks_at="100",
+            guidance=RECTIFICATION_GUIDANCE,
+        ),
+        _scored(
+            "ledger",
+            "台账资料规范",
+            30,
+            scored_by=["higher"],
+            guidance="会议记录、党员信息、党费台账等资料齐全规范，按100分制评分。",
+        ),
     ],
     "titles": [_band("compliant", "达标", "80", SRC_S0_COMPLIANCE, kind="compliant")],
-}  # fmt: skip
+}
 
 FOUR_FACTOR = {
     "code": "four_factor",
@@ -155,34 +220,97 @@ FOUR_FACTOR = {
     "groups": [("higher", "0.6"), ("business", "0.4")],
     "indicators": [
         _group("party", "党建管理", 50),
-        _computed("obligation_rate", "组织生活按期完成", 25, "obligation_rate",
-                  full_marks_at="100", parent="party", guidance=OBLIGATIONS_GUIDANCE),
-        _computed("task_rate", "工作单按期反馈", 10, "task_rate", full_marks_at="100",
-                  parent="party", guidance="上级下发工作单的按期反馈率。"),
-        _computed("rectification_rate", "问题按期整改", 15, "rectification_rate",
-                  full_marks_at="100", parent="party", guidance=RECTIFICATION_GUIDANCE),
+        _computed(
+            "obligation_rate",
+            "组织生活按期完成",
+            25,
+            "obligation_rate",
+            full_marks_at="100",
+            parent="party",
+            guidance=OBLIGATIONS_GUIDANCE,
+        ),
+        _computed(
+            "task_rate",
+            "工作单按期反馈",
+            10,
+            "task_rate",
+            full_marks_at="100",
+            parent="party",
+            guidance="上级下发工作单的按期反馈率。",
+        ),
+        _computed(
+            "rectification_rate",
+            "问题按期整改",
+            15,
+            "rectification_rate",
+            full_marks_at="100",
+            parent="party",
+            guidance=RECTIFICATION_GUIDANCE,
+        ),
         _group("business", "生产经营业绩", 50),
         *[
-            _computed(row["code"], row["name"], 1, "benchmark", param=row["code"],
-                      parent="business", guidance=BENCHMARK_GUIDANCE)
+            _computed(
+                row["code"],
+                row["name"],
+                1,
+                "benchmark",
+                param=row["code"],
+                parent="business",
+                guidance=BENCHMARK_GUIDANCE,
+            )
             for row in BENCHMARKS
         ],
-        _capped("safety", "安全底线", "deduction", "20", scored_by=["higher", "business"],
-                guidance="发生安全事件、违章按规定扣分"),
-        _capped("integrity", "廉洁底线", "veto", "100", scored_by=["higher"],
-                guidance="发生违纪违法问题一票否决"),
+        _capped(
+            "safety",
+            "安全底线",
+            "deduction",
+            "20",
+            scored_by=["higher", "business"],
+            guidance="发生安全事件、违章按规定扣分",
+        ),
+        _capped(
+            "integrity",
+            "廉洁底线",
+            "veto",
+            "100",
+            scored_by=["higher"],
+            guidance="发生违纪违法问题一票否决",
+        ),
     ],
     "titles": [
-        {"code": "red_flag", "name": "流动红旗", "kind": "red_flag", "basis": "top", "count": 1,
-         "within": "parent", "min_score": "80", "source": SRC_S1_FLAG},
-        {"code": "watch", "name": "不放心支部", "kind": "watch", "basis": "bottom", "count": 2,
-         "within": "round", "max_score": "70", "lift_score": "75", "source": SRC_S1_FLAG},
+        {
+            "code": "red_flag",
+            "name": "流动红旗",
+            "kind": "red_flag",
+            "basis": "top",
+            "count": 1,
+            "within": "parent",
+            "min_score": "80",
+            "source": SRC_S1_FLAG,
+        },
+        {
+            "code": "watch",
+            "name": "不放心支部",
+            "kind": "watch",
+            "basis": "bottom",
+            "count": 2,
+            "within": "round",
+            "max_score": "70",
+            "lift_score": "75",
+            "source": SRC_S1_FLAG,
+        },
         _band("party_a", "党建A", "90", SRC_S0_EFFECT, indicator_code="party"),
         _band("business_a", "业绩A", "90", SRC_S0_EFFECT, indicator_code="business"),
-        {"code": "double_a", "name": "双A", "kind": "honour", "basis": "all_of",
-         "requires": ["party_a", "business_a"], "source": SRC_S0_EFFECT},
+        {
+            "code": "double_a",
+            "name": "双A",
+            "kind": "honour",
+            "basis": "all_of",
+            "requires": ["party_a", "business_a"],
+            "source": SRC_S0_EFFECT,
+        },
     ],
-}  # fmt: skip
+}
 
 FIVE_STAR = {
     "code": "five_star",
@@ -195,15 +323,32 @@ FIVE_STAR = {
     "missing_policy": "exclude",
     "groups": [("higher", "1")],
     "indicators": [
-        _computed("compliance", "支部基础管理评价", 40, "scheme_result", param="compliance",
-                  guidance="年内各季度基础管理评价得分的平均。"),
-        _computed("four_factor", "党建工作成效评价", 30, "scheme_result", param="four_factor",
-                  guidance="年内各月党建工作成效评价得分的平均。"),
-        _scored("organization", "组织建设与作用发挥", 30, scored_by=["higher"],
-                guidance="班子建设、党员队伍、战斗堡垒作用发挥情况，按100分制评分。"),
+        _computed(
+            "compliance",
+            "支部基础管理评价",
+            40,
+            "scheme_result",
+            param="compliance",
+            guidance="年内各季度基础管理评价得分的平均。",
+        ),
+        _computed(
+            "four_factor",
+            "党建工作成效评价",
+            30,
+            "scheme_result",
+            param="four_factor",
+            guidance="年内各月党建工作成效评价得分的平均。",
+        ),
+        _scored(
+            "organization",
+            "组织建设与作用发挥",
+            30,
+            scored_by=["higher"],
+            guidance="班子建设、党员队伍、战斗堡垒作用发挥情况，按100分制评分。",
+        ),
     ],
     "titles": _stars("党支部", SRC_S0_FIVE_STAR + "；" + SRC_STARS),
-}  # fmt: skip
+}
 
 STAR_MEMBER = {
     "code": "star_member",
@@ -215,13 +360,23 @@ STAR_MEMBER = {
     "period_kind": "month",
     "groups": [("higher", "0.7"), ("peers", "0.3")],
     "indicators": [
-        _computed("points", "党员积分", 60, "points", full_marks_at="30",
-                  guidance="当月已认定的积分合计，达到30分得满分。"),
-        _scored("performance", "岗位表现", 40,
-                guidance="履职尽责、遵章守纪、服务群众情况，按100分制评分。"),
+        _computed(
+            "points",
+            "党员积分",
+            60,
+            "points",
+            full_marks_at="30",
+            guidance="当月已认定的积分合计，达到30分得满分。",
+        ),
+        _scored(
+            "performance",
+            "岗位表现",
+            40,
+            guidance="履职尽责、遵章守纪、服务群众情况，按100分制评分。",
+        ),
     ],
     "titles": _stars("党员"),
-}  # fmt: skip
+}
 
 
 def _bright(code, name, parent):
@@ -248,10 +403,17 @@ THREE_BRIGHT = {
         _bright("results", "比业绩", "compare"),
     ],
     "titles": [
-        {"code": "pacesetter", "name": "三亮三比标兵", "kind": "honour", "basis": "top",
-         "count": 1, "within": "parent", "source": SRC_S1_THREE},
+        {
+            "code": "pacesetter",
+            "name": "三亮三比标兵",
+            "kind": "honour",
+            "basis": "top",
+            "count": 1,
+            "within": "parent",
+            "source": SRC_S1_THREE,
+        },
     ],
-}  # fmt: skip
+}
 
 MODEL_POST = {
     "code": "model_post",
@@ -265,15 +427,32 @@ MODEL_POST = {
     "indicators": [
         _scored("post", "示范岗履职", 40, guidance="示范岗标准执行、帮带队伍情况，按100分制评分。"),
         _scored("area", "责任区攻坚", 40, guidance="责任区攻坚难题推进情况，按100分制评分。"),
-        _computed("result_points", "业绩积分", 20, "points", param="result", full_marks_at="20",
-                  guidance="当月已认定的结果类积分，达到20分得满分。"),
-        _capped("breakthrough", "攻坚任务完成加分", "bonus", "5",
-                guidance="当月完成责任区攻坚任务的加分。"),
-        _capped("violation", "责任区内发生违章", "deduction", "10",
-                guidance="责任区内发生违章按规定扣分。"),
+        _computed(
+            "result_points",
+            "业绩积分",
+            20,
+            "points",
+            param="result",
+            full_marks_at="20",
+            guidance="当月已认定的结果类积分，达到20分得满分。",
+        ),
+        _capped(
+            "breakthrough",
+            "攻坚任务完成加分",
+            "bonus",
+            "5",
+            guidance="当月完成责任区攻坚任务的加分。",
+        ),
+        _capped(
+            "violation",
+            "责任区内发生违章",
+            "deduction",
+            "10",
+            guidance="责任区内发生违章按规定扣分。",
+        ),
     ],
     "titles": [_band("excellent_post", "优秀示范岗", "90", SRC_S1_MODEL)],
-}  # fmt: skip
+}
 
 ARENA = {
     "code": "arena",
@@ -288,14 +467,25 @@ ARENA = {
     "groups": [("peers", "1")],
     "indicators": [
         _scored(code, name, 25, max_score="10", guidance="按10分制评分。")
-        for code, name in (("political", "政治素质"), ("skill", "岗位技能"),
-                           ("public", "群众评价"), ("performance", "工作业绩"))
+        for code, name in (
+            ("political", "政治素质"),
+            ("skill", "岗位技能"),
+            ("public", "群众评价"),
+            ("performance", "工作业绩"),
+        )
     ],
     "titles": [
-        {"code": "champion", "name": "擂主", "kind": "champion", "basis": "top", "count": 1,
-         "within": "parent", "source": SRC_S0_ARENA},
+        {
+            "code": "champion",
+            "name": "擂主",
+            "kind": "champion",
+            "basis": "top",
+            "count": 1,
+            "within": "parent",
+            "source": SRC_S0_ARENA,
+        },
     ],
-}  # fmt: skip
+}
 
 BASTION_INDEX = {
     "code": "bastion_index",
@@ -310,13 +500,25 @@ BASTION_INDEX = {
     "indicators": [
         _computed("compliance", "支部基础管理评价", 30, "scheme_result", param="compliance"),
         _computed("four_factor", "党建工作成效评价", 40, "scheme_result", param="four_factor"),
-        _computed("obligation_rate", "组织生活按期完成", 15, "obligation_rate",
-                  full_marks_at="100", guidance=OBLIGATIONS_GUIDANCE),
-        _computed("rectification_rate", "问题按期整改", 15, "rectification_rate",
-                  full_marks_at="100", guidance=RECTIFICATION_GUIDANCE),
+        _computed(
+            "obligation_rate",
+            "组织生活按期完成",
+            15,
+            "obligation_rate",
+            full_marks_at="100",
+            guidance=OBLIGATIONS_GUIDANCE,
+        ),
+        _computed(
+            "rectification_rate",
+            "问题按期整改",
+            15,
+            "rectification_rate",
+            full_marks_at="100",
+            guidance=RECTIFICATION_GUIDANCE,
+        ),
     ],
     "titles": [_band("index_a", "堡垒指数A级", "90", SRC_INDEX)],
-}  # fmt: skip
+}
 
 VANGUARD_INDEX = {
     "code": "vanguard_index",
@@ -334,7 +536,7 @@ VANGUARD_INDEX = {
         _computed("arena", "打擂台", 30, "scheme_result", param="arena"),
     ],
     "titles": [_band("vanguard", "先锋党员", "90", SRC_INDEX)],
-}  # fmt: skip
+}
 
 FIRST_SECRETARY = {
     "code": "first_secretary",
@@ -351,14 +553,28 @@ FIRST_SECRETARY = {
         _scored("plan", "工作计划考评", 30, guidance="月度工作计划的制定与执行，按100分制评分。"),
         _scored("effect", "工作成效考评", 50, guidance="党建和业务工作取得的成效，按100分制评分。"),
         _scored("multi", "多维度评价", 20, guidance="党员群众、服务对象的多维度评价，按100分制。"),
-        _capped("deduction", "扣分项考评", "deduction", "20", scored_by=["higher"],
-                guidance="未履职、违反纪律等扣分项按规定扣分。"),
+        _capped(
+            "deduction",
+            "扣分项考评",
+            "deduction",
+            "20",
+            scored_by=["higher"],
+            guidance="未履职、违反纪律等扣分项按规定扣分。",
+        ),
     ],
     "titles": [_band("excellent", "优秀", "90", SRC_S3)],
-}  # fmt: skip
+}
 
 SCHEMES = [
-    COMPLIANCE, FOUR_FACTOR, FIVE_STAR, STAR_MEMBER, THREE_BRIGHT, MODEL_POST, ARENA,
-    BASTION_INDEX, VANGUARD_INDEX, FIRST_SECRETARY,
-]  # fmt: skip
+    COMPLIANCE,
+    FOUR_FACTOR,
+    FIVE_STAR,
+    STAR_MEMBER,
+    THREE_BRIGHT,
+    MODEL_POST,
+    ARENA,
+    BASTION_INDEX,
+    VANGUARD_INDEX,
+    FIRST_SECRETARY,
+]
 SCHEME_CODES = [scheme["code"] for scheme in SCHEMES]

@@ -184,7 +184,7 @@ def trend(user, within, indicator: BenchmarkIndicator, last: dt.date, count: int
             row["high"] if higher else row["low"],
             row["low"] if higher else row["high"],
             row["n"],
-        )  # fmt: skip
+        )
         for row in rows
     }
     months_shown = [add_months(first, i) for i in range(count)]

@@ -20,7 +20,7 @@ def averages(org_ids, start: dt.date, end: dt.date) -> dict[int, dict[int, Decim
     rows = (
         BenchmarkValue.objects.filter(
             organization_id__in=org_ids, month__gte=start.replace(day=1), month__lte=end
-        )  # fmt: skip
+        )
         .values("indicator_id", "organization_id")
         .annotate(mean=Avg("value"))
         .values_list("indicator_id", "organization_id", "mean")

@@ -155,16 +155,26 @@ def indicator_tree(snapshot: dict, contributions: dict) -> list[dict]:
     def walk(parent, depth):
         for item in children.get(parent, []):
             row = contributions.get(item["code"]) or {}
-            nodes.append({
-                "code": item["code"], "name": item["name"], "kind": item["kind"],
-                "kind_label": kinds.get(item["kind"], item["kind"]), "depth": depth,
-                "indent": range(depth), "weight": item.get("weight"),
-                "max_score": item.get("max_score"), "raw": row.get("raw"),
-                "ratio": row.get("ratio"), "percent": row.get("percent"),
-                "points": points_text(row.get("points")), "share": row.get("share"),
-                "missing": bool(row.get("missing")), "computed": bool(row),
-                "is_group": item["kind"] == IndicatorKind.GROUP,
-            })  # fmt: skip
+            nodes.append(
+                {
+                    "code": item["code"],
+                    "name": item["name"],
+                    "kind": item["kind"],
+                    "kind_label": kinds.get(item["kind"], item["kind"]),
+                    "depth": depth,
+                    "indent": range(depth),
+                    "weight": item.get("weight"),
+                    "max_score": item.get("max_score"),
+                    "raw": row.get("raw"),
+                    "ratio": row.get("ratio"),
+                    "percent": row.get("percent"),
+                    "points": points_text(row.get("points")),
+                    "share": row.get("share"),
+                    "missing": bool(row.get("missing")),
+                    "computed": bool(row),
+                    "is_group": item["kind"] == IndicatorKind.GROUP,
+                }
+            )
             walk(item["code"], depth + 1)
 
     walk(None, 0)

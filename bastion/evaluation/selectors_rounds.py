@@ -47,14 +47,25 @@ from .selectors_scoring import AS_BUSINESS, AS_COMMITTEE, SCORE, scorable_items
 
 MEMBER_STATUSES = [MembershipStatus.FULL, MembershipStatus.PROBATIONARY]
 SELF, PEERS = EvaluatorKind.SELF.value, EvaluatorKind.PEERS.value
-HIGHER, BUSINESS, PUBLIC = (EvaluatorKind.HIGHER.value, EvaluatorKind.BUSINESS.value,
-                            EvaluatorKind.PUBLIC.value)  # fmt: skip
+HIGHER, BUSINESS, PUBLIC = (
+    EvaluatorKind.HIGHER.value,
+    EvaluatorKind.BUSINESS.value,
+    EvaluatorKind.PUBLIC.value,
+)
 MANY_IDS = 500  # beyond this many ids, filter by the round's subtree instead of an IN list
 TARGET_FIELDS = (
-    "pk", "organization_id", "organization__path", "organization__name",
-    "organization__short_name", "person_id", "person__name", "person__user",
-    "person__user__is_active", "person__organization_id", "person__membership_status",
-)  # fmt: skip
+    "pk",
+    "organization_id",
+    "organization__path",
+    "organization__name",
+    "organization__short_name",
+    "person_id",
+    "person__name",
+    "person__user",
+    "person__user__is_active",
+    "person__organization_id",
+    "person__membership_status",
+)
 
 
 def group_label(kind: str, fallback: str = "") -> str:
@@ -68,8 +79,11 @@ def scored_groups(round_: Round) -> list[dict]:
     """The evaluator groups with at least one scored item: ``{kind, name, codes}``."""
     groups = []
     for group in round_.snapshot.get("groups", []):
-        codes = [item["code"] for item in scorable_items(round_, group["kind"])
-                 if item["kind"] == IndicatorKind.SCORED]  # fmt: skip
+        codes = [
+            item["code"]
+            for item in scorable_items(round_, group["kind"])
+            if item["kind"] == IndicatorKind.SCORED
+        ]
         if codes:
             name = group_label(group["kind"], group.get("name", ""))
             groups.append({"kind": group["kind"], "name": name, "codes": codes})
@@ -126,8 +140,11 @@ def _expected(kind: str, row: dict, co_members: dict[int, int]) -> int:
     if kind == SELF:
         return 1 if _own_user(row) else 0
     if kind == PEERS:
-        counted = (_own_user(row) and row["person__organization_id"] == row["organization_id"]
-                   and row["person__membership_status"] in MEMBER_STATUSES)  # fmt: skip
+        counted = (
+            _own_user(row)
+            and row["person__organization_id"] == row["organization_id"]
+            and row["person__membership_status"] in MEMBER_STATUSES
+        )
         return max(co_members.get(row["organization_id"], 0) - (1 if counted else 0), 0)
     return 1
 
@@ -161,8 +178,15 @@ def progress(round_: Round, targets=None) -> list[dict]:
         expected = sum(e for e, _s in cells)
         submitted = sum(min(e, s) for e, s in cells)
         percent = round(100 * submitted / expected) if expected else None
-        result.append({"group": group["kind"], "name": group["name"], "expected": expected,
-                       "submitted": submitted, "percent": percent})  # fmt: skip
+        result.append(
+            {
+                "group": group["kind"],
+                "name": group["name"],
+                "expected": expected,
+                "submitted": submitted,
+                "percent": percent,
+            }
+        )
     return result
 
 
@@ -183,12 +207,19 @@ def missing(round_: Round, group: str | None = None, targets=None) -> list[dict]
 def _missing_row(row: dict, group: dict, expected: int, submitted: int) -> dict:
     org_name = row["organization__short_name"] or row["organization__name"]
     return {
-        "target_id": row["pk"], "label": row["person__name"] or org_name,
-        "organization": org_name, "organization_id": row["organization_id"],
-        "path": row["organization__path"], "person_id": row["person_id"],
-        "user_id": _own_user(row), "group": group["kind"], "group_name": group["name"],
-        "codes": group["codes"], "expected": expected, "submitted": submitted,
-    }  # fmt: skip
+        "target_id": row["pk"],
+        "label": row["person__name"] or org_name,
+        "organization": org_name,
+        "organization_id": row["organization_id"],
+        "path": row["organization__path"],
+        "person_id": row["person_id"],
+        "user_id": _own_user(row),
+        "group": group["kind"],
+        "group_name": group["name"],
+        "codes": group["codes"],
+        "expected": expected,
+        "submitted": submitted,
+    }
 
 
 # Who owes ---------------------------------------------------------------------------------
@@ -220,10 +251,11 @@ def _grants(round_: Round) -> dict[str, dict[str, set[int]]]:
     root = round_.organization.path
     rows = (
         RoleAssignment.objects.filter(role_id__in=role_ids, user__is_active=True)
-        .filter(subtree_q("organization__path", root)
-                | Q(organization__path__in=_ancestor_paths(root)))
+        .filter(
+            subtree_q("organization__path", root) | Q(organization__path__in=_ancestor_paths(root))
+        )
         .values_list("user_id", "role_id", "organization__path")
-    )  # fmt: skip
+    )
     found: dict[str, dict[str, set[int]]] = {p: defaultdict(set) for p in roles}
     for user_id, role_id, path in rows:
         for permission, ids in roles.items():

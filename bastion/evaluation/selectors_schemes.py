@@ -63,7 +63,7 @@ def scheme_snapshot(scheme: Scheme) -> dict:
                 "guidance": item.guidance,
             }
             for item in indicators
-        ],  # fmt: skip
+        ],
         "groups": [
             {"kind": group.kind, "name": group.get_kind_display(), "weight": str(group.weight)}
             for group in scheme.groups.all()
@@ -84,5 +84,5 @@ def scheme_snapshot(scheme: Scheme) -> dict:
                 "lift_score": _num(rule.lift_score),
             }
             for rule in scheme.title_rules.all()
-        ],  # fmt: skip
+        ],
     }

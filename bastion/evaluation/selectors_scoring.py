@@ -34,8 +34,15 @@ from .models import (
 )
 
 # What evaluator_groups reads of a target: enough to count, without names or results.
-DECIDING_FIELDS = ("id", "round_id", "organization_id", "person_id", "organization__path",
-                   "person__user_id", "person__organization_id")  # fmt: skip
+DECIDING_FIELDS = (
+    "id",
+    "round_id",
+    "organization_id",
+    "person_id",
+    "organization__path",
+    "person__user_id",
+    "person__organization_id",
+)
 
 
 # --- who may score whom, and when ------------------------------------------------------------
@@ -100,9 +107,10 @@ def evaluator_groups(user, target: Target) -> set[str]:
 def scorable_items(round_: Round, group: str) -> list[dict]:
     """The manual items of the round's scheme that ``group`` scores."""
     return [
-        item for item in round_.snapshot["indicators"]
+        item
+        for item in round_.snapshot["indicators"]
         if item["kind"] in MANUAL_KINDS and (not item["scored_by"] or group in item["scored_by"])
-    ]  # fmt: skip
+    ]
 
 
 def scoring_open(round_: Round, today: dt.date | None = None) -> bool:
@@ -327,9 +335,28 @@ def next_pending(found: list[Assignment], after: int | None = None) -> Assignmen
 
 
 __all__ = [
-    "AS_BUSINESS", "AS_COMMITTEE", "SCORE", "Assignment", "RoundCard", "assignments",
-    "check_open", "done_pairs", "entrant", "evaluator_groups", "home_cards", "is_arena",
-    "is_own_target", "may_enter", "may_score_anywhere", "next_pending", "open_rounds",
-    "own_event", "person_of", "round_groups", "round_targets", "scorable_items", "scoring_open",
+    "AS_BUSINESS",
+    "AS_COMMITTEE",
+    "SCORE",
+    "Assignment",
+    "RoundCard",
+    "assignments",
+    "check_open",
+    "done_pairs",
+    "entrant",
+    "evaluator_groups",
+    "home_cards",
+    "is_arena",
+    "is_own_target",
+    "may_enter",
+    "may_score_anywhere",
+    "next_pending",
+    "open_rounds",
+    "own_event",
+    "person_of",
+    "round_groups",
+    "round_targets",
+    "scorable_items",
+    "scoring_open",
     "usable_groups",
-]  # fmt: skip
+]

@@ -40,11 +40,14 @@ def badges(titles: list[dict]) -> list[dict]:
     for title in titles or []:
         kind = title.get("kind", "")
         stars = title.get("stars")
-        shown.append({
-            "kind": kind, "name": title.get("name", ""),
-            "stars": stars_text(stars) if kind == TitleKind.STAR and stars else "",
-            "css": BADGE_CLASS.get(kind, "bg-secondary-lt"),
-        })  # fmt: skip
+        shown.append(
+            {
+                "kind": kind,
+                "name": title.get("name", ""),
+                "stars": stars_text(stars) if kind == TitleKind.STAR and stars else "",
+                "css": BADGE_CLASS.get(kind, "bg-secondary-lt"),
+            }
+        )
     return shown
 
 
@@ -90,9 +93,13 @@ def _group_watch(awards, today: dt.date, *, lifted: bool) -> list[WatchEntry]:
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = WatchEntry(
-                organization=award.organization, person=award.person, scheme=award.scheme,
-                since=award.awarded_on, lifted_on=award.lifted_on, lifted_by=award.lifted_by,
-            )  # fmt: skip
+                organization=award.organization,
+                person=award.person,
+                scheme=award.scheme,
+                since=award.awarded_on,
+                lifted_on=award.lifted_on,
+                lifted_by=award.lifted_by,
+            )
         entry.periods += 1
         entry.since = min(entry.since, award.awarded_on)
         if entry.latest_on is None or award.awarded_on >= entry.latest_on:
@@ -124,9 +131,7 @@ def recently_lifted(awards, today: dt.date) -> list[WatchEntry]:
 def star_counts(awards) -> list[dict]:
     """Per scheme, how many branches hold each star level in its latest round."""
     rows = (
-        awards.filter(
-            kind=TitleKind.STAR, person__isnull=True, round__in=latest_published_rounds()
-        )  # fmt: skip
+        awards.filter(kind=TitleKind.STAR, person__isnull=True, round__in=latest_published_rounds())
         .values("scheme_id", "scheme__name", "stars")
         .annotate(n=Count("id"))
         .order_by("scheme__name", "-stars")

@@ -45,8 +45,12 @@ def assign(rules: list[dict], rows: list[Row]) -> dict[object, list[dict]]:
 
 
 def _title(rule: dict) -> dict:
-    return {"code": rule["code"], "name": rule["name"], "kind": rule["kind"],
-            "stars": rule.get("stars")}  # fmt: skip
+    return {
+        "code": rule["code"],
+        "name": rule["name"],
+        "kind": rule["kind"],
+        "stars": rule.get("stars"),
+    }
 
 
 def _measure(rule: dict, row: Row) -> Decimal | None:

@@ -11,9 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
     path("<int:pk>/indicators/new/", views.indicator_add, name="indicator_add"),
     path("<int:pk>/indicators/<int:ipk>/", views.indicator_edit, name="indicator_edit"),
-    path(
-        "<int:pk>/indicators/<int:ipk>/delete/", views.indicator_delete, name="indicator_delete"
-    ),  # fmt: skip
+    path("<int:pk>/indicators/<int:ipk>/delete/", views.indicator_delete, name="indicator_delete"),
     path("<int:pk>/groups/", views.group_edit, name="group_edit"),
     path("<int:pk>/titles/new/", views.title_add, name="title_add"),
     path("<int:pk>/titles/<int:tpk>/", views.title_edit, name="title_edit"),

@@ -23,16 +23,28 @@ class ProblemsConfig(AppConfig):
                 "checklist",
                 order=40,
                 items=[
-                    NavItem(_("问题清单"), "problems:problem_list", "list-check",
-                            "problems.view_problem"),
-                    NavItem(_("检查记录"), "problems:inspection_list", "clipboard-search",
-                            "problems.view_inspection"),
+                    NavItem(
+                        _("问题清单"),
+                        "problems:problem_list",
+                        "list-check",
+                        "problems.view_problem",
+                    ),
+                    NavItem(
+                        _("检查记录"),
+                        "problems:inspection_list",
+                        "clipboard-search",
+                        "problems.view_inspection",
+                    ),
                     NavItem(_("问题库"), "problems:library", "database", "problems.view_problem"),
-                    NavItem(_("通报晾晒"), "problems:bulletin_list", "speakerphone",
-                            "problems.view_bulletin"),
+                    NavItem(
+                        _("通报晾晒"),
+                        "problems:bulletin_list",
+                        "speakerphone",
+                        "problems.view_bulletin",
+                    ),
                 ],
             ),
-        ]  # fmt: skip
+        ]
 
     def ready(self):
         from auditlog.registry import auditlog

@@ -70,8 +70,18 @@ def _font(run, name: str, size: float, *, bold=False, color: str | None = None):
     fonts.set(qn("w:eastAsia"), name)
 
 
-def _paragraph(doc, text="", *, font=BODY_FONT, size=16, bold=False, color=None, align=None,
-               indent=True, space_after=0):  # fmt: skip
+def _paragraph(
+    doc,
+    text="",
+    *,
+    font=BODY_FONT,
+    size=16,
+    bold=False,
+    color=None,
+    align=None,
+    indent=True,
+    space_after=0,
+):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -129,8 +139,16 @@ def build_docx(data: BulletinData, *, number: str, issued_on: dt.date, progress=
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", BODY_FONT
     )
     issuer = issuer_name(data.node.name)
-    _paragraph(doc, issuer, font=TITLE_FONT, size=30, color=RED, align="CENTER", indent=False,
-               space_after=12)  # fmt: skip
+    _paragraph(
+        doc,
+        issuer,
+        font=TITLE_FONT,
+        size=30,
+        color=RED,
+        align="CENTER",
+        indent=False,
+        space_after=12,
+    )
     _red_rule(_paragraph(doc, number, align="CENTER", indent=False, space_after=18))
     title = _("关于%(quarter)s问题整改情况的通报") % {"quarter": data.quarter.title}
     _paragraph(doc, title, font=TITLE_FONT, size=22, align="CENTER", indent=False, space_after=12)
@@ -146,7 +164,7 @@ def build_docx(data: BulletinData, *, number: str, issued_on: dt.date, progress=
             "quarter": data.quarter.title,
             "node": data.node.name,
             "cutoff": chinese_date(data.cutoff),
-        },  # fmt: skip
+        },
     )
     _paragraph(doc, _("一、总体情况"), font=HEADING_FONT)
     _paragraph(
@@ -156,9 +174,16 @@ def build_docx(data: BulletinData, *, number: str, issued_on: dt.date, progress=
             "%(due)s个；本季度已整改%(rectified)s个，整改率%(rate)s；截至%(cutoff)s，"
             "逾期未整改问题%(overdue)s个。"
         )
-        % {"found": t.found, "carried": t.carried, "due": t.due, "rectified": t.rectified,
-           "rate": t.rate_text, "cutoff": chinese_date(data.cutoff), "overdue": t.overdue},
-    )  # fmt: skip
+        % {
+            "found": t.found,
+            "carried": t.carried,
+            "due": t.due,
+            "rectified": t.rectified,
+            "rate": t.rate_text,
+            "cutoff": chinese_date(data.cutoff),
+            "overdue": t.overdue,
+        },
+    )
     _paragraph(
         doc,
         _("整改率＝本季度已整改问题数÷应整改问题数（本季度发现问题数＋季初未整改问题数）。"),
@@ -181,8 +206,9 @@ def build_docx(data: BulletinData, *, number: str, issued_on: dt.date, progress=
         }
         if shown < data.overdue_total:
             text += _("（共%(total)s个，列出逾期时间最长的%(shown)s个，完整清单见Excel附件）") % {
-                "total": data.overdue_total, "shown": shown,
-            }  # fmt: skip
+                "total": data.overdue_total,
+                "shown": shown,
+            }
         _paragraph(doc, text)
         _table(doc, OVERDUE_HEADERS, overdue_table(data, DOCX_OVERDUE_LIMIT))
     else:

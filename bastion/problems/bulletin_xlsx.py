@@ -71,8 +71,7 @@ def build_xlsx(data: BulletinData, *, number: str, title: str) -> bytes:
     _sheet(workbook, SHEETS[0], ["项目", "数值"], summary, [20, 60])
     _sheet(workbook, SHEETS[1], UNIT_HEADERS, unit_table(data), [8, 36, 10, 10, 10, 10, 10])
     _sheet(workbook, SHEETS[2], CATEGORY_HEADERS, category_table(data), [14, 10, 10, 10, 10, 10])
-    _sheet(workbook, SHEETS[3], OVERDUE_HEADERS, overdue_table(data),
-           [8, 30, 60, 12, 12, 10, 30])  # fmt: skip
+    _sheet(workbook, SHEETS[3], OVERDUE_HEADERS, overdue_table(data), [8, 30, 60, 12, 12, 10, 30])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -135,10 +135,15 @@ class _Builder:
         categories = KIND_CATEGORIES.get(kind, CATEGORIES)
         checklist = [item for c in dict.fromkeys(categories) for item in CHECKLISTS[c]]
         inspection = Inspection(
-            kind=kind, title=title, inspecting_org=by, held_on=self.day(days_ago),
-            unannounced=kind == InspectionKind.FLYING, checklist=checklist,
-            team=self.rng.choice(TEAMS) if by.pk == self.root.pk else "", **extra,
-        )  # fmt: skip
+            kind=kind,
+            title=title,
+            inspecting_org=by,
+            held_on=self.day(days_ago),
+            unannounced=kind == InspectionKind.FLYING,
+            checklist=checklist,
+            team=self.rng.choice(TEAMS) if by.pk == self.root.pk else "",
+            **extra,
+        )
         self.inspections.append(inspection)
         self.inspected.append(inspected)
 
@@ -150,8 +155,14 @@ class _Builder:
             if index in (1, 4) and self.secretary_branch not in chosen:
                 chosen[0] = self.secretary_branch
             title = FIRST_PATROL if index == 0 else f"公司党委第{numbers[index]}轮党建巡查"
-            self.add_inspection(InspectionKind.PATROL, title, root, chosen, days_ago,
-                                created_by=self.users.get("company"))  # fmt: skip
+            self.add_inspection(
+                InspectionKind.PATROL,
+                title,
+                root,
+                chosen,
+                days_ago,
+                created_by=self.users.get("company"),
+            )
         for days_ago in (320, 250, 190, 120, 30):
             chosen = rng.sample(self.stations, rng.randint(1, 2))
             title = f"飞行巡查（不打招呼）：{chosen[0].name}"
@@ -162,27 +173,46 @@ class _Builder:
                 continue
             chosen = rng.sample(own, min(3, len(own)))
             title = f"{county.name}督导访谈（{'上' if index % 2 else '下'}半年）"
-            self.add_inspection(InspectionKind.SUPERVISION_VISIT, title, county, chosen,
-                                40 + index * 38)  # fmt: skip
+            self.add_inspection(
+                InspectionKind.SUPERVISION_VISIT, title, county, chosen, 40 + index * 38
+            )
         for days_ago, focus in ((300, "廉洁风险防控"), (200, "业扩报装廉洁"), (80, "节日纪律")):
             chosen = rng.sample(self.stations, 3)
-            self.add_inspection(InspectionKind.FRONTLINE_SUPERVISION, f"纪委一线督查：{focus}",
-                                root, chosen, days_ago)  # fmt: skip
+            self.add_inspection(
+                InspectionKind.FRONTLINE_SUPERVISION,
+                f"纪委一线督查：{focus}",
+                root,
+                chosen,
+                days_ago,
+            )
         for days_ago in (260, 70):
             chosen = rng.sample(self.stations, 3)
-            self.add_inspection(InspectionKind.FRONTLINE_ASSESSMENT, "组织部一线考核：支部标准化",
-                                root, chosen, days_ago)  # fmt: skip
+            self.add_inspection(
+                InspectionKind.FRONTLINE_ASSESSMENT,
+                "组织部一线考核：支部标准化",
+                root,
+                chosen,
+                days_ago,
+            )
         selves = rng.sample([s for s in self.stations if s != self.secretary_branch], 10)
         selves.append(self.secretary_branch)
         for index, station in enumerate(selves):
-            self.add_inspection(InspectionKind.SELF, f"{station.name}季度自查", station, [station],
-                                15 + index * 31, created_by=self.users.get("secretary")
-                                if station == self.secretary_branch else None)  # fmt: skip
+            self.add_inspection(
+                InspectionKind.SELF,
+                f"{station.name}季度自查",
+                station,
+                [station],
+                15 + index * 31,
+                created_by=self.users.get("secretary")
+                if station == self.secretary_branch
+                else None,
+            )
         for days_ago in (280, 210, 140, 95, 20):
             county = rng.choice([c for c in self.counties if len(self.stations_of(c)) >= 2])
             first, second = rng.sample(self.stations_of(county), 2)
-            self.add_inspection(InspectionKind.MUTUAL, f"{first.name}与{second.name}互查", first,
-                                [second], days_ago)  # fmt: skip
+            self.add_inspection(
+                InspectionKind.MUTUAL, f"{first.name}与{second.name}互查", first, [second], days_ago
+            )
 
     # --- problems -------------------------------------------------------------------------
 
@@ -204,8 +234,18 @@ class _Builder:
         tier = 1 if draw < 0.5 else 2 if draw < 0.88 else 3
         return max(tier, 2) if recurring else tier
 
-    def add_problem(self, org, category, found_on, *, inspection=None, tier=None, state=None,
-                    deadline=None, text=None) -> Problem:  # fmt: skip
+    def add_problem(
+        self,
+        org,
+        category,
+        found_on,
+        *,
+        inspection=None,
+        tier=None,
+        state=None,
+        deadline=None,
+        text=None,
+    ) -> Problem:
         earlier = self.seen.setdefault((org.pk, category), [])
         recurring = any(found_on - day <= dt.timedelta(days=365) for day in earlier)
         earlier.append(found_on)
@@ -216,13 +256,22 @@ class _Builder:
             low, high = {1: (15, 30), 2: (30, 45), 3: (60, 90)}.get(tier, (120, 120))
             deadline = found_on + dt.timedelta(days=self.rng.randint(low, high))
         problem = Problem(
-            description=description, organization=org, inspection=inspection,
-            source=Source.INSPECTION if inspection else Source.MANUAL, category=category,
-            tier=tier, library=library, owner=self.owner(org, library), recurring=recurring,
-            found_on=found_on, responsible_org=org,
-            responsible_person_id=self.people.get(org.pk), measures=measures, deadline=deadline,
+            description=description,
+            organization=org,
+            inspection=inspection,
+            source=Source.INSPECTION if inspection else Source.MANUAL,
+            category=category,
+            tier=tier,
+            library=library,
+            owner=self.owner(org, library),
+            recurring=recurring,
+            found_on=found_on,
+            responsible_org=org,
+            responsible_person_id=self.people.get(org.pk),
+            measures=measures,
+            deadline=deadline,
             created_by=self.users.get("company"),
-        )  # fmt: skip
+        )
         if state is None:
             state = self.pick_state(problem)
             # The demo secretary's own open problems are the two set by ``secretary_problems``.
@@ -239,11 +288,22 @@ class _Builder:
                 return State.CLOSED
             if draw < 0.86:
                 return State.VERIFIED
-            return self.rng.choice([State.IN_PROGRESS, State.IN_PROGRESS, State.REJECTED,
-                                    State.SUBMITTED, State.PLANNED])  # fmt: skip
-        for state, limit in ((State.PLANNED, 0.2), (State.IN_PROGRESS, 0.55),
-                             (State.SUBMITTED, 0.75), (State.REJECTED, 0.83),
-                             (State.VERIFIED, 0.93)):  # fmt: skip
+            return self.rng.choice(
+                [
+                    State.IN_PROGRESS,
+                    State.IN_PROGRESS,
+                    State.REJECTED,
+                    State.SUBMITTED,
+                    State.PLANNED,
+                ]
+            )
+        for state, limit in (
+            (State.PLANNED, 0.2),
+            (State.IN_PROGRESS, 0.55),
+            (State.SUBMITTED, 0.75),
+            (State.REJECTED, 0.83),
+            (State.VERIFIED, 0.93),
+        ):
             if draw < limit:
                 return state
         return State.CLOSED
@@ -269,8 +329,12 @@ class _Builder:
             return steps
         span = max(1, (problem.deadline - day).days)
         late = state in (State.CLOSED, State.VERIFIED) and rng.random() < 0.15
-        step(State.SUBMITTED, rng.randint(span // 2, span) + (rng.randint(2, 10) if late else 0),
-             "已按整改措施完成整改，上传佐证材料。", rectifier)  # fmt: skip
+        step(
+            State.SUBMITTED,
+            rng.randint(span // 2, span) + (rng.randint(2, 10) if late else 0),
+            "已按整改措施完成整改，上传佐证材料。",
+            rectifier,
+        )
         if (
             state in (State.REJECTED, State.CLOSED, State.VERIFIED)
             and rng.random() < 0.25
@@ -295,22 +359,37 @@ class _Builder:
         """The demo secretary's branch: one open and overdue, one waiting for verification."""
         branch = self.secretary_branch
         overdue = self.add_problem(
-            branch, "business", self.day(50), tier=2, state=State.PLANNED,
-            deadline=self.day(6), text=PROBLEMS["business"][0],
-        )  # fmt: skip
+            branch,
+            "business",
+            self.day(50),
+            tier=2,
+            state=State.PLANNED,
+            deadline=self.day(6),
+            text=PROBLEMS["business"][0],
+        )
         # Work started but not finished: planned → in progress, still open after the deadline.
         rectifier = self.actor(branch, "rectify")
         self.histories[-1].append((State.PLANNED, State.IN_PROGRESS, self.day(47), "", rectifier))
         overdue.state = State.IN_PROGRESS
         submitted = self.add_problem(
-            branch, "service", self.day(20), tier=1, state=State.PLANNED,
-            deadline=self.today + dt.timedelta(days=10), text=PROBLEMS["service"][0],
-        )  # fmt: skip
+            branch,
+            "service",
+            self.day(20),
+            tier=1,
+            state=State.PLANNED,
+            deadline=self.today + dt.timedelta(days=10),
+            text=PROBLEMS["service"][0],
+        )
         self.histories[-1] += [
             (State.PLANNED, State.IN_PROGRESS, self.day(18), "", rectifier),
-            (State.IN_PROGRESS, State.SUBMITTED, self.day(3),
-             "已完成停电告知流程整改，上传告知记录。", rectifier),
-        ]  # fmt: skip
+            (
+                State.IN_PROGRESS,
+                State.SUBMITTED,
+                self.day(3),
+                "已完成停电告知流程整改，上传告知记录。",
+                rectifier,
+            ),
+        ]
         submitted.state, submitted.submitted_on = State.SUBMITTED, self.day(3)
 
     def escalated_problem(self) -> None:
@@ -320,9 +399,15 @@ class _Builder:
         stations = self.inspected[self.inspections.index(visit)]
         org = next((s for s in stations if s.pk != self.secretary_branch.pk), stations[0])
         problem = self.add_problem(
-            org, "business", visit.held_on, inspection=visit, tier=4, state=State.IN_PROGRESS,
-            deadline=visit.held_on + dt.timedelta(days=180), text=(ESCALATED, ESCALATED_MEASURES),
-        )  # fmt: skip
+            org,
+            "business",
+            visit.held_on,
+            inspection=visit,
+            tier=4,
+            state=State.IN_PROGRESS,
+            deadline=visit.held_on + dt.timedelta(days=180),
+            text=(ESCALATED, ESCALATED_MEASURES),
+        )
         problem.library, problem.owner = "company", self.root
         problem.escalated_at = _at(visit.held_on, 15)
 
@@ -344,11 +429,13 @@ class _Builder:
             inspection.created_at = _at(inspection.held_on, 17)
         Inspection.objects.bulk_update(self.inspections, ["created_at"])
         through = Inspection.inspected.through
-        through.objects.bulk_create([
-            through(inspection_id=inspection.pk, organization_id=org.pk)
-            for inspection, orgs in zip(self.inspections, self.inspected, strict=True)
-            for org in orgs
-        ])  # fmt: skip
+        through.objects.bulk_create(
+            [
+                through(inspection_id=inspection.pk, organization_id=org.pk)
+                for inspection, orgs in zip(self.inspections, self.inspected, strict=True)
+                for org in orgs
+            ]
+        )
         Problem.objects.bulk_create(self.problems, batch_size=500)
         for problem in self.problems:
             problem.created_at = _at(problem.found_on, 17)
@@ -356,8 +443,15 @@ class _Builder:
         events, times = [], []
         for problem, steps in zip(self.problems, self.histories, strict=True):
             for hour, (before, after, day, reason, actor) in enumerate(steps, start=9):
-                events.append(ProblemEvent(problem=problem, from_state=before, to_state=after,
-                                           reason=reason, actor=actor))  # fmt: skip
+                events.append(
+                    ProblemEvent(
+                        problem=problem,
+                        from_state=before,
+                        to_state=after,
+                        reason=reason,
+                        actor=actor,
+                    )
+                )
                 times.append(_at(day, min(hour, 18)))
         ProblemEvent.objects.bulk_create(events, batch_size=1000)
         for event, at in zip(events, times, strict=True):

@@ -35,14 +35,25 @@ def problems_xlsx(problems) -> bytes:
     def line(p):
         level = selectors.colour(p, win)
         return [
-            p.pk, p.inspection_id or "", p.description, p.organization.code,
-            str(categories[p.category]), f"{p.tier} {tiers[p.tier]}", p.responsible_org.code,
-            p.responsible_person.employee_no if p.responsible_person else "", p.measures,
-            p.deadline, p.found_on, p.organization.name,
+            p.pk,
+            p.inspection_id or "",
+            p.description,
+            p.organization.code,
+            str(categories[p.category]),
+            f"{p.tier} {tiers[p.tier]}",
+            p.responsible_org.code,
+            p.responsible_person.employee_no if p.responsible_person else "",
+            p.measures,
+            p.deadline,
+            p.found_on,
+            p.organization.name,
             p.responsible_person.name if p.responsible_person else "",
-            str(libraries[p.library]), p.owner.name, "是" if p.recurring else "否",
-            str(states[p.state]), str(selectors.LEVEL_LABELS[level]),
-        ]  # fmt: skip
+            str(libraries[p.library]),
+            p.owner.name,
+            "是" if p.recurring else "否",
+            str(states[p.state]),
+            str(selectors.LEVEL_LABELS[level]),
+        ]
 
     return build_workbook(
         title="问题清单",

@@ -55,12 +55,16 @@ class InspectionForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, inspection=None, **kwargs):
         if inspection is not None and not kwargs.get("data") and not args:
             kwargs["initial"] = {
-                "kind": inspection.kind, "title": inspection.title,
-                "inspecting_org": inspection.inspecting_org_id, "team": inspection.team,
+                "kind": inspection.kind,
+                "title": inspection.title,
+                "inspecting_org": inspection.inspecting_org_id,
+                "team": inspection.team,
                 "inspected": [o.pk for o in inspection.inspected.all()],
-                "held_on": inspection.held_on, "unannounced": inspection.unannounced,
-                "checklist": "\n".join(inspection.checklist or []), "summary": inspection.summary,
-            }  # fmt: skip
+                "held_on": inspection.held_on,
+                "unannounced": inspection.unannounced,
+                "checklist": "\n".join(inspection.checklist or []),
+                "summary": inspection.summary,
+            }
         super().__init__(*args, **kwargs)
         permission = "problems.change_inspection" if inspection else "problems.add_inspection"
         selected = [inspection.inspecting_org] if inspection else []
@@ -143,8 +147,11 @@ class ProblemForm(BootstrapFormMixin, forms.Form):
             from .services.filing import responsible_people
 
             roster = list(responsible_people(anchor).restrict(user, "view")[:200])
-        if problem is not None and problem.responsible_person and problem.responsible_person \
-                not in roster:  # fmt: skip
+        if (
+            problem is not None
+            and problem.responsible_person
+            and problem.responsible_person not in roster
+        ):
             roster.insert(0, problem.responsible_person)
         self.fields["responsible_person"].widget.choices = [
             ("", _("请选择")),

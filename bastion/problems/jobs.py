@@ -40,9 +40,11 @@ def generate_bulletin(bulletin_id: int) -> str:
         )
         title = _("关于%(quarter)s问题整改情况的通报") % {"quarter": quarter.title}
         docx = build_docx(
-            data, number=number, issued_on=issued_on,
+            data,
+            number=number,
+            issued_on=issued_on,
             progress=lambda percent: _update(bulletin_id, progress=percent),
-        )  # fmt: skip
+        )
         _update(bulletin_id, progress=80)
         xlsx = build_xlsx(data, number=number, title=title)
         stem = f"bulletin-{bulletin.quarter}-{bulletin.pk}"

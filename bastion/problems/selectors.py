@@ -38,8 +38,9 @@ class Windows:
 
 def windows(today: dt.date | None = None) -> Windows:
     today = today or timezone.localdate()
-    return Windows(today, threshold("problem_notice_days", today),
-                   threshold("problem_reminder_days", today))  # fmt: skip
+    return Windows(
+        today, threshold("problem_notice_days", today), threshold("problem_reminder_days", today)
+    )
 
 
 def fulfilled_on(problem: Problem) -> dt.date | None:
@@ -87,8 +88,13 @@ def library(user, level: str):
 
 
 def for_list(queryset):
-    return queryset.select_related("organization", "responsible_org", "responsible_person",
-                                   "owner", "inspection__inspecting_org")  # fmt: skip
+    return queryset.select_related(
+        "organization",
+        "responsible_org",
+        "responsible_person",
+        "owner",
+        "inspection__inspecting_org",
+    )
 
 
 def rectification_by_org(org_ids, start: dt.date, end: dt.date) -> dict:

@@ -42,7 +42,7 @@ from django.db.models import (
     Value,
     When,
     Window,
-)  # fmt: skip
+)
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,7 +275,7 @@ def overdue_items(node: Organization, overdue: Q, cutoff: dt.date, limit=None):
             "state",
             "organization__name",
             "responsible_org__name",
-        )  # fmt: skip
+        )
         .order_by("deadline", "organization__path", "id")
     )
     if limit is not None:
@@ -316,7 +316,7 @@ def unit_table(data: BulletinData) -> list[list]:
             u.counts.rectified,
             u.counts.overdue,
             u.counts.rate_text,
-        ]  # fmt: skip
+        ]
         for u in data.ranked
     ]
 
@@ -330,7 +330,7 @@ def category_table(data: BulletinData) -> list[list]:
             c.counts.rectified,
             c.counts.overdue,
             c.counts.rate_text,
-        ]  # fmt: skip
+        ]
         for c in data.categories
     ]
     t = data.total
@@ -349,6 +349,6 @@ def overdue_table(data: BulletinData, limit: int | None = None) -> list[list]:
             item.deadline,
             item.days_overdue,
             item.responsible_org,
-        ]  # fmt: skip
+        ]
         for i, item in enumerate(items, start=1)
     ]

@@ -45,16 +45,22 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 def _task(title, body, issuer, due_on, dispatched_on, user, **extra) -> Task:
     return Task.objects.create(
-        title=title, body=body, issuer=issuer, due_on=due_on, status="dispatched",
-        dispatched_at=_at(dispatched_on, 9), created_by=user, **extra,
-    )  # fmt: skip
+        title=title,
+        body=body,
+        issuer=issuer,
+        due_on=due_on,
+        status="dispatched",
+        dispatched_at=_at(dispatched_on, 9),
+        created_by=user,
+        **extra,
+    )
 
 
 def _fields(task: Task, specs) -> list[FeedbackField]:
     return [
         FeedbackField.objects.create(
             task=task, label=label, kind=kind, choices=choices, required=required, position=i
-        )  # fmt: skip
+        )
         for i, (label, kind, choices, required) in enumerate(specs)
     ]
 
@@ -94,8 +100,11 @@ def _row(rng, task, fields, org, state, reviewer) -> Assignment:
         return row
     late = state.endswith("_late")
     row.state = state.removesuffix("_late")
-    answered = task.due_on + dt.timedelta(days=rng.randint(1, 5)) if late else (
-        task.due_on - dt.timedelta(days=rng.randint(0, 6)))  # fmt: skip
+    answered = (
+        task.due_on + dt.timedelta(days=rng.randint(1, 5))
+        if late
+        else (task.due_on - dt.timedelta(days=rng.randint(0, 6)))
+    )
     answered = max(answered, opened)
     row.submitted_at, row.late = _at(answered, 16), answered > task.due_on
     row.feedback = "已按通知要求组织开展，详见反馈字段与附件。"
@@ -114,16 +123,32 @@ def _station_pledge(rng, today, company):
         "各供电所党支部组织党员签订“党员身边无违章”安全承诺，"
         "并反馈参加人数、开展日期与形式，上传活动照片。"
     )
-    task = _task(SAFETY_PLEDGE, body, company.root, today - dt.timedelta(days=10),
-                 today - dt.timedelta(days=30), user, priority="high")  # fmt: skip
-    fields = _fields(task, [
-        ("参加承诺党员人数", "number", [], True),
-        ("活动开展日期", "date", [], True),
-        ("开展形式", "choice", ["集中承诺", "分散承诺", "线上承诺"], True),
-        ("活动照片", "file", [], False),
-    ])  # fmt: skip
-    plan = [("accepted", 40), ("accepted_late", 10), ("submitted", 10), ("returned", 5),
-            ("read", 11), ("unread", 10)]  # fmt: skip
+    task = _task(
+        SAFETY_PLEDGE,
+        body,
+        company.root,
+        today - dt.timedelta(days=10),
+        today - dt.timedelta(days=30),
+        user,
+        priority="high",
+    )
+    fields = _fields(
+        task,
+        [
+            ("参加承诺党员人数", "number", [], True),
+            ("活动开展日期", "date", [], True),
+            ("开展形式", "choice", ["集中承诺", "分散承诺", "线上承诺"], True),
+            ("活动照片", "file", [], False),
+        ],
+    )
+    plan = [
+        ("accepted", 40),
+        ("accepted_late", 10),
+        ("submitted", 10),
+        ("returned", 5),
+        ("read", 11),
+        ("unread", 10),
+    ]
     stations = sorted(company.stations, key=lambda o: o.path)
     _assign(rng, task, fields, stations, plan, user, keep={company.secretary_branch.pk: "read"})
 
@@ -131,44 +156,76 @@ def _station_pledge(rng, today, company):
 def _county_survey(rng, today, company, cascade_sheet):
     county = company.demo_county
     user = company.users["county"]
-    task = _task("迎峰度夏保电党员突击队组建情况统计", "请各供电所党支部反馈党员突击队人数、"
-                 "队长姓名和组建日期。", county, today + dt.timedelta(days=2),
-                 today - dt.timedelta(days=5), user, cascade_item=cascade_sheet)  # fmt: skip
-    fields = _fields(task, [
-        ("突击队党员人数", "number", [], True),
-        ("队长姓名", "text", [], True),
-        ("组建日期", "date", [], True),
-    ])  # fmt: skip
-    stations = sorted((s for s in company.stations if s.path.startswith(county.path)),
-                      key=lambda o: o.path)  # fmt: skip
-    _assign(rng, task, fields, stations, [("accepted", 2), ("submitted", 2), ("read", 2)], user,
-            keep={company.secretary_branch.pk: "unread"})  # fmt: skip
+    task = _task(
+        "迎峰度夏保电党员突击队组建情况统计",
+        "请各供电所党支部反馈党员突击队人数、队长姓名和组建日期。",
+        county,
+        today + dt.timedelta(days=2),
+        today - dt.timedelta(days=5),
+        user,
+        cascade_item=cascade_sheet,
+    )
+    fields = _fields(
+        task,
+        [
+            ("突击队党员人数", "number", [], True),
+            ("队长姓名", "text", [], True),
+            ("组建日期", "date", [], True),
+        ],
+    )
+    stations = sorted(
+        (s for s in company.stations if s.path.startswith(county.path)), key=lambda o: o.path
+    )
+    _assign(
+        rng,
+        task,
+        fields,
+        stations,
+        [("accepted", 2), ("submitted", 2), ("read", 2)],
+        user,
+        keep={company.secretary_branch.pk: "unread"},
+    )
 
 
 def _passed_down(rng, today, company):
     """A company sheet to the counties; the demo county passes it down to its stations."""
     user = company.users["company"]
-    task = _task("上半年“党建+”工作成效总结", "各县公司党委汇总所属支部“党建+”项目成效，"
-                 "反馈项目数和典型做法。", company.root, today + dt.timedelta(days=15),
-                 today - dt.timedelta(days=3), user)  # fmt: skip
+    task = _task(
+        "上半年“党建+”工作成效总结",
+        "各县公司党委汇总所属支部“党建+”项目成效，反馈项目数和典型做法。",
+        company.root,
+        today + dt.timedelta(days=15),
+        today - dt.timedelta(days=3),
+        user,
+    )
     fields = _fields(task, [("“党建+”项目数", "number", [], True), ("典型做法", "text", [], True)])
     _assign(rng, task, fields, sorted(company.counties, key=lambda o: o.path), [("read", 8)], user)
     parent = Assignment.objects.get(task=task, organization=company.demo_county)
     child = Task.objects.create(
-        title=task.title, body=task.body, issuer=company.demo_county, due_on=task.due_on -
-        dt.timedelta(days=5), status="dispatched", dispatched_at=_at(today - dt.timedelta(days=2)),
-        parent_assignment=parent, created_by=company.users["county"],
-    )  # fmt: skip
+        title=task.title,
+        body=task.body,
+        issuer=company.demo_county,
+        due_on=task.due_on - dt.timedelta(days=5),
+        status="dispatched",
+        dispatched_at=_at(today - dt.timedelta(days=2)),
+        parent_assignment=parent,
+        created_by=company.users["county"],
+    )
     child_fields = _fields(child, [(f.label, f.kind, f.choices, f.required) for f in fields])
-    stations = sorted((s for s in company.stations if s.path.startswith(company.demo_county.path)),
-                      key=lambda o: o.path)  # fmt: skip
-    _assign(rng, child, child_fields, stations, [("accepted", 3), ("read", 3)],
-            company.users["county"])  # fmt: skip
+    stations = sorted(
+        (s for s in company.stations if s.path.startswith(company.demo_county.path)),
+        key=lambda o: o.path,
+    )
+    _assign(
+        rng, child, child_fields, stations, [("accepted", 3), ("read", 3)], company.users["county"]
+    )
 
 
 def _draft(today, company):
     Task.objects.create(
-        title="关于报送第四季度主题党日安全案例的通知（草稿）", body="待完善。",
-        issuer=company.root, due_on=today + dt.timedelta(days=30),
+        title="关于报送第四季度主题党日安全案例的通知（草稿）",
+        body="待完善。",
+        issuer=company.root,
+        due_on=today + dt.timedelta(days=30),
         created_by=company.users["company"],
-    )  # fmt: skip
+    )

@@ -56,11 +56,18 @@ def export_feedback_xlsx(task: Task, assignments, *, actor) -> bytes:
     rows = (
         assignments.select_related("organization")
         .only(
-            "id", "state", "late", "submitted_at", "feedback", "values",
-            "organization__code", "organization__name", "organization__path",
+            "id",
+            "state",
+            "late",
+            "submitted_at",
+            "feedback",
+            "values",
+            "organization__code",
+            "organization__name",
+            "organization__path",
         )
         .order_by("organization__path", "pk")
-    )  # fmt: skip
+    )
     files = _file_names(assignments) if any(f.kind == FieldKind.FILE for f in fields) else {}
     today = timezone.localdate()
     with translation.override("zh-hans"):

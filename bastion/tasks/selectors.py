@@ -212,12 +212,22 @@ def _add_unaudited(events: list[dict], assignment: Assignment, labels: dict) -> 
     known = [
         (AssignmentState.UNREAD, assignment.task.dispatched_at, _("派发"), None),
         ("read", assignment.read_at, _("已读"), None),
-        (AssignmentState.SUBMITTED, assignment.submitted_at, labels["submitted"],
-         assignment.submitted_by),
-    ]  # fmt: skip
+        (
+            AssignmentState.SUBMITTED,
+            assignment.submitted_at,
+            labels["submitted"],
+            assignment.submitted_by,
+        ),
+    ]
     if assignment.state in (AssignmentState.RETURNED, AssignmentState.ACCEPTED):
-        known.append((assignment.state, assignment.reviewed_at, labels[assignment.state],
-                      assignment.reviewed_by))  # fmt: skip
+        known.append(
+            (
+                assignment.state,
+                assignment.reviewed_at,
+                labels[assignment.state],
+                assignment.reviewed_by,
+            )
+        )
     for state, at, label, actor in known:
         if at and (state == "read" or state not in seen):
             reason = assignment.return_reason if state == AssignmentState.RETURNED else ""

@@ -76,11 +76,20 @@ def sorted_rows(assignments, sort: str):
         .annotate(state_rank=rank)
         .order_by(*order, "pk")
         .only(
-            "id", "state", "late", "submitted_at", "read_at", "reminded_at",
-            "organization__id", "organization__name", "organization__code",
-            "organization__path", "organization__depth", "organization__kind",
+            "id",
+            "state",
+            "late",
+            "submitted_at",
+            "read_at",
+            "reminded_at",
+            "organization__id",
+            "organization__name",
+            "organization__code",
+            "organization__path",
+            "organization__depth",
+            "organization__kind",
         )
-    )  # fmt: skip
+    )
 
 
 def late_rows(assignments, task: Task, today: dt.date, limit: int):
@@ -91,11 +100,17 @@ def late_rows(assignments, task: Task, today: dt.date, limit: int):
         assignments.filter(state__in=OPEN_STATES)
         .select_related("organization")
         .only(
-            "id", "state", "reminded_at", "organization__id", "organization__name",
-            "organization__code", "organization__path", "organization__kind",
+            "id",
+            "state",
+            "reminded_at",
+            "organization__id",
+            "organization__name",
+            "organization__code",
+            "organization__path",
+            "organization__kind",
         )
         .order_by("organization__path", "pk")[:limit]
-    )  # fmt: skip
+    )
 
 
 @dataclass

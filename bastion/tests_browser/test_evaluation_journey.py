@@ -23,13 +23,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SCHEME = "打擂台（季度）"
 DIMENSIONS = ("政治素质", "岗位技能", "群众评价", "工作业绩")
-JOINED = {"membership_status": "full", "admitted_on": dt.date(2012, 7, 1),
-          "confirmed_on": dt.date(2013, 7, 1)}  # fmt: skip
-EVENT_A = ("台风过境后带队连续抢修36小时",
-           "台风“海葵”过境，所辖10千伏线路倒杆6基。带领党员突击队连续奋战36小时，"
-           "恢复1200户居民供电，全程无违章。")  # fmt: skip
-EVENT_B = ("上门为独居老人排查用电隐患",
-           "组织党员服务队走访辖区独居老人23户，更换老化线路和插座，张贴应急联系卡。")  # fmt: skip
+JOINED = {
+    "membership_status": "full",
+    "admitted_on": dt.date(2012, 7, 1),
+    "confirmed_on": dt.date(2013, 7, 1),
+}
+EVENT_A = (
+    "台风过境后带队连续抢修36小时",
+    "台风“海葵”过境，所辖10千伏线路倒杆6基。带领党员突击队连续奋战36小时，"
+    "恢复1200户居民供电，全程无违章。",
+)
+EVENT_B = (
+    "上门为独居老人排查用电隐患",
+    "组织党员服务队走访辖区独居老人23户，更换老化线路和插座，张贴应急联系卡。",
+)
 # Each rater's marks per dimension (政治素质、岗位技能、群众评价、工作业绩), out of 10. 陈明 (A) is
 # rated 9 / 9.5 / 9.5 / 9.5 on average, 刘芳 (B) 5.5 / 6.5 / 5.5 / 6.5: 陈明 is the champion.
 A_RATES_B = ("6", "7", "6", "7")
@@ -162,8 +169,7 @@ def test_one_arena_quarter_two_events_three_raters_champion_on_the_branch_page(
     login(phone_b, member_b)
     submit_event(phone_b, round_name, *EVENT_B, today)
     events = {e.target.person.name: e for e in KeyEvent.objects.filter(round=round_)}
-    assert {name: e.title for name, e in events.items()} == {"陈明": EVENT_A[0],
-                                                             "刘芳": EVENT_B[0]}  # fmt: skip
+    assert {name: e.title for name, e in events.items()} == {"陈明": EVENT_A[0], "刘芳": EVENT_B[0]}
 
     # 3. A rates B's event; their own is not offered, and opening it is refused.
     open_round_list(phone_a, round_name)
@@ -191,8 +197,9 @@ def test_one_arena_quarter_two_events_three_raters_champion_on_the_branch_page(
     rate(phone_c, EVENT_B[0], C_RATES_B, "")
     expect(phone_c.get_by_test_id("round-counts")).to_contain_text("待评 0 / 已评 2")
     assert Score.objects.filter(round=round_).count() == 4 * 4
-    assert not Score.objects.filter(round=round_, target__person__user=member_a,
-                                    evaluator=member_a).exists()  # fmt: skip
+    assert not Score.objects.filter(
+        round=round_, target__person__user=member_a, evaluator=member_a
+    ).exists()
 
     # 4. The company computes, then publishes (confirming the prompt).
     page.goto(reverse("evaluation:round_detail", args=[round_.pk]))

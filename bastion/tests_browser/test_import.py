@@ -13,9 +13,22 @@ from bastion.orgs.tests.factories import make_id_number
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 HEADERS = [
-    "姓名", "性别", "身份证号码", "工号", "组织编码", "所在党组织", "党小组编码", "工作单位",
-    "岗位", "政治面貌", "申请入党日期", "入党日期", "转正日期", "手机号码", "电子邮箱",
-]  # fmt: skip
+    "姓名",
+    "性别",
+    "身份证号码",
+    "工号",
+    "组织编码",
+    "所在党组织",
+    "党小组编码",
+    "工作单位",
+    "岗位",
+    "政治面貌",
+    "申请入党日期",
+    "入党日期",
+    "转正日期",
+    "手机号码",
+    "电子邮箱",
+]
 NEWCOMERS = ["孙八", "周九", "吴十"]
 
 

@@ -93,10 +93,22 @@ def test_a_flying_inspection_finds_two_problems_one_closed_after_a_rejection_one
     assert list(inspection.inspected.all()) == [tree.station_a1]
 
     # Two problems at A1: one due in a month, one found yesterday and due yesterday (overdue).
-    add_problem(page, inspection, description=FIXED, category="组织建设",
-                found_on=today, deadline=today + dt.timedelta(days=30))  # fmt: skip
-    add_problem(page, inspection, description=LATE, category="优质服务",
-                found_on=yesterday, deadline=yesterday)  # fmt: skip
+    add_problem(
+        page,
+        inspection,
+        description=FIXED,
+        category="组织建设",
+        found_on=today,
+        deadline=today + dt.timedelta(days=30),
+    )
+    add_problem(
+        page,
+        inspection,
+        description=LATE,
+        category="优质服务",
+        found_on=yesterday,
+        deadline=yesterday,
+    )
     expect(page.get_by_test_id("problem-table").locator("tbody tr")).to_have_count(2)
     expect(page.get_by_test_id("colour-red")).to_have_count(1)
     fixed = Problem.objects.get(description=FIXED)
@@ -148,8 +160,14 @@ def test_a_flying_inspection_finds_two_problems_one_closed_after_a_rejection_one
     assert (fixed.state, fixed.closed_on) == ("closed", today)
     assert ProblemEvidence.objects.filter(problem=fixed).count() == 2
     assert list(fixed.events.values_list("to_state", flat=True)) == [
-        "planned", "in_progress", "submitted", "rejected", "submitted", "verified", "closed",
-    ]  # fmt: skip
+        "planned",
+        "in_progress",
+        "submitted",
+        "rejected",
+        "submitted",
+        "verified",
+        "closed",
+    ]
     late.refresh_from_db()
     assert late.state == "planned"
     page.context.clear_cookies()
@@ -174,8 +192,11 @@ def test_a_flying_inspection_finds_two_problems_one_closed_after_a_rejection_one
     headers = units.locator("thead th").all_inner_texts()
     cells = dict(zip(headers, row.locator("td").all_inner_texts(), strict=True))
     assert (cells["应整改"], cells["已整改"], cells["逾期未改"], cells["整改率"]) == (
-        "2", "1", "1", "50.0%",
-    )  # fmt: skip
+        "2",
+        "1",
+        "1",
+        "50.0%",
+    )
     expect(overdue.locator("tbody tr")).to_have_count(1)
     expect(overdue.locator("tbody tr")).to_contain_text(LATE)
     expect(overdue.locator("tbody tr")).to_contain_text(tree.station_a1.name)

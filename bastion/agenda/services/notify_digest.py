@@ -106,11 +106,16 @@ def alerted_obligations(user, acting: Grant, today: dt.date):
     )
     red, yellow = Q(due_on__lt=today), Q(yellow_from__lte=today)
     return queryset.annotate(
-        level=Case(When(red, then=Value("red")), When(yellow, then=Value("yellow")),
-                   default=Value("green")),
-        severity=Case(When(red, then=Value(3)), When(yellow, then=Value(2)), default=Value(1),
-                      output_field=IntegerField()),
-    )  # fmt: skip
+        level=Case(
+            When(red, then=Value("red")), When(yellow, then=Value("yellow")), default=Value("green")
+        ),
+        severity=Case(
+            When(red, then=Value(3)),
+            When(yellow, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    )
 
 
 def review_queue(user):
@@ -161,9 +166,7 @@ def _summary(counts: dict) -> str:
         "green": _("今日绿色通知 %(n)s 项"),
         "review": _("待审核会议记录 %(n)s 条"),
     }
-    return _("，").join(
-        labels[key] % {"n": counts[key]} for key in labels if counts.get(key)
-    )
+    return _("，").join(labels[key] % {"n": counts[key]} for key in labels if counts.get(key))
 
 
 def allot(sizes: list[int], cap: int) -> list[int]:
@@ -195,9 +198,15 @@ def _limit(sections: list[dict]) -> list[dict]:
 # --- a branch's own items, line by line ---------------------------------------------------
 
 LINE_FIELDS = (
-    "id", "level", "severity", "due_on", "period_label", "organization_id",
-    "organization__name", "rule__name",
-)  # fmt: skip
+    "id",
+    "level",
+    "severity",
+    "due_on",
+    "period_label",
+    "organization_id",
+    "organization__name",
+    "rule__name",
+)
 
 
 def _item_sections(obligations, today: dt.date, review_total: int) -> list[dict]:
@@ -285,9 +294,14 @@ def _branch_counts(obligations) -> dict[str, dict]:
         branch_path = path if own else path[:-step]
         branch = branches.setdefault(
             branch_path,
-            {"path": branch_path, "id": None, "name": "", "org_ids": [],
-             "counts": dict.fromkeys(ITEM_LEVELS, 0)},
-        )  # fmt: skip
+            {
+                "path": branch_path,
+                "id": None,
+                "name": "",
+                "org_ids": [],
+                "counts": dict.fromkeys(ITEM_LEVELS, 0),
+            },
+        )
         if own:
             branch["id"], branch["name"] = row["organization_id"], row["organization__name"]
         branch["org_ids"].append(row["organization_id"])

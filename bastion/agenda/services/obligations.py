@@ -85,8 +85,14 @@ class Planned(NamedTuple):
     def window(self) -> tuple:
         """The values of ``WINDOW_FIELDS`` (the rule as its id)."""
         period = self.period
-        return (self.rule.pk, self.due_on, self.green_from, self.yellow_from, period.end,
-                self.label)  # fmt: skip
+        return (
+            self.rule.pk,
+            self.due_on,
+            self.green_from,
+            self.yellow_from,
+            period.end,
+            self.label,
+        )
 
     def to_obligation(self) -> Obligation:
         return Obligation(
@@ -256,8 +262,18 @@ def _insert(rows) -> int:
     ops = connection.ops
     quote = ops.quote_name
     meta = Obligation._meta
-    columns = ["rule_id", "rule_code", "kind", "organization_id", "period_start", "period_end",
-               "period_label", "due_on", "green_from", "yellow_from"]  # fmt: skip
+    columns = [
+        "rule_id",
+        "rule_code",
+        "kind",
+        "organization_id",
+        "period_start",
+        "period_end",
+        "period_label",
+        "due_on",
+        "green_from",
+        "yellow_from",
+    ]
     sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING".format(
         quote(meta.db_table),
         ", ".join(quote(meta.get_field(c.removesuffix("_id")).column) for c in columns),
@@ -268,10 +284,19 @@ def _insert(rows) -> int:
     for plan in rows:
         rule, period = plan.rule, plan.period
         params.append(
-            (rule.pk, rule.code, rule.kind, plan.organization_id, day(period.start),
-             day(period.end), plan.label, day(plan.due_on), day(plan.green_from),
-             day(plan.yellow_from))
-        )  # fmt: skip
+            (
+                rule.pk,
+                rule.code,
+                rule.kind,
+                plan.organization_id,
+                day(period.start),
+                day(period.end),
+                plan.label,
+                day(plan.due_on),
+                day(plan.green_from),
+                day(plan.yellow_from),
+            )
+        )
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])

@@ -25,10 +25,24 @@ from ..models import CalendarRule, ItemKind, Obligation, Recurrence
 from .obligations import GenerationResult, generate_year
 
 RULE_FIELDS = (
-    "name", "kind", "applies_kinds", "applies_unit_kinds", "recurrence", "due_month", "due_day",
-    "due_on", "green_days", "yellow_days", "quorum_ratio", "evidence_required", "guide",
-    "source", "description", "sort_order", "is_active",
-)  # fmt: skip
+    "name",
+    "kind",
+    "applies_kinds",
+    "applies_unit_kinds",
+    "recurrence",
+    "due_month",
+    "due_day",
+    "due_on",
+    "green_days",
+    "yellow_days",
+    "quorum_ratio",
+    "evidence_required",
+    "guide",
+    "source",
+    "description",
+    "sort_order",
+    "is_active",
+)
 # Fields a revision may not change: obligations already carry them (see ``_check_identity``).
 FIXED_FIELDS = ("kind", "recurrence")
 RESERVED_CODES = {"add", "generate"}
@@ -332,9 +346,11 @@ def obligations_generate(*, actor, year: int) -> GenerationResult:
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= year <= this_year + 1:
         raise ValidationError(
-            {"year": _("年度应在 %(first)s 到 %(last)s 之间。")
-             % {"first": FIRST_YEAR, "last": this_year + 1}}
-        )  # fmt: skip
+            {
+                "year": _("年度应在 %(first)s 到 %(last)s 之间。")
+                % {"first": FIRST_YEAR, "last": this_year + 1}
+            }
+        )
     if held.everywhere:
         return generate_year(year)
     ids = list(Organization.objects.permitted(actor, permission).values_list("pk", flat=True))

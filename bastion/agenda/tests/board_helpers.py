@@ -45,17 +45,31 @@ def grow(tree, stations: int, tag: str):
     """More branches under both counties, each with a member, and their year of obligations."""
     for i in range(stations):
         for county in (tree.county_a, tree.county_b):
-            station = make_org(county, name=f"扩展供电所{tag}{i}{county.code}",
-                               code=f"{county.code}-{tag}{i:03d}")  # fmt: skip
-            group = make_org(station, name=f"扩展党小组{tag}{i}", code=f"{station.code}-G",
-                             kind="group")  # fmt: skip
-            person = PersonFactory(organization=station, membership_status="full",
-                                   admitted_on=dt.date(2012, 1, 1),
-                                   confirmed_on=dt.date(2013, 1, 1))  # fmt: skip
-            Meeting.objects.create(organization=group if i % 2 else station, kind="committee",
-                                   topic="会议", held_on=TODAY - dt.timedelta(days=i))  # fmt: skip
-            DuesPayment.objects.create(person=person, organization=station, amount=1,
-                                       month=dt.date(YEAR, 5, 1), paid_on=TODAY)  # fmt: skip
+            station = make_org(
+                county, name=f"扩展供电所{tag}{i}{county.code}", code=f"{county.code}-{tag}{i:03d}"
+            )
+            group = make_org(
+                station, name=f"扩展党小组{tag}{i}", code=f"{station.code}-G", kind="group"
+            )
+            person = PersonFactory(
+                organization=station,
+                membership_status="full",
+                admitted_on=dt.date(2012, 1, 1),
+                confirmed_on=dt.date(2013, 1, 1),
+            )
+            Meeting.objects.create(
+                organization=group if i % 2 else station,
+                kind="committee",
+                topic="会议",
+                held_on=TODAY - dt.timedelta(days=i),
+            )
+            DuesPayment.objects.create(
+                person=person,
+                organization=station,
+                amount=1,
+                month=dt.date(YEAR, 5, 1),
+                paid_on=TODAY,
+            )
     generate_year(YEAR)
     # a share of the new rows done, on time and late, so every branch of the code runs
     rows = list(Obligation.objects.filter(due_on__lt=TODAY, fulfilled_on__isnull=True))

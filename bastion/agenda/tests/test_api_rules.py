@@ -10,9 +10,16 @@ from bastion.agenda.models import CalendarRule, GuidePage
 from bastion.core.testing import PERSONAS
 
 SEEDED_CODES = {
-    "branch-assembly", "committee", "group-meeting", "lecture", "theme-day", "annual-review",
-    "member-appraisal", "dues", "election",
-}  # fmt: skip
+    "branch-assembly",
+    "committee",
+    "group-meeting",
+    "lecture",
+    "theme-day",
+    "annual-review",
+    "member-appraisal",
+    "dues",
+    "election",
+}
 URL = reverse("api:rule-list")
 
 

@@ -31,8 +31,13 @@ def test_choice_sets_have_their_own_names(api_schema):
     assert "committee" in components["ItemKindEnum"]["enum"]
     assert "dues" not in components["MeetingKindEnum"]["enum"]
     assert components["AlertLevelEnum"]["enum"] == [
-        "upcoming", "green", "yellow", "red", "done", "late",
-    ]  # fmt: skip
+        "upcoming",
+        "green",
+        "yellow",
+        "red",
+        "done",
+        "late",
+    ]
     # The organization kind keeps its name: the agenda's own "kind" fields do not collide.
     assert "branch" in components["KindEnum"]["enum"]
 
@@ -46,8 +51,13 @@ def test_obligation_filters_are_typed(api_schema):
     assert parameters["period"]["schema"]["type"] == "string"
     assert "2026Q1" in parameters["period"]["description"]
     assert set(parameters["alert"]["schema"]["enum"]) == {
-        "upcoming", "green", "yellow", "red", "done", "late",
-    }  # fmt: skip
+        "upcoming",
+        "green",
+        "yellow",
+        "red",
+        "done",
+        "late",
+    }
 
 
 def test_quote_parameters(api_schema):

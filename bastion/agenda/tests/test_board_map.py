@@ -14,8 +14,16 @@ from .board_helpers import TODAY, YEAR, fulfil, obligation, today_fixture, year_
 
 pytestmark = pytest.mark.django_db
 
-BRANCH_ROWS = ["branch-assembly", "committee", "lecture", "theme-day", "annual-review",
-               "member-appraisal", "dues", "election"]  # fmt: skip
+BRANCH_ROWS = [
+    "branch-assembly",
+    "committee",
+    "lecture",
+    "theme-day",
+    "annual-review",
+    "member-appraisal",
+    "dues",
+    "election",
+]
 
 
 def the_map(client, user, org, query=""):
@@ -65,15 +73,20 @@ def test_each_cell_has_the_colour_of_its_day(personas, tree, year):
 
 
 def test_cells_open_the_record_or_the_action(client, personas, tree, year):
-    meeting = Meeting.objects.create(organization=tree.station_a1, kind="committee",
-                                     topic="三月支委会", held_on=dt.date(2025, 3, 20))  # fmt: skip
+    meeting = Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="三月支委会",
+        held_on=dt.date(2025, 3, 20),
+    )
     item = fulfil(tree.station_a1, "committee", "2025-03", meeting.held_on)
     item.meeting = meeting
     item.save()
     response = the_map(client, personas.secretary_a, tree.station_a1)
     amap = response.context["map"]
-    assert cell(amap, "committee", 3)[0].link_url == reverse("agenda:meeting_detail",
-                                                               args=[meeting.pk])  # fmt: skip
+    assert cell(amap, "committee", 3)[0].link_url == reverse(
+        "agenda:meeting_detail", args=[meeting.pk]
+    )
     april = cell(amap, "committee", 4)[0]
     assert april.link_is_action
     assert april.link_url.startswith(

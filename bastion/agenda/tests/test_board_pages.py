@@ -36,8 +36,10 @@ def test_a_branch_board_sorts_alarms_week_month_and_done(client, personas, tree,
     fulfil(tree.station_a1, "committee", "2025-06", dt.date(2025, 6, 10))  # on time
     dues = obligation(tree.station_a1, "dues", "2025-06")
     dues.due_on, dues.yellow_from, dues.green_from = (
-        dt.date(2025, 6, 27), dt.date(2025, 6, 22), dt.date(2025, 6, 17)
-    )  # fmt: skip
+        dt.date(2025, 6, 27),
+        dt.date(2025, 6, 22),
+        dt.date(2025, 6, 17),
+    )
     dues.save()
     items = board(client, personas.secretary_a, tree.station_a1).context["items"]
 
@@ -50,10 +52,14 @@ def test_a_branch_board_sorts_alarms_week_month_and_done(client, personas, tree,
 
     assert labels(items.week) == [("C-A-1", "dues", "2025-06")]
     assert items.week[0].colour == "yellow"
-    assert sorted(labels(items.month)) == sorted([
-        ("C-A-1", "branch_assembly", "2025Q2"), ("C-A-1", "lecture", "2025Q2"),
-        ("C-A-1", "theme_day", "2025-06"), ("C-A-1-G1", "group", "2025-06"),
-    ])  # fmt: skip
+    assert sorted(labels(items.month)) == sorted(
+        [
+            ("C-A-1", "branch_assembly", "2025Q2"),
+            ("C-A-1", "lecture", "2025Q2"),
+            ("C-A-1", "theme_day", "2025-06"),
+            ("C-A-1-G1", "group", "2025-06"),
+        ]
+    )
     assert {o.colour for o in items.month} <= {"yellow", "green"}
 
     assert labels(items.done) == [
@@ -78,8 +84,12 @@ def test_open_items_link_to_the_action_that_fulfils_them(client, personas, tree,
 
 
 def test_done_items_link_to_their_record(client, personas, tree, year):
-    meeting = Meeting.objects.create(organization=tree.station_a1, kind="committee",
-                                     topic="六月支委会", held_on=dt.date(2025, 6, 10))  # fmt: skip
+    meeting = Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="六月支委会",
+        held_on=dt.date(2025, 6, 10),
+    )
     item = fulfil(tree.station_a1, "committee", "2025-06", meeting.held_on)
     item.meeting = meeting
     item.save()
@@ -109,8 +119,12 @@ def test_the_county_board_lists_its_branches_with_alarms_and_silence(
     client, personas, tree, people, year
 ):
     fulfil(tree.station_a1, "committee", "2025-03", dt.date(2025, 3, 20))
-    Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="近期支委会",
-                           held_on=TODAY - dt.timedelta(days=10))  # fmt: skip
+    Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="近期支委会",
+        held_on=TODAY - dt.timedelta(days=10),
+    )
     response = board(client, personas.county, tree.county_a)
     rows = {s.org.pk: s for s in response.context["branches"]}
     assert set(rows) == {tree.station_a1.pk, tree.station_a2.pk}
@@ -132,9 +146,13 @@ def test_a_branch_is_silent_after_30_days_without_a_record(
 ):
     on = TODAY - dt.timedelta(days=days)
     if record == "dues":
-        DuesPayment.objects.create(person=people.zhang_san, organization=tree.station_a1,
-                                   month=dt.date(2025, 5, 1), amount=Decimal("10"),
-                                   paid_on=on)  # fmt: skip
+        DuesPayment.objects.create(
+            person=people.zhang_san,
+            organization=tree.station_a1,
+            month=dt.date(2025, 5, 1),
+            amount=Decimal("10"),
+            paid_on=on,
+        )
     else:
         org = tree.group_a1 if record == "group_meeting" else tree.station_a1
         kind = "group" if record == "group_meeting" else "committee"
@@ -147,8 +165,12 @@ def test_a_branch_is_silent_after_30_days_without_a_record(
 
 
 def test_the_silence_threshold_is_read_from_one_place(client, personas, tree, year, monkeypatch):
-    Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="会议",
-                           held_on=TODAY - dt.timedelta(days=12))  # fmt: skip
+    Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="会议",
+        held_on=TODAY - dt.timedelta(days=12),
+    )
     rows = {s.org.pk: s for s in board(client, personas.county, tree.county_a).context["branches"]}
     assert not rows[tree.station_a1.pk].inactive
     monkeypatch.setattr(selectors_board, "inactive_after_days", lambda: 10)
@@ -232,8 +254,12 @@ def test_later_items_already_in_their_window_are_announced_ahead(client, persona
 
 
 def test_the_silence_threshold_is_data(client, personas, tree, year):
-    Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="会议",
-                           held_on=TODAY - dt.timedelta(days=12))  # fmt: skip
+    Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="会议",
+        held_on=TODAY - dt.timedelta(days=12),
+    )
     Threshold.objects.create(code="inactive_days", value=10, effective_from=dt.date(2025, 6, 1))
     rows = {s.org.pk: s for s in board(client, personas.county, tree.county_a).context["branches"]}
     assert rows[tree.station_a1.pk].inactive
@@ -241,8 +267,13 @@ def test_the_silence_threshold_is_data(client, personas, tree, year):
 
 def test_a_returned_record_is_fixed_not_recorded_again(client, personas, tree, year):
     item = obligation(tree.station_a1, "committee", "2025-02")
-    meeting = Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="支委会",
-                                     held_on=dt.date(2025, 2, 20), status="returned")  # fmt: skip
+    meeting = Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="支委会",
+        held_on=dt.date(2025, 2, 20),
+        status="returned",
+    )
     item.meeting = meeting
     item.save()
     items = board(client, personas.secretary_a, tree.station_a1).context["items"]

@@ -36,8 +36,13 @@ def test_importer_is_registered_for_the_job_flow():
     importer = get_importer(DUES_PAYMENTS)
     assert importer.permission == "agenda.import_duespayment"
     assert read_rows_headers(importer.template())[:6] == [
-        "姓名", "身份证号", "工号", "所属月份*", "金额*", "缴纳日期*",
-    ]  # fmt: skip
+        "姓名",
+        "身份证号",
+        "工号",
+        "所属月份*",
+        "金额*",
+        "缴纳日期*",
+    ]
 
 
 def read_rows_headers(content):
@@ -51,16 +56,26 @@ def test_happy_path_validates_then_writes_and_fulfils_the_month(personas, tree, 
     generate_year(2025)
     in_group = with_id(tree.group_a1, 11, name="组员甲", employee_no=None)
     rows = [
-        sheet_row(姓名="张三", 工号=people.zhang_san.employee_no, 所属月份="2025-03", 金额="40",
-                  缴纳日期=D(2025, 3, 10)),
-        sheet_row(身份证号=in_group.id_number, 所属月份="2025年3月", 金额=12.5,
-                  缴纳日期="2025-04-02"),
+        sheet_row(
+            姓名="张三",
+            工号=people.zhang_san.employee_no,
+            所属月份="2025-03",
+            金额="40",
+            缴纳日期=D(2025, 3, 10),
+        ),
+        sheet_row(
+            身份证号=in_group.id_number, 所属月份="2025年3月", 金额=12.5, 缴纳日期="2025-04-02"
+        ),
         *[
-            sheet_row(工号=people.zhang_san.employee_no, 所属月份=f"2025-0{m}", 金额="40.00",
-                      缴纳日期="2025/03/28")
+            sheet_row(
+                工号=people.zhang_san.employee_no,
+                所属月份=f"2025-0{m}",
+                金额="40.00",
+                缴纳日期="2025/03/28",
+            )
             for m in (4, 5, 6)
         ],
-    ]  # fmt: skip
+    ]
     preview = run(personas.secretary_a, rows, dry_run=True)
     assert preview.ok, preview.errors
     assert (preview.total_rows, preview.created) == (5, 5)
@@ -72,8 +87,11 @@ def test_happy_path_validates_then_writes_and_fulfils_the_month(personas, tree, 
     assert result.ok and result.created == 5
     payment = DuesPayment.objects.get(person=in_group)
     assert (payment.organization, payment.month, payment.amount, payment.paid_on) == (
-        tree.station_a1, D(2025, 3, 1), Decimal("12.50"), D(2025, 4, 2),
-    )  # fmt: skip
+        tree.station_a1,
+        D(2025, 3, 1),
+        Decimal("12.50"),
+        D(2025, 4, 2),
+    )
     assert payment.recorded_by == personas.secretary_a
     march = Obligation.objects.get(
         organization=tree.station_a1, kind="dues", period_start=D(2025, 3, 1)
@@ -87,9 +105,12 @@ def test_happy_path_validates_then_writes_and_fulfils_the_month(personas, tree, 
 def test_every_bad_row_is_listed_and_nothing_is_written(personas, tree, people):
     zhang_no = people.zhang_san.employee_no
     services.payment_record(
-        actor=personas.secretary_a, person=people.zhang_san, month=D(2025, 1, 1), amount="40",
+        actor=personas.secretary_a,
+        person=people.zhang_san,
+        month=D(2025, 1, 1),
+        amount="40",
         paid_on=D(2025, 1, 5),
-    )  # fmt: skip
+    )
     good = {"工号": zhang_no, "金额": "40", "缴纳日期": D(2025, 3, 1)}
     rows = [
         sheet_row(**{**good, "所属月份": "2025-02"}),  # row 2: fine
@@ -134,18 +155,30 @@ def test_member_outside_scope_reads_as_unknown(personas, tree, people):
 def test_id_number_and_employee_number_must_agree(personas, tree, people):
     other = with_id(tree.station_a1, 12)
     rows = [
-        sheet_row(工号=people.zhang_san.employee_no, 身份证号=other.id_number,
-                  所属月份="2025-03", 金额="40", 缴纳日期=D(2025, 3, 1)),
-        sheet_row(身份证号="440902********123X", 所属月份="2025-03", 金额="40",
-                  缴纳日期=D(2025, 3, 1)),
-    ]  # fmt: skip
+        sheet_row(
+            工号=people.zhang_san.employee_no,
+            身份证号=other.id_number,
+            所属月份="2025-03",
+            金额="40",
+            缴纳日期=D(2025, 3, 1),
+        ),
+        sheet_row(
+            身份证号="440902********123X", 所属月份="2025-03", 金额="40", 缴纳日期=D(2025, 3, 1)
+        ),
+    ]
     found = messages_by_row(run(personas.secretary_a, rows))
     assert "不一致" in found[2] and "脱敏号码" in found[3]
 
 
 def test_month_typed_as_an_excel_date_is_read_as_its_month(personas, people):
-    rows = [sheet_row(工号=people.zhang_san.employee_no, 所属月份=dt.datetime(2025, 3, 1),
-                      金额=40, 缴纳日期=dt.datetime(2025, 3, 3))]  # fmt: skip
+    rows = [
+        sheet_row(
+            工号=people.zhang_san.employee_no,
+            所属月份=dt.datetime(2025, 3, 1),
+            金额=40,
+            缴纳日期=dt.datetime(2025, 3, 3),
+        )
+    ]
     assert run(personas.secretary_a, rows).ok
     assert DuesPayment.objects.get().month == D(2025, 3, 1)
 
@@ -159,12 +192,18 @@ def test_file_level_refusals(personas):
 
 def test_round_trip_export_then_import_restores_the_ledger(personas, tree, people):
     in_group = with_id(tree.group_a1, 13, employee_no=None)
-    for person, month, amount in [(people.zhang_san, 1, "40"), (people.zhang_san, 2, "40.5"),
-                                  (in_group, 3, "0.2")]:  # fmt: skip
+    for person, month, amount in [
+        (people.zhang_san, 1, "40"),
+        (people.zhang_san, 2, "40.5"),
+        (in_group, 3, "0.2"),
+    ]:
         services.payment_record(
-            actor=personas.secretary_a, person=person, month=D(2025, month, 1), amount=amount,
+            actor=personas.secretary_a,
+            person=person,
+            month=D(2025, month, 1),
+            amount=amount,
             paid_on=D(2025, month, 9),
-        )  # fmt: skip
+        )
     fields = ("person_id", "organization_id", "month", "amount", "paid_on")
     before = sorted(DuesPayment.objects.values_list(*fields))
     content = export_payments_xlsx(
@@ -180,8 +219,13 @@ def test_round_trip_export_then_import_restores_the_ledger(personas, tree, peopl
 
 def test_export_masks_id_numbers_for_readers_without_the_sensitive_grant(personas, tree, people):
     in_group = with_id(tree.group_a1, 14)
-    services.payment_record(actor=personas.secretary_a, person=in_group, month=D(2025, 3, 1),
-                            amount="1", paid_on=D(2025, 3, 2))  # fmt: skip
+    services.payment_record(
+        actor=personas.secretary_a,
+        person=in_group,
+        month=D(2025, 3, 1),
+        amount="1",
+        paid_on=D(2025, 3, 2),
+    )
     reader = UserFactory(username="dues_reader")
     grant(reader, "first_secretary", tree.station_a1)  # view_duespayment, no sensitive grant
     content = export_payments_xlsx(DuesPayment.objects.restrict(reader, "view"), actor=reader)
@@ -194,10 +238,14 @@ def test_export_masks_id_numbers_for_readers_without_the_sensitive_grant(persona
 
 def test_validation_reads_a_constant_number_of_queries(personas, tree):
     def cost(count, tag):
-        people = [member(tree.station_a1 if i % 2 else tree.group_a1, employee_no=f"{tag}{i}")
-                  for i in range(count)]  # fmt: skip
-        rows = [sheet_row(工号=p.employee_no, 所属月份="2025-03", 金额="40",
-                          缴纳日期=D(2025, 3, 4)) for p in people]  # fmt: skip
+        people = [
+            member(tree.station_a1 if i % 2 else tree.group_a1, employee_no=f"{tag}{i}")
+            for i in range(count)
+        ]
+        rows = [
+            sheet_row(工号=p.employee_no, 所属月份="2025-03", 金额="40", 缴纳日期=D(2025, 3, 4))
+            for p in people
+        ]
         data = workbook(rows)
         with CaptureQueriesContext(connection) as ctx:
             result = run_import(actor=personas.secretary_a, file=io.BytesIO(data), dry_run=True)

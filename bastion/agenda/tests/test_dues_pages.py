@@ -32,12 +32,23 @@ def ledger_data(request, personas, tree, people):
     """张三 and a second member at A1 (one with a profile and a payment), 赵六 at B1."""
     request.getfixturevalue("pinned_today")
     second = member(tree.station_a1, name="孙八")
-    services.profile_set(actor=personas.company, person=people.zhang_san, year=2025,
-                         category="employed", base="4000")  # fmt: skip
-    services.payment_record(actor=personas.company, person=people.zhang_san,
-                            month=D(2025, 3, 1), amount="40", paid_on=D(2025, 3, 5))  # fmt: skip
-    services.payment_record(actor=personas.company, person=people.zhao_liu,
-                            month=D(2025, 3, 1), amount="40", paid_on=D(2025, 3, 5))  # fmt: skip
+    services.profile_set(
+        actor=personas.company, person=people.zhang_san, year=2025, category="employed", base="4000"
+    )
+    services.payment_record(
+        actor=personas.company,
+        person=people.zhang_san,
+        month=D(2025, 3, 1),
+        amount="40",
+        paid_on=D(2025, 3, 5),
+    )
+    services.payment_record(
+        actor=personas.company,
+        person=people.zhao_liu,
+        month=D(2025, 3, 1),
+        amount="40",
+        paid_on=D(2025, 3, 5),
+    )
     return second
 
 
@@ -118,9 +129,14 @@ def test_profiles_form_saves_all_or_nothing(client, personas, tree, people, ledg
     page = client.get(url, pk(tree, "station_a1")).content.decode()
     assert f'name="p{second.pk}-base"' in page and "40.00" in page
     zhang = people.zhang_san
-    bad = {"org": tree.station_a1.pk, "year": 2025, f"p{zhang.pk}-category": "retired",
-           f"p{zhang.pk}-base": "6000", f"p{second.pk}-category": "employed",
-           f"p{second.pk}-base": "-1"}  # fmt: skip
+    bad = {
+        "org": tree.station_a1.pk,
+        "year": 2025,
+        f"p{zhang.pk}-category": "retired",
+        f"p{zhang.pk}-base": "6000",
+        f"p{second.pk}-category": "employed",
+        f"p{second.pk}-base": "-1",
+    }
     response = client.post(url, bad)
     assert response.status_code == 200 and "缴费基数不能为负数" in response.content.decode()
     assert DuesProfile.objects.get(person=zhang).category == "employed"
@@ -147,9 +163,10 @@ def test_quote_page_and_fragment(client, personas, ledger_data):
     assert "<strong>40.00</strong>" in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
     fragment = client.get(
-        url, {"prefix": "p7", "p7-category": "retired", "p7-base": "5000.01"},
+        url,
+        {"prefix": "p7", "p7-category": "retired", "p7-base": "5000.01"},
         HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    )
     assert "<strong>50.00</strong>" in fragment.content.decode()
     fragment = client.get(url, {"category": "employed", "base": "abc"}, HTTP_HX_REQUEST="true")
     assert "不是有效金额" in fragment.content.decode()
@@ -161,8 +178,14 @@ def test_record_a_month_a_quarter_and_delete(client, personas, tree, people, led
     second = ledger_data
     client.force_login(personas.secretary_a)
     url = reverse("agenda:dues_payment_add")
-    base = {"org": tree.station_a1.pk, "person": people.zhang_san.pk, "mode": "month",
-            "month": "2025-04", "amount": "", "paid_on": "2025-04-08"}  # fmt: skip
+    base = {
+        "org": tree.station_a1.pk,
+        "person": people.zhang_san.pk,
+        "mode": "month",
+        "month": "2025-04",
+        "amount": "",
+        "paid_on": "2025-04-08",
+    }
     response = client.post(url, base)
     assert response.status_code == 302
     assert DuesPayment.objects.get(person=people.zhang_san, month=D(2025, 4, 1)).amount == 40
@@ -171,8 +194,13 @@ def test_record_a_month_a_quarter_and_delete(client, personas, tree, people, led
     no_profile = {**base, "person": second.pk}
     response = client.post(url, no_profile)
     assert "尚未设置该党员2025年的党费标准" in response.content.decode()
-    quarter = {**no_profile, "mode": "quarter", "month": "2025-08", "amount": "12.5",
-               "paid_on": "2025-06-01"}  # fmt: skip
+    quarter = {
+        **no_profile,
+        "mode": "quarter",
+        "month": "2025-08",
+        "amount": "12.5",
+        "paid_on": "2025-06-01",
+    }
     assert client.post(url, quarter).status_code == 302
     months = DuesPayment.objects.filter(person=second).values_list("month", flat=True)
     assert sorted(months) == [D(2025, 7, 1), D(2025, 8, 1), D(2025, 9, 1)]
@@ -190,8 +218,16 @@ def test_record_a_month_a_quarter_and_delete(client, personas, tree, people, led
     payment = DuesPayment.objects.get(person=second, month=D(2025, 7, 1))
     delete = reverse("agenda:dues_payment_delete", args=[payment.pk])
     for persona in ("secretary_b", "member", "outsider"):
-        assert status_of(client, getattr(personas, persona), "dues_payment_delete",
-                         args=[payment.pk], method="post") == 404  # fmt: skip
+        assert (
+            status_of(
+                client,
+                getattr(personas, persona),
+                "dues_payment_delete",
+                args=[payment.pk],
+                method="post",
+            )
+            == 404
+        )
     client.force_login(personas.secretary_a)
     assert client.get(delete).status_code == 405
     assert client.post(delete).status_code == 302
@@ -252,8 +288,16 @@ def test_import_journey_through_the_job_pages(client, personas, tree, people):
     for persona in ("company", "secretary_b", "member", "outsider"):
         for name in ("orgs:import_job", "orgs:import_progress"):
             assert status_of(client, getattr(personas, persona), name, args=[job.pk]) == 404
-        assert status_of(client, getattr(personas, persona), "orgs:import_commit",
-                         args=[job.pk], method="post") == 404  # fmt: skip
+        assert (
+            status_of(
+                client,
+                getattr(personas, persona),
+                "orgs:import_commit",
+                args=[job.pk],
+                method="post",
+            )
+            == 404
+        )
     client.force_login(personas.secretary_a)
     response = client.post(reverse("orgs:import_commit", args=[job.pk]))
     job.refresh_from_db()
@@ -271,12 +315,17 @@ def grow(tree, count: int, tag: str):
     for i in range(count):
         org = tree.station_a1 if i % 2 else tree.group_a1
         person = member(org, name=f"成员{tag}{i}")
-        DuesProfile.objects.create(person=person, year=2025, category="employed",
-                                   base=4000, monthly_amount=40)  # fmt: skip
+        DuesProfile.objects.create(
+            person=person, year=2025, category="employed", base=4000, monthly_amount=40
+        )
         for month in (1, 2, 3):
-            DuesPayment.objects.create(person=person, organization=tree.station_a1,
-                                       month=D(2025, month, 1), amount=40,
-                                       paid_on=D(2025, month, 3))  # fmt: skip
+            DuesPayment.objects.create(
+                person=person,
+                organization=tree.station_a1,
+                month=D(2025, month, 1),
+                amount=40,
+                paid_on=D(2025, month, 3),
+            )
         station = make_org(tree.county_a, name=f"扩展所{tag}{i}", code=f"C-A-{tag}{i:03d}")
         member(station)
 
@@ -300,8 +349,12 @@ def test_page_queries_do_not_grow_with_data(
 ):
     client.force_login(getattr(personas, persona))
     url = reverse(f"agenda:{page}")
-    params = {**(pk(tree, org) if org else {}), "year": 2025, "category": "employed",
-              "base": "4000"}  # fmt: skip
+    params = {
+        **(pk(tree, org) if org else {}),
+        "year": 2025,
+        "category": "employed",
+        "base": "4000",
+    }
     grow(tree, 2, "S")
     small = count_queries(client, url, params)
     grow(tree, 20, "L")

@@ -36,16 +36,24 @@ def today(monkeypatch):
 
 def test_profile_amount_follows_the_brackets(personas, people, today):
     profile = services.profile_set(
-        actor=personas.secretary_a, person=people.zhang_san, year=2025, category="employed",
+        actor=personas.secretary_a,
+        person=people.zhang_san,
+        year=2025,
+        category="employed",
         base="4000",
-    )  # fmt: skip
+    )
     assert (profile.base, profile.monthly_amount, profile.set_by) == (
-        Decimal("4000.00"), Decimal("40.00"), personas.secretary_a,
-    )  # fmt: skip
+        Decimal("4000.00"),
+        Decimal("40.00"),
+        personas.secretary_a,
+    )
     profile = services.profile_set(
-        actor=personas.secretary_a, person=people.zhang_san, year=2025, category="retired",
+        actor=personas.secretary_a,
+        person=people.zhang_san,
+        year=2025,
+        category="retired",
         base="6000",
-    )  # fmt: skip
+    )
     assert DuesProfile.objects.get().monthly_amount == Decimal("60.00")
     fixed = services.profile_set(
         actor=personas.county, person=people.wang_wu, year=2025, category="fixed", base=""
@@ -57,28 +65,40 @@ def test_profile_amount_follows_the_brackets(personas, people, today):
 def test_bad_base_writes_nothing(personas, people, today, base):
     with pytest.raises(ValidationError):
         services.profile_set(
-            actor=personas.secretary_a, person=people.zhang_san, year=2025,
-            category="employed", base=base,
-        )  # fmt: skip
+            actor=personas.secretary_a,
+            person=people.zhang_san,
+            year=2025,
+            category="employed",
+            base=base,
+        )
     assert not DuesProfile.objects.exists()
 
 
 def test_profile_only_for_members_inside_scope(personas, people, today):
     with pytest.raises(ValidationError, match="不是党员"):
         services.profile_set(
-            actor=personas.secretary_a, person=people.li_si, year=2025, category="employed",
+            actor=personas.secretary_a,
+            person=people.li_si,
+            year=2025,
+            category="employed",
             base="4000",
-        )  # fmt: skip
+        )
     with pytest.raises(PermissionDenied):
         services.profile_set(
-            actor=personas.secretary_b, person=people.zhang_san, year=2025, category="employed",
+            actor=personas.secretary_b,
+            person=people.zhang_san,
+            year=2025,
+            category="employed",
             base="4000",
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationError, match="年度"):
         services.profile_set(
-            actor=personas.secretary_a, person=people.zhang_san, year=1999, category="employed",
+            actor=personas.secretary_a,
+            person=people.zhang_san,
+            year=1999,
+            category="employed",
             base="4000",
-        )  # fmt: skip
+        )
     assert not DuesProfile.objects.exists()
 
 
@@ -155,9 +175,13 @@ def test_quarter_is_all_or_nothing(personas, people, today):
     record(personas.secretary_a, people.zhang_san, month=D(2025, 5, 1), paid_on=D(2025, 5, 2))
     with pytest.raises(ValidationError, match="2025-05"):
         services.payment_record_quarter(
-            actor=personas.secretary_a, person=people.zhang_san, year=2025, quarter=2,
-            amount="40", paid_on=D(2025, 4, 1),
-        )  # fmt: skip
+            actor=personas.secretary_a,
+            person=people.zhang_san,
+            year=2025,
+            quarter=2,
+            amount="40",
+            paid_on=D(2025, 4, 1),
+        )
     assert DuesPayment.objects.count() == 1
     with pytest.raises(ValidationError, match="季度"):
         services.quarter_months(2025, 5)
@@ -211,8 +235,9 @@ def test_generate_year_links_payments_made_before_the_obligations(personas, tree
 
 def test_member_admitted_later_does_not_hold_the_month_open(personas, tree, people, today):
     generate_year(2025)
-    PersonFactory(organization=tree.station_a1, membership_status="probationary",
-                  admitted_on=D(2025, 5, 10))  # fmt: skip
+    PersonFactory(
+        organization=tree.station_a1, membership_status="probationary", admitted_on=D(2025, 5, 10)
+    )
     record(personas.secretary_a, people.zhang_san, month=D(2025, 4, 1), paid_on=D(2025, 4, 3))
     assert dues_obligation(tree.station_a1, D(2025, 4, 1)).fulfilled_on == D(2025, 4, 3)
 
@@ -227,9 +252,12 @@ def test_refresh_costs_the_same_for_one_branch_or_many(tree, people, today):
     generate_year(2025)
     first = {(tree.station_a1.pk, D(2025, 1, 1))}
     DuesPayment.objects.create(
-        person=people.zhang_san, organization=tree.station_a1, month=D(2025, 1, 1),
-        amount=Decimal("40"), paid_on=D(2025, 1, 5),
-    )  # fmt: skip
+        person=people.zhang_san,
+        organization=tree.station_a1,
+        month=D(2025, 1, 1),
+        amount=Decimal("40"),
+        paid_on=D(2025, 1, 5),
+    )
     small = refresh_cost(first)
     assert dues_obligation(tree.station_a1, D(2025, 1, 1)).fulfilled_on == D(2025, 1, 5)
     for i in range(25):
@@ -239,9 +267,12 @@ def test_refresh_costs_the_same_for_one_branch_or_many(tree, people, today):
             person = PersonFactory(organization=org, **JOINED)
             for month in range(1, 7):
                 DuesPayment.objects.create(
-                    person=person, organization=branch, month=D(2025, month, 1),
-                    amount=Decimal("1"), paid_on=D(2025, month, 2),
-                )  # fmt: skip
+                    person=person,
+                    organization=branch,
+                    month=D(2025, month, 1),
+                    amount=Decimal("1"),
+                    paid_on=D(2025, month, 2),
+                )
     generate_year(2025)
     Obligation.objects.filter(kind="dues").update(fulfilled_on=None)
     every = set(

@@ -22,9 +22,12 @@ def add_stations(tree, count: int, tag: str):
     stations = []
     for i in range(count):
         station = make_org(tree.county_b, name=f"新供电所{tag}{i}", code=f"C-B-{tag}{i:03d}")
-        PersonFactory(organization=station, membership_status="full",
-                      admitted_on=dt.date(2012, 1, 1),
-                      confirmed_on=dt.date(2013, 1, 1))  # fmt: skip
+        PersonFactory(
+            organization=station,
+            membership_status="full",
+            admitted_on=dt.date(2012, 1, 1),
+            confirmed_on=dt.date(2013, 1, 1),
+        )
         stations.append(station)
     return stations
 
@@ -56,9 +59,14 @@ def test_an_organization_created_mid_year_gets_only_its_own(tree):
     result = generate_year(YEAR)
     assert result.created == PER_BRANCH
     assert set(Obligation.objects.filter(organization=station).values_list("kind", flat=True)) == {
-        "branch_assembly", "committee", "lecture", "theme_day", "annual_review",
-        "member_appraisal", "dues",
-    }  # fmt: skip
+        "branch_assembly",
+        "committee",
+        "lecture",
+        "theme_day",
+        "annual_review",
+        "member_appraisal",
+        "dues",
+    }
 
 
 def test_a_dissolved_organization_gets_nothing_new(tree):
@@ -109,10 +117,16 @@ def test_plan_year_still_gives_unsaved_obligations(tree):
     from bastion.agenda.services.obligations import rule_versions, term_years_by_kind
     from bastion.orgs.models import Organization
 
-    planned = plan_year(YEAR, list(Organization.objects.all()), rule_versions(),
-                        term_years_by_kind(dt.date(YEAR, 12, 31)))  # fmt: skip
+    planned = plan_year(
+        YEAR,
+        list(Organization.objects.all()),
+        rule_versions(),
+        term_years_by_kind(dt.date(YEAR, 12, 31)),
+    )
     item = planned[(tree.station_a1.pk, "committee", dt.date(YEAR, 2, 1))]
     assert isinstance(item, Obligation) and item.pk is None
     assert (item.due_on, item.green_from, item.yellow_from) == (
-        dt.date(YEAR, 2, 28), dt.date(YEAR, 2, 18), dt.date(YEAR, 2, 23)
-    )  # fmt: skip
+        dt.date(YEAR, 2, 28),
+        dt.date(YEAR, 2, 18),
+        dt.date(YEAR, 2, 23),
+    )

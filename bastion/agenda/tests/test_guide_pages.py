@@ -36,12 +36,16 @@ def test_seeded_pages_are_linked_from_the_seeded_rules():
     assert GuidePage.objects.count() == 8
     linked = dict(CalendarRule.objects.values_list("code", "guide__slug"))
     assert linked == {
-        "branch-assembly": "branch-assembly", "committee": "committee-and-group-meetings",
-        "group-meeting": "committee-and-group-meetings", "lecture": "party-lecture",
-        "theme-day": "theme-day", "annual-review": "annual-review-and-appraisal",
-        "member-appraisal": "annual-review-and-appraisal", "dues": "party-dues",
+        "branch-assembly": "branch-assembly",
+        "committee": "committee-and-group-meetings",
+        "group-meeting": "committee-and-group-meetings",
+        "lecture": "party-lecture",
+        "theme-day": "theme-day",
+        "annual-review": "annual-review-and-appraisal",
+        "member-appraisal": "annual-review-and-appraisal",
+        "dues": "party-dues",
         "election": "branch-election",
-    }  # fmt: skip
+    }
     for page in GuidePage.objects.all():
         assert page.source and len(page.body) > 800, page.slug
 
@@ -130,8 +134,9 @@ def test_editing_belongs_to_the_department(client, personas, persona):
     assert client.get(reverse("agenda:guide_create")).status_code == expected
     assert client.get(reverse("agenda:guide_edit", args=["theme-day"])).status_code == expected
     upload = SimpleUploadedFile("模板.png", PNG)
-    response = client.post(reverse("agenda:guide_attachment_upload", args=["theme-day"]),
-                           {"file": upload})  # fmt: skip
+    response = client.post(
+        reverse("agenda:guide_attachment_upload", args=["theme-day"]), {"file": upload}
+    )
     assert response.status_code == (302 if persona == "company" else 403)
 
 
@@ -145,9 +150,14 @@ def test_a_county_department_cannot_edit(client, tree):
 @pytest.mark.django_db
 def test_create_and_edit_a_page(client, personas):
     client.force_login(personas.company)
-    data = {"slug": "safety-case", "title": "安全案例库", "summary": "每月一例",
-            "body": "## 案例\n\n<script>steal()</script>\n\n- 一例", "source": "S0",
-            "sort_order": "90"}  # fmt: skip
+    data = {
+        "slug": "safety-case",
+        "title": "安全案例库",
+        "summary": "每月一例",
+        "body": "## 案例\n\n<script>steal()</script>\n\n- 一例",
+        "source": "S0",
+        "sort_order": "90",
+    }
     response = client.post(reverse("agenda:guide_create"), data)
     assert response.status_code == 302
     page = GuidePage.objects.get(slug="safety-case")
@@ -158,8 +168,10 @@ def test_create_and_edit_a_page(client, personas):
     assert "已被其他指引使用" in again.content.decode()
     reserved = client.post(reverse("agenda:guide_create"), {**data, "slug": "add"})
     assert "保留字" in reserved.content.decode()
-    edit = client.post(reverse("agenda:guide_edit", args=["safety-case"]),
-                       {**data, "slug": "changed", "title": "安全案例库（修订）"})  # fmt: skip
+    edit = client.post(
+        reverse("agenda:guide_edit", args=["safety-case"]),
+        {**data, "slug": "changed", "title": "安全案例库（修订）"},
+    )
     assert edit.status_code == 302
     page.refresh_from_db()
     assert (page.slug, page.title) == ("safety-case", "安全案例库（修订）")
@@ -251,7 +263,8 @@ def test_guide_pages_cost_the_same_for_few_and_many(client, personas):
     page = GuidePage.objects.get(slug="party-dues")
     for i in range(30):
         GuidePage.objects.create(slug=f"extra-{i}", title=f"会议附录{i}", body="会议 内容")
-        GuideAttachment.objects.create(page=page, file=f"agenda/guide/x{i}.png",
-                                       original_name=f"附件{i}.png", size=10)  # fmt: skip
+        GuideAttachment.objects.create(
+            page=page, file=f"agenda/guide/x{i}.png", original_name=f"附件{i}.png", size=10
+        )
     CalendarRule.objects.filter(code="committee").update(guide=page)
     assert [count_queries(client, url, params) for url, params in urls] == small

@@ -53,8 +53,9 @@ def test_recording_through_the_page_fulfils_the_obligation(client, personas, tre
         "李四": "抢修值班",
     }
     assert meeting.attachments.get().original_name == "会场.png"
-    q1 = Obligation.objects.get(organization=tree.station_a1, period_label=f"{year}Q1",
-                                kind="branch_assembly")  # fmt: skip
+    q1 = Obligation.objects.get(
+        organization=tree.station_a1, period_label=f"{year}Q1", kind="branch_assembly"
+    )
     assert q1.meeting == meeting
 
 
@@ -148,8 +149,9 @@ def test_bad_files_refuse_the_whole_record(
 
 
 def test_prefill_from_an_obligation(client, personas, tree, year):
-    q2 = Obligation.objects.get(organization=tree.station_a1, kind="lecture",
-                                period_label=f"{year}Q2")  # fmt: skip
+    q2 = Obligation.objects.get(
+        organization=tree.station_a1, kind="lecture", period_label=f"{year}Q2"
+    )
     client.force_login(personas.secretary_a)
     response = client.get(reverse("agenda:meeting_create"), {"obligation": q2.pk})
     form = response.context["form"]
@@ -171,8 +173,9 @@ def test_review_send_back_without_reason_changes_nothing(client, personas, tree)
 
 
 def test_return_and_resubmit_through_the_pages(client, personas, tree, people, year):
-    q1 = Obligation.objects.get(organization=tree.station_a1, kind="branch_assembly",
-                                period_label=f"{year}Q1")  # fmt: skip
+    q1 = Obligation.objects.get(
+        organization=tree.station_a1, kind="branch_assembly", period_label=f"{year}Q1"
+    )
     meeting = record(personas.secretary_a, tree.station_a1, held_on=day(4, 2), obligation=q1)
     client.force_login(personas.county)
     client.post(
@@ -202,8 +205,9 @@ def test_edit_moving_the_date_rematches_the_period(client, personas, tree, peopl
     data = {k: v for k, v in client.get(url).context["form"].initial.items() if v is not None}
     data.update(held_on=day(8, 1).isoformat())
     assert client.post(url, data).status_code == 302
-    q3 = Obligation.objects.get(organization=tree.station_a1, kind="branch_assembly",
-                                period_label=f"{year}Q3")  # fmt: skip
+    q3 = Obligation.objects.get(
+        organization=tree.station_a1, kind="branch_assembly", period_label=f"{year}Q3"
+    )
     assert q3.meeting == meeting
 
 

@@ -22,9 +22,10 @@ def grow(actor, tree, stations: int, people: int, meetings: int, tag: str):
                 kind="committee",
                 held_on=day(1 + n % 12, 5),
                 host=staff[0],
-                attendance=[(p, "present" if k % 3 else "leave", "出差") for k, p in
-                            enumerate(staff)],
-            )  # fmt: skip
+                attendance=[
+                    (p, "present" if k % 3 else "leave", "出差") for k, p in enumerate(staff)
+                ],
+            )
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,17 @@ def agenda_links(user) -> set[str]:
 @pytest.mark.django_db
 def test_the_secretary_reaches_every_page_of_their_work(personas):
     links = agenda_links(personas.secretary_a)
-    for name in ("board", "annual_map", "rollup", "meeting_list", "dues_ledger", "dues_import",
-                 "term_list", "rule_list", "guide_list"):  # fmt: skip
+    for name in (
+        "board",
+        "annual_map",
+        "rollup",
+        "meeting_list",
+        "dues_ledger",
+        "dues_import",
+        "term_list",
+        "rule_list",
+        "guide_list",
+    ):
         assert reverse(f"agenda:{name}") in links, name
     sidebar = visible_sections(personas.secretary_a, "/")
     assert reverse("inbox") in {item["url"] for s in sidebar for item in s["items"]}

@@ -46,8 +46,12 @@ def test_branch_digest_leaves_out_upcoming_done_and_older_green_items(scenario, 
     sections = build_digest(personas.secretary_a, TODAY)
     listed = {line["text"] for section in sections for line in section["lines"]}
 
-    assert listed == {"支委会（2025-01）", "党小组会（2025-02）", "支部党员大会（2025Q1）",
-                      "支委会（2025-03）"}  # fmt: skip
+    assert listed == {
+        "支委会（2025-01）",
+        "党小组会（2025-02）",
+        "支部党员大会（2025Q1）",
+        "支委会（2025-03）",
+    }
     assert "主题党日" not in json.dumps(sections, ensure_ascii=False)  # green since yesterday
 
 
@@ -221,6 +225,8 @@ def test_a_superuser_with_a_role_gets_the_whole_tree_summarised(scenario, person
     sections = by_group(build_digest(admin, TODAY))
 
     assert [line["org"] for line in sections["branches"]["lines"]] == [
-        "A1供电所党支部", "A2供电所党支部", "B1供电所党支部",
-    ]  # fmt: skip
+        "A1供电所党支部",
+        "A2供电所党支部",
+        "B1供电所党支部",
+    ]
     assert sections["review"]["total"] == 1

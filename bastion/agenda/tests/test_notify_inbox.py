@@ -21,7 +21,9 @@ PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsid
 @pytest.fixture
 def with_bell(settings):
     templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["OPTIONS"]["context_processors"].append("bastion.core.notifications.context_processors.inbox")
+    templates[0]["OPTIONS"]["context_processors"].append(
+        "bastion.core.notifications.context_processors.inbox"
+    )
     settings.TEMPLATES = templates
 
 
@@ -196,11 +198,14 @@ def test_the_top_bar_bell_carries_the_unread_count(client, personas):
 def test_the_top_bar_renders_without_the_context_processor(client, personas, settings):
     processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
     settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "OPTIONS": {
-            **settings.TEMPLATES[0]["OPTIONS"],
-            "context_processors": [p for p in processors if not p.endswith(".inbox")],
-        }}
-    ]  # fmt: skip
+        {
+            **settings.TEMPLATES[0],
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "context_processors": [p for p in processors if not p.endswith(".inbox")],
+            },
+        }
+    ]
     make_note(personas.member)
     client.force_login(personas.member)
 

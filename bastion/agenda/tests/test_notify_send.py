@@ -96,8 +96,10 @@ def test_each_person_gets_one_digest_and_one_email(scenario, personas):
     digests = Notification.objects.filter(digest_on=TODAY).select_related("recipient")
     assert {n.recipient.username for n in digests} == ACTING
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "company@example.cn", "county@example.cn", "secretary_a@example.cn",
-    ]  # fmt: skip
+        "company@example.cn",
+        "county@example.cn",
+        "secretary_a@example.cn",
+    ]
     by_user = {n.recipient.username: n for n in digests}
     assert by_user["p_secretary_b"].emailed_at is None  # no address
     assert all(by_user[u].emailed_at for u in ("p_company", "p_county", "p_secretary_a"))

@@ -10,8 +10,11 @@ from bastion.core.alerts import LEVELS
 
 
 def kinds_of(org, year=2026):
-    return set(Obligation.objects.filter(organization=org, period_start__year=year)
-               .values_list("kind", flat=True))  # fmt: skip
+    return set(
+        Obligation.objects.filter(organization=org, period_start__year=year).values_list(
+            "kind", flat=True
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -20,9 +23,14 @@ def test_each_organization_gets_the_items_of_its_kind(tree):
     tree.station_a1.save()
     generate_year(2026)
     assert kinds_of(tree.station_a1) == {
-        "branch_assembly", "committee", "lecture", "theme_day", "annual_review",
-        "member_appraisal", "dues",
-    }  # fmt: skip
+        "branch_assembly",
+        "committee",
+        "lecture",
+        "theme_day",
+        "annual_review",
+        "member_appraisal",
+        "dues",
+    }
     assert kinds_of(tree.group_a1) == {"group"}
     assert kinds_of(tree.company) == set()  # a committee owes an election only, once it has a term
     monthly = Obligation.objects.filter(organization=tree.station_a1, kind="committee")
@@ -47,8 +55,9 @@ def test_generation_is_idempotent(tree):
 def test_a_new_rule_version_re_dates_only_open_obligations_from_its_date(tree):
     generate_year(2026)
     rule = CalendarRule.objects.get(code="committee")
-    march = Obligation.objects.get(organization=tree.station_a1, rule_code="committee",
-                                   period_label="2026-03")  # fmt: skip
+    march = Obligation.objects.get(
+        organization=tree.station_a1, rule_code="committee", period_label="2026-03"
+    )
     march.fulfilled_on = dt.date(2026, 3, 20)
     march.save()
     revised = CalendarRule.objects.get(pk=rule.pk)
@@ -57,8 +66,11 @@ def test_a_new_rule_version_re_dates_only_open_obligations_from_its_date(tree):
     revised.save()
     result = generate_year(2026)
     assert result.updated == 10 + 10 + 9  # March..December; station_a1 March is fulfilled
-    by_label = dict(Obligation.objects.filter(organization=tree.station_a2, rule_code="committee")
-                    .values_list("period_label", "due_on"))  # fmt: skip
+    by_label = dict(
+        Obligation.objects.filter(organization=tree.station_a2, rule_code="committee").values_list(
+            "period_label", "due_on"
+        )
+    )
     assert by_label["2026-02"] == dt.date(2026, 2, 28)
     assert by_label["2026-03"] == dt.date(2026, 3, 20)
     march.refresh_from_db()
@@ -80,15 +92,26 @@ def test_retiring_a_rule_prunes_open_future_obligations(tree):
 
 @pytest.mark.django_db
 def test_meetings_recorded_before_the_obligations_exist_are_linked(tree):
-    Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="三月支委会",
-                           held_on=dt.date(2026, 3, 12))  # fmt: skip
-    Meeting.objects.create(organization=tree.station_a1, kind="committee", topic="退回的",
-                           held_on=dt.date(2026, 4, 12), status="returned")  # fmt: skip
+    Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="三月支委会",
+        held_on=dt.date(2026, 3, 12),
+    )
+    Meeting.objects.create(
+        organization=tree.station_a1,
+        kind="committee",
+        topic="退回的",
+        held_on=dt.date(2026, 4, 12),
+        status="returned",
+    )
     generate_year(2026)
-    march = Obligation.objects.get(organization=tree.station_a1, kind="committee",
-                                   period_label="2026-03")  # fmt: skip
-    april = Obligation.objects.get(organization=tree.station_a1, kind="committee",
-                                   period_label="2026-04")  # fmt: skip
+    march = Obligation.objects.get(
+        organization=tree.station_a1, kind="committee", period_label="2026-03"
+    )
+    april = Obligation.objects.get(
+        organization=tree.station_a1, kind="committee", period_label="2026-04"
+    )
     assert march.fulfilled_on == dt.date(2026, 3, 12)
     assert march.alert(dt.date(2026, 11, 21)) == "done"
     assert april.fulfilled_on is None
@@ -105,8 +128,11 @@ def test_the_database_filter_agrees_with_the_computed_colour(tree):
     today = dt.date(2026, 6, 27)
     total = 0
     for level in LEVELS:
-        ids = set(Obligation.objects.filter(organization=tree.station_a1)
-                  .with_alert(level, today).values_list("pk", flat=True))  # fmt: skip
+        ids = set(
+            Obligation.objects.filter(organization=tree.station_a1)
+            .with_alert(level, today)
+            .values_list("pk", flat=True)
+        )
         assert all(row.alert(today) == level for row in rows if row.pk in ids)
         total += len(ids)
     assert total == len(rows)
@@ -125,8 +151,11 @@ def test_an_organization_founded_mid_year_owes_nothing_before_it_existed(tree):
     tree.station_a2.established_on = dt.date(2026, 5, 10)
     tree.station_a2.save()
     generate_year(2026)
-    labels = sorted(Obligation.objects.filter(organization=tree.station_a2, kind="committee")
-                    .values_list("period_label", flat=True))  # fmt: skip
+    labels = sorted(
+        Obligation.objects.filter(organization=tree.station_a2, kind="committee").values_list(
+            "period_label", flat=True
+        )
+    )
     assert labels[0] == "2026-05"
     assert len(labels) == 8
 
@@ -141,8 +170,9 @@ def test_the_term_reminder_comes_from_the_term_rule(tree):
     election = Obligation.objects.get(organization=tree.station_a1, kind="election")
     assert election.due_on == dt.date(2027, 2, 28)
     assert election.yellow_from == dt.date(2026, 8, 28)  # six months before, from TermRule
-    TermRule.objects.create(org_kind="branch", years=3, remind_months=4,
-                            effective_from=dt.date(2026, 1, 1))  # fmt: skip
+    TermRule.objects.create(
+        org_kind="branch", years=3, remind_months=4, effective_from=dt.date(2026, 1, 1)
+    )
     generate_year(2026)
     election.refresh_from_db()
     assert election.yellow_from == dt.date(2026, 10, 28)

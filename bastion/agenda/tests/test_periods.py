@@ -112,9 +112,12 @@ def test_colour_at_every_boundary():
 
     def colour(today, fulfilled=None):
         return alert_level(
-            today=today, due_on=due, green_from=green_from, yellow_from=yellow_from,
+            today=today,
+            due_on=due,
+            green_from=green_from,
+            yellow_from=yellow_from,
             fulfilled_on=fulfilled,
-        )  # fmt: skip
+        )
 
     assert colour(dt.date(2026, 3, 20)) == "upcoming"
     assert colour(dt.date(2026, 3, 21)) == "green"

@@ -37,18 +37,36 @@ def test_a_month_across_two_counties_by_hand(personas, tree, march):
     # each branch owes 5 in March (committee, theme day, dues monthly; assembly, lecture at the
     # quarter's end); the party group of A1 owes its monthly meeting
     assert (a.total.expected, a.total.actual) == (11, 2)
-    assert a.total.levels == {"red": 9, "yellow": 0, "green": 0, "upcoming": 0, "late": 1,
-                              "done": 1}  # fmt: skip
+    assert a.total.levels == {
+        "red": 9,
+        "yellow": 0,
+        "green": 0,
+        "upcoming": 0,
+        "late": 1,
+        "done": 1,
+    }
     assert (b.total.expected, b.total.actual) == (5, 1)
     assert b.total.levels["red"] == 4 and b.total.levels["done"] == 1
     cells = {kind: (c.actual, c.expected) for kind, c in a.cells.items()}
-    assert cells == {"committee": (1, 2), "theme_day": (1, 2), "dues": (0, 2),
-                     "branch_assembly": (0, 2), "lecture": (0, 2), "group": (0, 1)}  # fmt: skip
+    assert cells == {
+        "committee": (1, 2),
+        "theme_day": (1, 2),
+        "dues": (0, 2),
+        "branch_assembly": (0, 2),
+        "lecture": (0, 2),
+        "group": (0, 1),
+    }
     assert a.cells["theme_day"].levels["late"] == 1
     assert (result.totals.total.expected, result.totals.total.actual) == (16, 3)
     assert result.totals.total.rate == 18.8
-    assert [k for k, _ in result.kinds] == ["branch_assembly", "committee", "group", "lecture",
-                                            "theme_day", "dues"]  # fmt: skip
+    assert [k for k, _ in result.kinds] == [
+        "branch_assembly",
+        "committee",
+        "group",
+        "lecture",
+        "theme_day",
+        "dues",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,18 @@ def today(monkeypatch):
 
 def rule_form(**overrides):
     data = {
-        "name": "支委会", "applies_kinds": ["branch", "temporary_branch", "general_branch"],
-        "due_month": "0", "due_day": "20", "green_days": "10", "yellow_days": "5",
-        "evidence_required": "会议记录\n签到表", "source": "支部工作条例", "sort_order": "20",
-        "is_active": "on", "effective_from": "2026-07-01",
-    }  # fmt: skip
+        "name": "支委会",
+        "applies_kinds": ["branch", "temporary_branch", "general_branch"],
+        "due_month": "0",
+        "due_day": "20",
+        "green_days": "10",
+        "yellow_days": "5",
+        "evidence_required": "会议记录\n签到表",
+        "source": "支部工作条例",
+        "sort_order": "20",
+        "is_active": "on",
+        "effective_from": "2026-07-01",
+    }
     data.update(overrides)
     return data
 
@@ -84,8 +91,9 @@ def test_revising_through_the_page_reports_the_re_dated_obligations(client, pers
     assert response.status_code == 200
     text = response.content.decode()
     assert "2026-07-01 起生效" in text and "重新排定 18 条" in text
-    july = Obligation.objects.get(organization=tree.station_a1, rule_code="committee",
-                                  period_label="2026-07")  # fmt: skip
+    july = Obligation.objects.get(
+        organization=tree.station_a1, rule_code="committee", period_label="2026-07"
+    )
     assert july.due_on == dt.date(2026, 7, 20)
     detail = client.get(reverse("agenda:rule_detail", args=["committee"])).content.decode()
     assert "2026-07-01" in detail and "2020-01-01" in detail and "待生效" in detail
@@ -137,7 +145,7 @@ def test_create_through_the_page(client, personas, today):
             due_month="2",
             due_day="15",
             effective_from="2026-01-01",
-        ),  # fmt: skip
+        ),
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("agenda:rule_detail", args=["safety-talk"])
@@ -164,14 +172,23 @@ def test_generate_button(client, personas, tree, persona, status, today):
 def add_rules(n, tag):
     for i in range(n):
         CalendarRule.objects.create(
-            code=f"extra-{tag}-{i}", name=f"附加事项{tag}{i}", kind="custom",
-            recurrence="monthly", effective_from=dt.date(2020, 1, 1), source="测试",
-            applies_kinds=["branch"], evidence_required=["记录"],
-        )  # fmt: skip
+            code=f"extra-{tag}-{i}",
+            name=f"附加事项{tag}{i}",
+            kind="custom",
+            recurrence="monthly",
+            effective_from=dt.date(2020, 1, 1),
+            source="测试",
+            applies_kinds=["branch"],
+            evidence_required=["记录"],
+        )
         CalendarRule.objects.create(
-            code=f"extra-{tag}-{i}", name=f"附加事项{tag}{i}", kind="custom",
-            recurrence="monthly", effective_from=dt.date(2026, 9, 1), source="测试",
-        )  # fmt: skip
+            code=f"extra-{tag}-{i}",
+            name=f"附加事项{tag}{i}",
+            kind="custom",
+            recurrence="monthly",
+            effective_from=dt.date(2026, 9, 1),
+            source="测试",
+        )
 
 
 @pytest.mark.django_db
@@ -182,7 +199,11 @@ def test_calendar_pages_cost_the_same_for_few_and_many_rules(client, personas, t
     small = [count_queries(client, url) for url in urls]
     add_rules(20, "b")
     CalendarRule.objects.create(
-        code="extra-a-0", name="再修订", kind="custom", recurrence="monthly",
-        effective_from=dt.date(2026, 10, 1), source="测试",
-    )  # fmt: skip
+        code="extra-a-0",
+        name="再修订",
+        kind="custom",
+        recurrence="monthly",
+        effective_from=dt.date(2026, 10, 1),
+        source="测试",
+    )
     assert [count_queries(client, url) for url in urls] == small

@@ -38,13 +38,25 @@ def due_of(org, code, label):
 
 def new_rule_fields(**overrides):
     fields = {
-        "code": "safety-talk", "name": "安全谈心谈话", "kind": "custom",
-        "applies_kinds": ["branch"], "applies_unit_kinds": [], "recurrence": "quarterly",
-        "due_month": 2, "due_day": 15, "due_on": None, "green_days": 20, "yellow_days": 7,
-        "quorum_ratio": None, "evidence_required": ["谈话记录"], "guide": None,
-        "source": "S1 喀什：每季度思想动态调查、谈心谈话", "description": "",
-        "sort_order": 200, "effective_from": dt.date(2026, 1, 1),
-    }  # fmt: skip
+        "code": "safety-talk",
+        "name": "安全谈心谈话",
+        "kind": "custom",
+        "applies_kinds": ["branch"],
+        "applies_unit_kinds": [],
+        "recurrence": "quarterly",
+        "due_month": 2,
+        "due_day": 15,
+        "due_on": None,
+        "green_days": 20,
+        "yellow_days": 7,
+        "quorum_ratio": None,
+        "evidence_required": ["谈话记录"],
+        "guide": None,
+        "source": "S1 喀什：每季度思想动态调查、谈心谈话",
+        "description": "",
+        "sort_order": 200,
+        "effective_from": dt.date(2026, 1, 1),
+    }
     fields.update(overrides)
     return fields
 
@@ -52,8 +64,9 @@ def new_rule_fields(**overrides):
 @pytest.mark.django_db
 def test_revise_re_dates_open_later_obligations_only(tree, personas, today):
     generate_year(2026)
-    july = Obligation.objects.get(organization=tree.station_a1, rule_code="committee",
-                                  period_label="2026-07")  # fmt: skip
+    july = Obligation.objects.get(
+        organization=tree.station_a1, rule_code="committee", period_label="2026-07"
+    )
     july.fulfilled_on = dt.date(2026, 7, 3)
     july.save()
     version = rule_revise(
@@ -75,10 +88,18 @@ def test_revise_re_dates_open_later_obligations_only(tree, personas, today):
 @pytest.mark.django_db
 def test_revise_on_the_newest_date_amends_that_version(tree, personas, today):
     generate_year(2026)
-    first = rule_revise(rule=rule("committee"), actor=personas.company,
-                        effective_from=dt.date(2026, 7, 1), due_day=20)  # fmt: skip
-    again = rule_revise(rule=rule("committee"), actor=personas.company,
-                        effective_from=dt.date(2026, 7, 1), due_day=25)  # fmt: skip
+    first = rule_revise(
+        rule=rule("committee"),
+        actor=personas.company,
+        effective_from=dt.date(2026, 7, 1),
+        due_day=20,
+    )
+    again = rule_revise(
+        rule=rule("committee"),
+        actor=personas.company,
+        effective_from=dt.date(2026, 7, 1),
+        due_day=25,
+    )
     assert again.pk == first.pk
     assert CalendarRule.objects.filter(code="committee").count() == 2
     assert due_of(tree.station_b1, "committee", "2026-08") == dt.date(2026, 8, 25)
@@ -86,21 +107,36 @@ def test_revise_on_the_newest_date_amends_that_version(tree, personas, today):
 
 @pytest.mark.django_db
 def test_revise_cannot_go_before_the_newest_version(tree, personas, today):
-    rule_revise(rule=rule("committee"), actor=personas.company,
-                effective_from=dt.date(2026, 7, 1), due_day=20)  # fmt: skip
+    rule_revise(
+        rule=rule("committee"),
+        actor=personas.company,
+        effective_from=dt.date(2026, 7, 1),
+        due_day=20,
+    )
     with pytest.raises(ValidationError) as caught:
-        rule_revise(rule=rule("committee"), actor=personas.company,
-                    effective_from=dt.date(2026, 6, 1), due_day=10)  # fmt: skip
+        rule_revise(
+            rule=rule("committee"),
+            actor=personas.company,
+            effective_from=dt.date(2026, 6, 1),
+            due_day=10,
+        )
     assert "生效日期不能早于" in caught.value.message_dict["effective_from"][0]
-    assert list(CalendarRule.objects.filter(code="committee").values_list("due_day", flat=True)
-                .order_by("effective_from")) == [0, 20]  # fmt: skip
+    assert list(
+        CalendarRule.objects.filter(code="committee")
+        .values_list("due_day", flat=True)
+        .order_by("effective_from")
+    ) == [0, 20]
 
 
 @pytest.mark.django_db
 def test_revise_cannot_change_kind_or_recurrence(tree, personas, today):
     with pytest.raises(ValidationError) as caught:
-        rule_revise(rule=rule("committee"), actor=personas.company,
-                    effective_from=dt.date(2026, 7, 1), recurrence="quarterly")  # fmt: skip
+        rule_revise(
+            rule=rule("committee"),
+            actor=personas.company,
+            effective_from=dt.date(2026, 7, 1),
+            recurrence="quarterly",
+        )
     assert "recurrence" in caught.value.message_dict
     assert CalendarRule.objects.filter(code="committee").count() == 1
 
@@ -108,8 +144,13 @@ def test_revise_cannot_change_kind_or_recurrence(tree, personas, today):
 @pytest.mark.django_db
 def test_revise_that_narrows_the_rule_removes_unapplicable_open_obligations(tree, personas, today):
     generate_year(2026)
-    rule_revise(rule=rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 9, 1),
-                applies_kinds=["branch"], applies_unit_kinds=["project"])  # fmt: skip
+    rule_revise(
+        rule=rule("theme-day"),
+        actor=personas.company,
+        effective_from=dt.date(2026, 9, 1),
+        applies_kinds=["branch"],
+        applies_unit_kinds=["project"],
+    )
     labels = Obligation.objects.filter(organization=tree.station_a1, rule_code="theme-day")
     assert sorted(labels.values_list("period_label", flat=True))[-1] == "2026-08"
 
@@ -117,18 +158,26 @@ def test_revise_that_narrows_the_rule_removes_unapplicable_open_obligations(tree
 @pytest.mark.django_db
 def test_retire_removes_open_future_obligations_and_keeps_fulfilled(tree, personas, today):
     generate_year(2026)
-    august = Obligation.objects.get(organization=tree.station_a1, rule_code="theme-day",
-                                    period_label="2026-08")  # fmt: skip
+    august = Obligation.objects.get(
+        organization=tree.station_a1, rule_code="theme-day", period_label="2026-08"
+    )
     august.fulfilled_on = dt.date(2026, 6, 10)
     august.save()
-    version = rule_retire(rule=rule("theme-day"), actor=personas.company,
-                          effective_from=dt.date(2026, 7, 1))  # fmt: skip
+    version = rule_retire(
+        rule=rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 7, 1)
+    )
     assert version.is_active is False
     assert version.regenerated.removed == 3 * 6 - 1
     kept = Obligation.objects.filter(organization=tree.station_a1, rule_code="theme-day")
     assert sorted(kept.values_list("period_label", flat=True)) == [
-        "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-08",
-    ]  # fmt: skip
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-06",
+        "2026-08",
+    ]
     with pytest.raises(ValidationError):
         rule_retire(
             rule=rule("theme-day"), actor=personas.company, effective_from=dt.date(2026, 8, 1)
@@ -139,8 +188,9 @@ def test_retire_removes_open_future_obligations_and_keeps_fulfilled(tree, person
 def test_revise_also_re_dates_a_next_year_already_generated(tree, personas, today):
     generate_year(2026)
     generate_year(2027)
-    rule_revise(rule=rule("dues"), actor=personas.company, effective_from=dt.date(2026, 10, 1),
-                due_day=25)  # fmt: skip
+    rule_revise(
+        rule=rule("dues"), actor=personas.company, effective_from=dt.date(2026, 10, 1), due_day=25
+    )
     assert due_of(tree.station_a1, "dues", "2027-03") == dt.date(2027, 3, 25)
 
 
@@ -155,8 +205,12 @@ def test_create_adds_its_obligations_to_years_already_generated(tree, personas, 
 @pytest.mark.django_db
 def test_a_rule_change_never_generates_years_not_generated_yet(tree, personas, today):
     generate_year(2026)
-    rule_revise(rule=rule("committee"), actor=personas.company, effective_from=dt.date(2024, 1, 1),
-                due_day=20)  # fmt: skip
+    rule_revise(
+        rule=rule("committee"),
+        actor=personas.company,
+        effective_from=dt.date(2024, 1, 1),
+        due_day=20,
+    )
     assert not Obligation.objects.filter(period_start__year__in=[2024, 2025]).exists()
     assert due_of(tree.station_a1, "committee", "2026-01") == dt.date(2026, 1, 20)
 

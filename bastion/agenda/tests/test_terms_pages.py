@@ -14,8 +14,11 @@ from bastion.orgs.tests.factories import PersonFactory, make_org
 from .calendar_helpers import department_below_root, freeze_today
 
 TODAY = dt.date(2026, 6, 15)
-FULL = {"membership_status": "full", "admitted_on": dt.date(2012, 7, 1),
-        "confirmed_on": dt.date(2013, 7, 1)}  # fmt: skip
+FULL = {
+    "membership_status": "full",
+    "admitted_on": dt.date(2012, 7, 1),
+    "confirmed_on": dt.date(2013, 7, 1),
+}
 
 
 @pytest.fixture
@@ -42,15 +45,24 @@ def rows(response):
 @pytest.mark.parametrize(
     "persona,expected",
     [
-        ("company", {"市公司党委", "A县公司党委", "B县公司党委", "A1供电所党支部", "A2供电所党支部",
-                     "B1供电所党支部"}),
+        (
+            "company",
+            {
+                "市公司党委",
+                "A县公司党委",
+                "B县公司党委",
+                "A1供电所党支部",
+                "A2供电所党支部",
+                "B1供电所党支部",
+            },
+        ),
         ("county", {"A县公司党委", "A1供电所党支部", "A2供电所党支部"}),
         ("secretary_a", {"A1供电所党支部"}),
         ("secretary_b", {"B1供电所党支部"}),
         ("member", set()),
         ("outsider", set()),
     ],
-)  # fmt: skip
+)
 @pytest.mark.django_db
 def test_term_list_shows_the_scope(client, personas, terms, persona, expected):
     client.force_login(getattr(personas, persona))
@@ -65,9 +77,13 @@ def test_term_list_colours_and_filters(client, personas, terms):
     response = client.get(reverse("agenda:term_list"))
     colours = {org.name: org.term_colour for org in response.context["rows"]}
     assert colours == {
-        "市公司党委": "yellow", "A县公司党委": "red", "B县公司党委": "unknown",
-        "A1供电所党支部": "red", "A2供电所党支部": "green", "B1供电所党支部": "yellow",
-    }  # fmt: skip
+        "市公司党委": "yellow",
+        "A县公司党委": "red",
+        "B县公司党委": "unknown",
+        "A1供电所党支部": "red",
+        "A2供电所党支部": "green",
+        "B1供电所党支部": "yellow",
+    }
     assert [org.term_colour for org in response.context["rows"]][:2] == ["red", "red"]
     red = client.get(reverse("agenda:term_list"), {"colour": "red"})
     assert rows(red) == {"A县公司党委", "A1供电所党支部"}
@@ -149,17 +165,23 @@ def test_recording_through_the_page(client, personas, people, terms):
     sun = PersonFactory(name="孙八", organization=terms.station_a1, **FULL)
     zhou = PersonFactory(name="周九", organization=terms.group_a1, **FULL)
     PersonFactory(name="吴预备", organization=terms.station_a1, membership_status="probationary")
-    CommitteeMember.objects.create(organization=terms.station_a1, person=people.zhang_san,
-                                   position="secretary")  # fmt: skip
+    CommitteeMember.objects.create(
+        organization=terms.station_a1, person=people.zhang_san, position="secretary"
+    )
     client.force_login(personas.secretary_a)
     url = reverse("agenda:election_create", args=[terms.station_a1.pk])
     page = client.get(url)
     roster = {person.name for person, _field in page.context["form"].roster_rows()}
     assert roster == {"张三", "孙八", "周九"}  # full members of the branch and its group
     assert page.context["form"][f"pos_{people.zhang_san.pk}"].initial == "secretary"
-    data = {"held_on": "2026-06-01", "approved_on": "2026-06-05", "approval_ref": "〔2026〕1号",
-            f"pos_{sun.pk}": "secretary", f"pos_{zhou.pk}": "propaganda",
-            f"pos_{people.zhang_san.pk}": ""}  # fmt: skip
+    data = {
+        "held_on": "2026-06-01",
+        "approved_on": "2026-06-05",
+        "approval_ref": "〔2026〕1号",
+        f"pos_{sun.pk}": "secretary",
+        f"pos_{zhou.pk}": "propaganda",
+        f"pos_{people.zhang_san.pk}": "",
+    }
     bad = client.post(url, {**data, f"pos_{zhou.pk}": "secretary"})
     assert bad.status_code == 200
     assert "只有一名书记" in bad.content.decode()
@@ -169,8 +191,9 @@ def test_recording_through_the_page(client, personas, people, terms):
     assert response["Location"] == reverse("agenda:election_detail", args=[election.pk])
     org = Organization.objects.get(pk=terms.station_a1.pk)
     assert org.term_ends_on == dt.date(2029, 6, 4)
-    assert set(CommitteeMember.objects.filter(organization=org)
-               .values_list("person__name", flat=True)) == {"孙八", "周九"}  # fmt: skip
+    assert set(
+        CommitteeMember.objects.filter(organization=org).values_list("person__name", flat=True)
+    ) == {"孙八", "周九"}
     detail = client.get(response["Location"]).content.decode()
     assert "孙八" in detail and "2029-06-04" in detail
 
@@ -178,15 +201,22 @@ def test_recording_through_the_page(client, personas, people, terms):
 def grow(tree, count, tag):
     for i in range(count):
         org = make_org(
-            tree.county_b, name=f"扩展{tag}{i}", code=f"C-B-{tag}{i:03d}",
-            term_started_on=dt.date(2024, 1, 1), term_ends_on=dt.date(2026, 12, 31),
-        )  # fmt: skip
+            tree.county_b,
+            name=f"扩展{tag}{i}",
+            code=f"C-B-{tag}{i:03d}",
+            term_started_on=dt.date(2024, 1, 1),
+            term_ends_on=dt.date(2026, 12, 31),
+        )
         person = PersonFactory(organization=org, **FULL)
         CommitteeMember.objects.create(organization=org, person=person, position="secretary")
-        Election.objects.create(organization=org, held_on=dt.date(2023, 12, 20),
-                                approved_on=dt.date(2024, 1, 1), term_years=3,
-                                term_starts_on=dt.date(2024, 1, 1),
-                                term_ends_on=dt.date(2026, 12, 31))  # fmt: skip
+        Election.objects.create(
+            organization=org,
+            held_on=dt.date(2023, 12, 20),
+            approved_on=dt.date(2024, 1, 1),
+            term_years=3,
+            term_starts_on=dt.date(2024, 1, 1),
+            term_ends_on=dt.date(2026, 12, 31),
+        )
 
 
 @pytest.mark.django_db
@@ -205,16 +235,21 @@ def test_election_pages_cost_the_same_for_small_and_large_rosters(client, person
     client.force_login(personas.company)
     create = reverse("agenda:election_create", args=[terms.station_a1.pk])
     election = election_record(
-        actor=personas.company, organization=terms.station_a1, held_on=dt.date(2026, 6, 1),
-        approved_on=dt.date(2026, 6, 2), elected=[(people.zhang_san, "secretary")],
-    )  # fmt: skip
+        actor=personas.company,
+        organization=terms.station_a1,
+        held_on=dt.date(2026, 6, 1),
+        approved_on=dt.date(2026, 6, 2),
+        elected=[(people.zhang_san, "secretary")],
+    )
     detail = reverse("agenda:election_detail", args=[election.pk])
     small = count_queries(client, create), count_queries(client, detail)
     extra = PersonFactory.create_batch(15, organization=terms.group_a1, **FULL)
     second = election_record(
-        actor=personas.company, organization=terms.station_a1, held_on=dt.date(2026, 6, 10),
+        actor=personas.company,
+        organization=terms.station_a1,
+        held_on=dt.date(2026, 6, 10),
         approved_on=dt.date(2026, 6, 11),
         elected=[(people.zhang_san, "secretary"), *[(p, "member") for p in extra]],
-    )  # fmt: skip
+    )
     detail = reverse("agenda:election_detail", args=[second.pk])
     assert (count_queries(client, create), count_queries(client, detail)) == small

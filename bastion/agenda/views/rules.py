@@ -78,10 +78,14 @@ def rule_list(request):
     in_force = list(CalendarRule.objects.in_force(today).select_related("guide"))
     active = [rule for rule in in_force if rule.is_active]
     pending = sorted(
-        (describe(v) for rule_list in versions.values() for v in rule_list
-         if v.effective_from > today),
+        (
+            describe(v)
+            for rule_list in versions.values()
+            for v in rule_list
+            if v.effective_from > today
+        ),
         key=lambda v: (v.effective_from, v.sort_order),
-    )  # fmt: skip
+    )
     user = request.user
     return render(
         request,

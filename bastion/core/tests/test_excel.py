@@ -23,8 +23,8 @@ from bastion.core.excel import (
     to_date,
     to_text,
 )
-from bastion.core.models import ImportJob
 from bastion.core.jobs import import_job_commit, import_job_create
+from bastion.core.models import ImportJob
 
 TEXT = Column("name", "姓名", required=True, max_length=5)
 CODE = Column("no", "号码", kind="code")

@@ -84,8 +84,10 @@ class RoundResultsMixin:
     def results(self, request, pk=None):
         round_ = self.get_object()
         rows = filtered_targets(request, round_)
-        context = {**self.get_serializer_context(),
-                   "shows_contributions": contribution_reader(request.user)}  # fmt: skip
+        context = {
+            **self.get_serializer_context(),
+            "shows_contributions": contribution_reader(request.user),
+        }
         page = self.paginate_queryset(rows)
         data = RoundResultSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)

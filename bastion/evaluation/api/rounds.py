@@ -114,8 +114,7 @@ class RoundViewSet(
     )
     def create(self, request, *args, **kwargs):
         self.require_permission_anywhere("add")
-        serializer = RoundCreateSerializer(data=request.data,
-                                           context=self.get_serializer_context())  # fmt: skip
+        serializer = RoundCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         round_ = rounds.round_open(actor=request.user, **serializer.validated_data)
         return self.respond(round_, status.HTTP_201_CREATED)
@@ -190,11 +189,17 @@ class RoundViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         target = self.scorable_target(round_, data["target"])
-        scores.score_submit(actor=request.user, round_=round_, target=target,
-                            group=data["group"], values=data["values"],
-                            comment=data["comment"])  # fmt: skip
-        saved = Score.objects.filter(round=round_, target=target, group=data["group"],
-                                     evaluator=request.user)  # fmt: skip
+        scores.score_submit(
+            actor=request.user,
+            round_=round_,
+            target=target,
+            group=data["group"],
+            values=data["values"],
+            comment=data["comment"],
+        )
+        saved = Score.objects.filter(
+            round=round_, target=target, group=data["group"], evaluator=request.user
+        )
         saved = saved.select_related("target__organization", "target__person", "evaluator")
         body = {
             "target": target.pk,

@@ -66,8 +66,20 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["code", "name", "kind", "parent", "weight", "max_score", "source",
-                  "source_param", "full_marks_at", "scored_by", "guidance", "order"]  # fmt: skip
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "weight",
+            "max_score",
+            "source",
+            "source_param",
+            "full_marks_at",
+            "scored_by",
+            "guidance",
+            "order",
+        ]
         read_only_fields = fields
 
 
@@ -89,14 +101,28 @@ class TitleRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TitleRule
-        fields = ["code", "name", "kind", "basis", "min_score", "max_score", "count", "within",
-                  "indicator_code", "requires", "stars", "lift_score", "source"]  # fmt: skip
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "basis",
+            "min_score",
+            "max_score",
+            "count",
+            "within",
+            "indicator_code",
+            "requires",
+            "stars",
+            "lift_score",
+            "source",
+        ]
         read_only_fields = fields
 
 
 class SchemeSerializer(serializers.ModelSerializer):
-    owner = OrgRefSerializer(read_only=True, allow_null=True,
-                             help_text=_("制定单位；空表示全公司通用的内置方案"))  # fmt: skip
+    owner = OrgRefSerializer(
+        read_only=True, allow_null=True, help_text=_("制定单位；空表示全公司通用的内置方案")
+    )
     target_kind = EnumField(TargetKind, read_only=True)
     target_kind_display = serializers.CharField(source="get_target_kind_display", read_only=True)
     period_kind = EnumField(PeriodKind, read_only=True)
@@ -111,10 +137,29 @@ class SchemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scheme
-        fields = ["id", "code", "name", "description", "source", "owner", "target_kind",
-                  "target_kind_display", "period_kind", "period_kind_display", "style",
-                  "full_score", "bonus_cap", "deduction_cap", "veto_cap", "missing_policy",
-                  "is_active", "updated_at", "indicators", "groups", "title_rules"]  # fmt: skip
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "source",
+            "owner",
+            "target_kind",
+            "target_kind_display",
+            "period_kind",
+            "period_kind_display",
+            "style",
+            "full_score",
+            "bonus_cap",
+            "deduction_cap",
+            "veto_cap",
+            "missing_policy",
+            "is_active",
+            "updated_at",
+            "indicators",
+            "groups",
+            "title_rules",
+        ]
         read_only_fields = fields
 
 
@@ -137,10 +182,26 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ["id", "name", "scheme", "organization", "period_label", "period_start",
-                  "period_end", "opens_on", "closes_on", "appeal_days", "appeal_until", "state",
-                  "state_display", "is_published", "scoring_open", "created_at", "computed_at",
-                  "published_at"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "scheme",
+            "organization",
+            "period_label",
+            "period_start",
+            "period_end",
+            "opens_on",
+            "closes_on",
+            "appeal_days",
+            "appeal_until",
+            "state",
+            "state_display",
+            "is_published",
+            "scoring_open",
+            "created_at",
+            "computed_at",
+            "published_at",
+        ]
         read_only_fields = fields
 
     def get_scoring_open(self, round_) -> bool:
@@ -216,19 +277,27 @@ class SchemeChoiceField(serializers.Field):
 
 class RoundCreateSerializer(serializers.Serializer):
     scheme = SchemeChoiceField(label=_("考评方案"))
-    organization = ScopedRelatedField(model=Organization, label=_("考评范围"),
-                                      help_text=_("考评范围的根组织编号"))  # fmt: skip
-    period_label = serializers.CharField(label=_("考评期间"), max_length=20,
-                                         help_text=_("如 2026-10、2026Q4、2026"))  # fmt: skip
+    organization = ScopedRelatedField(
+        model=Organization, label=_("考评范围"), help_text=_("考评范围的根组织编号")
+    )
+    period_label = serializers.CharField(
+        label=_("考评期间"), max_length=20, help_text=_("如 2026-10、2026Q4、2026")
+    )
     period_start = serializers.DateField(label=_("期间开始"))
     period_end = serializers.DateField(label=_("期间结束"))
     opens_on = serializers.DateField(label=_("评分开始"))
     closes_on = serializers.DateField(label=_("评分截止"))
-    appeal_days = serializers.IntegerField(label=_("申诉期（天）"), min_value=0, max_value=365,
-                                           required=False, default=5)  # fmt: skip
-    name = serializers.CharField(label=_("轮次名称"), max_length=120, required=False,
-                                 allow_blank=True, default="",
-                                 help_text=_("不填为“方案名称（考评期间）”"))  # fmt: skip
+    appeal_days = serializers.IntegerField(
+        label=_("申诉期（天）"), min_value=0, max_value=365, required=False, default=5
+    )
+    name = serializers.CharField(
+        label=_("轮次名称"),
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("不填为“方案名称（考评期间）”"),
+    )
 
 
 # --- scores -------------------------------------------------------------------------------------
@@ -243,8 +312,19 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Score
-        fields = ["id", "target", "target_label", "indicator", "indicator_name", "group",
-                  "group_display", "value", "comment", "evaluator", "updated_at"]  # fmt: skip
+        fields = [
+            "id",
+            "target",
+            "target_label",
+            "indicator",
+            "indicator_name",
+            "group",
+            "group_display",
+            "value",
+            "comment",
+            "evaluator",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_target_label(self, score) -> str:
@@ -255,8 +335,9 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class ScoreSubmitSerializer(serializers.Serializer):
-    target = serializers.IntegerField(label=_("评价对象"), min_value=1,
-                                      help_text=_("本轮考评对象的编号（见 results）"))  # fmt: skip
+    target = serializers.IntegerField(
+        label=_("评价对象"), min_value=1, help_text=_("本轮考评对象的编号（见 results）")
+    )
     group = EnumField(EvaluatorKind, label=_("评价主体"), help_text=_("以哪一评价主体的身份评分"))
     values = serializers.DictField(
         child=serializers.CharField(allow_blank=True, allow_null=True),
@@ -264,8 +345,9 @@ class ScoreSubmitSerializer(serializers.Serializer):
         label=_("各项分值"),
         help_text=_('指标代码 → 分值，如 {"political": 8}；留空的指标不计'),
     )
-    comment = serializers.CharField(label=_("评语"), max_length=300, required=False,
-                                    allow_blank=True, default="")  # fmt: skip
+    comment = serializers.CharField(
+        label=_("评语"), max_length=300, required=False, allow_blank=True, default=""
+    )
 
 
 class ScoreSubmissionSerializer(serializers.Serializer):
@@ -352,14 +434,18 @@ class BenchmarkValueSerializer(serializers.ModelSerializer):
 
 class BenchmarkRowSerializer(serializers.Serializer):
     # Every key optional here: the service names the row and the column of what is missing.
-    indicator = serializers.CharField(required=False, allow_blank=True, default="",
-                                      help_text=_("指标代码，如 fee_recovery"))  # fmt: skip
-    organization = serializers.CharField(required=False, allow_blank=True, default="",
-                                         help_text=_("供电所的组织编码"))  # fmt: skip
-    month = serializers.CharField(required=False, allow_blank=True, default="",
-                                  help_text=_("月份，如 2026-10"))  # fmt: skip
-    value = serializers.CharField(required=False, allow_blank=True, default="",
-                                  help_text=_("指标值，如 99.2"))  # fmt: skip
+    indicator = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("指标代码，如 fee_recovery")
+    )
+    organization = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("供电所的组织编码")
+    )
+    month = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("月份，如 2026-10")
+    )
+    value = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("指标值，如 99.2")
+    )
 
 
 class BenchmarkUploadSerializer(serializers.Serializer):
@@ -387,14 +473,28 @@ class TitleAwardSerializer(serializers.ModelSerializer):
     kind_display = serializers.SerializerMethodField(help_text=_("称号类型的中文名称"))
     organization = OrgRefSerializer(read_only=True)
     person = PersonRefSerializer(read_only=True, allow_null=True, help_text=_("党员称号的获得者"))
-    lifted_by = RoundRefSerializer(read_only=True, allow_null=True,
-                                   help_text=_("摘牌轮次（不放心支部）"))  # fmt: skip
+    lifted_by = RoundRefSerializer(
+        read_only=True, allow_null=True, help_text=_("摘牌轮次（不放心支部）")
+    )
 
     class Meta:
         model = TitleAward
-        fields = ["id", "scheme", "round", "rule_code", "kind", "kind_display", "name", "stars",
-                  "organization", "person", "total", "awarded_on", "lifted_by",
-                  "lifted_on"]  # fmt: skip
+        fields = [
+            "id",
+            "scheme",
+            "round",
+            "rule_code",
+            "kind",
+            "kind_display",
+            "name",
+            "stars",
+            "organization",
+            "person",
+            "total",
+            "awarded_on",
+            "lifted_by",
+            "lifted_on",
+        ]
         read_only_fields = fields
 
     def get_kind_display(self, award) -> str:

@@ -35,12 +35,18 @@ class BenchmarkValue(models.Model):
 
     scope_path_field = "organization__path"
 
-    indicator = models.ForeignKey(BenchmarkIndicator, on_delete=models.PROTECT,
-                                  related_name="values", verbose_name=_("对标指标"))  # fmt: skip
+    indicator = models.ForeignKey(
+        BenchmarkIndicator,
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("对标指标"),
+    )
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="benchmark_values",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="benchmark_values",
         verbose_name=_("供电所"),
-    )  # fmt: skip
+    )
     month = models.DateField(_("月份"))
     value = models.DecimalField(_("指标值"), max_digits=12, decimal_places=4)
     recorded_by = models.ForeignKey(

@@ -53,10 +53,15 @@ class PointsEntry(models.Model):
     scope_path_field = "person__organization__path"
     scope_owner_field = "person__user"
 
-    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT,
-                               related_name="points_entries", verbose_name=_("党员"))  # fmt: skip
-    item = models.ForeignKey(PointsItem, on_delete=models.PROTECT, related_name="entries",
-                             verbose_name=_("积分项目"))  # fmt: skip
+    person = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+        verbose_name=_("党员"),
+    )
+    item = models.ForeignKey(
+        PointsItem, on_delete=models.PROTECT, related_name="entries", verbose_name=_("积分项目")
+    )
     occurred_on = models.DateField(_("日期"))
     points = models.DecimalField(_("积分"), max_digits=6, decimal_places=2)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -66,13 +71,20 @@ class PointsEntry(models.Model):
         _("状态"), max_length=10, choices=EntryState.choices, default=EntryState.PENDING
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("登记人"),
-    )  # fmt: skip
+    )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("审核人"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

@@ -21,12 +21,15 @@ class Round(models.Model):
 
     scope_path_field = "organization__path"
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="rounds",
-                               verbose_name=_("考评方案"))  # fmt: skip
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("考评方案")
+    )
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="evaluation_rounds",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="evaluation_rounds",
         verbose_name=_("考评范围"),
-    )  # fmt: skip
+    )
     name = models.CharField(_("轮次名称"), max_length=120)
     period_label = models.CharField(_("考评期间"), max_length=20)
     period_start = models.DateField(_("期间开始"))
@@ -93,13 +96,19 @@ class Target(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="targets")
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="evaluation_targets",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="evaluation_targets",
         verbose_name=_("组织"),
-    )  # fmt: skip
+    )
     person = models.ForeignKey(
-        "orgs.Person", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="evaluation_targets", verbose_name=_("党员"),
-    )  # fmt: skip
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_targets",
+        verbose_name=_("党员"),
+    )
     total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
     rank_within_parent = models.PositiveIntegerField(_("组内名次"), null=True, blank=True)
@@ -116,14 +125,16 @@ class Target(models.Model):
         ordering = ["round", "rank", "organization__path", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "organization"], condition=models.Q(person__isnull=True),
+                fields=["round", "organization"],
+                condition=models.Q(person__isnull=True),
                 name="org_target_once_per_round",
             ),
             models.UniqueConstraint(
-                fields=["round", "person"], condition=models.Q(person__isnull=False),
+                fields=["round", "person"],
+                condition=models.Q(person__isnull=False),
                 name="person_target_once_per_round",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [models.Index(fields=["round", "rank"])]
         permissions = [
             ("score_target", "Can score evaluation targets"),
@@ -151,9 +162,11 @@ class Score(models.Model):
     indicator = models.SlugField(_("指标代码"), max_length=40)
     group = models.CharField(_("评价主体"), max_length=10, choices=EvaluatorKind.choices)
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluation_scores",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="evaluation_scores",
         verbose_name=_("评价人"),
-    )  # fmt: skip
+    )
     value = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
     comment = models.CharField(_("评语"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("评分时间"), auto_now=True)
@@ -220,18 +233,24 @@ class Appeal(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="appeals")
     reason = models.TextField(_("申诉理由"))
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("申诉人"),
-    )  # fmt: skip
+    )
     raised_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
     state = models.CharField(
         _("处理状态"), max_length=10, choices=AppealState.choices, default=AppealState.OPEN
     )
     answer = models.TextField(_("处理意见"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("处理人"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
     answered_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -258,19 +277,29 @@ class TitleAward(models.Model):
     name = models.CharField(_("称号"), max_length=50)
     stars = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="evaluation_titles",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="evaluation_titles",
         verbose_name=_("组织"),
-    )  # fmt: skip
+    )
     person = models.ForeignKey(
-        "orgs.Person", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="evaluation_titles", verbose_name=_("党员"),
-    )  # fmt: skip
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_titles",
+        verbose_name=_("党员"),
+    )
     total = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True)
     awarded_on = models.DateField(_("授予日期"))
     lifted_by = models.ForeignKey(
-        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="lifted_awards",
+        Round,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lifted_awards",
         verbose_name=_("摘牌轮次"),
-    )  # fmt: skip
+    )
     lifted_on = models.DateField(_("摘牌日期"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

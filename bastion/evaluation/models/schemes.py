@@ -75,10 +75,14 @@ class Scheme(models.Model):
     description = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
     owner = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="evaluation_schemes", verbose_name=_("制定单位"),
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_schemes",
+        verbose_name=_("制定单位"),
         help_text=_("空表示全公司通用的内置方案。"),
-    )  # fmt: skip
+    )
     target_kind = models.CharField(_("考评对象"), max_length=20, choices=TargetKind.choices)
     period_kind = models.CharField(_("考评周期"), max_length=10, choices=PeriodKind.choices)
     style = models.CharField(
@@ -86,17 +90,26 @@ class Scheme(models.Model):
     )
     full_score = models.DecimalField(_("满分"), max_digits=7, decimal_places=2, default=100)
     bonus_cap = models.DecimalField(
-        _("加分上限"), max_digits=7, decimal_places=2, default=0,
+        _("加分上限"),
+        max_digits=7,
+        decimal_places=2,
+        default=0,
         help_text=_("加分项合计不超过此数；0 表示只受各加分项自身上限约束。"),
-    )  # fmt: skip
+    )
     deduction_cap = models.DecimalField(
-        _("扣分上限"), max_digits=7, decimal_places=2, default=0,
+        _("扣分上限"),
+        max_digits=7,
+        decimal_places=2,
+        default=0,
         help_text=_("扣分项合计不超过此数；0 表示只受各扣分项自身上限约束。"),
-    )  # fmt: skip
+    )
     veto_cap = models.DecimalField(
-        _("否决后得分上限"), max_digits=7, decimal_places=2, default=0,
+        _("否决后得分上限"),
+        max_digits=7,
+        decimal_places=2,
+        default=0,
         help_text=_("触发一票否决时，总分不高于此数。"),
-    )  # fmt: skip
+    )
     missing_policy = models.CharField(
         _("缺评处理"), max_length=10, choices=MissingPolicy.choices, default=MissingPolicy.ZERO
     )
@@ -133,8 +146,12 @@ class IndicatorKind(models.TextChoices):
 
 
 WEIGHTED_KINDS = {IndicatorKind.SCORED, IndicatorKind.COMPUTED, IndicatorKind.GROUP}
-MANUAL_KINDS = {IndicatorKind.SCORED, IndicatorKind.BONUS, IndicatorKind.DEDUCTION,
-                IndicatorKind.VETO}  # fmt: skip
+MANUAL_KINDS = {
+    IndicatorKind.SCORED,
+    IndicatorKind.BONUS,
+    IndicatorKind.DEDUCTION,
+    IndicatorKind.VETO,
+}
 
 
 class DataSource(models.TextChoices):
@@ -157,26 +174,39 @@ class Indicator(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级指标"),
-    )  # fmt: skip
+    )
     code = models.SlugField(_("指标代码"), max_length=40)
     name = models.CharField(_("指标名称"), max_length=100)
     kind = models.CharField(_("指标类型"), max_length=10, choices=IndicatorKind.choices)
     weight = models.DecimalField(_("权重"), max_digits=7, decimal_places=2, default=0)
     max_score = models.DecimalField(
-        _("最高分"), max_digits=7, decimal_places=2, default=100,
+        _("最高分"),
+        max_digits=7,
+        decimal_places=2,
+        default=100,
         help_text=_("评分项的打分上限；加分项、扣分项的分值上限。"),
-    )  # fmt: skip
+    )
     source = models.CharField(_("数据来源"), max_length=20, choices=DataSource.choices, blank=True)
     source_param = models.CharField(
-        _("数据参数"), max_length=40, blank=True,
+        _("数据参数"),
+        max_length=40,
+        blank=True,
         help_text=_("对标指标代码、方案代码或积分类别。"),
-    )  # fmt: skip
+    )
     full_marks_at = models.DecimalField(
-        _("满分值"), max_digits=9, decimal_places=2, null=True, blank=True,
+        _("满分值"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("数据项达到此值得满分，如完成率 100、积分 100。"),
-    )  # fmt: skip
+    )
     scored_by = models.JSONField(
         _("评价主体"), default=list, blank=True, help_text=_("空表示方案的全部评价主体。")
     )
@@ -289,9 +319,13 @@ class TitleRule(models.Model):
     requires = models.JSONField(_("需同时获得的称号代码"), default=list, blank=True)
     stars = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
     lift_score = models.DecimalField(
-        _("摘牌分数"), max_digits=7, decimal_places=2, null=True, blank=True,
+        _("摘牌分数"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("不放心支部在以后的考评中达到此分即摘牌。"),
-    )  # fmt: skip
+    )
     source = models.CharField(_("依据"), max_length=200, blank=True)
 
     class Meta:

@@ -49,8 +49,9 @@ def appeal_raise(*, actor, target: Target, reason: str, today: dt.date | None = 
 
 
 @service
-def appeal_answer(*, actor, appeal: Appeal, uphold: bool, answer: str,
-                  today: dt.date | None = None) -> Appeal:  # fmt: skip
+def appeal_answer(
+    *, actor, appeal: Appeal, uphold: bool, answer: str, today: dt.date | None = None
+) -> Appeal:
     """Uphold (recompute the round and award its titles again) or dismiss an open appeal."""
     if not Appeal.objects.restrict(actor, "change").filter(pk=appeal.pk).exists():
         raise PermissionDenied(_("您无权处理该申诉。"))

@@ -125,8 +125,11 @@ class _Checker:
                 continue
             key = (planned.indicator.pk, planned.organization.pk, planned.month)
             if key in seen:
-                self.error(index, "", _("与第 %(other)d 行重复（同一指标、供电所和月份）。")
-                           % {"other": seen[key]})  # fmt: skip
+                self.error(
+                    index,
+                    "",
+                    _("与第 %(other)d 行重复（同一指标、供电所和月份）。") % {"other": seen[key]},
+                )
                 continue
             seen[key] = index
             candidates.append(planned)
@@ -138,8 +141,12 @@ class _Checker:
         organization = self._organization(index, self._text(row, "organization"))
         month = parse_month(row.get("month"))
         if month is None:
-            self.error(index, "month", _("月份“%(v)s”应按 YYYY-MM 填写，如 2026-03。")
-                       % {"v": self._text(row, "month")[:20]})  # fmt: skip
+            self.error(
+                index,
+                "month",
+                _("月份“%(v)s”应按 YYYY-MM 填写，如 2026-03。")
+                % {"v": self._text(row, "month")[:20]},
+            )
         value = None
         if indicator is not None:
             try:
@@ -163,16 +170,22 @@ class _Checker:
             return None
         org = self.orgs.get(code)
         if org is None:
-            self.error(index, "organization", _("供电所编码“%(code)s”不存在或不在您的管理范围内。")
-                       % {"code": code[:40]})  # fmt: skip
+            self.error(
+                index,
+                "organization",
+                _("供电所编码“%(code)s”不存在或不在您的管理范围内。") % {"code": code[:40]},
+            )
             return None
         if org.unit_kind != UnitKind.STATION:
             message = _("“%(name)s”不是基层供电所，同业对标指标只按供电所录入。")
             self.error(index, "organization", message % {"name": org.name})
             return None
         if not self.adds.covers(org):
-            self.error(index, "organization", _("您无权录入“%(name)s”的同业对标指标。")
-                       % {"name": org.name})  # fmt: skip
+            self.error(
+                index,
+                "organization",
+                _("您无权录入“%(name)s”的同业对标指标。") % {"name": org.name},
+            )
             return None
         return org
 
@@ -190,8 +203,9 @@ class _Checker:
             planned.existing = existing.get(key)
             if planned.existing is not None and not self.changes.covers(planned.organization):
                 message = _("您无权修改“%(name)s”已有的同业对标指标。")
-                self.error(planned.index, "organization",
-                           message % {"name": planned.organization.name})  # fmt: skip
+                self.error(
+                    planned.index, "organization", message % {"name": planned.organization.name}
+                )
             else:
                 self.result.planned.append(planned)
 
@@ -227,17 +241,25 @@ def _write(actor, planned: list[Planned], source: str) -> None:
     new, changed, audit = [], [], []
     for p in planned:
         if p.existing is None:
-            new.append(BenchmarkValue(indicator=p.indicator, organization=p.organization,
-                                      month=p.month, value=p.value, recorded_by=actor,
-                                      recorded_at=now))  # fmt: skip
+            new.append(
+                BenchmarkValue(
+                    indicator=p.indicator,
+                    organization=p.organization,
+                    month=p.month,
+                    value=p.value,
+                    recorded_by=actor,
+                    recorded_at=now,
+                )
+            )
         else:
             before = p.existing.value
             p.existing.value, p.existing.recorded_by, p.existing.recorded_at = p.value, actor, now
             changed.append(p.existing)
             audit.append((p.existing, {"value": [before, p.value]}, LogEntry.Action.UPDATE))
     BenchmarkValue.objects.bulk_create(new, batch_size=1000)
-    BenchmarkValue.objects.bulk_update(changed, ["value", "recorded_by", "recorded_at"],
-                                       batch_size=1000)  # fmt: skip
+    BenchmarkValue.objects.bulk_update(
+        changed, ["value", "recorded_by", "recorded_at"], batch_size=1000
+    )
     audit += [(v, {"value": [None, v.value]}, LogEntry.Action.CREATE) for v in new]
     _audit(actor, audit, source)
 
@@ -249,13 +271,18 @@ def _audit(actor, entries, source: str) -> None:
     LogEntry.objects.bulk_create(
         [
             LogEntry(
-                content_type=content_type, object_pk=str(obj.pk), object_id=obj.pk,
+                content_type=content_type,
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
                 object_repr=f"{obj.organization.code} {obj.indicator.code} {obj.month:%Y-%m}",
-                action=action, changes={k: [str(a), str(b)] for k, (a, b) in changes.items()},
+                action=action,
+                changes={k: [str(a), str(b)] for k, (a, b) in changes.items()},
                 changes_text=json.dumps(changes, default=str)[:1000],
-                actor=actor, timestamp=now, additional_data={"source": source},
+                actor=actor,
+                timestamp=now,
+                additional_data={"source": source},
             )
             for obj, changes, action in entries
         ],
         batch_size=2000,
-    )  # fmt: skip
+    )

@@ -21,9 +21,14 @@ from .scores import _clean_values
 
 @service
 def score_correct(
-    *, actor, target: Target, group: str, values: dict, reason: str,
+    *,
+    actor,
+    target: Target,
+    group: str,
+    values: dict,
+    reason: str,
     today: dt.date | None = None,
-) -> list[Score]:  # fmt: skip
+) -> list[Score]:
     round_ = target.round
     if not Round.objects.restrict(actor, "change").filter(pk=round_.pk).exists():
         raise PermissionDenied(_("您无权更正该轮次的评分。"))
@@ -40,10 +45,17 @@ def score_correct(
     corrected = []
     for code, value in cleaned.items():
         Score.objects.filter(target=target, indicator=code, group=group).delete()
-        corrected.append(Score.objects.create(
-            round=round_, target=target, indicator=code, group=group, evaluator=actor,
-            value=value, comment=comment,
-        ))  # fmt: skip
+        corrected.append(
+            Score.objects.create(
+                round=round_,
+                target=target,
+                indicator=code,
+                group=group,
+                evaluator=actor,
+                value=value,
+                comment=comment,
+            )
+        )
     round_results_compute(actor=actor, round_=round_)
     if round_.state == RoundState.PUBLISHED:
         round_titles_award(actor=actor, round_=round_, today=today or timezone.localdate())

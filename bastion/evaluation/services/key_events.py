@@ -24,9 +24,15 @@ from ..selectors_scoring import check_open, entrant
 
 @service
 def key_event_submit(
-    *, actor, round_: Round, title: str, happened_on: dt.date, description: str,
-    attachment=None, today: dt.date | None = None,
-) -> KeyEvent:  # fmt: skip
+    *,
+    actor,
+    round_: Round,
+    title: str,
+    happened_on: dt.date,
+    description: str,
+    attachment=None,
+    today: dt.date | None = None,
+) -> KeyEvent:
     """Create or replace ``actor``'s key event in ``round_`` (one per member and round)."""
     person = entrant(actor, round_)
     check_open(round_, today)

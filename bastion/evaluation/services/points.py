@@ -86,9 +86,16 @@ def _check(actor, person, item, occurred_on, today, points, evidence) -> bool:
 
 @service
 def points_entry_create(
-    *, actor, person: Person, item: PointsItem, occurred_on: dt.date, note: str = "",
-    evidence=None, points=None, today: dt.date | None = None,
-) -> PointsEntry:  # fmt: skip
+    *,
+    actor,
+    person: Person,
+    item: PointsItem,
+    occurred_on: dt.date,
+    note: str = "",
+    evidence=None,
+    points=None,
+    today: dt.date | None = None,
+) -> PointsEntry:
     """Record ``person``'s points for ``item``: pending when they record it themself,
     approved when an approver records it for them."""
     today = today or timezone.localdate()
@@ -100,10 +107,14 @@ def points_entry_create(
         except ValidationError as exc:
             raise ValidationError({"evidence": exc.messages}) from exc
     entry = PointsEntry(
-        person=person, item=item, occurred_on=occurred_on, points=_points(points, item),
-        note=(note or "").replace("\x00", "").strip(), recorded_by=actor,
+        person=person,
+        item=item,
+        occurred_on=occurred_on,
+        points=_points(points, item),
+        note=(note or "").replace("\x00", "").strip(),
+        recorded_by=actor,
         state=EntryState.APPROVED if approved else EntryState.PENDING,
-    )  # fmt: skip
+    )
     if approved:
         entry.approver, entry.approved_at = actor, timezone.now()
     if checked is not None:
@@ -157,8 +168,10 @@ def _notify_rejected(entry: PointsEntry, reason: str) -> None:
     from bastion.core.notifications.services import notification_send
 
     body = _("%(date)s “%(item)s” %(points)s 分未被认定。") % {
-        "date": entry.occurred_on, "item": entry.item.name, "points": entry.points,
-    }  # fmt: skip
+        "date": entry.occurred_on,
+        "item": entry.item.name,
+        "points": entry.points,
+    }
     if reason:
         body += _("原因：%(reason)s") % {"reason": reason}
     notification_send(

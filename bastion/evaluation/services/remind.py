@@ -110,17 +110,25 @@ def _recipient(
     closes = round_.closes_on.isoformat()
     lines = [
         {
-            "level": NotificationLevel.YELLOW.value, "org": row["label"],
-            "text": row["group_name"], "date": closes, "note": _("尚未评分"), "url": url,
+            "level": NotificationLevel.YELLOW.value,
+            "org": row["label"],
+            "text": row["group_name"],
+            "date": closes,
+            "note": _("尚未评分"),
+            "url": url,
         }
         for row in rows[:MAX_LINES]
-    ]  # fmt: skip
+    ]
     section = {
-        "group": SECTION_GROUP, "round": round_.pk, "title": _("待您评分的对象"),
+        "group": SECTION_GROUP,
+        "round": round_.pk,
+        "title": _("待您评分的对象"),
         "count_text": _("%(n)s 个对象") % {"n": len(targets)},
-        "level": NotificationLevel.YELLOW.value, "total": len(rows), "lines": lines,
+        "level": NotificationLevel.YELLOW.value,
+        "total": len(rows),
+        "lines": lines,
         "more": len(rows) - len(lines),
-    }  # fmt: skip
+    }
     if opened:
         body = _(
             "考评轮次《%(name)s》已开始评分，评分截止日期为 %(closes)s，有 %(n)s 个评价对象"

@@ -40,16 +40,31 @@ from ..selectors_schemes import scheme_snapshot
 from .notify import round_opened_notify, titles_won_notify
 
 BRANCH_KINDS = [OrganizationKind.BRANCH, OrganizationKind.TEMPORARY_BRANCH]
-RESULT_FIELDS = ["total", "rank", "rank_within_parent", "vetoed", "missing", "contributions",
-                 "titles"]  # fmt: skip
+RESULT_FIELDS = [
+    "total",
+    "rank",
+    "rank_within_parent",
+    "vetoed",
+    "missing",
+    "contributions",
+    "titles",
+]
 
 
 @service
 def round_open(
-    *, actor, scheme: Scheme, organization: Organization, period_label: str,
-    period_start: dt.date, period_end: dt.date, opens_on: dt.date, closes_on: dt.date,
-    appeal_days: int = 5, name: str = "",
-) -> Round:  # fmt: skip
+    *,
+    actor,
+    scheme: Scheme,
+    organization: Organization,
+    period_label: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    appeal_days: int = 5,
+    name: str = "",
+) -> Round:
     """Open a round of ``scheme`` over ``organization``'s subtree for one period."""
     if not Organization.objects.restrict(actor, "view").filter(pk=organization.pk).exists():
         raise PermissionDenied(_("考评范围不在您的管辖范围内。"))
@@ -58,12 +73,18 @@ def round_open(
     if not scheme.is_active:
         raise ValidationError({"scheme": _("该考评方案已停用。")})
     round_ = Round(
-        scheme=scheme, organization=organization, period_label=period_label.strip(),
-        period_start=period_start, period_end=period_end, opens_on=opens_on,
-        closes_on=closes_on, appeal_days=appeal_days, created_by=actor,
+        scheme=scheme,
+        organization=organization,
+        period_label=period_label.strip(),
+        period_start=period_start,
+        period_end=period_end,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        appeal_days=appeal_days,
+        created_by=actor,
         name=name.strip() or f"{scheme.name}（{period_label.strip()}）",
         snapshot=scheme_snapshot(scheme),
-    )  # fmt: skip
+    )
     _validate_dates(round_)
     round_.full_clean()
     round_.save()
@@ -83,8 +104,7 @@ def _validate_dates(round_: Round) -> None:
 
 def _targets_for(round_: Round) -> list[Target]:
     kind = round_.scheme.target_kind
-    subtree = Organization.objects.filter(path__startswith=round_.organization.path,
-                                          is_active=True)  # fmt: skip
+    subtree = Organization.objects.filter(path__startswith=round_.organization.path, is_active=True)
     if kind == TargetKind.BRANCH:
         orgs = subtree.filter(kind__in=BRANCH_KINDS)
         return [Target(round=round_, organization=org) for org in orgs.only("pk")]
@@ -200,8 +220,13 @@ def _ranks_within_parent(targets, outcomes) -> dict[int, int]:
 
 def _title_row(target: Target, outcome: engine.Outcome, round_: Round) -> titles.Row:
     percents = {code: engine.dec(row["percent"]) for code, row in outcome.contributions.items()}
-    return titles.Row(key=target.pk, group=_parent_key(target), total=outcome.total,
-                      vetoed=outcome.vetoed, percents=percents)  # fmt: skip
+    return titles.Row(
+        key=target.pk,
+        group=_parent_key(target),
+        total=outcome.total,
+        vetoed=outcome.vetoed,
+        percents=percents,
+    )
 
 
 @service
@@ -229,13 +254,20 @@ def round_titles_award(*, actor, round_: Round, today: dt.date) -> int:
     targets = list(Target.objects.filter(round=round_).exclude(titles=[]))
     awards = [
         TitleAward(
-            scheme_id=round_.scheme_id, round=round_, rule_code=title["code"], kind=title["kind"],
-            name=title["name"], stars=title.get("stars"), organization_id=target.organization_id,
-            person_id=target.person_id, total=target.total, awarded_on=today,
+            scheme_id=round_.scheme_id,
+            round=round_,
+            rule_code=title["code"],
+            kind=title["kind"],
+            name=title["name"],
+            stars=title.get("stars"),
+            organization_id=target.organization_id,
+            person_id=target.person_id,
+            total=target.total,
+            awarded_on=today,
         )
         for target in targets
         for title in target.titles
-    ]  # fmt: skip
+    ]
     TitleAward.objects.bulk_create(awards, batch_size=2000)
     _lift_watch(round_, today)
     titles_won_notify(actor=actor, round_=round_, awards=awards)  # once per person and round
@@ -245,17 +277,22 @@ def round_titles_award(*, actor, round_: Round, today: dt.date) -> int:
 def _lift_watch(round_: Round, today: dt.date) -> None:
     """An open watch title of an earlier round of this scheme is lifted when this round gave
     the same target at least the rule's lift score and did not put it on the list again."""
-    lift_scores = {r["code"]: r.get("lift_score") for r in round_.snapshot.get("titles", [])
-                   if r["kind"] == TitleKind.WATCH}  # fmt: skip
+    lift_scores = {
+        r["code"]: r.get("lift_score")
+        for r in round_.snapshot.get("titles", [])
+        if r["kind"] == TitleKind.WATCH
+    }
     open_awards = TitleAward.objects.filter(
-        scheme_id=round_.scheme_id, kind=TitleKind.WATCH, lifted_on__isnull=True,
+        scheme_id=round_.scheme_id,
+        kind=TitleKind.WATCH,
+        lifted_on__isnull=True,
         round__period_start__lt=round_.period_start,
-    )  # fmt: skip
+    )
     results = {
         (t.organization_id, t.person_id): t
         for t in Target.objects.filter(round=round_).only(
             "organization", "person", "total", "titles"
-        )  # fmt: skip
+        )
     }
     lifted = []
     for award in open_awards:

@@ -34,13 +34,51 @@ from ..models import (
 )
 from ..selectors_schemes import descendant_ids, may_change, may_own_shipped
 
-SCHEME_FIELDS = ("code", "name", "description", "source", "owner", "target_kind", "period_kind",
-                 "style", "full_score", "bonus_cap", "deduction_cap", "veto_cap",
-                 "missing_policy", "is_active")  # fmt: skip
-INDICATOR_FIELDS = ("code", "name", "kind", "parent", "weight", "max_score", "source",
-                    "source_param", "full_marks_at", "scored_by", "guidance", "order")  # fmt: skip
-TITLE_FIELDS = ("code", "name", "kind", "basis", "min_score", "max_score", "count", "within",
-                "indicator_code", "requires", "stars", "lift_score", "source")  # fmt: skip
+SCHEME_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "source",
+    "owner",
+    "target_kind",
+    "period_kind",
+    "style",
+    "full_score",
+    "bonus_cap",
+    "deduction_cap",
+    "veto_cap",
+    "missing_policy",
+    "is_active",
+)
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "weight",
+    "max_score",
+    "source",
+    "source_param",
+    "full_marks_at",
+    "scored_by",
+    "guidance",
+    "order",
+)
+TITLE_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "basis",
+    "min_score",
+    "max_score",
+    "count",
+    "within",
+    "indicator_code",
+    "requires",
+    "stars",
+    "lift_score",
+    "source",
+)
 # Data sources that read a parameter; the others take none.
 PARAM_SOURCES = {DataSource.BENCHMARK, DataSource.SCHEME_RESULT, DataSource.POINTS}
 
@@ -123,8 +161,9 @@ def _save_scheme(scheme: Scheme) -> None:
 
 
 @service
-def indicator_save(*, actor, scheme: Scheme, indicator: Indicator | None = None,
-                   **fields) -> Indicator:  # fmt: skip
+def indicator_save(
+    *, actor, scheme: Scheme, indicator: Indicator | None = None, **fields
+) -> Indicator:
     """Add an indicator to ``scheme`` or change ``indicator``."""
     _unknown(fields, INDICATOR_FIELDS)
     _require_change(actor, scheme)
@@ -164,8 +203,9 @@ def _validate_indicator(scheme: Scheme, item: Indicator) -> None:
     groups = set(scheme.groups.values_list("kind", flat=True))
     unknown = [kind for kind in item.scored_by or [] if kind not in groups]
     if unknown:
-        labels = "、".join(str(EvaluatorKind(kind).label) for kind in unknown
-                          if kind in EvaluatorKind.values) or "、".join(unknown)  # fmt: skip
+        labels = "、".join(
+            str(EvaluatorKind(kind).label) for kind in unknown if kind in EvaluatorKind.values
+        ) or "、".join(unknown)
         errors["scored_by"] = _("本方案没有评价主体：%(groups)s。") % {"groups": labels}
     param_error = _param_error(scheme, item)
     if param_error:
@@ -276,8 +316,7 @@ def _check_groups_still_used(scheme: Scheme, kept: set[str]) -> None:
 
 
 @service
-def title_rule_save(*, actor, scheme: Scheme, rule: TitleRule | None = None,
-                    **fields) -> TitleRule:  # fmt: skip
+def title_rule_save(*, actor, scheme: Scheme, rule: TitleRule | None = None, **fields) -> TitleRule:
     """Add a title rule to ``scheme`` or change ``rule``."""
     _unknown(fields, TITLE_FIELDS)
     _require_change(actor, scheme)

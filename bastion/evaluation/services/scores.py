@@ -21,9 +21,15 @@ from ..selectors_scoring import evaluator_groups, is_own_target, scorable_items
 
 @service
 def score_submit(
-    *, actor, round_: Round, target: Target, group: str, values: dict, comment: str = "",
+    *,
+    actor,
+    round_: Round,
+    target: Target,
+    group: str,
+    values: dict,
+    comment: str = "",
     today: dt.date | None = None,
-) -> list[Score]:  # fmt: skip
+) -> list[Score]:
     """Save (or replace) ``actor``'s scores of ``target`` as ``group``; all or nothing."""
     _check_window(round_, today)
     if target.round_id != round_.pk:
@@ -37,17 +43,25 @@ def score_submit(
     if group != EvaluatorKind.SELF and is_own_target(actor, target):
         raise ValidationError({"target": _("不能给自己评分：本人只能参加自评。")})
     if group not in evaluator_groups(actor, target):
-        raise PermissionDenied(_("您不能以“%(group)s”的身份评价该对象。")
-                               % {"group": EvaluatorKind(group).label})  # fmt: skip
+        raise PermissionDenied(
+            _("您不能以“%(group)s”的身份评价该对象。") % {"group": EvaluatorKind(group).label}
+        )
     if round_.snapshot.get("style") == "arena" and not hasattr(target, "key_event"):
         raise ValidationError({"target": _("该党员尚未提交关键事件，暂不能评价。")})
     cleaned = _clean_values(round_, group, values)
     Score.objects.filter(round=round_, target=target, group=group, evaluator=actor).delete()
     scores = [
-        Score(round=round_, target=target, indicator=code, group=group, evaluator=actor,
-              value=value, comment=comment[:300])
+        Score(
+            round=round_,
+            target=target,
+            indicator=code,
+            group=group,
+            evaluator=actor,
+            value=value,
+            comment=comment[:300],
+        )
         for code, value in cleaned.items()
-    ]  # fmt: skip
+    ]
     Score.objects.bulk_create(scores)
     return scores
 

@@ -24,8 +24,12 @@ from bastion.orgs.tests.factories import UserFactory, grant
 
 from .helpers import OPEN_DAY, make_scheme, open_round, simple_scheme
 
-ARENA_ITEMS = (("political", "政治素质"), ("skill", "岗位技能"), ("public", "群众评价"),
-               ("results", "工作业绩"))  # fmt: skip
+ARENA_ITEMS = (
+    ("political", "政治素质"),
+    ("skill", "岗位技能"),
+    ("public", "群众评价"),
+    ("results", "工作业绩"),
+)
 
 
 def url(name: str, *args) -> str:
@@ -52,8 +56,9 @@ def rows_of(response) -> list[dict]:
 
 def score_org(actor, round_, org, **values):
     target = Target.objects.get(round=round_, organization=org)
-    return scores.score_submit(actor=actor, round_=round_, target=target, group="higher",
-                               values=values, today=OPEN_DAY)  # fmt: skip
+    return scores.score_submit(
+        actor=actor, round_=round_, target=target, group="higher", values=values, today=OPEN_DAY
+    )
 
 
 def scored_round(tree, personas, *, publish=False, scheme=None, label="2026-10", **extra):
@@ -71,20 +76,40 @@ def scored_round(tree, personas, *, publish=False, scheme=None, label="2026-10",
 
 def arena_scheme(owner, code="api-arena"):
     return make_scheme(
-        owner, code=code, name="打擂台", target_kind="member", style="arena",
-        period_kind="quarter", groups=(("peers", 1),),
-        indicators=[{"code": code_, "name": name, "kind": "scored", "weight": 25,
-                     "max_score": 10} for code_, name in ARENA_ITEMS],
-        titles=[{"code": "champion", "name": "擂主", "kind": "champion", "basis": "top",
-                 "count": 1, "within": "parent"}],
-    )  # fmt: skip
+        owner,
+        code=code,
+        name="打擂台",
+        target_kind="member",
+        style="arena",
+        period_kind="quarter",
+        groups=(("peers", 1),),
+        indicators=[
+            {"code": code_, "name": name, "kind": "scored", "weight": 25, "max_score": 10}
+            for code_, name in ARENA_ITEMS
+        ],
+        titles=[
+            {
+                "code": "champion",
+                "name": "擂主",
+                "kind": "champion",
+                "basis": "top",
+                "count": 1,
+                "within": "parent",
+            }
+        ],
+    )
 
 
 def enter_arena(round_, person, title="抢修保电") -> Target:
     """A member's key event: the arena's target joins the round with it."""
     target = Target.objects.create(round=round_, organization=person.organization, person=person)
-    KeyEvent.objects.create(round=round_, target=target, title=title,
-                            happened_on=round_.period_start, description="连续奋战")  # fmt: skip
+    KeyEvent.objects.create(
+        round=round_,
+        target=target,
+        title=title,
+        happened_on=round_.period_start,
+        description="连续奋战",
+    )
     return target
 
 
@@ -102,9 +127,13 @@ def peer_fixture(people):
 def arena_fixture(tree, personas, people, peer):
     scheme = arena_scheme(tree.company)
     round_ = open_round(
-        personas.company, scheme, tree.company, label="2026Q4",
-        period=(dt.date(2026, 10, 1), dt.date(2026, 12, 31)), window=live_window(),
-    )  # fmt: skip
+        personas.company,
+        scheme,
+        tree.company,
+        label="2026Q4",
+        period=(dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        window=live_window(),
+    )
     return SimpleNamespace(
         round=round_,
         zhang_san=enter_arena(round_, people.zhang_san),

@@ -29,9 +29,14 @@ def make_scheme(
 ) -> Scheme:
     """``indicators``: dicts of Indicator fields, ``parent`` given as a code."""
     scheme = Scheme.objects.create(
-        code=code, name=fields.pop("name", "测试方案"), owner=owner, target_kind=target_kind,
-        period_kind=fields.pop("period_kind", "month"), style=style, **fields,
-    )  # fmt: skip
+        code=code,
+        name=fields.pop("name", "测试方案"),
+        owner=owner,
+        target_kind=target_kind,
+        period_kind=fields.pop("period_kind", "month"),
+        style=style,
+        **fields,
+    )
     for kind, weight in groups:
         EvaluatorGroup.objects.create(scheme=scheme, kind=kind, weight=Decimal(str(weight)))
     by_code = {}
@@ -53,14 +58,19 @@ def simple_scheme(owner, **fields) -> Scheme:
         owner,
         indicators=[
             {"code": "party", "name": "党建管理", "kind": "scored", "weight": 60, "max_score": 100},
-            {"code": "business", "name": "生产经营", "kind": "scored", "weight": 40,
-             "max_score": 100},
+            {
+                "code": "business",
+                "name": "生产经营",
+                "kind": "scored",
+                "weight": 40,
+                "max_score": 100,
+            },
             {"code": "bonus", "name": "加分", "kind": "bonus", "max_score": 5},
             {"code": "safety", "name": "安全底线", "kind": "deduction", "max_score": 10},
             {"code": "integrity", "name": "廉洁底线", "kind": "veto"},
         ],
         **fields,
-    )  # fmt: skip
+    )
 
 
 def open_round(
@@ -74,7 +84,13 @@ def open_round(
     **extra,
 ):
     return rounds.round_open(
-        actor=actor, scheme=scheme, organization=organization, period_label=label,
-        period_start=period[0], period_end=period[1], opens_on=window[0], closes_on=window[1],
+        actor=actor,
+        scheme=scheme,
+        organization=organization,
+        period_label=label,
+        period_start=period[0],
+        period_end=period[1],
+        opens_on=window[0],
+        closes_on=window[1],
         **extra,
-    )  # fmt: skip
+    )

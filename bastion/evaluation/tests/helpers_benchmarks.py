@@ -16,17 +16,22 @@ SPECS = (
     ("t_loss", "测试线损", "%", "lower"),
     ("t_index", "测试运检指数", "", "higher"),
 )
-BANDS = (("优", "#2fb344", 80), ("良", "#74b816", 60), ("中", "#f59f00", 40),
-         ("差", "#f76707", 20), ("劣", "#d63939", 0))  # fmt: skip
+BANDS = (
+    ("优", "#2fb344", 80),
+    ("良", "#74b816", 60),
+    ("中", "#f59f00", 40),
+    ("差", "#f76707", 20),
+    ("劣", "#d63939", 0),
+)
 
 
 def make_indicators() -> dict[str, BenchmarkIndicator]:
     found = {}
     for order, (code, name, unit, direction) in enumerate(SPECS, start=100):
         found[code], _created = BenchmarkIndicator.objects.get_or_create(
-            code=code, defaults={"name": name, "unit": unit, "direction": direction,
-                                 "order": order},
-        )  # fmt: skip
+            code=code,
+            defaults={"name": name, "unit": unit, "direction": direction, "order": order},
+        )
     return found
 
 
@@ -41,9 +46,11 @@ def make_bands() -> list[MapBand]:
 
 def put(indicator, organization, value, month=MARCH) -> BenchmarkValue:
     return BenchmarkValue.objects.update_or_create(
-        indicator=indicator, organization=organization, month=month,
+        indicator=indicator,
+        organization=organization,
+        month=month,
         defaults={"value": Decimal(str(value))},
-    )[0]  # fmt: skip
+    )[0]
 
 
 def xlsx(headers, rows, name="benchmarks.xlsx") -> io.BytesIO:

@@ -24,9 +24,15 @@ def make_items() -> dict[str, PointsItem]:
     found = {}
     for code, name, category, points, evidence, active in specs:
         found[code], _created = PointsItem.objects.get_or_create(
-            code=code, defaults={"name": name, "category": category, "points": Decimal(points),
-                                 "evidence_required": evidence, "is_active": active},
-        )  # fmt: skip
+            code=code,
+            defaults={
+                "name": name,
+                "category": category,
+                "points": Decimal(points),
+                "evidence_required": evidence,
+                "is_active": active,
+            },
+        )
     return found
 
 
@@ -36,6 +42,10 @@ def png(name="photo.png") -> SimpleUploadedFile:
 
 def entry(person, item, *, state="approved", on=TODAY, points=None, **fields) -> PointsEntry:
     return PointsEntry.objects.create(
-        person=person, item=item, occurred_on=on, state=state,
-        points=item.points if points is None else Decimal(str(points)), **fields,
-    )  # fmt: skip
+        person=person,
+        item=item,
+        occurred_on=on,
+        state=state,
+        points=item.points if points is None else Decimal(str(points)),
+        **fields,
+    )

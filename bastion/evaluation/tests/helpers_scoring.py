@@ -12,10 +12,17 @@ from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant
 
 from .helpers import make_scheme, open_round
 
-DIMENSIONS = (("political", "政治素质"), ("skill", "岗位技能"), ("public", "群众评价"),
-              ("performance", "工作业绩"))  # fmt: skip
-JOINED = {"membership_status": "full", "admitted_on": dt.date(2012, 7, 1),
-          "confirmed_on": dt.date(2013, 7, 1)}  # fmt: skip
+DIMENSIONS = (
+    ("political", "政治素质"),
+    ("skill", "岗位技能"),
+    ("public", "群众评价"),
+    ("performance", "工作业绩"),
+)
+JOINED = {
+    "membership_status": "full",
+    "admitted_on": dt.date(2012, 7, 1),
+    "confirmed_on": dt.date(2013, 7, 1),
+}
 
 
 def today() -> dt.date:
@@ -42,24 +49,39 @@ def arena_scheme(owner, **fields):
         {"code": code, "name": name, "kind": "scored", "weight": 25, "max_score": 10}
         for code, name in DIMENSIONS
     ]
-    return make_scheme(owner, code=fields.pop("code", "t_arena"), name="打擂台",
-                       style="arena", target_kind="member", period_kind="quarter",
-                       groups=(("peers", 1),), indicators=indicators, **fields)  # fmt: skip
+    return make_scheme(
+        owner,
+        code=fields.pop("code", "t_arena"),
+        name="打擂台",
+        style="arena",
+        target_kind="member",
+        period_kind="quarter",
+        groups=(("peers", 1),),
+        indicators=indicators,
+        **fields,
+    )
 
 
 def member_scheme(owner, **fields):
     """A member scheme scored by the committee above: two items and a veto."""
     return make_scheme(
-        owner, code=fields.pop("code", "t_members"), target_kind="member",
+        owner,
+        code=fields.pop("code", "t_members"),
+        target_kind="member",
         groups=fields.pop("groups", (("higher", 1),)),
         indicators=[
-            {"code": "conduct", "name": "作风表现", "kind": "scored", "weight": 60,
-             "max_score": 100},
+            {
+                "code": "conduct",
+                "name": "作风表现",
+                "kind": "scored",
+                "weight": 60,
+                "max_score": 100,
+            },
             {"code": "work", "name": "工作实绩", "kind": "scored", "weight": 40, "max_score": 100},
             {"code": "integrity", "name": "廉洁底线", "kind": "veto"},
         ],
         **fields,
-    )  # fmt: skip
+    )
 
 
 def make_member(org, username: str, name: str):

@@ -32,14 +32,18 @@ def indicator(code):
 
 
 def put(code, org, value, month=OCTOBER):
-    return BenchmarkValue.objects.create(indicator=indicator(code), organization=org,
-                                         month=month, value=Decimal(value))  # fmt: skip
+    return BenchmarkValue.objects.create(
+        indicator=indicator(code), organization=org, month=month, value=Decimal(value)
+    )
 
 
 @pytest.fixture(name="values")
 def values_fixture(tree):
-    for org, value in ((tree.station_a1, "99.5"), (tree.station_a2, "97.25"),
-                       (tree.station_b1, "98")):  # fmt: skip
+    for org, value in (
+        (tree.station_a1, "99.5"),
+        (tree.station_a2, "97.25"),
+        (tree.station_b1, "98"),
+    ):
         put("fee_recovery", org, value)
     put("reliability", tree.station_a1, "88")
     put("fee_recovery", tree.station_a1, "96", month=SEPTEMBER)
@@ -63,35 +67,43 @@ def test_each_persona_reads_the_values_of_its_scope(api, personas, values, perso
 
 
 def test_a_value_carries_its_indicator_station_and_month(api, personas, tree, values):
-    rows = rows_of(login(api, personas.secretary_a).get(
-        url("benchmark-value-list"), {"indicator": "reliability"}
-    ))  # fmt: skip
+    rows = rows_of(
+        login(api, personas.secretary_a).get(
+            url("benchmark-value-list"), {"indicator": "reliability"}
+        )
+    )
     assert rows == [
         {
             "id": rows[0]["id"],
-            "indicator": {"code": "reliability", "name": "供电可靠性管理指数", "unit": "分",
-                          "direction": "higher"},
-            "organization": {"id": tree.station_a1.pk, "code": "C-A-1",
-                             "name": "A1供电所党支部"},
+            "indicator": {
+                "code": "reliability",
+                "name": "供电可靠性管理指数",
+                "unit": "分",
+                "direction": "higher",
+            },
+            "organization": {"id": tree.station_a1.pk, "code": "C-A-1", "name": "A1供电所党支部"},
             "month": "2026-10",
             "value": "88.0000",
             "recorded_at": rows[0]["recorded_at"],
         }
-    ]  # fmt: skip
+    ]
 
 
 def test_values_filter_by_month_indicator_station_and_subtree(api, personas, tree, values):
     login(api, personas.company)
 
     def seen(**params):
-        return {(r["organization"]["code"], r["indicator"]["code"], r["month"])
-                for r in rows_of(api.get(url("benchmark-value-list"), params))}  # fmt: skip
+        return {
+            (r["organization"]["code"], r["indicator"]["code"], r["month"])
+            for r in rows_of(api.get(url("benchmark-value-list"), params))
+        }
 
     assert seen(month="2026-09") == {("C-A-1", "fee_recovery", "2026-09")}
     assert seen(month="2026-10", indicator="fee_recovery") == {
-        ("C-A-1", "fee_recovery", "2026-10"), ("C-A-2", "fee_recovery", "2026-10"),
+        ("C-A-1", "fee_recovery", "2026-10"),
+        ("C-A-2", "fee_recovery", "2026-10"),
         ("C-B-1", "fee_recovery", "2026-10"),
-    }  # fmt: skip
+    }
     assert len(seen(organization=tree.station_a1.pk)) == 3
     assert {code for code, _i, _m in seen(within=tree.county_b.pk)} == {"C-B-1"}
 
@@ -122,9 +134,14 @@ def test_everyone_reads_the_six_indicator_definitions(api, personas, persona):
     body = response.json()
     assert [item["code"] for item in body][:6] == BENCHMARK_CODES
     assert body[0] == {
-        "code": "fee_recovery", "name": "电费回收率", "unit": "%", "direction": "higher",
-        "direction_display": "越高越好", "source": body[0]["source"], "order": 1,
-    }  # fmt: skip
+        "code": "fee_recovery",
+        "name": "电费回收率",
+        "unit": "%",
+        "direction": "higher",
+        "direction_display": "越高越好",
+        "source": body[0]["source"],
+        "order": 1,
+    }
 
 
 # --- uploading ----------------------------------------------------------------------------------
@@ -136,8 +153,11 @@ def test_company_uploads_values_and_a_second_upload_updates_them(api, personas, 
     assert response.status_code == 201, response.content
     assert response.json() == {"created": 2, "updated": 0}
     saved = BenchmarkValue.objects.get(organization=tree.station_a1)
-    assert (saved.month, saved.value, saved.recorded_by) == (OCTOBER, Decimal("99.2"),
-                                                             personas.company)  # fmt: skip
+    assert (saved.month, saved.value, saved.recorded_by) == (
+        OCTOBER,
+        Decimal("99.2"),
+        personas.company,
+    )
     again = upload(api, row("C-A-1", "99.8"))
     assert again.status_code == 200
     assert again.json() == {"created": 0, "updated": 1}
@@ -184,8 +204,7 @@ def test_only_importers_upload(api, personas, persona):
 
 @pytest.mark.parametrize("body", [{"rows": []}, {"rows": "C-A-1"}, {}, {"rows": [5]}])
 def test_a_malformed_upload_is_400(api, personas, body):
-    response = login(api, personas.company).post(url("benchmark-value-list"), body,
-                                                         format="json")  # fmt: skip
+    response = login(api, personas.company).post(url("benchmark-value-list"), body, format="json")
     assert response.status_code == 400
     assert "rows" in response.json()
 

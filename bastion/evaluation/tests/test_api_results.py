@@ -54,8 +54,9 @@ def published_fixture(tree, personas, computed):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_before_publication_only_those_who_view_targets_see_results(api, personas, computed,
-                                                                    persona):  # fmt: skip
+def test_before_publication_only_those_who_view_targets_see_results(
+    api, personas, computed, persona
+):
     response = results(login(api, getattr(personas, persona)), computed)
     if BEFORE[persona] is None:
         assert response.status_code == 404
@@ -82,14 +83,17 @@ def test_a_row_carries_rank_total_titles_and_contributions(api, personas, publis
     assert response.json()["count"] == 3
     rows = rows_of(response)
     assert [row["organization"]["name"] for row in rows] == [
-        "A1供电所党支部", "B1供电所党支部", "A2供电所党支部",
-    ]  # fmt: skip
+        "A1供电所党支部",
+        "B1供电所党支部",
+        "A2供电所党支部",
+    ]
     first = rows[0]
     # 60 × 0.9 + 40 × 0.8 = 86
     assert (first["rank"], first["rank_within_parent"], first["total"]) == (1, 1, "86.00")
     assert (first["vetoed"], first["missing"], first["person"]) == (False, 0, None)
-    assert first["titles"] == [{"code": "flag", "name": "流动红旗", "kind": "red_flag",
-                                "stars": None}]  # fmt: skip
+    assert first["titles"] == [
+        {"code": "flag", "name": "流动红旗", "kind": "red_flag", "stars": None}
+    ]
     assert first["contributions"]["party"]["points"] == "54.00"
     assert rows[2]["rank_within_parent"] == 2  # A2 after A1 in county A
 
@@ -111,9 +115,9 @@ def test_a_member_sees_the_details_of_their_own_row_only(api, personas, tree, pe
         )
     rounds.round_compute(actor=personas.company, round_=round_)
     rounds.round_publish(actor=personas.company, round_=round_, today=OPEN_DAY)
-    rows = {row["person"]["name"]: row for row in rows_of(
-        results(login(api, personas.member), round_)
-    )}  # fmt: skip
+    rows = {
+        row["person"]["name"]: row for row in rows_of(results(login(api, personas.member), round_))
+    }
     assert set(rows) == {"张三", "李四"}  # their branch; not 王五 of A2
     assert rows["张三"]["contributions"]["party"]["raw"] == "90.00"
     assert rows["李四"]["contributions"] is None
@@ -123,8 +127,9 @@ def test_a_member_sees_the_details_of_their_own_row_only(api, personas, tree, pe
 def test_results_narrow_to_a_subtree_and_outside_is_404(api, personas, tree, published):
     login(api, personas.company)
     assert set(by_name(results(api, published, within=tree.county_a.pk))) == {
-        "A1供电所党支部", "A2供电所党支部",
-    }  # fmt: skip
+        "A1供电所党支部",
+        "A2供电所党支部",
+    }
     assert set(by_name(results(api, published, q="A2"))) == {"A2供电所党支部"}
     response = results(login(api, personas.county), published, within=tree.county_b.pk)
     assert response.status_code == 404
@@ -138,8 +143,9 @@ def test_an_invisible_round_is_404_even_when_published(api, personas, tree, publ
 
 
 @pytest.mark.parametrize("persona", ["company", "member"])
-def test_results_cost_the_same_queries_for_3_and_15_stations(api, personas, tree, published,
-                                                             persona):  # fmt: skip
+def test_results_cost_the_same_queries_for_3_and_15_stations(
+    api, personas, tree, published, persona
+):
     login(api, getattr(personas, persona))
     few = count_queries(api, url("round-results", published.pk))
     for n in range(12):

@@ -48,10 +48,14 @@ def names_of(rounds, rows) -> set[str]:
 
 def payload(scheme_, org, **changes):
     data = {
-        "scheme": scheme_.code, "organization": org.pk, "period_label": "2026-11",
-        "period_start": "2026-11-01", "period_end": "2026-11-30", "opens_on": "2026-12-01",
+        "scheme": scheme_.code,
+        "organization": org.pk,
+        "period_label": "2026-11",
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-30",
+        "opens_on": "2026-12-01",
         "closes_on": "2026-12-10",
-    }  # fmt: skip
+    }
     return {**data, **changes}
 
 
@@ -76,16 +80,25 @@ def test_a_round_shows_its_snapshot_indicators_and_groups(api, personas, rounds)
     assert (body["state"], body["state_display"]) == ("scoring", "评分中")
     assert body["scoring_open"] is False  # the helpers' window is in 2026-11
     assert [item["code"] for item in body["indicators"]] == [
-        "party", "business", "bonus", "safety", "integrity",
-    ]  # fmt: skip
+        "party",
+        "business",
+        "bonus",
+        "safety",
+        "integrity",
+    ]
     assert body["indicators"][0]["max_score"] == "100.00"
     assert body["groups"] == [{"kind": "higher", "name": "上级党组织", "weight": "1.00"}]
 
 
 def test_rounds_filter_by_scheme_state_and_period(api, personas, tree, scheme, rounds):
     other = simple_scheme(tree.company, code="other")
-    later = open_round(personas.company, other, tree.company, label="2026-12",
-                       period=(dt.date(2026, 12, 1), dt.date(2026, 12, 31)))  # fmt: skip
+    later = open_round(
+        personas.company,
+        other,
+        tree.company,
+        label="2026-12",
+        period=(dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+    )
     login(api, personas.company)
     assert [r["id"] for r in rows_of(api.get(url("round-list"), {"scheme": "other"}))] == [later.pk]
     in_october = rows_of(api.get(url("round-list"), {"period": "2026-10"}))
@@ -106,8 +119,13 @@ def test_round_list_queries_do_not_grow_with_the_rounds(api, personas, tree, sch
     login(api, personas.company)
     few = count_queries(api, url("round-list"))
     for month in range(1, 7):
-        open_round(personas.company, scheme, tree.company, label=f"2026-0{month}",
-                   period=(dt.date(2026, month, 1), dt.date(2026, month, 28)))  # fmt: skip
+        open_round(
+            personas.company,
+            scheme,
+            tree.company,
+            label=f"2026-0{month}",
+            period=(dt.date(2026, month, 1), dt.date(2026, month, 28)),
+        )
     assert count_queries(api, url("round-list")) == few
 
 
@@ -163,8 +181,9 @@ def test_only_round_runners_open_rounds(api, personas, tree, scheme, persona):
         ({"period_label": ""}, "period_label", "不能为空"),
     ],
 )
-def test_opening_with_bad_input_is_400_in_chinese(api, personas, tree, scheme, changes, field,
-                                                  message):  # fmt: skip
+def test_opening_with_bad_input_is_400_in_chinese(
+    api, personas, tree, scheme, changes, field, message
+):
     response = login(api, personas.company).post(
         url("round-list"), payload(scheme, tree.company, **changes), format="json"
     )
@@ -244,8 +263,9 @@ def test_company_computes_publishes_and_closes_a_round(api, personas, tree):
     assert again.json()["non_field_errors"] == ["该轮次已归档，不能重新计算。"]
 
 
-@pytest.mark.parametrize("persona, expected", [("county", 403), ("secretary_a", 403),
-                                               ("member", 403), ("outsider", 404)])  # fmt: skip
+@pytest.mark.parametrize(
+    "persona, expected", [("county", 403), ("secretary_a", 403), ("member", 403), ("outsider", 404)]
+)
 def test_only_a_publisher_covering_the_round_publishes(api, personas, tree, persona, expected):
     round_ = scored_round(tree, personas)
     response = login(api, getattr(personas, persona)).post(url("round-publish", round_.pk))

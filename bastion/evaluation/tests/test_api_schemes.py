@@ -21,15 +21,36 @@ VISIBLE = {
 }
 TREE = [
     {"code": "party", "name": "党建管理", "kind": "group", "weight": 60},
-    {"code": "meetings", "name": "三会一课", "kind": "scored", "weight": 50, "max_score": 10,
-     "parent": "party", "scored_by": ["higher"], "guidance": "按期召开"},
-    {"code": "rate", "name": "达标率", "kind": "computed", "weight": 50, "parent": "party",
-     "source": "obligation_rate", "full_marks_at": 100},
+    {
+        "code": "meetings",
+        "name": "三会一课",
+        "kind": "scored",
+        "weight": 50,
+        "max_score": 10,
+        "parent": "party",
+        "scored_by": ["higher"],
+        "guidance": "按期召开",
+    },
+    {
+        "code": "rate",
+        "name": "达标率",
+        "kind": "computed",
+        "weight": 50,
+        "parent": "party",
+        "source": "obligation_rate",
+        "full_marks_at": 100,
+    },
     {"code": "business", "name": "生产经营", "kind": "scored", "weight": 40},
     {"code": "integrity", "name": "廉洁底线", "kind": "veto"},
-]  # fmt: skip
-STAR = {"code": "star5", "name": "五星党支部", "kind": "star", "basis": "band",
-        "min_score": 95, "stars": 5}  # fmt: skip
+]
+STAR = {
+    "code": "star5",
+    "name": "五星党支部",
+    "kind": "star",
+    "basis": "band",
+    "min_score": 95,
+    "stars": 5,
+}
 EVALUATION_PATHS = {
     "/api/v1/schemes/",
     "/api/v1/schemes/{id}/",
@@ -57,7 +78,7 @@ def schemes_fixture(tree):
             groups=(("higher", 70), ("business", 30)),
             indicators=TREE,
             titles=[STAR],
-        ),  # fmt: skip
+        ),
         "s-county-a": make_scheme(tree.county_a, code="s-county-a"),
         "s-county-b": make_scheme(tree.county_b, code="s-county-b"),
         "s-shipped": make_scheme(None, code="s-shipped", target_kind="member"),
@@ -83,8 +104,12 @@ def test_a_scheme_carries_its_indicator_tree_groups_and_titles(api, personas, sc
     assert body["target_kind"] == "branch" and body["target_kind_display"] == "党支部"
     indicators = {row["code"]: row for row in body["indicators"]}
     assert [row["code"] for row in body["indicators"]] == [
-        "party", "meetings", "rate", "business", "integrity",
-    ]  # fmt: skip
+        "party",
+        "meetings",
+        "rate",
+        "business",
+        "integrity",
+    ]
     assert indicators["meetings"]["parent"] == "party"
     assert indicators["party"]["parent"] is None
     assert indicators["meetings"]["scored_by"] == ["higher"]
@@ -92,8 +117,9 @@ def test_a_scheme_carries_its_indicator_tree_groups_and_titles(api, personas, sc
     assert indicators["rate"]["full_marks_at"] == "100.00"
     assert indicators["business"]["weight"] == "40.00"
     assert {(g["kind"], g["name"], g["weight"]) for g in body["groups"]} == {
-        ("higher", "上级党组织", "70.00"), ("business", "业务部门", "30.00"),
-    }  # fmt: skip
+        ("higher", "上级党组织", "70.00"),
+        ("business", "业务部门", "30.00"),
+    }
     assert body["title_rules"][0]["name"] == "五星党支部"
     assert body["title_rules"][0]["stars"] == 5
 
@@ -104,9 +130,7 @@ def test_a_shipped_scheme_has_no_owner(api, personas, schemes):
 
 
 def test_schemes_filter_by_target_kind(api, personas, schemes):
-    rows = rows_of(login(api, personas.company).get(
-        url("scheme-list"), {"target_kind": "member"}
-    ))  # fmt: skip
+    rows = rows_of(login(api, personas.company).get(url("scheme-list"), {"target_kind": "member"}))
     assert {row["code"] for row in rows} & CODES == {"s-shipped"}
     response = api.get(url("scheme-list"), {"target_kind": "nobody"})
     assert response.status_code == 400

@@ -26,8 +26,9 @@ RATING = {"political": 8, "skill": "9", "public": 7.5, "results": ""}
 @pytest.fixture(name="monthly")
 def monthly_fixture(tree, personas):
     """The simple scheme over the company, scored by the committee above, open today."""
-    return open_round(personas.company, simple_scheme(tree.company), tree.company,
-                      window=live_window())  # fmt: skip
+    return open_round(
+        personas.company, simple_scheme(tree.company), tree.company, window=live_window()
+    )
 
 
 def target_of(round_, org):
@@ -44,8 +45,9 @@ def submit(api, round_, target, group="higher", comment="", **values):
 
 def test_a_county_scores_its_station_as_the_committee_above(api, personas, tree, monthly):
     target = target_of(monthly, tree.station_a1)
-    response = submit(login(api, personas.county), monthly, target, comment="扎实",
-                      party=90, business="80.5")  # fmt: skip
+    response = submit(
+        login(api, personas.county), monthly, target, comment="扎实", party=90, business="80.5"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["target"], body["group"]) == (target.pk, "higher")
@@ -79,8 +81,9 @@ def test_submitting_again_replaces_ones_own_scores(api, personas, tree, monthly)
         ("member", "station_a1", 403),  # sees the branch, may not score it as the committee
     ],
 )
-def test_evaluators_outside_the_targets_scope_are_refused(api, personas, tree, monthly,
-                                                          persona, org, expected):  # fmt: skip
+def test_evaluators_outside_the_targets_scope_are_refused(
+    api, personas, tree, monthly, persona, org, expected
+):
     target = target_of(monthly, getattr(tree, org))
     response = submit(login(api, getattr(personas, persona)), monthly, target, party=90)
     assert response.status_code == expected, response.content
@@ -88,16 +91,22 @@ def test_evaluators_outside_the_targets_scope_are_refused(api, personas, tree, m
 
 
 def test_an_outsider_cannot_reach_the_round(api, personas, tree, monthly):
-    response = submit(login(api, personas.outsider), monthly,
-                      target_of(monthly, tree.station_a1), party=90)  # fmt: skip
+    response = submit(
+        login(api, personas.outsider), monthly, target_of(monthly, tree.station_a1), party=90
+    )
     assert response.status_code == 404
 
 
 def test_a_target_of_another_round_is_404(api, personas, tree, monthly):
-    other = open_round(personas.company, simple_scheme(tree.company, code="other"), tree.company,
-                       window=live_window())  # fmt: skip
-    response = submit(login(api, personas.company), monthly,
-                      target_of(other, tree.station_a1), party=90)  # fmt: skip
+    other = open_round(
+        personas.company,
+        simple_scheme(tree.company, code="other"),
+        tree.company,
+        window=live_window(),
+    )
+    response = submit(
+        login(api, personas.company), monthly, target_of(other, tree.station_a1), party=90
+    )
     assert response.status_code == 404
 
 
@@ -111,8 +120,9 @@ def test_a_target_of_another_round_is_404(api, personas, tree, monthly):
     ],
 )
 def test_bad_values_are_400_naming_the_item(api, personas, tree, monthly, values, field, message):
-    response = submit(login(api, personas.county), monthly,
-                      target_of(monthly, tree.station_a1), **values)  # fmt: skip
+    response = submit(
+        login(api, personas.county), monthly, target_of(monthly, tree.station_a1), **values
+    )
     assert response.status_code == 400
     assert len(response.json()[field]) == 1
     assert message in response.json()[field][0]
@@ -120,8 +130,13 @@ def test_bad_values_are_400_naming_the_item(api, personas, tree, monthly, values
 
 
 def test_a_group_the_scheme_does_not_have_is_400(api, personas, tree, monthly):
-    response = submit(login(api, personas.county), monthly,
-                      target_of(monthly, tree.station_a1), group="peers", party=90)  # fmt: skip
+    response = submit(
+        login(api, personas.county),
+        monthly,
+        target_of(monthly, tree.station_a1),
+        group="peers",
+        party=90,
+    )
     assert response.status_code == 400
     assert response.json()["group"] == ["本方案没有“peers”这一评价主体。"]
 
@@ -138,8 +153,9 @@ def test_an_unknown_group_or_missing_values_is_400(api, personas, tree, monthly)
 def test_scores_outside_the_window_are_400(api, personas, tree):
     past = (today() - dt.timedelta(days=20), today() - dt.timedelta(days=10))
     round_ = open_round(personas.company, simple_scheme(tree.company), tree.company, window=past)
-    response = submit(login(api, personas.county), round_,
-                      target_of(round_, tree.station_a1), party=90)  # fmt: skip
+    response = submit(
+        login(api, personas.county), round_, target_of(round_, tree.station_a1), party=90
+    )
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == [f"评分已于 {past[1]} 截止。"]
 
@@ -155,8 +171,9 @@ def test_a_computed_round_takes_no_more_scores(api, personas, tree, monthly):
 
 
 def test_a_member_rates_a_peers_key_event(api, personas, arena):
-    response = submit(login(api, personas.member), arena.round, arena.li_si,
-                      group="peers", **RATING)  # fmt: skip
+    response = submit(
+        login(api, personas.member), arena.round, arena.li_si, group="peers", **RATING
+    )
     assert response.status_code == 201, response.content
     saved = {row["indicator"]: row["value"] for row in response.json()["scores"]}
     assert saved == {"political": "8.00", "skill": "9.00", "public": "7.50"}
@@ -164,22 +181,25 @@ def test_a_member_rates_a_peers_key_event(api, personas, arena):
 
 
 def test_rating_ones_own_key_event_is_400(api, personas, arena):
-    response = submit(login(api, personas.member), arena.round, arena.zhang_san,
-                      group="peers", **RATING)  # fmt: skip
+    response = submit(
+        login(api, personas.member), arena.round, arena.zhang_san, group="peers", **RATING
+    )
     assert response.status_code == 400
     assert response.json()["target"] == ["不能给自己评分：本人只能参加自评。"]
     assert not Score.objects.exists()
 
 
 def test_a_member_cannot_rate_a_key_event_of_another_branch(api, personas, arena):
-    response = submit(login(api, personas.member), arena.round, arena.zhao_liu,
-                      group="peers", **RATING)  # fmt: skip
+    response = submit(
+        login(api, personas.member), arena.round, arena.zhao_liu, group="peers", **RATING
+    )
     assert response.status_code == 404
 
 
 def test_a_county_secretary_is_no_peer_of_the_members(api, personas, arena):
-    response = submit(login(api, personas.county), arena.round, arena.li_si,
-                      group="peers", **RATING)  # fmt: skip
+    response = submit(
+        login(api, personas.county), arena.round, arena.li_si, group="peers", **RATING
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == "您不能以“互评”的身份评价该对象。"
 
@@ -190,8 +210,7 @@ def test_a_county_secretary_is_no_peer_of_the_members(api, personas, arena):
 @pytest.fixture(name="rated")
 def rated_fixture(api, personas, peer, arena):
     """张三 and 李四 rate each other; 赵六's event is rated by nobody."""
-    submit(login(api, personas.member), arena.round, arena.li_si, group="peers",
-           political=8)  # fmt: skip
+    submit(login(api, personas.member), arena.round, arena.li_si, group="peers", political=8)
     submit(login(api, peer), arena.round, arena.zhang_san, group="peers", political=9, skill=9)
     assert Score.objects.count() == 3
     return arena
@@ -210,8 +229,11 @@ def test_a_member_sees_only_the_scores_they_gave(api, personas, rated):
 
 
 def test_a_round_runner_sees_every_score_of_its_scope_with_all(api, personas, rated):
-    everything = {("李四", "political", "p_member"), ("张三", "political", "p_peer"),
-                  ("张三", "skill", "p_peer")}  # fmt: skip
+    everything = {
+        ("李四", "political", "p_member"),
+        ("张三", "political", "p_peer"),
+        ("张三", "skill", "p_peer"),
+    }
     assert scores_seen(login(api, personas.company), rated.round, all=1) == everything
     assert scores_seen(api, rated.round) == set()  # the company gave none itself
     assert scores_seen(login(api, personas.county), rated.round, all="true") == everything
@@ -238,8 +260,7 @@ def test_a_bad_switch_is_400(api, personas, rated):
 
 
 def test_score_list_queries_do_not_grow_with_the_scores(api, personas, tree, monthly):
-    submit(login(api, personas.county), monthly, target_of(monthly, tree.station_a1),
-           party=90)  # fmt: skip
+    submit(login(api, personas.county), monthly, target_of(monthly, tree.station_a1), party=90)
     login(api, personas.company)
     few = count_queries(api, url("round-scores", monthly.pk), {"all": 1})
     for org in (tree.station_a2, tree.station_b1):

@@ -25,14 +25,29 @@ from .helpers import OPEN_DAY, open_round, simple_scheme
 
 pytestmark = pytest.mark.django_db
 
-WATCH = {"code": "watch", "name": "不放心支部", "kind": "watch", "basis": "bottom", "count": 1,
-         "max_score": 60, "lift_score": 70}  # fmt: skip
+WATCH = {
+    "code": "watch",
+    "name": "不放心支部",
+    "kind": "watch",
+    "basis": "bottom",
+    "count": 1,
+    "max_score": 60,
+    "lift_score": 70,
+}
 FLAG = {"code": "flag", "name": "流动红旗", "kind": "red_flag", "basis": "top", "count": 1}
 COMPLIANT = {"code": "ok", "name": "达标", "kind": "compliant", "basis": "band", "min_score": 60}
-OCTOBER = {("A1", "red_flag", "2026-10"), ("A1", "compliant", "2026-10"),
-           ("B1", "compliant", "2026-10"), ("A2", "watch", "2026-10")}  # fmt: skip
-NOVEMBER = {("A2", "red_flag", "2026-11"), ("A2", "compliant", "2026-11"),
-            ("B1", "compliant", "2026-11"), ("A1", "watch", "2026-11")}  # fmt: skip
+OCTOBER = {
+    ("A1", "red_flag", "2026-10"),
+    ("A1", "compliant", "2026-10"),
+    ("B1", "compliant", "2026-10"),
+    ("A2", "watch", "2026-10"),
+}
+NOVEMBER = {
+    ("A2", "red_flag", "2026-11"),
+    ("A2", "compliant", "2026-11"),
+    ("B1", "compliant", "2026-11"),
+    ("A1", "watch", "2026-11"),
+}
 EVERY = OCTOBER | NOVEMBER
 VISIBLE = {
     "company": EVERY,
@@ -45,8 +60,13 @@ VISIBLE = {
 
 
 def run_round(personas, tree, scheme, label, month, scores):
-    round_ = open_round(personas.company, scheme, tree.company, label=label,
-                        period=(dt.date(2026, month, 1), dt.date(2026, month, 28)))  # fmt: skip
+    round_ = open_round(
+        personas.company,
+        scheme,
+        tree.company,
+        label=label,
+        period=(dt.date(2026, month, 1), dt.date(2026, month, 28)),
+    )
     for org, value in scores:
         score_org(personas.company, round_, getattr(tree, org), party=value, business=value)
     rounds.round_compute(actor=personas.company, round_=round_)
@@ -55,10 +75,22 @@ def run_round(personas, tree, scheme, label, month, scores):
 
 
 def add_rounds(personas, tree, scheme):
-    october = run_round(personas, tree, scheme, "2026-10", 10,
-                        [("station_a1", 90), ("station_a2", 50), ("station_b1", 80)])  # fmt: skip
-    november = run_round(personas, tree, scheme, "2026-11", 11,
-                         [("station_a1", 55), ("station_a2", 75), ("station_b1", 65)])  # fmt: skip
+    october = run_round(
+        personas,
+        tree,
+        scheme,
+        "2026-10",
+        10,
+        [("station_a1", 90), ("station_a2", 50), ("station_b1", 80)],
+    )
+    november = run_round(
+        personas,
+        tree,
+        scheme,
+        "2026-11",
+        11,
+        [("station_a1", 55), ("station_a2", 75), ("station_b1", 65)],
+    )
     return october, november
 
 
@@ -70,8 +102,9 @@ def board_fixture(tree, personas):
 
 def titles(api, **params) -> set[tuple]:
     rows = rows_of(api.get(url("title-list"), params))
-    return {(row["organization"]["name"][:2], row["kind"], row["round"]["period_label"])
-            for row in rows}  # fmt: skip
+    return {
+        (row["organization"]["name"][:2], row["kind"], row["round"]["period_label"]) for row in rows
+    }
 
 
 def awards(_fixtures) -> dict[tuple, TitleAward]:
@@ -103,15 +136,18 @@ def test_the_board_shows_the_latest_red_flag_and_the_open_watch_list(api, person
 
 def test_a_lifted_watch_title_says_when_and_by_which_round(api, personas, board):
     october, november = board
-    rows = rows_of(login(api, personas.county).get(
-        url("title-list"), {"kind": "watch", "current": 0}
-    ))  # fmt: skip
+    rows = rows_of(
+        login(api, personas.county).get(url("title-list"), {"kind": "watch", "current": 0})
+    )
     assert len(rows) == 1
     lifted = rows[0]
     assert lifted["organization"]["name"] == "A2供电所党支部"
     assert lifted["lifted_on"] == OPEN_DAY.isoformat()
-    assert lifted["lifted_by"] == {"id": november.pk, "name": november.name,
-                                   "period_label": "2026-11"}  # fmt: skip
+    assert lifted["lifted_by"] == {
+        "id": november.pk,
+        "name": november.name,
+        "period_label": "2026-11",
+    }
     assert (lifted["kind_display"], lifted["name"]) == ("不放心支部", "不放心支部")
     assert lifted["scheme"]["code"] == "board"
     assert lifted["total"] == "50.00" and lifted["person"] is None
@@ -121,8 +157,14 @@ def test_a_watch_title_stays_current_until_a_round_lifts_it(api, personas, tree,
     """A later round that does not reach the lift score keeps A1 on the list; its red flag
     moves on."""
     scheme = board[0].scheme
-    run_round(personas, tree, scheme, "2026-12", 12,
-              [("station_a1", 65), ("station_a2", 40), ("station_b1", 95)])  # fmt: skip
+    run_round(
+        personas,
+        tree,
+        scheme,
+        "2026-12",
+        12,
+        [("station_a1", 65), ("station_a2", 40), ("station_b1", 95)],
+    )
     current = titles(login(api, personas.company), current=1, kind="watch")
     # A1 (65 < 70) is not lifted; A2 is the new weakest.
     assert current == {("A1", "watch", "2026-11"), ("A2", "watch", "2026-12")}

@@ -28,9 +28,14 @@ def published(tree, people, personas):
     scheme = simple_scheme(tree.company, target_kind="member")
     round_ = open_round(personas.company, scheme, tree.company)
     for person, value in ((people.zhang_san, 80), (people.li_si, 70), (people.wang_wu, 60)):
-        scores.score_submit(actor=personas.county, round_=round_, target=target_of(round_, person),
-                            group="higher", values={"party": value, "business": value},
-                            today=OPEN_DAY)  # fmt: skip
+        scores.score_submit(
+            actor=personas.county,
+            round_=round_,
+            target=target_of(round_, person),
+            group="higher",
+            values={"party": value, "business": value},
+            today=OPEN_DAY,
+        )
     rounds.round_compute(actor=personas.company, round_=round_)
     rounds.round_publish(actor=personas.company, round_=round_, today=timezone.localdate())
     round_.refresh_from_db()
@@ -86,8 +91,9 @@ def test_the_window_closes_after_appeal_until(client, people, personas, publishe
     with pytest.raises(ValidationError) as caught:
         appeals.appeal_raise(actor=personas.member, target=own, reason="迟到", today=late)
     assert f"申诉期已于 {published.appeal_until.isoformat()} 截止。" in caught.value.messages
-    assert appeals.appeal_raise(actor=personas.member, target=own, reason="当天",
-                                today=published.appeal_until)  # fmt: skip
+    assert appeals.appeal_raise(
+        actor=personas.member, target=own, reason="当天", today=published.appeal_until
+    )
 
     published.appeal_until = timezone.localdate() - dt.timedelta(days=1)
     published.save()
@@ -155,8 +161,9 @@ def test_the_list_shows_each_persona_the_appeals_in_scope(
     assert answer_page.status_code == (200 if answers else 404)
 
 
-def test_the_list_costs_the_same_queries_for_few_and_many_appeals(client, tree, personas,
-                                                                  published):  # fmt: skip
+def test_the_list_costs_the_same_queries_for_few_and_many_appeals(
+    client, tree, personas, published
+):
     client.force_login(personas.company)
     targets = list(Target.objects.filter(round=published))
     url = reverse("evaluation:appeal_list")
@@ -170,8 +177,12 @@ def test_the_list_costs_the_same_queries_for_few_and_many_appeals(client, tree, 
     few = count()
     for n in range(10):
         target = targets[n % len(targets)]
-        Appeal.objects.create(target=target, reason=f"第{n}条", raised_by=personas.secretary_a,
-                              state=AppealState.DISMISSED)  # fmt: skip
+        Appeal.objects.create(
+            target=target,
+            reason=f"第{n}条",
+            raised_by=personas.secretary_a,
+            state=AppealState.DISMISSED,
+        )
     assert count() == few
 
 
@@ -196,8 +207,7 @@ def test_an_answer_is_required(client, people, personas, published):
 def test_the_branch_secretary_cannot_answer(people, personas, published):
     appeal = raise_appeal(personas.member, target_of(published, people.zhang_san))
     with pytest.raises(PermissionDenied):
-        appeals.appeal_answer(actor=personas.secretary_a, appeal=appeal, uphold=True,
-                              answer="同意")  # fmt: skip
+        appeals.appeal_answer(actor=personas.secretary_a, appeal=appeal, uphold=True, answer="同意")
 
 
 def test_upholding_recomputes_the_round_and_tells_the_member(client, people, personas, published):

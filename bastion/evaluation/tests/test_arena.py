@@ -20,8 +20,14 @@ from .helpers_scoring import (
 
 pytestmark = pytest.mark.django_db
 
-RATING = {"group": "peers", "item_political": "9", "item_skill": "8.5", "item_public": "10",
-          "item_performance": "7", "comment": "值得学习"}  # fmt: skip
+RATING = {
+    "group": "peers",
+    "item_political": "9",
+    "item_skill": "8.5",
+    "item_public": "10",
+    "item_performance": "7",
+    "comment": "值得学习",
+}
 
 
 @pytest.fixture
@@ -36,15 +42,19 @@ def peer(tree, personas):
 
 
 def event_post(**fields):
-    data = {"title": "台风抢修", "happened_on": today().isoformat(),
-            "description": "带领抢修队连续奋战 36 小时，恢复 1200 户供电。"}  # fmt: skip
+    data = {
+        "title": "台风抢修",
+        "happened_on": today().isoformat(),
+        "description": "带领抢修队连续奋战 36 小时，恢复 1200 户供电。",
+    }
     data.update(fields)
     return data
 
 
 def submit(actor, round_, title="台风抢修"):
-    return key_event_submit(actor=actor, round_=round_, title=title, happened_on=today(),
-                            description="经过")  # fmt: skip
+    return key_event_submit(
+        actor=actor, round_=round_, title=title, happened_on=today(), description="经过"
+    )
 
 
 def test_a_member_submits_a_key_event_from_the_page(client, arena, personas, people, tree):
@@ -78,8 +88,11 @@ def test_a_peer_rates_the_event_on_the_four_dimensions(client, arena, personas, 
     assert response.status_code == 302
     saved = dict(Score.objects.filter(evaluator=peer).values_list("indicator", "value"))
     assert {k: float(v) for k, v in saved.items()} == {
-        "political": 9, "skill": 8.5, "public": 10, "performance": 7,
-    }  # fmt: skip
+        "political": 9,
+        "skill": 8.5,
+        "public": 10,
+        "performance": 7,
+    }
     assert set(Score.objects.values_list("group", flat=True)) == {"peers"}
     after = client.get(url("scoring_round", arena.pk))
     assert after.context["rows"][0]["done"]
@@ -100,8 +113,9 @@ def test_the_author_cannot_rate_their_own_event(client, arena, personas, peer):
 def test_a_rating_above_ten_is_refused_naming_the_dimension(client, arena, personas, peer):
     event = submit(personas.member, arena)
     login(client, peer)
-    response = client.post(url("scoring_form", arena.pk, event.target.pk),
-                           {**RATING, "item_skill": "11"})  # fmt: skip
+    response = client.post(
+        url("scoring_form", arena.pk, event.target.pk), {**RATING, "item_skill": "11"}
+    )
     assert "岗位技能" in response.context["form"].errors["item_skill"][0]
     assert not Score.objects.exists()
 

@@ -65,57 +65,79 @@ def test_good_file_previews_then_writes_and_updates(personas, tree, ind):
     assert result.ok and (result.created, result.updated) == (6, 1)
     value = BenchmarkValue.objects.get(indicator=ind["t_fee"], organization=tree.station_a2)
     assert value.value == Decimal("99.1") and value.month == MARCH
-    feb = BenchmarkValue.objects.get(indicator=ind["t_index"], organization=tree.station_a1,
-                                     month=dt.date(2026, 2, 1))  # fmt: skip
+    feb = BenchmarkValue.objects.get(
+        indicator=ind["t_index"], organization=tree.station_a1, month=dt.date(2026, 2, 1)
+    )
     assert feb.value == Decimal("88.25") and feb.recorded_by == personas.county
     assert BenchmarkValue.objects.count() == 7
 
 
 BAD_FILES = {
     "missing_month_header": (
-        ["供电所编码", "测试电费回收"], [["C-A-1", 90]], {1: "缺少必填列“月份”"},
+        ["供电所编码", "测试电费回收"],
+        [["C-A-1", 90]],
+        {1: "缺少必填列“月份”"},
     ),
     "unknown_header": (
-        [*HEADERS, "不存在的指标"], [["C-A-1", "", "2026-03", 90, 1, 1, 5]],
+        [*HEADERS, "不存在的指标"],
+        [["C-A-1", "", "2026-03", 90, 1, 1, 5]],
         {1: "不存在的指标"},
     ),
     "no_indicator_columns": (
-        ["供电所编码", "月份"], [["C-A-1", "2026-03"]], {1: "没有任何对标指标列"},
+        ["供电所编码", "月份"],
+        [["C-A-1", "2026-03"]],
+        {1: "没有任何对标指标列"},
     ),
     "bad_month": (
-        HEADERS, [["C-A-1", "", "2026-13", 90, None, None], ["C-A-2", "", "三月", 90, None, None],
-                  ["C-A-2", "", dt.datetime(2026, 3, 15), 90, None, None]],
+        HEADERS,
+        [
+            ["C-A-1", "", "2026-13", 90, None, None],
+            ["C-A-2", "", "三月", 90, None, None],
+            ["C-A-2", "", dt.datetime(2026, 3, 15), 90, None, None],
+        ],
         {2: "[月份]", 3: "[月份]月份“三月”", 4: "[月份]"},
     ),
     "text_value": (
-        HEADERS, [["C-A-1", "", "2026-03", "很好", None, None]],
+        HEADERS,
+        [["C-A-1", "", "2026-03", "很好", None, None]],
         {2: "[测试电费回收]“很好”不是数字"},
     ),
     "percentage_above_100": (
-        HEADERS, [["C-A-1", "", "2026-03", 120, None, None]], {2: "[测试电费回收]"},
+        HEADERS,
+        [["C-A-1", "", "2026-03", 120, None, None]],
+        {2: "[测试电费回收]"},
     ),
     "unknown_station": (
-        HEADERS, [["X-999", "", "2026-03", 90, 1, None]],
+        HEADERS,
+        [["X-999", "", "2026-03", 90, 1, None]],
         {2: "[供电所编码]供电所编码“X-999”不存在"},
     ),
     "out_of_scope_station": (
-        HEADERS, [["C-A-1", "", "2026-03", 90, None, None], ["C-B-1", "", "2026-03", 90, 2, None]],
+        HEADERS,
+        [["C-A-1", "", "2026-03", 90, None, None], ["C-B-1", "", "2026-03", 90, 2, None]],
         {3: "[供电所编码]供电所编码“C-B-1”不存在或不在您的管理范围内"},
     ),
     "county_not_station": (
-        HEADERS, [["C-A", "", "2026-03", 90, None, None]], {2: "不是基层供电所"},
+        HEADERS,
+        [["C-A", "", "2026-03", 90, None, None]],
+        {2: "不是基层供电所"},
     ),
     "missing_code": (
-        HEADERS, [[None, "A1", "2026-03", 90, None, None]], {2: "“供电所编码”为必填项"},
+        HEADERS,
+        [[None, "A1", "2026-03", 90, None, None]],
+        {2: "“供电所编码”为必填项"},
     ),
     "row_without_values": (
-        HEADERS, [["C-A-1", "", "2026-03", None, None, None]], {2: "没有填写任何指标值"},
+        HEADERS,
+        [["C-A-1", "", "2026-03", None, None, None]],
+        {2: "没有填写任何指标值"},
     ),
     "repeated_station_month": (
-        HEADERS, [["C-A-1", "", "2026-03", 90, None, None], ["C-A-1", "", "2026-3", None, 2, None]],
+        HEADERS,
+        [["C-A-1", "", "2026-03", 90, None, None], ["C-A-1", "", "2026-3", None, 2, None]],
         {3: "已在第 2 行填写"},
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", BAD_FILES)

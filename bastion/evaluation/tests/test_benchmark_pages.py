@@ -25,8 +25,11 @@ ENTRY = reverse("evaluation:benchmark_entry")
 def data(tree, personas):
     ind = make_indicators()
     make_bands()
-    for station, fee, loss in ((tree.station_a1, 99, 3), (tree.station_a2, 95, 2),
-                               (tree.station_b1, 90, 5)):  # fmt: skip
+    for station, fee, loss in (
+        (tree.station_a1, 99, 3),
+        (tree.station_a2, 95, 2),
+        (tree.station_b1, 90, 5),
+    ):
         put(ind["t_fee"], station, fee)
         put(ind["t_loss"], station, loss)
     return ind
@@ -151,8 +154,13 @@ def test_map_quarter_average_and_station_without_data(client, personas, tree, da
 
 def test_entry_saves_through_the_service(client, personas, tree, data):
     client.force_login(personas.county)
-    post = {"organization": tree.station_a2.pk, "month": "2026-04", "v_t_fee": "97.5",
-            "v_t_loss": "", "v_t_index": "88"}  # fmt: skip
+    post = {
+        "organization": tree.station_a2.pk,
+        "month": "2026-04",
+        "v_t_fee": "97.5",
+        "v_t_loss": "",
+        "v_t_index": "88",
+    }
     response = client.post(ENTRY, post)
     assert response.status_code == 302 and "month=2026-04" in response["Location"]
     saved = BenchmarkValue.objects.filter(organization=tree.station_a2, month="2026-04-01")
@@ -175,11 +183,15 @@ def test_entry_bad_input_rerenders_with_messages(client, personas, tree, data):
         ({"organization": tree.station_a1.pk, "month": "三月", "v_t_fee": "90"}, "YYYY-MM"),
         ({"organization": tree.station_a1.pk, "month": "2026-03", "v_t_loss": "abc"}, "不是数字"),
         ({"organization": tree.station_a1.pk, "month": "2026-03"}, "请至少填写一个指标值"),
-        ({"organization": tree.station_b1.pk, "month": "2026-03", "v_t_fee": "90"},
-         "不在您的管理范围内"),
-        ({"organization": tree.county_a.pk, "month": "2026-03", "v_t_fee": "90"},
-         "不在您的管理范围内"),
-    ]  # fmt: skip
+        (
+            {"organization": tree.station_b1.pk, "month": "2026-03", "v_t_fee": "90"},
+            "不在您的管理范围内",
+        ),
+        (
+            {"organization": tree.county_a.pk, "month": "2026-03", "v_t_fee": "90"},
+            "不在您的管理范围内",
+        ),
+    ]
     for post, text in cases:
         response = client.post(ENTRY, post)
         assert response.status_code == 200, post
@@ -188,8 +200,9 @@ def test_entry_bad_input_rerenders_with_messages(client, personas, tree, data):
 
 
 def _grow(tree, ind, count):
-    county = make_org(tree.company, name="C县公司党委", code="C-C", kind="committee",
-                      unit_kind="county")  # fmt: skip
+    county = make_org(
+        tree.company, name="C县公司党委", code="C-C", kind="committee", unit_kind="county"
+    )
     for n in range(count):
         station = make_org(county, name=f"C{n}供电所党支部", code=f"C-C-{n}")
         put(ind["t_fee"], station, 80 + n % 20)
@@ -202,8 +215,9 @@ def _queries(client, url, params=None) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url,params", [(LIST, {}), (LIST, {"sort": "t_loss"}), (MAP, {}),
-                                        (indicator_url(), {})])  # fmt: skip
+@pytest.mark.parametrize(
+    "url,params", [(LIST, {}), (LIST, {"sort": "t_loss"}), (MAP, {}), (indicator_url(), {})]
+)
 def test_pages_cost_the_same_queries_at_two_sizes(client, personas, tree, data, url, params):
     client.force_login(personas.company)
     _queries(client, url, params)  # warm caches (content types, sessions)

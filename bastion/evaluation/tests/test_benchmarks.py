@@ -39,8 +39,11 @@ def test_save_creates_then_updates_and_audits_the_source(personas, tree, ind):
     rows = [row(), row(organization="C-A-2", value=97), row("t_loss", "C-B-1", MARCH, 3.25)]
     assert benchmark_values_save(actor=personas.company, rows=rows) == {"created": 3, "updated": 0}
     value = BenchmarkValue.objects.get(indicator=ind["t_loss"], organization=tree.station_b1)
-    assert (value.month, value.value, value.recorded_by) == (MARCH, Decimal("3.25"),
-                                                             personas.company)  # fmt: skip
+    assert (value.month, value.value, value.recorded_by) == (
+        MARCH,
+        Decimal("3.25"),
+        personas.company,
+    )
     again = [row(value="99.12345"), row("t_index", "C-A-1", "2026-3", "-12")]
     counts = benchmark_values_save(actor=personas.company, rows=again, source="api")
     assert counts == {"created": 1, "updated": 1}
@@ -111,8 +114,10 @@ def test_county_cannot_write_another_countys_station(personas, tree, ind):
     assert len(messages) == 1
     assert messages[0].startswith("第 2 行：") and "不在您的管理范围内" in messages[0]
     assert not BenchmarkValue.objects.exists()
-    assert benchmark_values_save(actor=personas.county, rows=[row()]) == {"created": 1,
-                                                                        "updated": 0}  # fmt: skip
+    assert benchmark_values_save(actor=personas.county, rows=[row()]) == {
+        "created": 1,
+        "updated": 0,
+    }
 
 
 def test_business_role_on_the_company_may_write_any_station(tree, ind):
@@ -138,8 +143,11 @@ def test_a_viewer_without_write_grant_on_the_station_is_refused(tree, ind):
 
 
 def test_lower_is_better_ranks_ascending(personas, tree, ind):
-    for station, loss, fee in ((tree.station_a1, 5, 90), (tree.station_a2, 2, 95),
-                               (tree.station_b1, 8, 99)):  # fmt: skip
+    for station, loss, fee in (
+        (tree.station_a1, 5, 90),
+        (tree.station_a2, 2, 95),
+        (tree.station_b1, 8, 99),
+    ):
         put(ind["t_loss"], station, loss)
         put(ind["t_fee"], station, fee)
     result = pages.table(personas.company, None, Period.containing(MONTH, MARCH))
@@ -147,8 +155,7 @@ def test_lower_is_better_ranks_ascending(personas, tree, ind):
     assert ranks == {"C-A-2": (1, 2), "C-A-1": (2, 3), "C-B-1": (3, 1)}
     by_loss = [r.code for r in pages.sort_rows(result.rows, "t_loss")]
     assert by_loss == ["C-A-2", "C-A-1", "C-B-1"]
-    expected = composite([tree.station_a1.pk, tree.station_a2.pk, tree.station_b1.pk], MARCH,
-                         MARCH)  # fmt: skip
+    expected = composite([tree.station_a1.pk, tree.station_a2.pk, tree.station_b1.pk], MARCH, MARCH)
     assert {r.pk: r.composite for r in result.rows} == expected
 
 
@@ -173,8 +180,11 @@ def test_band_boundaries(personas, tree, ind):
         put(ind["t_fee"], station, value)
     result = pages.table(personas.company, None, Period.containing(MONTH, MARCH))
     found = {r.code: (r.composite, r.band.name) for r in result.rows}
-    assert found == {"C-A-1": (Decimal("100.00"), "优"), "C-A-2": (Decimal("50.00"), "良"),
-                     "C-B-1": (Decimal("0.00"), "劣")}  # fmt: skip
+    assert found == {
+        "C-A-1": (Decimal("100.00"), "优"),
+        "C-A-2": (Decimal("50.00"), "良"),
+        "C-B-1": (Decimal("0.00"), "劣"),
+    }
 
 
 def test_quarter_average_feeds_the_composite(personas, tree, ind):

@@ -19,8 +19,14 @@ pytestmark = pytest.mark.django_db
 def computed(tree, personas):
     round_ = open_round(personas.company, simple_scheme(tree.company), tree.company)
     target = Target.objects.get(round=round_, organization=tree.station_a1)
-    scores.score_submit(actor=personas.county, round_=round_, target=target, group="higher",
-                        values={"party": 50, "business": 50}, today=OPEN_DAY)  # fmt: skip
+    scores.score_submit(
+        actor=personas.county,
+        round_=round_,
+        target=target,
+        group="higher",
+        values={"party": 50, "business": 50},
+        today=OPEN_DAY,
+    )
     rounds.round_compute(actor=personas.company, round_=round_)
     target.refresh_from_db()
     return round_, target
@@ -29,8 +35,13 @@ def computed(tree, personas):
 def test_a_correction_replaces_the_groups_scores_and_recomputes(personas, computed):
     round_, target = computed
     assert target.total == Decimal("50.00")
-    score_correct(actor=personas.company, target=target, group="higher",
-                  values={"party": 90}, reason="台账补充后复核")  # fmt: skip
+    score_correct(
+        actor=personas.company,
+        target=target,
+        group="higher",
+        values={"party": 90},
+        reason="台账补充后复核",
+    )
     target.refresh_from_db()
     assert target.total == Decimal("74.00")  # 60 × 0.9 + 40 × 0.5
     party = Score.objects.get(target=target, indicator="party")
@@ -40,11 +51,13 @@ def test_a_correction_replaces_the_groups_scores_and_recomputes(personas, comput
 def test_a_correction_needs_a_reason_and_the_round_manager(personas, computed):
     _round, target = computed
     with pytest.raises(ValidationError):
-        score_correct(actor=personas.company, target=target, group="higher",
-                      values={"party": 90}, reason=" ")  # fmt: skip
+        score_correct(
+            actor=personas.company, target=target, group="higher", values={"party": 90}, reason=" "
+        )
     with pytest.raises(PermissionDenied):  # the county cannot manage the company's round
-        score_correct(actor=personas.county, target=target, group="higher",
-                      values={"party": 90}, reason="x")  # fmt: skip
+        score_correct(
+            actor=personas.county, target=target, group="higher", values={"party": 90}, reason="x"
+        )
     target.refresh_from_db()
     assert target.total == Decimal("50.00")
 
@@ -53,12 +66,14 @@ def test_a_round_still_scoring_is_scored_not_corrected(tree, personas):
     round_ = open_round(personas.company, simple_scheme(tree.company), tree.company)
     target = Target.objects.get(round=round_, organization=tree.station_a1)
     with pytest.raises(ValidationError):
-        score_correct(actor=personas.company, target=target, group="higher",
-                      values={"party": 90}, reason="x")  # fmt: skip
+        score_correct(
+            actor=personas.company, target=target, group="higher", values={"party": 90}, reason="x"
+        )
 
 
-@pytest.mark.parametrize("who,status", [("company", 200), ("county", 404), ("member", 404),
-                                        ("outsider", 404)])  # fmt: skip
+@pytest.mark.parametrize(
+    "who,status", [("company", 200), ("county", 404), ("member", 404), ("outsider", 404)]
+)
 def test_the_correction_page_is_for_the_round_manager(client, personas, computed, who, status):
     _round, target = computed
     client.force_login(getattr(personas, who))

@@ -36,11 +36,12 @@ def counts() -> tuple:
 
 def latest_four_factor() -> Round:
     return (
-        Round.objects.filter(scheme__code="four_factor", organization__depth=1,
-                             state=RoundState.PUBLISHED)
+        Round.objects.filter(
+            scheme__code="four_factor", organization__depth=1, state=RoundState.PUBLISHED
+        )
         .order_by("-period_start")
         .first()
-    )  # fmt: skip
+    )
 
 
 def test_every_shipped_scheme_has_a_published_round(demo):
@@ -122,8 +123,9 @@ def test_the_member_rates_both_key_events_through_the_service(demo):
     targets = Target.objects.filter(round=arena, organization__code=SECRETARY_BRANCH)
     for target in targets:
         assert "peers" in selectors_scoring.evaluator_groups(member, target)
-        scores.score_submit(actor=member, round_=arena, target=target, group="peers",
-                            values=dict.fromkeys(items, 8))  # fmt: skip
+        scores.score_submit(
+            actor=member, round_=arena, target=target, group="peers", values=dict.fromkeys(items, 8)
+        )
     assert Score.objects.filter(round=arena, evaluator=member).count() == 2 * len(items)
 
 

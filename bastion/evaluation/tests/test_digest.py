@@ -32,8 +32,13 @@ def test_the_county_is_reminded_of_the_stations_it_has_not_scored(personas, open
 def test_nothing_is_said_once_everything_is_scored(tree, personas, open_now):
     for org in (tree.station_a1, tree.station_a2):
         target = Target.objects.get(round=open_now, organization=org)
-        scores.score_submit(actor=personas.county, round_=open_now, target=target,
-                            group="higher", values={"party": 80, "business": 80})  # fmt: skip
+        scores.score_submit(
+            actor=personas.county,
+            round_=open_now,
+            target=target,
+            group="higher",
+            values={"party": 80, "business": 80},
+        )
     assert items(personas.county, timezone.localdate()) == []
 
 

@@ -14,8 +14,15 @@ from bastion.evaluation.engine import (
 
 
 def item(code, weight=1, *, kind="scored", max_score=100, parent=None, **fields):
-    return IndicatorSpec(code=code, name=code, kind=kind, weight=D(str(weight)),
-                         max_score=D(str(max_score)), parent=parent, **fields)  # fmt: skip
+    return IndicatorSpec(
+        code=code,
+        name=code,
+        kind=kind,
+        weight=D(str(weight)),
+        max_score=D(str(max_score)),
+        parent=parent,
+        **fields,
+    )
 
 
 def scheme(*indicators, groups=None, missing_policy="zero", **caps):
@@ -45,9 +52,14 @@ def test_weights_are_shared_down_the_tree():
     outcome = evaluate(spec, by_higher(a1=80, a2=60, B=50), {})
     # A's share 60 splits 1:3 → a1 15, a2 45. a1 15×0.8 = 12, a2 45×0.6 = 27, B 40×0.5 = 20.
     assert outcome.total == D("59.00")
-    assert outcome.contributions["A"] == {"raw": None, "ratio": None, "points": "39.00",
-                                          "share": "60.00", "percent": "65.00",
-                                          "missing": False}  # fmt: skip
+    assert outcome.contributions["A"] == {
+        "raw": None,
+        "ratio": None,
+        "points": "39.00",
+        "share": "60.00",
+        "percent": "65.00",
+        "missing": False,
+    }
     assert outcome.contributions["a2"]["share"] == "45.00"
     assert outcome.contributions["a2"]["points"] == "27.00"
     assert outcome.missing == 0
@@ -72,8 +84,9 @@ def test_nested_groups_share_their_share_again():
 
 
 def test_a_full_score_other_than_100_is_shared_the_same_way():
-    spec = SchemeSpec(indicators=(item("a", 1), item("b", 1)), groups={"higher": D(1)},
-                      full_score=D(10))  # fmt: skip
+    spec = SchemeSpec(
+        indicators=(item("a", 1), item("b", 1)), groups={"higher": D(1)}, full_score=D(10)
+    )
     # a 5×0.8 = 4, b 5×0.5 = 2.5
     assert evaluate(spec, by_higher(a=80, b=50), {}).total == D("6.50")
 
@@ -141,8 +154,12 @@ def test_a_computed_item_without_data_is_missing():
 
 
 def bonus_scheme(bonus_cap):
-    return scheme(item("base", 1), item("b1", kind="bonus", max_score=5),
-                  item("b2", kind="bonus", max_score=3), bonus_cap=bonus_cap)  # fmt: skip
+    return scheme(
+        item("base", 1),
+        item("b1", kind="bonus", max_score=5),
+        item("b2", kind="bonus", max_score=3),
+        bonus_cap=bonus_cap,
+    )
 
 
 def test_bonus_is_capped_per_item_and_by_the_scheme_cap():
@@ -156,9 +173,12 @@ def test_bonus_is_capped_per_item_and_by_the_scheme_cap():
 
 
 def deduction_scheme(deduction_cap):
-    return scheme(item("base", 1), item("d1", kind="deduction", max_score=10),
-                  item("d2", kind="deduction", max_score=5),
-                  deduction_cap=deduction_cap)  # fmt: skip
+    return scheme(
+        item("base", 1),
+        item("d1", kind="deduction", max_score=10),
+        item("d2", kind="deduction", max_score=5),
+        deduction_cap=deduction_cap,
+    )
 
 
 def test_deductions_are_capped_per_item_and_by_the_scheme_cap():
@@ -178,9 +198,13 @@ def test_the_total_is_never_negative():
 
 
 def veto_scheme(veto_cap, groups=None, scored_by=()):
-    return scheme(item("base", 1), item("b", kind="bonus", max_score=5),
-                  item("v", kind="veto", scored_by=scored_by), groups=groups,
-                  veto_cap=veto_cap)  # fmt: skip
+    return scheme(
+        item("base", 1),
+        item("b", kind="bonus", max_score=5),
+        item("v", kind="veto", scored_by=scored_by),
+        groups=groups,
+        veto_cap=veto_cap,
+    )
 
 
 def test_a_veto_caps_the_total_at_the_veto_cap():
@@ -227,9 +251,14 @@ def test_missing_scores_earn_nothing_under_zero():
     outcome = evaluate(three_items("zero"), by_higher(a=80, c=60), {})
     # 50×0.8 + 0 + 20×0.6 = 40 + 12
     assert (outcome.total, outcome.missing) == (D("52.00"), 1)
-    assert outcome.contributions["b"] == {"raw": None, "ratio": None, "points": "0.00",
-                                          "share": "30.00", "percent": "0.00",
-                                          "missing": True}  # fmt: skip
+    assert outcome.contributions["b"] == {
+        "raw": None,
+        "ratio": None,
+        "points": "0.00",
+        "share": "30.00",
+        "percent": "0.00",
+        "missing": True,
+    }
 
 
 def test_missing_scores_drop_out_under_exclude():
@@ -251,9 +280,13 @@ def test_excluded_missing_items_are_still_counted_as_missing():
 
 
 def group_and_leaf(policy):
-    return scheme(item("G", 50, kind="group"), item("g1", 1, parent="G"),
-                  item("g2", 1, parent="G"), item("h", 50),
-                  missing_policy=policy)  # fmt: skip
+    return scheme(
+        item("G", 50, kind="group"),
+        item("g1", 1, parent="G"),
+        item("g2", 1, parent="G"),
+        item("h", 50),
+        missing_policy=policy,
+    )
 
 
 def test_a_fully_missing_group_drops_out_under_exclude():
@@ -298,8 +331,9 @@ def test_totals_round_to_cents_half_up():
 
 
 def test_competition_ranks_share_a_place_and_skip_the_next():
-    ranks = competition_ranks([("a", D(90)), ("b", D("90.00")), ("c", D(80)), ("d", D(70)),
-                               ("e", D(70))])  # fmt: skip
+    ranks = competition_ranks(
+        [("a", D(90)), ("b", D("90.00")), ("c", D(80)), ("d", D(70)), ("e", D(70))]
+    )
     # a and b tie for 1st, c is 3rd, d and e tie for 4th
     assert ranks == {"a": 1, "b": 1, "c": 3, "d": 4, "e": 4}
 
@@ -334,20 +368,47 @@ def test_rank_ratio_from_best_to_worst():
 
 def test_a_snapshot_converts_strings_to_decimals():
     snapshot = {
-        "full_score": "100.00", "bonus_cap": "5.00", "deduction_cap": "0.00",
-        "veto_cap": "0.00", "missing_policy": "exclude",
+        "full_score": "100.00",
+        "bonus_cap": "5.00",
+        "deduction_cap": "0.00",
+        "veto_cap": "0.00",
+        "missing_policy": "exclude",
         "groups": [{"kind": "higher", "name": "上级党组织", "weight": "0.60"}],
         "indicators": [
-            {"code": "g", "name": "组", "kind": "group", "weight": "50.00",
-             "max_score": "100.00", "parent": None, "full_marks_at": None, "scored_by": []},
-            {"code": "c", "name": "率", "kind": "computed", "weight": "1.00",
-             "max_score": "100.00", "parent": "g", "source": "obligation_rate",
-             "source_param": "", "full_marks_at": "", "scored_by": []},
-            {"code": "s", "name": "评", "kind": "scored", "weight": "30.00",
-             "max_score": "10.00", "parent": "", "full_marks_at": "90.00",
-             "scored_by": ["higher"]},
+            {
+                "code": "g",
+                "name": "组",
+                "kind": "group",
+                "weight": "50.00",
+                "max_score": "100.00",
+                "parent": None,
+                "full_marks_at": None,
+                "scored_by": [],
+            },
+            {
+                "code": "c",
+                "name": "率",
+                "kind": "computed",
+                "weight": "1.00",
+                "max_score": "100.00",
+                "parent": "g",
+                "source": "obligation_rate",
+                "source_param": "",
+                "full_marks_at": "",
+                "scored_by": [],
+            },
+            {
+                "code": "s",
+                "name": "评",
+                "kind": "scored",
+                "weight": "30.00",
+                "max_score": "10.00",
+                "parent": "",
+                "full_marks_at": "90.00",
+                "scored_by": ["higher"],
+            },
         ],
-    }  # fmt: skip
+    }
     spec = SchemeSpec.from_snapshot(snapshot)
     assert spec.groups == {"higher": D("0.6")}
     assert (spec.bonus_cap, spec.missing_policy) == (D(5), "exclude")

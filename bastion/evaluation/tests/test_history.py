@@ -23,8 +23,11 @@ def periods(response) -> list[str]:
 def three_months(tree, personas):
     """October and November published, December computed but not yet published."""
     first = branch_round(tree, personas)
-    values = {"station_a1": ("county", 70), "station_a2": ("county", 80),
-              "station_b1": ("company", 60)}  # fmt: skip
+    values = {
+        "station_a1": ("county", 70),
+        "station_a2": ("county", 80),
+        "station_b1": ("company", 60),
+    }
     branch_round(tree, personas, scheme=first.scheme, n=1, values=values)
     branch_round(tree, personas, scheme=first.scheme, n=2, publish=False)
     return first.scheme
@@ -41,8 +44,9 @@ ORG_HISTORY_OF_A1 = {
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_a_branch_history_follows_scope_and_publication(client, tree, personas, three_months,
-                                                        persona):  # fmt: skip
+def test_a_branch_history_follows_scope_and_publication(
+    client, tree, personas, three_months, persona
+):
     response = get(client, getattr(personas, persona), "history_org", tree.station_a1.pk)
     expected = ORG_HISTORY_OF_A1[persona]
     if expected is None:
@@ -52,8 +56,9 @@ def test_a_branch_history_follows_scope_and_publication(client, tree, personas, 
     assert periods(response) == expected
 
 
-def test_the_branch_history_charts_totals_and_ranks_oldest_first(client, tree, personas,
-                                                                 three_months):  # fmt: skip
+def test_the_branch_history_charts_totals_and_ranks_oldest_first(
+    client, tree, personas, three_months
+):
     response = get(client, personas.company, "history_org", tree.station_a1.pk)
     (chart,) = response.context["charts"]
     assert chart["periods"] == ["2026-10", "2026-11", "2026-12"]
@@ -99,8 +104,7 @@ PERSON_HISTORY_OF_ZHANG_SAN = {
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_a_person_history_follows_scope_and_publication(client, personas, member_history,
-                                                        persona):  # fmt: skip
+def test_a_person_history_follows_scope_and_publication(client, personas, member_history, persona):
     pk = member_history.zhang_san.pk
     response = get(client, getattr(personas, persona), "history_person", pk)
     expected = PERSON_HISTORY_OF_ZHANG_SAN[persona]
@@ -111,8 +115,9 @@ def test_a_person_history_follows_scope_and_publication(client, personas, member
     assert periods(response) == expected
 
 
-def test_a_member_sees_a_peers_published_history_not_another_branch(client, personas,
-                                                                    member_history):  # fmt: skip
+def test_a_member_sees_a_peers_published_history_not_another_branch(
+    client, personas, member_history
+):
     peer = get(client, personas.member, "history_person", member_history.sun_ba.pk)
     assert peer.status_code == 200 and periods(peer) == ["2026-10"]
     far = get(client, personas.member, "history_person", member_history.wang_wu.pk)

@@ -31,8 +31,10 @@ def test_a_member_joins_the_arena_by_submitting_a_key_event(arena, personas, peo
     event = submit(personas.member, arena)
     target = event.target
     assert (target.round, target.person, target.organization) == (
-        arena, people.zhang_san, tree.station_a1,
-    )  # fmt: skip
+        arena,
+        people.zhang_san,
+        tree.station_a1,
+    )
     assert event.title == "台风抢修"
 
 
@@ -107,8 +109,12 @@ def test_a_member_without_the_add_grant_may_not_submit(arena, tree, people):
 
 def test_a_closed_window_refuses_key_events(tree, personas):
     start = today() - dt.timedelta(days=20)
-    round_ = open_live(personas.company, arena_scheme(tree.company), tree.company,
-                       window=(start, start + dt.timedelta(days=5)))  # fmt: skip
+    round_ = open_live(
+        personas.company,
+        arena_scheme(tree.company),
+        tree.company,
+        window=(start, start + dt.timedelta(days=5)),
+    )
     with pytest.raises(ValidationError):
         submit(personas.member, round_)
 

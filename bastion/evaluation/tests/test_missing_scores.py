@@ -27,8 +27,10 @@ def test_org_targets_expect_one_committee_score_each(tree, personas):
     rate(personas.county, round_, "higher", {"party": 90}, org=tree.station_a1)
     assert by_group(sel.progress(round_)) == {"higher": (1, 3, 33)}
     rows = sel.with_owers(round_, sel.missing(round_))
-    assert [(r["label"], r["group"]) for r in rows] == [("A2供电所党支部", "higher"),
-                                                        ("B1供电所党支部", "higher")]  # fmt: skip
+    assert [(r["label"], r["group"]) for r in rows] == [
+        ("A2供电所党支部", "higher"),
+        ("B1供电所党支部", "higher"),
+    ]
     # the committee right above each branch owes it: county_a for A2, nobody holds county_b
     assert [r["owed_by"] for r in rows] == [["p_county"], []]
 
@@ -41,9 +43,20 @@ def test_optional_items_do_not_count_as_a_score(tree, personas):
 
 
 def test_self_on_an_org_target_is_owed_by_grants_exactly_on_it(tree, personas):
-    scheme = make_scheme(tree.company, groups=(("self", 1), ("higher", 1)), indicators=[
-        {"code": "party", "name": "党建", "kind": "scored", "weight": 100, "max_score": 100,
-         "scored_by": ["self", "higher"]}])  # fmt: skip
+    scheme = make_scheme(
+        tree.company,
+        groups=(("self", 1), ("higher", 1)),
+        indicators=[
+            {
+                "code": "party",
+                "name": "党建",
+                "kind": "scored",
+                "weight": 100,
+                "max_score": 100,
+                "scored_by": ["self", "higher"],
+            }
+        ],
+    )
     round_ = open_round(personas.company, scheme, tree.county_a)
     rows = sel.with_owers(round_, sel.missing(round_, group="self"))
     owed = {r["label"]: r["owed_by"] for r in rows}
@@ -72,8 +85,10 @@ def test_peers_expect_every_other_member_with_an_account(tree, personas, branch)
     rate(jia.user, round_, "peers", {"extra": 2}, person=branch["yi"])  # optional: not counted
     # self: 丙 has no account (0 expected); peers: 3 accounts, 2 each and 3 for 丙
     assert by_group(sel.progress(round_)) == {
-        "self": (1, 3, 33), "peers": (1, 9, 11), "higher": (1, 4, 25),
-    }  # fmt: skip
+        "self": (1, 3, 33),
+        "peers": (1, 9, 11),
+        "higher": (1, 4, 25),
+    }
     rows = sel.with_owers(round_, sel.missing(round_))
     missing = keyed(rows)
     assert missing[("张三", "peers")] == (1, 2)
@@ -90,10 +105,10 @@ def test_arena_rounds_expect_ratings_only_for_submitted_key_events(tree, persona
     scheme = member_scheme(tree.company, style="arena", groups=(("peers", 1),))
     round_ = open_round(personas.company, scheme, tree.station_a1)
     assert not Target.objects.filter(round=round_).exists()
-    target = Target.objects.create(round=round_, organization=tree.station_a1,
-                                   person=branch["jia"])  # fmt: skip
-    KeyEvent.objects.create(round=round_, target=target, title="抢修", happened_on=OPEN_DAY,
-                            description="连夜抢修")  # fmt: skip
+    target = Target.objects.create(round=round_, organization=tree.station_a1, person=branch["jia"])
+    KeyEvent.objects.create(
+        round=round_, target=target, title="抢修", happened_on=OPEN_DAY, description="连夜抢修"
+    )
     rate(personas.member, round_, "peers", {"conduct": 88}, person=branch["jia"])
     assert by_group(sel.progress(round_)) == {"peers": (1, 2, 50)}
     rows = sel.with_owers(round_, sel.missing(round_))
@@ -112,8 +127,11 @@ def test_business_is_owed_by_grants_on_the_target_or_above(tree, personas):
     grant(business, "business", tree.county_a)
     round_ = open_round(personas.company, scheme, tree.company)
     owed = {r["label"]: r["owed_by"] for r in sel.with_owers(round_, sel.missing(round_))}
-    assert owed == {"A1供电所党支部": ["p_business"], "A2供电所党支部": ["p_business"],
-                    "B1供电所党支部": []}  # fmt: skip
+    assert owed == {
+        "A1供电所党支部": ["p_business"],
+        "A2供电所党支部": ["p_business"],
+        "B1供电所党支部": [],
+    }
 
 
 def test_progress_counts_only_the_targets_given(tree, personas):

@@ -37,8 +37,7 @@ def errors_of(call) -> dict:
 
 def test_member_records_own_points_pending(personas, people, items):
     made = record(personas.member, people.zhang_san, items["t_study"], note="学习党章")
-    assert (made.state, made.points, made.recorded_by) == ("pending", Decimal("2"),
-                                                           personas.member)  # fmt: skip
+    assert (made.state, made.points, made.recorded_by) == ("pending", Decimal("2"), personas.member)
     assert made.approver is None and made.note == "学习党章"
 
 
@@ -53,12 +52,17 @@ def test_member_cannot_approve_own_or_record_for_others(personas, people, items)
 
 
 def test_secretary_cannot_approve_own_entry(personas, tree, items):
-    own = PersonFactory(name="书记甲", organization=tree.station_a1, membership_status="full",
-                        user=personas.secretary_a)  # fmt: skip
+    own = PersonFactory(
+        name="书记甲",
+        organization=tree.station_a1,
+        membership_status="full",
+        user=personas.secretary_a,
+    )
     made = record(personas.secretary_a, own, items["t_study"])
     assert made.state == "pending"
-    errors = pytest.raises(ValidationError, points_entry_review, actor=personas.secretary_a,
-                           entry=made, approve=True)  # fmt: skip
+    errors = pytest.raises(
+        ValidationError, points_entry_review, actor=personas.secretary_a, entry=made, approve=True
+    )
     assert "不能审核自己的积分记录" in str(errors.value)
     points_entry_review(actor=personas.county, entry=made, approve=True)
     made.refresh_from_db()
@@ -71,15 +75,19 @@ def test_secretary_approves_within_branch(personas, people, items):
     made.refresh_from_db()
     assert (made.state, made.approver) == ("approved", personas.secretary_a)
     assert made.approved_at is not None
-    again = pytest.raises(ValidationError, points_entry_review, actor=personas.secretary_a,
-                          entry=made, approve=False)  # fmt: skip
+    again = pytest.raises(
+        ValidationError, points_entry_review, actor=personas.secretary_a, entry=made, approve=False
+    )
     assert "只能审核待审核的记录" in str(again.value)
 
 
 def test_secretary_records_for_a_member_approved_at_once(personas, people, items):
     made = record(personas.secretary_a, people.zhang_san, items["t_late"], points="-2")
-    assert (made.state, made.approver, made.points) == ("approved", personas.secretary_a,
-                                                        Decimal("-2"))  # fmt: skip
+    assert (made.state, made.approver, made.points) == (
+        "approved",
+        personas.secretary_a,
+        Decimal("-2"),
+    )
 
 
 def test_other_branch_secretary_can_neither_review_nor_record(personas, people, items):
@@ -104,8 +112,9 @@ def test_evidence_required_and_checked(personas, people, items):
     missing = errors_of(lambda: record(personas.member, people.zhang_san, items["t_guard"]))
     assert "须附佐证材料" in missing["evidence"][0]
     fake = SimpleUploadedFile("photo.png", b"not an image at all", content_type="image/png")
-    bad = errors_of(lambda: record(personas.member, people.zhang_san, items["t_guard"],
-                                   evidence=fake))  # fmt: skip
+    bad = errors_of(
+        lambda: record(personas.member, people.zhang_san, items["t_guard"], evidence=fake)
+    )
     assert "不是允许的类型" in bad["evidence"][0]
     made = record(personas.member, people.zhang_san, items["t_guard"], evidence=png("现场.png"))
     assert made.evidence_name == "现场.png" and made.evidence.name.endswith(".png")
@@ -113,8 +122,14 @@ def test_evidence_required_and_checked(personas, people, items):
 
 
 def test_future_date_refused_and_today_allowed(personas, people, items):
-    future = errors_of(lambda: record(personas.member, people.zhang_san, items["t_study"],
-                                      occurred_on=TODAY + dt.timedelta(days=1)))  # fmt: skip
+    future = errors_of(
+        lambda: record(
+            personas.member,
+            people.zhang_san,
+            items["t_study"],
+            occurred_on=TODAY + dt.timedelta(days=1),
+        )
+    )
     assert "不能晚于今天" in future["occurred_on"][0]
     assert record(personas.member, people.zhang_san, items["t_study"]).occurred_on == TODAY
 
@@ -124,11 +139,13 @@ def test_inactive_item_non_member_and_member_points_refused(personas, people, it
     assert "已停用" in inactive["item"][0]
     non_member = errors_of(lambda: record(personas.secretary_a, people.li_si, items["t_study"]))
     assert "不是党员" in non_member["person"][0]
-    own_points = errors_of(lambda: record(personas.member, people.zhang_san, items["t_study"],
-                                          points="10"))  # fmt: skip
+    own_points = errors_of(
+        lambda: record(personas.member, people.zhang_san, items["t_study"], points="10")
+    )
     assert "只有审核人可以调整" in own_points["points"][0]
-    bad = errors_of(lambda: record(personas.secretary_a, people.zhang_san, items["t_study"],
-                                   points="0"))  # fmt: skip
+    bad = errors_of(
+        lambda: record(personas.secretary_a, people.zhang_san, items["t_study"], points="0")
+    )
     assert "不等于 0" in bad["points"][0]
     assert not PointsEntry.objects.exists()
 
@@ -160,8 +177,12 @@ def test_months_back_crosses_the_year():
 
 
 def test_pending_queue_excludes_own_and_out_of_scope(personas, tree, people, items):
-    own = PersonFactory(name="书记甲", organization=tree.station_a1, membership_status="full",
-                        user=personas.secretary_a)  # fmt: skip
+    own = PersonFactory(
+        name="书记甲",
+        organization=tree.station_a1,
+        membership_status="full",
+        user=personas.secretary_a,
+    )
     theirs = entry(people.zhang_san, items["t_study"], state="pending")
     entry(own, items["t_study"], state="pending")
     entry(people.zhao_liu, items["t_study"], state="pending")

@@ -36,10 +36,16 @@ def ledger(people, items):
     """An approved and a pending entry of 张三 (with evidence), one of 赵六 in county B."""
     return {
         "approved": entry(people.zhang_san, items["t_study"], on=today()),
-        "pending": entry(people.zhang_san, items["t_guard"], state="pending", on=today(),
-                         evidence=_stored(), evidence_name="现场.png"),
+        "pending": entry(
+            people.zhang_san,
+            items["t_guard"],
+            state="pending",
+            on=today(),
+            evidence=_stored(),
+            evidence_name="现场.png",
+        ),
         "zhao": entry(people.zhao_liu, items["t_study"], on=today()),
-    }  # fmt: skip
+    }
 
 
 def _stored():
@@ -150,8 +156,13 @@ def test_member_records_through_the_form(client, personas, people, items):
     client.force_login(personas.member)
     form = client.get(NEW).context["form"]
     assert not form.records_for_others and "points" not in form.fields
-    post = {"person": people.zhang_san.pk, "item": items["t_guard"].pk,
-            "occurred_on": today().isoformat(), "note": "保电值守", "evidence": png()}  # fmt: skip
+    post = {
+        "person": people.zhang_san.pk,
+        "item": items["t_guard"].pk,
+        "occurred_on": today().isoformat(),
+        "note": "保电值守",
+        "evidence": png(),
+    }
     response = client.post(NEW, post)
     assert response.status_code == 302 and response["Location"] == MINE
     made = PointsEntry.objects.get()
@@ -160,8 +171,11 @@ def test_member_records_through_the_form(client, personas, people, items):
 
 def test_member_cannot_record_for_someone_else_through_the_form(client, personas, people, items):
     client.force_login(personas.member)
-    post = {"person": people.wang_wu.pk, "item": items["t_study"].pk,
-            "occurred_on": today().isoformat()}  # fmt: skip
+    post = {
+        "person": people.wang_wu.pk,
+        "item": items["t_study"].pk,
+        "occurred_on": today().isoformat(),
+    }
     response = client.post(NEW, post)
     assert response.status_code == 200 and "不在您的管理范围内" in response.content.decode()
     assert not PointsEntry.objects.exists()
@@ -172,8 +186,9 @@ def test_form_errors_rerender_in_chinese(client, personas, people, items):
     base = {"person": people.zhang_san.pk, "item": items["t_study"].pk}
     future = client.post(NEW, {**base, "occurred_on": (today() + dt.timedelta(days=2)).isoformat()})
     assert "不能晚于今天" in future.content.decode()
-    evidence = client.post(NEW, {**base, "item": items["t_guard"].pk,
-                                 "occurred_on": today().isoformat()})  # fmt: skip
+    evidence = client.post(
+        NEW, {**base, "item": items["t_guard"].pk, "occurred_on": today().isoformat()}
+    )
     assert "须附佐证材料" in evidence.content.decode()
     assert client.post(NEW, {**base, "occurred_on": "昨天"}).status_code == 200
     assert not PointsEntry.objects.exists()
@@ -207,7 +222,10 @@ def test_ledger_filters(client, personas, people, items, ledger):
     assert ids(client.get(LIST, {"state": "pending"})) == {ledger["pending"].pk}
     assert ids(client.get(LIST, {"name": "zs", "category": "deduction"})) == {old.pk}
     assert ids(client.get(LIST, {"person": people.zhang_san.pk})) == {
-        old.pk, ledger["approved"].pk, ledger["pending"].pk}  # fmt: skip
+        old.pk,
+        ledger["approved"].pk,
+        ledger["pending"].pk,
+    }
     bad = client.get(LIST, {"month": "June"})
     assert bad.status_code == 200 and "周期“June”无效" in bad.content.decode()
     client.force_login(personas.company)
@@ -220,8 +238,9 @@ def test_ledger_filters(client, personas, people, items, ledger):
 
 def _grow(tree, items, count):
     for n in range(count):
-        person = PersonFactory(name=f"党员{n}", organization=tree.station_a1,
-                               membership_status="full")  # fmt: skip
+        person = PersonFactory(
+            name=f"党员{n}", organization=tree.station_a1, membership_status="full"
+        )
         entry(person, items["t_study"], on=today())
         entry(person, items["t_guard"], state="pending", on=today())
 
@@ -233,8 +252,9 @@ def _queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("persona,url", [("secretary_a", LIST), ("member", MINE)])
-def test_pages_cost_the_same_queries_at_two_sizes(client, personas, tree, people, items, ledger,
-                                                  persona, url):  # fmt: skip
+def test_pages_cost_the_same_queries_at_two_sizes(
+    client, personas, tree, people, items, ledger, persona, url
+):
     client.force_login(getattr(personas, persona))
     _queries(client, url)
     small = _queries(client, url)

@@ -87,12 +87,15 @@ def _cost(actor, round_):
 
 
 def test_reminders_cost_the_same_queries_at_two_sizes(tree, personas, branch):
-    few, sent_few = _cost(personas.company, open_round(
-        personas.company, member_scheme(tree.company), tree.company))  # fmt: skip
+    few, sent_few = _cost(
+        personas.company, open_round(personas.company, member_scheme(tree.company), tree.company)
+    )
     for station in add_stations(tree.county_b, 4):
         for name in "ABC":
             add_member(station, name)
-    many, sent_many = _cost(personas.company, open_round(
-        personas.company, member_scheme(tree.company, code="m2"), tree.company))  # fmt: skip
+    many, sent_many = _cost(
+        personas.company,
+        open_round(personas.company, member_scheme(tree.company, code="m2"), tree.company),
+    )
     assert sent_many > sent_few
     assert many == few

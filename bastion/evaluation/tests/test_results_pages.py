@@ -77,8 +77,11 @@ def test_the_ranking_shows_totals_titles_and_top_level_points(client, tree, pers
     response = get(client, personas.company, "results", round_.pk)
     html = response.content.decode()
     assert [c["name"] for c in response.context["indicators"]] == [
-        "党建管理", "生产经营", "加分", "安全底线",
-    ]  # fmt: skip
+        "党建管理",
+        "生产经营",
+        "加分",
+        "安全底线",
+    ]
     first = response.context["page"].object_list[0]
     assert first.cells[:2] == ["54.00", "36.00"]  # 60 × 0.9, 40 × 0.9
     assert "★★★★★" in html and "流动红旗" in html
@@ -102,8 +105,14 @@ def test_a_vetoed_target_shows_the_veto_badge(client, tree, personas):
     round_.state = "scoring"
     round_.save(update_fields=["state"])
     target = Target.objects.get(round=round_, organization=tree.station_a2)
-    scores.score_submit(actor=personas.county, round_=round_, target=target, group="higher",
-                        values={"integrity": 1}, today=OPEN_DAY)  # fmt: skip
+    scores.score_submit(
+        actor=personas.county,
+        round_=round_,
+        target=target,
+        group="higher",
+        values={"integrity": 1},
+        today=OPEN_DAY,
+    )
     rounds.round_compute(actor=personas.company, round_=round_)
     response = get(client, personas.company, "results", round_.pk)
     assert response.content.count(b'data-testid="vetoed"') == 1
@@ -165,8 +174,9 @@ def test_the_export_holds_what_the_user_sees(client, tree, personas):
     assert rows[0][:4] == ("名次", "考评对象", "所在组织", "总分")
     assert "党建管理" in rows[0]
     assert [(r[0], r[1], r[3]) for r in rows[1:]] == [
-        (1, "A1供电所党支部", 90.0), (3, "A2供电所党支部", 50.0),
-    ]  # fmt: skip
+        (1, "A1供电所党支部", 90.0),
+        (3, "A2供电所党支部", 50.0),
+    ]
     assert "流动红旗" in rows[1][4] and "★★★★★" in rows[1][4]
 
 
@@ -217,8 +227,14 @@ def test_a_member_never_sees_the_evaluators_scores(client, tree, personas, peopl
 
 # --- one target's result -------------------------------------------------------------------
 
-DETAIL_OF_A2 = {"company": 200, "county": 200, "secretary_a": 404, "secretary_b": 404,
-                "member": 404, "outsider": 404}  # fmt: skip
+DETAIL_OF_A2 = {
+    "company": 200,
+    "county": 200,
+    "secretary_a": 404,
+    "secretary_b": 404,
+    "member": 404,
+    "outsider": 404,
+}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -253,8 +269,9 @@ def test_the_secretary_sees_results_but_not_the_scores_table(client, tree, perso
     assert b'data-testid="scores-table"' not in response.content
 
 
-def test_the_appeal_button_shows_within_the_window_only(client, tree, personas, people,
-                                                        monkeypatch):  # fmt: skip
+def test_the_appeal_button_shows_within_the_window_only(
+    client, tree, personas, people, monkeypatch
+):
     from bastion.evaluation.views import results as views
 
     monkeypatch.setattr(
@@ -266,15 +283,17 @@ def test_the_appeal_button_shows_within_the_window_only(client, tree, personas, 
     own = Target.objects.get(round=round_, person=people.zhang_san)
     round_.appeal_until = timezone.localdate() + dt.timedelta(days=2)
     round_.save(update_fields=["appeal_until"])
-    assert b'data-testid="appeal"' in get(client, personas.member, "target_detail",
-                                          own.pk).content  # fmt: skip
+    assert b'data-testid="appeal"' in get(client, personas.member, "target_detail", own.pk).content
     peer = Target.objects.get(round=round_, person=people.sun_ba)
-    assert b'data-testid="appeal"' not in get(client, personas.member, "target_detail",
-                                              peer.pk).content  # fmt: skip
+    assert (
+        b'data-testid="appeal"'
+        not in get(client, personas.member, "target_detail", peer.pk).content
+    )
     round_.appeal_until = timezone.localdate() - dt.timedelta(days=1)
     round_.save(update_fields=["appeal_until"])
-    assert b'data-testid="appeal"' not in get(client, personas.member, "target_detail",
-                                              own.pk).content  # fmt: skip
+    assert (
+        b'data-testid="appeal"' not in get(client, personas.member, "target_detail", own.pk).content
+    )
 
 
 def test_the_appeal_button_links_the_appeal_page(client, tree, personas, people):

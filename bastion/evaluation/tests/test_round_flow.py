@@ -13,15 +13,23 @@ from .helpers import OPEN_DAY, open_round, simple_scheme
 
 pytestmark = pytest.mark.django_db
 
-WATCH = {"code": "watch", "name": "不放心支部", "kind": "watch", "basis": "bottom", "count": 1,
-         "max_score": 60, "lift_score": 70}  # fmt: skip
+WATCH = {
+    "code": "watch",
+    "name": "不放心支部",
+    "kind": "watch",
+    "basis": "bottom",
+    "count": 1,
+    "max_score": 60,
+    "lift_score": 70,
+}
 FLAG = {"code": "flag", "name": "流动红旗", "kind": "red_flag", "basis": "top", "count": 1}
 
 
 def score(actor, round_, org, **values):
     target = Target.objects.get(round=round_, organization=org)
-    return scores.score_submit(actor=actor, round_=round_, target=target, group="higher",
-                               values=values, today=OPEN_DAY)  # fmt: skip
+    return scores.score_submit(
+        actor=actor, round_=round_, target=target, group="higher", values=values, today=OPEN_DAY
+    )
 
 
 def test_round_opens_on_every_branch_and_computes_the_weighted_total(tree, personas):
@@ -72,8 +80,13 @@ def test_publish_awards_titles_and_a_later_round_lifts_the_watch_list(tree, pers
     kinds = dict(TitleAward.objects.values_list("organization__name", "kind"))
     assert kinds == {"A1供电所党支部": "red_flag", "A2供电所党支部": "watch"}
 
-    second = open_round(personas.company, scheme, tree.company, label="2026-11",
-                        period=(dt.date(2026, 11, 1), dt.date(2026, 11, 30)))  # fmt: skip
+    second = open_round(
+        personas.company,
+        scheme,
+        tree.company,
+        label="2026-11",
+        period=(dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+    )
     for org, value in ((tree.station_a1, 55), (tree.station_a2, 75)):
         score(personas.county, second, org, party=value, business=value)
     score(personas.company, second, tree.station_b1, party=65, business=65)
@@ -87,8 +100,7 @@ def test_publish_awards_titles_and_a_later_round_lifts_the_watch_list(tree, pers
 
 
 def test_recomputing_a_published_round_re_awards_its_titles(tree, personas):
-    round_ = open_round(personas.company, simple_scheme(tree.company, titles=[FLAG]),
-                        tree.company)  # fmt: skip
+    round_ = open_round(personas.company, simple_scheme(tree.company, titles=[FLAG]), tree.company)
     score(personas.county, round_, tree.station_a1, party=90, business=90)
     score(personas.county, round_, tree.station_a2, party=80, business=80)
     rounds.round_compute(actor=personas.company, round_=round_)

@@ -27,9 +27,14 @@ def rounds(tree, personas, scheme):
     """A company-wide round and a county_a round."""
     return {
         "company": open_round(personas.company, scheme, tree.company),
-        "county": open_round(personas.county, scheme, tree.county_a, label="2026-09",
-                             period=(dt.date(2026, 9, 1), dt.date(2026, 9, 30))),
-    }  # fmt: skip
+        "county": open_round(
+            personas.county,
+            scheme,
+            tree.county_a,
+            label="2026-09",
+            period=(dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
+        ),
+    }
 
 
 def status(client, user, url, method="get", data=None):
@@ -48,9 +53,13 @@ def test_round_list_shows_rounds_used_below_their_organization(client, personas,
         )
     both = {rounds["company"].name, rounds["county"].name}
     assert seen == {
-        "company": both, "county": both, "secretary_a": both, "member": both,
-        "secretary_b": {rounds["company"].name}, "outsider": 404,
-    }  # fmt: skip
+        "company": both,
+        "county": both,
+        "secretary_a": both,
+        "member": both,
+        "secretary_b": {rounds["company"].name},
+        "outsider": 404,
+    }
 
 
 def test_round_list_filters_and_add_button(client, tree, personas, rounds, scheme):
@@ -58,7 +67,9 @@ def test_round_list_filters_and_add_button(client, tree, personas, rounds, schem
     client.force_login(personas.company)
     names = lambda r: [x.name for x in r.context["page"]]  # noqa: E731
     assert names(client.get(url, {"period": 2026, "state": "scoring", "scheme": scheme.code})) == [
-        rounds["company"].name, rounds["county"].name]  # fmt: skip
+        rounds["company"].name,
+        rounds["county"].name,
+    ]
     assert names(client.get(url, {"state": "published"})) == []
     assert names(client.get(url, {"period": "2025"})) == []
     assert names(client.get(url, {"within": tree.county_a.pk})) == [rounds["county"].name]
@@ -80,8 +91,13 @@ def test_round_list_costs_the_same_queries_at_two_sizes(client, tree, personas, 
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for month in range(1, 7):
-        open_round(personas.company, scheme, tree.company, label=f"2026-0{month}",
-                   period=(dt.date(2026, month, 1), dt.date(2026, month, 28)))  # fmt: skip
+        open_round(
+            personas.company,
+            scheme,
+            tree.company,
+            label=f"2026-0{month}",
+            period=(dt.date(2026, month, 1), dt.date(2026, month, 28)),
+        )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
@@ -116,9 +132,15 @@ def test_secretary_sees_progress_of_their_own_branch_only(client, tree, personas
 
 @pytest.mark.parametrize(
     "who,company_round,county_round",
-    [("company", 200, 200), ("county", 200, 200), ("secretary_a", 200, 200),
-     ("secretary_b", 200, 404), ("member", 404, 404), ("outsider", 404, 404)],
-)  # fmt: skip
+    [
+        ("company", 200, 200),
+        ("county", 200, 200),
+        ("secretary_a", 200, 200),
+        ("secretary_b", 200, 404),
+        ("member", 404, 404),
+        ("outsider", 404, 404),
+    ],
+)
 def test_round_missing_scope(client, personas, rounds, who, company_round, county_round):
     user = getattr(personas, who)
     for key, expected in (("company", company_round), ("county", county_round)):
@@ -166,15 +188,25 @@ def test_round_missing_costs_the_same_queries_at_two_sizes(client, tree, persona
     assert many == few
 
 
-@pytest.mark.parametrize("who,allowed", [
-    ("company", True), ("county", True), ("secretary_a", False), ("secretary_b", False),
-    ("member", False), ("outsider", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "who,allowed",
+    [
+        ("company", True),
+        ("county", True),
+        ("secretary_a", False),
+        ("secretary_b", False),
+        ("member", False),
+        ("outsider", False),
+    ],
+)
 def test_round_actions_need_change_rights_inside_scope(client, personas, rounds, who, allowed):
     round_ = rounds["county"]
     user = getattr(personas, who)
-    steps = [("round_compute", RoundState.COMPUTED), ("round_publish", RoundState.PUBLISHED),
-             ("round_close", RoundState.CLOSED)]  # fmt: skip
+    steps = [
+        ("round_compute", RoundState.COMPUTED),
+        ("round_publish", RoundState.PUBLISHED),
+        ("round_close", RoundState.CLOSED),
+    ]
     for name, state in steps:
         code = status(client, user, reverse(f"evaluation:{name}", args=[round_.pk]), "post")
         round_.refresh_from_db()
@@ -244,13 +276,20 @@ def form_data(scheme, org, **changes):
         "name": "",
     }
     data.update(changes)
-    return data  # fmt: skip
+    return data
 
 
-@pytest.mark.parametrize("who,code", [
-    ("company", 200), ("county", 200), ("secretary_a", 404), ("secretary_b", 404),
-    ("member", 404), ("outsider", 404),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "who,code",
+    [
+        ("company", 200),
+        ("county", 200),
+        ("secretary_a", 404),
+        ("secretary_b", 404),
+        ("member", 404),
+        ("outsider", 404),
+    ],
+)
 def test_round_create_page_scope(client, personas, who, code):
     assert status(client, getattr(personas, who), reverse("evaluation:round_create")) == code
 
@@ -262,7 +301,10 @@ def test_round_create_opens_a_month_round(client, tree, personas, scheme):
     round_ = Round.objects.get()
     assert response.status_code == 302 and response.url == round_.get_absolute_url()
     assert (round_.period_label, round_.period_start, round_.period_end) == (
-        "2026-10", dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # fmt: skip
+        "2026-10",
+        dt.date(2026, 10, 1),
+        dt.date(2026, 10, 31),
+    )
     assert round_.name == "测试方案（2026-10）" and round_.targets.count() == 2
 
 
@@ -276,17 +318,21 @@ def test_round_create_refuses_a_duplicate_with_a_message(client, tree, personas,
     assert Round.objects.count() == 1
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"closes_on": "2026-10-30"}, "评分截止日期不能早于评分开始日期"),
-    ({"period_month": "2026-13"}, "月份应在 1 到 12 之间"),
-    ({"period_month": ""}, "请填写考评期间"),
-    ({"opens_on": "not a date"}, "有效"),
-    ({"appeal_days": -1}, "0"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"closes_on": "2026-10-30"}, "评分截止日期不能早于评分开始日期"),
+        ({"period_month": "2026-13"}, "月份应在 1 到 12 之间"),
+        ({"period_month": ""}, "请填写考评期间"),
+        ({"opens_on": "not a date"}, "有效"),
+        ({"appeal_days": -1}, "0"),
+    ],
+)
 def test_round_create_refuses_bad_input(client, tree, personas, scheme, changes, message):
     client.force_login(personas.company)
-    response = client.post(reverse("evaluation:round_create"),
-                           form_data(scheme, tree.company, **changes))  # fmt: skip
+    response = client.post(
+        reverse("evaluation:round_create"), form_data(scheme, tree.company, **changes)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Round.objects.exists()
@@ -298,12 +344,18 @@ def test_round_create_keeps_choices_in_scope(client, tree, personas, scheme):
     client.force_login(personas.county)
     url = reverse("evaluation:round_create")
     form = client.get(url).context["form"]
-    assert set(form.fields["organization"].queryset) == {tree.county_a, tree.station_a1,
-                                                         tree.station_a2}  # fmt: skip
+    assert set(form.fields["organization"].queryset) == {
+        tree.county_a,
+        tree.station_a1,
+        tree.station_a2,
+    }
     choices = set(form.fields["scheme"].queryset)
     assert scheme in choices and scheme_b not in choices and old not in choices
-    for data in (form_data(scheme, tree.company), form_data(scheme_b, tree.county_a),
-                 form_data(old, tree.county_a)):  # fmt: skip
+    for data in (
+        form_data(scheme, tree.company),
+        form_data(scheme_b, tree.county_a),
+        form_data(old, tree.county_a),
+    ):
         assert client.post(url, data).status_code == 200
     assert not Round.objects.exists()
 
@@ -315,11 +367,14 @@ def test_round_create_prefills_the_scheme(client, personas, scheme):
     assert client.get(reverse("evaluation:round_create"), {"scheme": "x"}).status_code == 200
 
 
-@pytest.mark.parametrize("period_kind,fields,label", [
-    ("quarter", {"period_year": 2026, "period_quarter": 3}, "2026Q3"),
-    ("year", {"period_year": 2026}, "2026"),
-    ("term", {"term_start": "2024-03-01", "term_end": "2026-02-28"}, "2024-03~2026-02"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "period_kind,fields,label",
+    [
+        ("quarter", {"period_year": 2026, "period_quarter": 3}, "2026Q3"),
+        ("year", {"period_year": 2026}, "2026"),
+        ("term", {"term_start": "2024-03-01", "term_end": "2026-02-28"}, "2024-03~2026-02"),
+    ],
+)
 def test_round_create_derives_other_periods(client, tree, personas, period_kind, fields, label):
     scheme = simple_scheme(tree.company, code=period_kind, period_kind=period_kind)
     client.force_login(personas.company)

@@ -31,31 +31,64 @@ def shipped(tree):
         groups=(("higher", 1), ("peers", 1)),
         indicators=[
             {"code": "party", "name": "党建管理", "kind": "group", "weight": 60},
-            {"code": "meetings", "name": "三会一课", "kind": "scored", "weight": 1,
-             "parent": "party", "scored_by": ["peers"]},
+            {
+                "code": "meetings",
+                "name": "三会一课",
+                "kind": "scored",
+                "weight": 1,
+                "parent": "party",
+                "scored_by": ["peers"],
+            },
             {"code": "study", "name": "学习教育", "kind": "scored", "weight": 1, "parent": "party"},
             {"code": "business", "name": "生产经营", "kind": "scored", "weight": 40},
         ],
-        titles=[{"code": "five", "name": "五星", "kind": "star", "basis": "band",
-                 "min_score": 95, "stars": 5}],
-    )  # fmt: skip
+        titles=[
+            {
+                "code": "five",
+                "name": "五星",
+                "kind": "star",
+                "basis": "band",
+                "min_score": 95,
+                "stars": 5,
+            }
+        ],
+    )
 
 
 def indicator_form(**overrides):
-    data = {"code": "safety", "name": "安全生产", "kind": "scored", "parent": "", "weight": "10",
-            "max_score": "100", "source": "", "source_param": "", "full_marks_at": "",
-            "guidance": "", "order": "5"}  # fmt: skip
+    data = {
+        "code": "safety",
+        "name": "安全生产",
+        "kind": "scored",
+        "parent": "",
+        "weight": "10",
+        "max_score": "100",
+        "source": "",
+        "source_param": "",
+        "full_marks_at": "",
+        "guidance": "",
+        "order": "5",
+    }
     data.update(overrides)
     return data
 
 
 def scheme_form(scheme, **overrides):
     data = {
-        "name": scheme.name, "description": "", "source": "", "owner": scheme.owner_id or "",
-        "target_kind": scheme.target_kind, "period_kind": scheme.period_kind,
-        "style": scheme.style, "full_score": "100", "bonus_cap": "0", "deduction_cap": "0",
-        "veto_cap": "0", "missing_policy": "zero", "is_active": "on",
-    }  # fmt: skip
+        "name": scheme.name,
+        "description": "",
+        "source": "",
+        "owner": scheme.owner_id or "",
+        "target_kind": scheme.target_kind,
+        "period_kind": scheme.period_kind,
+        "style": scheme.style,
+        "full_score": "100",
+        "bonus_cap": "0",
+        "deduction_cap": "0",
+        "veto_cap": "0",
+        "missing_policy": "zero",
+        "is_active": "on",
+    }
     data.update(overrides)
     return data
 
@@ -144,8 +177,9 @@ def test_a_round_already_open_keeps_the_version_it_opened_with(tree, personas):
 
 
 def add_indicator(client, scheme, **overrides):
-    return client.post(reverse("evaluation:indicator_add", args=[scheme.pk]),
-                       indicator_form(**overrides))  # fmt: skip
+    return client.post(
+        reverse("evaluation:indicator_add", args=[scheme.pk]), indicator_form(**overrides)
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,21 +188,29 @@ def add_indicator(client, scheme, **overrides):
         ({"weight": "0"}, "评分项、数据项和指标分组的权重必须大于 0。"),
         ({"weight": "-5", "kind": "group"}, "评分项、数据项和指标分组的权重必须大于 0。"),
         ({"kind": "computed"}, "数据项必须选择数据来源。"),
-        ({"kind": "computed", "source": "benchmark", "source_param": "no-such"},
-         "对标指标代码“no-such”不存在。"),
-        ({"kind": "computed", "source": "scheme_result", "source_param": "shipped"},
-         "不能引用本方案自己的考评结果。"),
-        ({"kind": "computed", "source": "scheme_result", "source_param": "nothing"},
-         "方案代码“nothing”不存在。"),
+        (
+            {"kind": "computed", "source": "benchmark", "source_param": "no-such"},
+            "对标指标代码“no-such”不存在。",
+        ),
+        (
+            {"kind": "computed", "source": "scheme_result", "source_param": "shipped"},
+            "不能引用本方案自己的考评结果。",
+        ),
+        (
+            {"kind": "computed", "source": "scheme_result", "source_param": "nothing"},
+            "方案代码“nothing”不存在。",
+        ),
         ({"kind": "computed", "source": "points", "source_param": "gold"}, "积分类别“gold”不存在"),
-        ({"kind": "computed", "source": "task_rate", "source_param": "x"},
-         "该数据来源不需要数据参数"),
+        (
+            {"kind": "computed", "source": "task_rate", "source_param": "x"},
+            "该数据来源不需要数据参数",
+        ),
         ({"source_param": "x"}, "请先选择数据来源，或清空数据参数。"),
         ({"kind": "bonus", "source": "task_rate"}, "只有数据项才有数据来源。"),
         ({"code": "meetings"}, "指标代码“meetings”已在本方案中使用。"),
         ({"max_score": "0"}, "最高分必须大于 0。"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_indicator_is_refused_with_a_chinese_message(
     client, personas, shipped, overrides, message
 ):
@@ -184,8 +226,11 @@ def test_a_parent_that_is_not_a_group_of_this_scheme_is_refused(client, tree, pe
     scored = shipped.indicators.get(code="business")
     text = errors_of(add_indicator(client, shipped, parent=str(scored.pk)))
     assert "上级指标必须是本方案的指标分组，请重新选择。" in text
-    other = make_scheme(tree.company, code="other", indicators=[
-        {"code": "g", "name": "分组", "kind": "group", "weight": 1}])  # fmt: skip
+    other = make_scheme(
+        tree.company,
+        code="other",
+        indicators=[{"code": "g", "name": "分组", "kind": "group", "weight": 1}],
+    )
     foreign = other.indicators.get()
     with pytest.raises(ValidationError) as caught:
         services.indicator_save(actor=personas.company, scheme=shipped, **_item(parent=foreign))
@@ -198,31 +243,49 @@ def test_a_parent_that_is_not_a_group_of_this_scheme_is_refused(client, tree, pe
 
 def test_a_group_cannot_move_below_itself(personas, shipped):
     outer = shipped.indicators.get(code="party")
-    inner = services.indicator_save(actor=personas.company, scheme=shipped,
-                                    **_item(code="inner", kind="group", parent=outer))  # fmt: skip
+    inner = services.indicator_save(
+        actor=personas.company, scheme=shipped, **_item(code="inner", kind="group", parent=outer)
+    )
     with pytest.raises(ValidationError) as caught:
-        services.indicator_save(actor=personas.company, scheme=shipped, indicator=outer,
-                                parent=inner)  # fmt: skip
+        services.indicator_save(
+            actor=personas.company, scheme=shipped, indicator=outer, parent=inner
+        )
     assert "上级指标不能是该指标本身或其下级。" in str(caught.value)
     outer.refresh_from_db()
     assert outer.parent_id is None
 
 
 def _item(**overrides) -> dict:
-    data = {"code": "safety", "name": "安全生产", "kind": "scored", "parent": None,
-            "weight": Decimal(10), "max_score": Decimal(100), "source": "", "source_param": "",
-            "full_marks_at": None, "scored_by": [], "guidance": "", "order": 0}  # fmt: skip
+    data = {
+        "code": "safety",
+        "name": "安全生产",
+        "kind": "scored",
+        "parent": None,
+        "weight": Decimal(10),
+        "max_score": Decimal(100),
+        "source": "",
+        "source_param": "",
+        "full_marks_at": None,
+        "scored_by": [],
+        "guidance": "",
+        "order": 0,
+    }
     data.update(overrides)
     return data
 
 
-def test_a_good_indicator_is_saved_with_a_known_benchmark_and_its_groups(client, personas,
-                                                                         shipped):  # fmt: skip
+def test_a_good_indicator_is_saved_with_a_known_benchmark_and_its_groups(client, personas, shipped):
     BenchmarkIndicator.objects.create(code="test-rate", name="测试对标指标", direction="higher")
     client.force_login(personas.company)
     party = shipped.indicators.get(code="party")
-    response = add_indicator(client, shipped, kind="computed", source="benchmark",
-                             source_param="test-rate", parent=str(party.pk))  # fmt: skip
+    response = add_indicator(
+        client,
+        shipped,
+        kind="computed",
+        source="benchmark",
+        source_param="test-rate",
+        parent=str(party.pk),
+    )
     assert response.status_code == 302
     saved = shipped.indicators.get(code="safety")
     assert (saved.parent, saved.source_param, saved.scored_by) == (party, "test-rate", [])
@@ -234,8 +297,9 @@ def test_a_good_indicator_is_saved_with_a_known_benchmark_and_its_groups(client,
 
 def test_scored_by_must_name_a_group_of_the_scheme(personas, shipped):
     with pytest.raises(ValidationError) as caught:
-        services.indicator_save(actor=personas.company, scheme=shipped,
-                                **_item(scored_by=["business"]))  # fmt: skip
+        services.indicator_save(
+            actor=personas.company, scheme=shipped, **_item(scored_by=["business"])
+        )
     assert "本方案没有评价主体：业务部门。" in str(caught.value)
 
 
@@ -253,14 +317,22 @@ def test_deleting_a_group_asks_first_and_takes_its_children(client, personas, sh
 
 def test_an_indicator_a_title_depends_on_is_not_deleted(personas, shipped):
     business = shipped.indicators.get(code="business")
-    TitleRule.objects.create(scheme=shipped, code="biz", name="业绩之星", kind="honour",
-                             basis="band", min_score=90, indicator_code="business")  # fmt: skip
+    TitleRule.objects.create(
+        scheme=shipped,
+        code="biz",
+        name="业绩之星",
+        kind="honour",
+        basis="band",
+        min_score=90,
+        indicator_code="business",
+    )
     with pytest.raises(ValidationError) as caught:
         services.indicator_delete(actor=personas.company, indicator=business)
     assert "称号规则“业绩之星”按该指标授予" in str(caught.value)
     assert Indicator.objects.filter(pk=business.pk).exists()
-    services.indicator_save(actor=personas.company, scheme=shipped, indicator=business,
-                            code="results")  # fmt: skip
+    services.indicator_save(
+        actor=personas.company, scheme=shipped, indicator=business, code="results"
+    )
     assert TitleRule.objects.get(code="biz").indicator_code == "results"
 
 
@@ -314,9 +386,20 @@ def test_bad_groups_are_refused_and_nothing_changes(client, personas, shipped, r
 
 
 def title_form(**overrides):
-    data = {"code": "flag", "name": "流动红旗", "kind": "red_flag", "basis": "top", "count": "1",
-            "within": "round", "indicator_code": "", "min_score": "", "max_score": "",
-            "stars": "", "lift_score": "", "source": ""}  # fmt: skip
+    data = {
+        "code": "flag",
+        "name": "流动红旗",
+        "kind": "red_flag",
+        "basis": "top",
+        "count": "1",
+        "within": "round",
+        "indicator_code": "",
+        "min_score": "",
+        "max_score": "",
+        "stars": "",
+        "lift_score": "",
+        "source": "",
+    }
     data.update(overrides)
     return data
 
@@ -343,8 +426,9 @@ def test_title_rules_are_added_and_a_required_one_is_not_deleted(client, persona
     client.force_login(personas.company)
     url = reverse("evaluation:title_add", args=[shipped.pk])
     assert client.post(url, title_form()).status_code == 302
-    both = title_form(code="both", name="双优", kind="honour", basis="all_of", count="",
-                      requires=["five", "flag"])  # fmt: skip
+    both = title_form(
+        code="both", name="双优", kind="honour", basis="all_of", count="", requires=["five", "flag"]
+    )
     assert client.post(url, both).status_code == 302
     assert TitleRule.objects.get(code="both").requires == ["five", "flag"]
     flag = TitleRule.objects.get(code="flag")
@@ -361,7 +445,14 @@ def test_title_rules_are_added_and_a_required_one_is_not_deleted(client, persona
 
 def test_a_title_on_an_unknown_indicator_is_refused(personas, shipped):
     with pytest.raises(ValidationError) as caught:
-        services.title_rule_save(actor=personas.company, scheme=shipped, code="x", name="x",
-                                 kind="honour", basis="band", min_score=Decimal(90),
-                                 indicator_code="nothing")  # fmt: skip
+        services.title_rule_save(
+            actor=personas.company,
+            scheme=shipped,
+            code="x",
+            name="x",
+            kind="honour",
+            basis="band",
+            min_score=Decimal(90),
+            indicator_code="nothing",
+        )
     assert "本方案没有代码为“nothing”的指标。" in str(caught.value)

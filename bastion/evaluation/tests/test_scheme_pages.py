@@ -14,30 +14,75 @@ pytestmark = pytest.mark.django_db
 
 TREE = [
     {"code": "party", "name": "党建管理", "kind": "group", "weight": 60},
-    {"code": "meetings", "name": "三会一课", "kind": "scored", "weight": 1, "parent": "party",
-     "scored_by": ["higher"], "guidance": "按次数打分"},
-    {"code": "obligations", "name": "应办事项完成率", "kind": "computed", "weight": 3,
-     "parent": "party", "source": "obligation_rate", "full_marks_at": 100},
+    {
+        "code": "meetings",
+        "name": "三会一课",
+        "kind": "scored",
+        "weight": 1,
+        "parent": "party",
+        "scored_by": ["higher"],
+        "guidance": "按次数打分",
+    },
+    {
+        "code": "obligations",
+        "name": "应办事项完成率",
+        "kind": "computed",
+        "weight": 3,
+        "parent": "party",
+        "source": "obligation_rate",
+        "full_marks_at": 100,
+    },
     {"code": "business", "name": "生产经营业绩", "kind": "scored", "weight": 40},
     {"code": "bonus", "name": "创新加分", "kind": "bonus", "max_score": 5},
     {"code": "integrity", "name": "廉洁底线", "kind": "veto"},
-]  # fmt: skip
+]
 TITLES = [
-    {"code": "five", "name": "五星党支部", "kind": "star", "basis": "band", "min_score": 95,
-     "stars": 5},
-    {"code": "flag", "name": "流动红旗", "kind": "red_flag", "basis": "top", "count": 1,
-     "within": "parent"},
-    {"code": "watch", "name": "不放心支部", "kind": "watch", "basis": "bottom", "count": 2,
-     "max_score": 70, "lift_score": 75},
-    {"code": "party-a", "name": "党建A", "kind": "honour", "basis": "band", "min_score": 90,
-     "indicator_code": "party"},
-]  # fmt: skip
+    {
+        "code": "five",
+        "name": "五星党支部",
+        "kind": "star",
+        "basis": "band",
+        "min_score": 95,
+        "stars": 5,
+    },
+    {
+        "code": "flag",
+        "name": "流动红旗",
+        "kind": "red_flag",
+        "basis": "top",
+        "count": 1,
+        "within": "parent",
+    },
+    {
+        "code": "watch",
+        "name": "不放心支部",
+        "kind": "watch",
+        "basis": "bottom",
+        "count": 2,
+        "max_score": 70,
+        "lift_score": 75,
+    },
+    {
+        "code": "party-a",
+        "name": "党建A",
+        "kind": "honour",
+        "basis": "band",
+        "min_score": 90,
+        "indicator_code": "party",
+    },
+]
 
 
 @pytest.fixture
 def schemes(tree):
-    shipped = make_scheme(None, code="shipped", name="全公司内置方案", indicators=TREE,
-                          titles=TITLES, groups=(("higher", 2), ("peers", 1)))  # fmt: skip
+    shipped = make_scheme(
+        None,
+        code="shipped",
+        name="全公司内置方案",
+        indicators=TREE,
+        titles=TITLES,
+        groups=(("higher", 2), ("peers", 1)),
+    )
     county_b = make_scheme(tree.county_b, code="county-b", name="B县自定方案")
     return {"shipped": shipped, "county_b": county_b}
 
@@ -101,8 +146,12 @@ def test_the_detail_page_shows_each_nodes_share_of_the_full_score(client, person
     client.force_login(personas.member)
     text = client.get(detail(schemes["shipped"])).content.decode()
     # 党建管理 60 of 100, shared 1 : 3 between its two items; 生产经营 40.
-    for code, share in (("party", "60.00"), ("meetings", "15.00"), ("obligations", "45.00"),
-                        ("business", "40.00")):  # fmt: skip
+    for code, share in (
+        ("party", "60.00"),
+        ("meetings", "15.00"),
+        ("obligations", "45.00"),
+        ("business", "40.00"),
+    ):
         assert f'data-testid="share-{code}">{share}<' in text
     assert 'data-testid="share-bonus">+5<' in text
     assert "按次数打分" in text and "组织生活应办事项完成率" in text

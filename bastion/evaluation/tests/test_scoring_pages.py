@@ -42,8 +42,7 @@ def target_of(round_, person=None, org=None):
         ("outsider", 404, 404, 404),
     ],
 )
-def test_persona_matrix(client, personas, people, members_round, persona, home, zhang_san,
-                        wang_wu):  # fmt: skip
+def test_persona_matrix(client, personas, people, members_round, persona, home, zhang_san, wang_wu):
     login(client, getattr(personas, persona))
     assert client.get(url("scoring_home")).status_code == home
     assert client.get(url("scoring_round", members_round.pk)).status_code == home
@@ -63,8 +62,9 @@ def test_persona_matrix(client, personas, people, members_round, persona, home, 
         ("member", set()),
     ],
 )
-def test_each_persona_lists_only_whom_they_may_score(client, personas, members_round, persona,
-                                                    listed):  # fmt: skip
+def test_each_persona_lists_only_whom_they_may_score(
+    client, personas, members_round, persona, listed
+):
     login(client, getattr(personas, persona))
     response = client.get(url("scoring_round", members_round.pk))
     shown = {row["target"].label for row in response.context["rows"]}
@@ -75,8 +75,10 @@ def test_each_persona_lists_only_whom_they_may_score(client, personas, members_r
 def test_home_counts_pending_and_scored(client, personas, people, members_round):
     login(client, personas.county)
     target = target_of(members_round, people.zhang_san)
-    client.post(url("scoring_form", members_round.pk, target.pk),
-                {"group": "higher", "item_conduct": "90", "item_work": "80"})  # fmt: skip
+    client.post(
+        url("scoring_form", members_round.pk, target.pk),
+        {"group": "higher", "item_conduct": "90", "item_work": "80"},
+    )
     response = client.get(url("scoring_home"))
     [card] = response.context["cards"]
     assert (card.pending, card.scored) == (1, 1)
@@ -92,14 +94,17 @@ def test_a_member_with_nothing_to_score_sees_an_empty_home(client, personas, mem
 
 def test_rounds_outside_the_window_are_not_listed(client, tree, personas):
     start = today() + dt.timedelta(days=5)
-    open_live(personas.company, simple_scheme(tree.company), tree.company,
-              window=(start, start + dt.timedelta(days=5)))  # fmt: skip
+    open_live(
+        personas.company,
+        simple_scheme(tree.company),
+        tree.company,
+        window=(start, start + dt.timedelta(days=5)),
+    )
     login(client, personas.county)
     assert client.get(url("scoring_home")).context["cards"] == []
 
 
-def test_a_county_scores_its_station_as_the_committee_above(client, tree, personas,
-                                                           stations_round):  # fmt: skip
+def test_a_county_scores_its_station_as_the_committee_above(client, tree, personas, stations_round):
     login(client, personas.county)
     target = target_of(stations_round, org=tree.station_a1)
     form_url = url("scoring_form", stations_round.pk, target.pk)
@@ -107,8 +112,16 @@ def test_a_county_scores_its_station_as_the_committee_above(client, tree, person
     assert page.status_code == 200
     assert "党建管理" in page.content.decode()
     assert 'inputmode="decimal"' in page.content.decode()
-    response = client.post(form_url, {"group": "higher", "item_party": "90", "item_business":
-                                      "80.5", "item_integrity": "", "comment": "扎实"})  # fmt: skip
+    response = client.post(
+        form_url,
+        {
+            "group": "higher",
+            "item_party": "90",
+            "item_business": "80.5",
+            "item_integrity": "",
+            "comment": "扎实",
+        },
+    )
     assert response.status_code == 302
     assert response.url == url("scoring_round", stations_round.pk)
     saved = dict(Score.objects.filter(target=target).values_list("indicator", "value"))
@@ -130,8 +143,9 @@ def test_the_form_is_prefilled_with_the_evaluators_scores(client, tree, personas
     assert form["item_integrity"].value() is True
 
 
-def test_a_secretary_of_another_county_gets_404_for_that_station(client, tree, personas,
-                                                                stations_round):  # fmt: skip
+def test_a_secretary_of_another_county_gets_404_for_that_station(
+    client, tree, personas, stations_round
+):
     login(client, personas.secretary_b)
     target = target_of(stations_round, org=tree.station_a1)
     form_url = url("scoring_form", stations_round.pk, target.pk)
@@ -140,12 +154,14 @@ def test_a_secretary_of_another_county_gets_404_for_that_station(client, tree, p
     assert not Score.objects.exists()
 
 
-def test_self_rating_is_refused_with_a_message_and_no_score(client, personas, people,
-                                                           members_round):  # fmt: skip
+def test_self_rating_is_refused_with_a_message_and_no_score(
+    client, personas, people, members_round
+):
     login(client, personas.member)
     own = target_of(members_round, people.zhang_san)
-    response = client.post(url("scoring_form", members_round.pk, own.pk),
-                           {"group": "higher", "item_conduct": "100"})  # fmt: skip
+    response = client.post(
+        url("scoring_form", members_round.pk, own.pk), {"group": "higher", "item_conduct": "100"}
+    )
     assert response.status_code == 200
     assert "不能给自己评分" in response.content.decode()
     assert "score-form" not in response.content.decode()
@@ -154,8 +170,12 @@ def test_self_rating_is_refused_with_a_message_and_no_score(client, personas, pe
 
 def test_a_closed_window_is_refused(client, tree, personas):
     start = today() - dt.timedelta(days=20)
-    round_ = open_live(personas.company, simple_scheme(tree.company), tree.company,
-                       window=(start, start + dt.timedelta(days=5)))  # fmt: skip
+    round_ = open_live(
+        personas.company,
+        simple_scheme(tree.company),
+        tree.company,
+        window=(start, start + dt.timedelta(days=5)),
+    )
     login(client, personas.county)
     target = target_of(round_, org=tree.station_a1)
     form_url = url("scoring_form", round_.pk, target.pk)
@@ -168,8 +188,9 @@ def test_a_closed_window_is_refused(client, tree, personas):
 
 
 @pytest.mark.parametrize("value", ["150", "-1", "abc", "NaN", "1e999"])
-def test_values_out_of_range_are_refused_naming_the_item(client, tree, personas, stations_round,
-                                                        value):  # fmt: skip
+def test_values_out_of_range_are_refused_naming_the_item(
+    client, tree, personas, stations_round, value
+):
     login(client, personas.county)
     target = target_of(stations_round, org=tree.station_a1)
     response = client.post(
@@ -185,8 +206,9 @@ def test_values_out_of_range_are_refused_naming_the_item(client, tree, personas,
 def test_a_bonus_above_its_cap_is_refused(client, tree, personas, stations_round):
     login(client, personas.county)
     target = target_of(stations_round, org=tree.station_a1)
-    response = client.post(url("scoring_form", stations_round.pk, target.pk),
-                           {"group": "higher", "item_bonus": "6"})  # fmt: skip
+    response = client.post(
+        url("scoring_form", stations_round.pk, target.pk), {"group": "higher", "item_bonus": "6"}
+    )
     assert "加分" in response.context["form"].errors["item_bonus"][0]
     assert not Score.objects.exists()
 
@@ -210,8 +232,11 @@ def test_an_evaluator_of_several_groups_chooses_one(client, tree, personas, peop
     assert [tab["kind"] for tab in page.context["group_tabs"]] == ["higher", "public"]
     client.post(form_url + "?group=public", {"group": "public", "item_conduct": "70"})
     assert set(Score.objects.values_list("group", flat=True)) == {"public"}
-    row = next(r for r in client.get(url("scoring_round", round_.pk)).context["rows"]
-               if r["target"] == target)  # fmt: skip
+    row = next(
+        r
+        for r in client.get(url("scoring_round", round_.pk)).context["rows"]
+        if r["target"] == target
+    )
     assert [(g["kind"], g["done"]) for g in row["groups"]] == [("higher", False), ("public", True)]
     assert row["group"] == "higher"  # the first tap goes to the group still to do
 
@@ -222,8 +247,9 @@ def test_search_narrows_the_list(client, personas, members_round):
     assert [row["target"].label for row in response.context["rows"]] == ["王五"]
 
 
-def test_a_target_of_another_round_is_404(client, tree, personas, stations_round, members_round,
-                                          people):  # fmt: skip
+def test_a_target_of_another_round_is_404(
+    client, tree, personas, stations_round, members_round, people
+):
     login(client, personas.company)
     target = target_of(members_round, people.zhang_san)
     assert client.get(url("scoring_form", stations_round.pk, target.pk)).status_code == 404
@@ -238,12 +264,17 @@ def test_scoring_pages_cost_the_same_queries_at_two_sizes(client, tree, personas
     login(client, personas.county)
     small = open_live(personas.company, simple_scheme(tree.company), tree.county_a)
     _grow(tree.county_a, 35, "X")  # more than a page of targets
-    large = open_live(personas.company, simple_scheme(tree.company, code="t_large"),
-                      tree.county_a, label="2026-12")  # fmt: skip
+    large = open_live(
+        personas.company,
+        simple_scheme(tree.company, code="t_large"),
+        tree.county_a,
+        label="2026-12",
+    )
     for round_ in (small, large):
         first = Target.objects.filter(round=round_).order_by("pk").first()
-        client.post(url("scoring_form", round_.pk, first.pk),
-                    {"group": "higher", "item_party": "90"})  # fmt: skip
+        client.post(
+            url("scoring_form", round_.pk, first.pk), {"group": "higher", "item_party": "90"}
+        )
     few = count_queries(client, url("scoring_round", small.pk))
     page_small = few.response
     many = count_queries(client, url("scoring_round", large.pk))
@@ -252,7 +283,11 @@ def test_scoring_pages_cost_the_same_queries_at_two_sizes(client, tree, personas
     assert few == many
     home_few = count_queries(client, url("scoring_home"))
     _grow(tree.county_a, 5, "Y")
-    open_live(personas.company, simple_scheme(tree.company, code="t_third"), tree.county_a,
-              label="2027-01")  # fmt: skip
+    open_live(
+        personas.company,
+        simple_scheme(tree.company, code="t_third"),
+        tree.county_a,
+        label="2027-01",
+    )
     home_many = count_queries(client, url("scoring_home"))
     assert home_few == home_many

@@ -24,9 +24,17 @@ from bastion.evaluation.selectors_schemes import scheme_snapshot
 pytestmark = pytest.mark.django_db
 
 SHIPPED = [
-    "compliance", "four_factor", "five_star", "star_member", "three_bright", "model_post",
-    "arena", "bastion_index", "vanguard_index", "first_secretary",
-]  # fmt: skip
+    "compliance",
+    "four_factor",
+    "five_star",
+    "star_member",
+    "three_bright",
+    "model_post",
+    "arena",
+    "bastion_index",
+    "vanguard_index",
+    "first_secretary",
+]
 WEIGHTED = {IndicatorKind.SCORED, IndicatorKind.COMPUTED, IndicatorKind.GROUP}
 
 
@@ -67,16 +75,24 @@ def test_six_benchmark_indicators_of_s1_per_station():
 def test_five_map_bands_from_green_to_red():
     rows = list(MapBand.objects.values_list("colour", "min_score"))
     assert rows == [
-        ("#2fb344", Decimal(85)), ("#206bc4", Decimal(70)), ("#f59f00", Decimal(55)),
-        ("#f76707", Decimal(40)), ("#d63939", Decimal(0)),
-    ]  # fmt: skip
+        ("#2fb344", Decimal(85)),
+        ("#206bc4", Decimal(70)),
+        ("#f59f00", Decimal(55)),
+        ("#f76707", Decimal(40)),
+        ("#d63939", Decimal(0)),
+    ]
 
 
 def test_points_handbook_covers_plan_to_result_safety_and_deductions():
     items = PointsItem.objects.all()
     assert items.count() == 14
-    assert {item.category for item in items} == {"plan", "execution", "result", "safety",
-                                                 "deduction"}  # fmt: skip
+    assert {item.category for item in items} == {
+        "plan",
+        "execution",
+        "result",
+        "safety",
+        "deduction",
+    }
     assert PointsItem.objects.get(code="area_breakthrough").points == Decimal(10)
     assert PointsItem.objects.get(code="violation").points == Decimal(-10)
     assert all(item.points < 0 for item in items.filter(category="deduction"))
@@ -135,10 +151,15 @@ def test_four_factor_reads_all_six_benchmarks_under_business():
     params = set(business.children.values_list("source_param", flat=True))
     assert params == set(seed_data.BENCHMARK_CODES)
     assert {g.kind: g.weight for g in scheme.groups.all()} == {
-        "higher": Decimal("0.6"), "business": Decimal("0.4")}  # fmt: skip
+        "higher": Decimal("0.6"),
+        "business": Decimal("0.4"),
+    }
     party = scheme.indicators.get(code="party")
     assert {c.code: c.weight for c in party.children.all()} == {
-        "obligation_rate": 25, "task_rate": 10, "rectification_rate": 15}  # fmt: skip
+        "obligation_rate": 25,
+        "task_rate": 10,
+        "rectification_rate": 15,
+    }
     assert scheme.indicators.get(code="integrity").kind == IndicatorKind.VETO
     assert scheme.indicators.get(code="safety").max_score == 20
 
@@ -148,11 +169,23 @@ def test_four_factor_titles_red_flag_watch_and_double_a():
     assert set(rules) == {"red_flag", "watch", "party_a", "business_a", "double_a"}
     flag, watch = rules["red_flag"], rules["watch"]
     assert (flag.kind, flag.basis, flag.count, flag.within, flag.min_score) == (
-        TitleKind.RED_FLAG, "top", 1, "parent", Decimal(80))  # fmt: skip
+        TitleKind.RED_FLAG,
+        "top",
+        1,
+        "parent",
+        Decimal(80),
+    )
     assert (watch.kind, watch.basis, watch.count, watch.max_score, watch.lift_score) == (
-        TitleKind.WATCH, "bottom", 2, Decimal(70), Decimal(75))  # fmt: skip
+        TitleKind.WATCH,
+        "bottom",
+        2,
+        Decimal(70),
+        Decimal(75),
+    )
     assert (rules["party_a"].indicator_code, rules["business_a"].indicator_code) == (
-        "party", "business")  # fmt: skip
+        "party",
+        "business",
+    )
     assert rules["double_a"].requires == ["party_a", "business_a"]
 
 
@@ -160,22 +193,28 @@ def test_star_bands_of_five_star_and_star_member():
     for code, noun in (("five_star", "党支部"), ("star_member", "党员")):
         rules = Scheme.objects.get(code=code).title_rules.order_by("-min_score")
         assert [(r.code, r.stars, r.min_score) for r in rules] == [
-            ("star5", 5, 95), ("star4", 4, 90), ("star3", 3, 80), ("star2", 2, 70),
+            ("star5", 5, 95),
+            ("star4", 4, 90),
+            ("star3", 3, 80),
+            ("star2", 2, 70),
             ("star1", 1, 60),
-        ]  # fmt: skip
+        ]
         assert rules[0].name == "五星" + noun
 
 
 def test_arena_is_a_peer_contest_on_four_dimensions_with_a_champion():
     scheme = Scheme.objects.get(code="arena")
-    assert (scheme.style, scheme.target_kind, scheme.period_kind) == ("arena", "member",
-                                                                      "quarter")  # fmt: skip
+    assert (scheme.style, scheme.target_kind, scheme.period_kind) == ("arena", "member", "quarter")
     assert list(scheme.groups.values_list("kind", flat=True)) == ["peers"]
     rows = list(scheme.indicators.values_list("code", "max_score", "weight"))
     assert rows == [(code, 10, 25) for code in ("political", "skill", "public", "performance")]
     champion = scheme.title_rules.get()
     assert (champion.kind, champion.basis, champion.count, champion.within) == (
-        "champion", "top", 1, "parent")  # fmt: skip
+        "champion",
+        "top",
+        1,
+        "parent",
+    )
 
 
 @pytest.mark.parametrize("code", SHIPPED)
@@ -189,8 +228,9 @@ def test_snapshot_converts_and_evaluates_on_empty_input(code):
 
 def test_four_factor_full_marks_evaluate_to_the_full_score():
     spec = engine.SchemeSpec.from_snapshot(scheme_snapshot(Scheme.objects.get(code="four_factor")))
-    data = {item.code: (Decimal(100), Decimal(1)) for item in spec.indicators
-            if item.kind == "computed"}  # fmt: skip
+    data = {
+        item.code: (Decimal(100), Decimal(1)) for item in spec.indicators if item.kind == "computed"
+    }
     outcome = engine.evaluate(spec, {}, data)
     assert outcome.total == Decimal("100.00")
     assert outcome.contributions["party"]["percent"] == "100.00"

@@ -56,8 +56,11 @@ def test_the_board_shows_each_persona_its_scope(client, tree, personas, persona)
 
 def test_only_the_latest_published_round_holds_the_red_flag(client, tree, personas):
     first = branch_round(tree, personas)
-    values = {"station_a1": ("county", 70), "station_a2": ("county", 55),
-              "station_b1": ("company", 88)}  # fmt: skip
+    values = {
+        "station_a1": ("county", 70),
+        "station_a2": ("county", 55),
+        "station_b1": ("company", 88),
+    }
     branch_round(tree, personas, scheme=first.scheme, n=1, values=values)
     response = board(client, personas.company)
     assert names(response.context["red_flags"]) == ["B1供电所党支部"]
@@ -69,12 +72,16 @@ def test_only_the_latest_published_round_holds_the_red_flag(client, tree, person
 
 def test_the_watch_list_says_since_when_and_lists_recent_lifts(client, tree, personas):
     now = today()
-    weak = {"station_a1": ("county", 90), "station_a2": ("county", 50),
-            "station_b1": ("company", 80)}  # fmt: skip
+    weak = {
+        "station_a1": ("county", 90),
+        "station_a2": ("county", 50),
+        "station_b1": ("company", 80),
+    }
     first = branch_round(tree, personas, values=weak, published_on=now - dt.timedelta(days=60))
     scheme = first.scheme
-    branch_round(tree, personas, scheme=scheme, n=1, values=weak,
-                 published_on=now - dt.timedelta(days=30))  # fmt: skip
+    branch_round(
+        tree, personas, scheme=scheme, n=1, values=weak, published_on=now - dt.timedelta(days=30)
+    )
     response = board(client, personas.company)
     (entry,) = response.context["watch"]
     assert entry.organization == tree.station_a2
@@ -84,10 +91,14 @@ def test_the_watch_list_says_since_when_and_lists_recent_lifts(client, tree, per
     assert (now - dt.timedelta(days=60)).strftime("%Y-%m-%d") in response.content.decode()
     assert response.context["lifted"] == []
 
-    better = {"station_a1": ("county", 55), "station_a2": ("county", 75),
-              "station_b1": ("company", 80)}  # fmt: skip
-    branch_round(tree, personas, scheme=scheme, n=2, values=better,
-                 published_on=now - dt.timedelta(days=5))  # fmt: skip
+    better = {
+        "station_a1": ("county", 55),
+        "station_a2": ("county", 75),
+        "station_b1": ("company", 80),
+    }
+    branch_round(
+        tree, personas, scheme=scheme, n=2, values=better, published_on=now - dt.timedelta(days=5)
+    )
     response = board(client, personas.company)
     assert [e.organization for e in response.context["watch"]] == [tree.station_a1]
     (lifted,) = response.context["lifted"]
@@ -143,11 +154,20 @@ def test_the_organization_filter_narrows_the_board_and_outside_is_404(client, tr
 def _many_awards(round_, orgs):
     kinds = [("red_flag", None), ("watch", None), ("star", 5), ("champion", None)]
     TitleAward.objects.bulk_create(
-        TitleAward(scheme=round_.scheme, round=round_, rule_code=kind, kind=kind, name=kind,
-                   stars=stars, organization=org, total=60, awarded_on=today())
+        TitleAward(
+            scheme=round_.scheme,
+            round=round_,
+            rule_code=kind,
+            kind=kind,
+            name=kind,
+            stars=stars,
+            organization=org,
+            total=60,
+            awarded_on=today(),
+        )
         for org in orgs
         for kind, stars in kinds
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("persona", ["company", "member"])

@@ -23,10 +23,19 @@ def codes(given, key) -> list[str]:
 # --- five-star bands: every boundary -------------------------------------------------------
 
 BOUNDARIES = [
-    ("100", "star5"), ("95", "star5"), ("94.99", "star4"), ("90", "star4"),
-    ("89.99", "star3"), ("80", "star3"), ("79.99", "star2"), ("70", "star2"),
-    ("69.99", "star1"), ("60", "star1"), ("59.99", None), ("0", None),
-]  # fmt: skip
+    ("100", "star5"),
+    ("95", "star5"),
+    ("94.99", "star4"),
+    ("90", "star4"),
+    ("89.99", "star3"),
+    ("80", "star3"),
+    ("79.99", "star2"),
+    ("70", "star2"),
+    ("69.99", "star1"),
+    ("60", "star1"),
+    ("59.99", None),
+    ("0", None),
+]
 
 
 @pytest.mark.parametrize(("total", "star"), BOUNDARIES)
@@ -51,8 +60,7 @@ def test_a_star_title_carries_its_name_and_stars():
 
 
 def test_a_vetoed_branch_gets_no_star():
-    given = assign(shipped_rules("five_star"), [Row(key="t", group="p", total=D(100),
-                                                    vetoed=True)])  # fmt: skip
+    given = assign(shipped_rules("five_star"), [Row(key="t", group="p", total=D(100), vetoed=True)])
     assert codes(given, "t") == []
 
 
@@ -70,10 +78,13 @@ def station(key, county, total, *, party=None, business=None, vetoed=False):
 
 def test_the_red_flag_goes_to_the_best_of_each_county_from_80():
     rows = [
-        station("a1", "A", 85), station("a2", "A", 82),
-        station("b1", "B", 81), station("b2", "B", 75),
-        station("c1", "C", "79.99"), station("c2", "C", 78),  # nobody in C reaches 80
-    ]  # fmt: skip
+        station("a1", "A", 85),
+        station("a2", "A", 82),
+        station("b1", "B", 81),
+        station("b2", "B", 75),
+        station("c1", "C", "79.99"),
+        station("c2", "C", 78),  # nobody in C reaches 80
+    ]
     given = assign(shipped_rules("four_factor"), rows)
     flags = sorted(k for k, titles in given.items() for t in titles if t["kind"] == "red_flag")
     assert flags == ["a1", "b1"]
@@ -88,9 +99,12 @@ def test_a_tie_for_the_red_flag_gives_it_to_everyone_tied():
 
 def test_the_watch_list_takes_the_two_weakest_below_70_over_the_whole_round():
     rows = [
-        station("a1", "A", 90), station("a2", "A", 65),
-        station("b1", "B", 60), station("b2", "B", 50), station("c1", "C", 85),
-    ]  # fmt: skip
+        station("a1", "A", 90),
+        station("a2", "A", 65),
+        station("b1", "B", 60),
+        station("b2", "B", 50),
+        station("c1", "C", 85),
+    ]
     given = assign(shipped_rules("four_factor"), rows)
     watched = sorted(k for k, titles in given.items() for t in titles if t["code"] == "watch")
     # the round's two lowest (50, 60), regardless of county; 65 is third
@@ -98,8 +112,12 @@ def test_the_watch_list_takes_the_two_weakest_below_70_over_the_whole_round():
 
 
 def test_the_watch_list_takes_only_totals_below_max_score():
-    rows = [station("a1", "A", 90), station("a2", "A", 85), station("b1", "B", 70),
-            station("b2", "B", "69.99")]  # fmt: skip
+    rows = [
+        station("a1", "A", 90),
+        station("a2", "A", 85),
+        station("b1", "B", 70),
+        station("b2", "B", "69.99"),
+    ]
     given = assign(shipped_rules("four_factor"), rows)
     watched = sorted(k for k, titles in given.items() for t in titles if t["code"] == "watch")
     # bottom two are 69.99 and 70, but 70 is not below 70
@@ -107,8 +125,12 @@ def test_the_watch_list_takes_only_totals_below_max_score():
 
 
 def test_a_tie_at_the_bottom_edge_watches_everyone_tied():
-    rows = [station("a1", "A", 50), station("a2", "A", 60), station("b1", "B", 60),
-            station("b2", "B", 80)]  # fmt: skip
+    rows = [
+        station("a1", "A", 50),
+        station("a2", "A", 60),
+        station("b1", "B", 60),
+        station("b2", "B", 80),
+    ]
     given = assign(shipped_rules("four_factor"), rows)
     watched = sorted(k for k, titles in given.items() for t in titles if t["code"] == "watch")
     # ranks from the bottom: 50 → 1, 60 and 60 → 2: all three are within the bottom two
@@ -153,13 +175,22 @@ def test_party_a_and_business_a_read_their_indicator_not_the_total():
 
 # --- hand-made rules: top/bottom ranges, all_of ---------------------------------------------
 
-TOP2 = {"code": "top", "name": "前二", "kind": "honour", "basis": "top", "count": 2,
-        "within": "round", "min_score": None, "max_score": None}  # fmt: skip
+TOP2 = {
+    "code": "top",
+    "name": "前二",
+    "kind": "honour",
+    "basis": "top",
+    "count": 2,
+    "within": "round",
+    "min_score": None,
+    "max_score": None,
+}
 
 
 def test_top_n_includes_everyone_tied_at_the_edge():
-    rows = [Row(key=k, group=None, total=D(t)) for k, t in
-            (("a", 90), ("b", 85), ("c", 85), ("d", 80))]  # fmt: skip
+    rows = [
+        Row(key=k, group=None, total=D(t)) for k, t in (("a", 90), ("b", 85), ("c", 85), ("d", 80))
+    ]
     given = assign([TOP2], rows)
     # ranks 1, 2, 2, 4: the two tied in second place both get it
     assert sorted(given) == ["a", "b", "c"]
@@ -185,13 +216,24 @@ def test_top_with_min_score_gives_nothing_when_nobody_reaches_it():
 
 def test_all_of_needs_every_required_title():
     rules = [
-        {"code": "x", "name": "X", "kind": "honour", "basis": "band", "min_score": "50",
-         "indicator_code": "x"},
-        {"code": "y", "name": "Y", "kind": "honour", "basis": "band", "min_score": "50",
-         "indicator_code": "y"},
-        {"code": "xy", "name": "XY", "kind": "honour", "basis": "all_of",
-         "requires": ["x", "y"]},
-    ]  # fmt: skip
+        {
+            "code": "x",
+            "name": "X",
+            "kind": "honour",
+            "basis": "band",
+            "min_score": "50",
+            "indicator_code": "x",
+        },
+        {
+            "code": "y",
+            "name": "Y",
+            "kind": "honour",
+            "basis": "band",
+            "min_score": "50",
+            "indicator_code": "y",
+        },
+        {"code": "xy", "name": "XY", "kind": "honour", "basis": "all_of", "requires": ["x", "y"]},
+    ]
     rows = [
         Row(key="both", group=None, total=D(0), percents={"x": D(50), "y": D(60)}),
         Row(key="x_only", group=None, total=D(0), percents={"x": D(70), "y": D(40)}),

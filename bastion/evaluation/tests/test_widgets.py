@@ -53,9 +53,15 @@ def test_only_the_latest_arena_champion_shows(tree, personas, people):
 
 @pytest.mark.parametrize(
     "persona,shown",
-    [("company", True), ("county", True), ("secretary_a", True), ("secretary_b", False),
-     ("member", True), ("outsider", False)],
-)  # fmt: skip
+    [
+        ("company", True),
+        ("county", True),
+        ("secretary_a", True),
+        ("secretary_b", False),
+        ("member", True),
+        ("outsider", False),
+    ],
+)
 def test_the_panel_follows_the_scope(tree, personas, people, persona, shown):
     arena_round(tree, personas, people.zhang_san)
     html = panel(getattr(personas, persona), tree.station_a1)
@@ -68,8 +74,12 @@ def test_the_panel_is_absent_when_there_is_nothing_to_show(tree, personas):
 
 
 def test_the_branch_page_carries_the_panel(client, tree, personas, people, monkeypatch):
-    monkeypatch.setattr(apps.get_app_config("evaluation"), "org_panels",
-                        ["bastion.evaluation.widgets.org_panel"], raising=False)  # fmt: skip
+    monkeypatch.setattr(
+        apps.get_app_config("evaluation"),
+        "org_panels",
+        ["bastion.evaluation.widgets.org_panel"],
+        raising=False,
+    )
     arena_round(tree, personas, people.zhang_san)
     client.force_login(personas.member)
     response = client.get(reverse("orgs:org_detail", args=[tree.station_a1.pk]))
@@ -88,10 +98,17 @@ def test_the_panel_costs_the_same_queries_with_more_titles(tree, personas, peopl
 
     small = queries()
     TitleAward.objects.bulk_create(
-        TitleAward(scheme=round_.scheme, round=round_, rule_code=f"h{i}", kind="honour",
-                   name=f"荣誉{i}", organization=tree.station_a1, awarded_on=today())
+        TitleAward(
+            scheme=round_.scheme,
+            round=round_,
+            rule_code=f"h{i}",
+            kind="honour",
+            name=f"荣誉{i}",
+            organization=tree.station_a1,
+            awarded_on=today(),
+        )
         for i in range(10)
-    )  # fmt: skip
+    )
     assert queries() == small
 
 

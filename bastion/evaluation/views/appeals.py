@@ -25,8 +25,7 @@ from ..services import appeals as services
 from .schemes import posted_data
 
 PAGE_SIZE = 50
-RELATED = ("target__round", "target__organization", "target__person", "raised_by",
-           "answered_by")  # fmt: skip
+RELATED = ("target__round", "target__organization", "target__person", "raised_by", "answered_by")
 
 
 @login_required
@@ -49,9 +48,15 @@ def appeal_list(request):
             .filter(pk__in=[a.pk for a in page.object_list], state=AppealState.OPEN)
             .values_list("pk", flat=True)
         )
-    return render(request, "evaluation/appeals/appeal_list.html", {
-        "page": page, "state": state, "answerable": answerable,
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/appeals/appeal_list.html",
+        {
+            "page": page,
+            "state": state,
+            "answerable": answerable,
+        },
+    )
 
 
 @login_required
@@ -76,22 +81,31 @@ def appeal_create(request, target_pk):
         else:
             messages.success(request, _("申诉已提交，处理结果将通知您。"))
             return redirect("evaluation:appeal_list")
-    return render(request, "evaluation/appeals/appeal_form.html", {
-        "form": form, "target": target, "closed": closed, "pending": pending,
-        "result_url": selectors_appeals.result_url(target),
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/appeals/appeal_form.html",
+        {
+            "form": form,
+            "target": target,
+            "closed": closed,
+            "pending": pending,
+            "result_url": selectors_appeals.result_url(target),
+        },
+    )
 
 
 @login_required
 def appeal_answer(request, pk):
     user = request.user
-    appeal = get_object_or_404(Appeal.objects.restrict(user, "change").select_related(*RELATED),
-                               pk=pk)  # fmt: skip
+    appeal = get_object_or_404(
+        Appeal.objects.restrict(user, "change").select_related(*RELATED), pk=pk
+    )
     form = AnswerForm(posted_data(request))
     if request.method == "POST" and appeal.state == AppealState.OPEN and form.is_valid():
         try:
-            services.appeal_answer(actor=user, appeal=appeal, uphold=form.uphold,
-                                   answer=form.cleaned_data["answer"])  # fmt: skip
+            services.appeal_answer(
+                actor=user, appeal=appeal, uphold=form.uphold, answer=form.cleaned_data["answer"]
+            )
         except ValidationError as exc:
             appeal.refresh_from_db()
             apply_errors(form, exc)
@@ -103,11 +117,17 @@ def appeal_answer(request, pk):
             messages.success(request, note)
             return redirect("evaluation:appeal_list")
     target = appeal.target
-    return render(request, "evaluation/appeals/appeal_answer.html", {
-        "form": form, "appeal": appeal, "target": target,
-        "contributions": _contributions(target),
-        "result_url": selectors_appeals.result_url(target),
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/appeals/appeal_answer.html",
+        {
+            "form": form,
+            "appeal": appeal,
+            "target": target,
+            "contributions": _contributions(target),
+            "result_url": selectors_appeals.result_url(target),
+        },
+    )
 
 
 def _contributions(target: Target) -> list[dict]:

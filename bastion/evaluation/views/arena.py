@@ -44,16 +44,24 @@ def arena_event(request, round_pk):
     closed = _closed_message(round_, today)
     event = sel.own_event(user, round_)
     form = KeyEventForm(
-        request.POST or None, request.FILES or None, initial=_initial(event),
-        period=(round_.period_start, round_.period_end), has_file=bool(event and event.attachment),
-    )  # fmt: skip
+        request.POST or None,
+        request.FILES or None,
+        initial=_initial(event),
+        period=(round_.period_start, round_.period_end),
+        has_file=bool(event and event.attachment),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             key_event_submit(
-                actor=user, round_=round_, title=data["title"], happened_on=data["happened_on"],
-                description=data["description"], attachment=data.get("attachment"), today=today,
-            )  # fmt: skip
+                actor=user,
+                round_=round_,
+                title=data["title"],
+                happened_on=data["happened_on"],
+                description=data["description"],
+                attachment=data.get("attachment"),
+                today=today,
+            )
         except ValidationError as exc:
             form.apply_errors(exc)
         except PermissionDenied:
@@ -76,8 +84,11 @@ def _closed_message(round_, today) -> str:
 def _initial(event) -> dict:
     if event is None:
         return {}
-    return {"title": event.title, "happened_on": event.happened_on,
-            "description": event.description}  # fmt: skip
+    return {
+        "title": event.title,
+        "happened_on": event.happened_on,
+        "description": event.description,
+    }
 
 
 @login_required

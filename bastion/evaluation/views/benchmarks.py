@@ -39,8 +39,9 @@ def _require(user, permission=VIEW) -> None:
 def _within(request) -> Organization | None:
     """The ``within`` of ``BenchmarkValueFilter`` (as ``GET benchmark-values/``): an
     organization in view, else 404 (never someone else's)."""
-    found = BenchmarkValueFilter(request.GET, queryset=BenchmarkValue.objects.none(),
-                                 request=request)  # fmt: skip
+    found = BenchmarkValueFilter(
+        request.GET, queryset=BenchmarkValue.objects.none(), request=request
+    )
     return chosen(found).get("within")
 
 
@@ -171,15 +172,17 @@ def _treemap(result: pages.Table) -> list[dict]:
                 [i.name, None if c.value is None else f"{c.value.normalize():f}", i.unit, c.rank]
                 for i, c in zip(result.indicators, row.cell_list(result.indicators), strict=True)
             ]
-            children.append({
-                "name": row.name,
-                "value": 1,
-                "url": reverse("orgs:org_detail", args=[row.pk]),
-                "composite": None if row.composite is None else f"{row.composite}",
-                "band": row.band.name if row.band else _("无数据"),
-                "values": values,
-                "itemStyle": {"color": row.band.colour if row.band else grey},
-            })  # fmt: skip
+            children.append(
+                {
+                    "name": row.name,
+                    "value": 1,
+                    "url": reverse("orgs:org_detail", args=[row.pk]),
+                    "composite": None if row.composite is None else f"{row.composite}",
+                    "band": row.band.name if row.band else _("无数据"),
+                    "values": values,
+                    "itemStyle": {"color": row.band.colour if row.band else grey},
+                }
+            )
         counties.append({"name": name or _("其他"), "children": children})
     return counties
 
@@ -197,8 +200,9 @@ def benchmark_entry(request):
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您无权执行该操作。"))
         else:
-            messages.success(request, _("已保存：新增 %(created)d 项，更新 %(updated)d 项。")
-                             % counts)  # fmt: skip
+            messages.success(
+                request, _("已保存：新增 %(created)d 项，更新 %(updated)d 项。") % counts
+            )
             target = reverse("evaluation:benchmark_list")
             return redirect(f"{target}?month={form.cleaned_data['month']}")
     return render(request, "evaluation/benchmarks/entry.html", {"form": form})

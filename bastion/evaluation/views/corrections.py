@@ -21,9 +21,10 @@ from ..services.corrections import score_correct
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_l("更正理由"), max_length=250,
+        label=_l("更正理由"),
+        max_length=250,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )  # fmt: skip
+    )
 
 
 def _current_means(target: Target, group: str) -> dict:
@@ -39,10 +40,11 @@ def _current_means(target: Target, group: str) -> dict:
 @login_required
 def score_correct_page(request, pk):
     target = get_object_or_404(
-        Target.objects.restrict(request.user, "view").select_related("round", "person",
-                                                                      "organization"),
+        Target.objects.restrict(request.user, "view").select_related(
+            "round", "person", "organization"
+        ),
         pk=pk,
-    )  # fmt: skip
+    )
     round_ = target.round
     if not can_correct(request.user, round_):
         raise Http404
@@ -56,8 +58,13 @@ def score_correct_page(request, pk):
     reason = ReasonForm(data)
     if request.method == "POST" and form.is_valid() and reason.is_valid():
         try:
-            score_correct(actor=request.user, target=target, group=group, values=form.values(),
-                          reason=reason.cleaned_data["reason"])  # fmt: skip
+            score_correct(
+                actor=request.user,
+                target=target,
+                group=group,
+                values=form.values(),
+                reason=reason.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
                 reason.add_error("reason", exc.error_dict["reason"])
@@ -69,7 +76,16 @@ def score_correct_page(request, pk):
             messages.success(request, _("评分已更正，本轮结果已重新计算。"))
             return redirect("evaluation:target_detail", target.pk)
     tabs = [{"kind": kind, "label": EvaluatorKind(kind).label} for kind in groups]
-    return render(request, "evaluation/results/correct.html", {
-        "target": target, "round": round_, "form": form, "reason": reason, "group": group,
-        "group_label": EvaluatorKind(group).label, "group_tabs": tabs,
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/results/correct.html",
+        {
+            "target": target,
+            "round": round_,
+            "form": form,
+            "reason": reason,
+            "group": group,
+            "group_label": EvaluatorKind(group).label,
+            "group_tabs": tabs,
+        },
+    )

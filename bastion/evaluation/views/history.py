@@ -32,8 +32,14 @@ def _series(targets) -> list[dict]:
     schemes: dict[int, dict] = {}
     for target in targets:
         scheme = target.round.scheme
-        entry = schemes.setdefault(scheme.pk, {"scheme": scheme, "rows": [], "chart": {
-            "name": scheme.name, "periods": [], "totals": [], "ranks": []}})  # fmt: skip
+        entry = schemes.setdefault(
+            scheme.pk,
+            {
+                "scheme": scheme,
+                "rows": [],
+                "chart": {"name": scheme.name, "periods": [], "totals": [], "ranks": []},
+            },
+        )
         target.badges = badges(target.titles)
         entry["rows"].append(target)
         chart = entry["chart"]
@@ -49,10 +55,17 @@ def _series(targets) -> list[dict]:
 
 
 def _render(request, *, subject, kind, series, back_url):
-    return render(request, "evaluation/history/history.html", {
-        "subject": subject, "kind": kind, "series": series,
-        "charts": [entry["chart"] for entry in series], "back_url": back_url,
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/history/history.html",
+        {
+            "subject": subject,
+            "kind": kind,
+            "series": series,
+            "charts": [entry["chart"] for entry in series],
+            "back_url": back_url,
+        },
+    )
 
 
 @login_required
@@ -60,8 +73,9 @@ def history_org(request, org_pk):
     user = request.user
     org = get_object_or_404(Organization.objects.restrict(user, "view"), pk=org_pk)
     rows = _history_rows(visible_all(user).filter(organization=org, person__isnull=True))
-    return _render(request, subject=org.name, kind="org", series=_series(rows),
-                   back_url=org.get_absolute_url())  # fmt: skip
+    return _render(
+        request, subject=org.name, kind="org", series=_series(rows), back_url=org.get_absolute_url()
+    )
 
 
 @login_required
@@ -73,5 +87,4 @@ def history_person(request, person_pk):
     covering = allows(user, VIEW_TARGET, person.organization)
     if not (own or covering or rows):
         raise Http404
-    return _render(request, subject=person.name, kind="person", series=_series(rows),
-                   back_url=None)  # fmt: skip
+    return _render(request, subject=person.name, kind="person", series=_series(rows), back_url=None)

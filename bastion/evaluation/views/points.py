@@ -108,10 +108,14 @@ def points_create(request):
         data = form.cleaned_data
         try:
             entry = service.points_entry_create(
-                actor=user, person=data["person"], item=data["item"],
-                occurred_on=data["occurred_on"], note=data.get("note", ""),
-                evidence=data.get("evidence"), points=data.get("points"),
-            )  # fmt: skip
+                actor=user,
+                person=data["person"],
+                item=data["item"],
+                occurred_on=data["occurred_on"],
+                note=data.get("note", ""),
+                evidence=data.get("evidence"),
+                points=data.get("points"),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -121,8 +125,11 @@ def points_create(request):
                 messages.success(request, _("积分已登记并认定。"))
             else:
                 messages.success(request, _("积分已登记，等待支部审核认定。"))
-            return redirect("evaluation:points_mine" if own and entry.person_id == own.pk
-                            else "evaluation:points_list")  # fmt: skip
+            return redirect(
+                "evaluation:points_mine"
+                if own and entry.person_id == own.pk
+                else "evaluation:points_list"
+            )
     return render(request, "evaluation/points/form.html", {"form": form})
 
 
@@ -137,16 +144,21 @@ def points_review(request, pk):
     else:
         try:
             service.points_entry_review(
-                actor=user, entry=entry, approve=form.cleaned_data["decision"] == "approve",
+                actor=user,
+                entry=entry,
+                approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+            )
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("已审核：%(name)s %(item)s。")
-                             % {"name": entry.person.name, "item": entry.item.name})  # fmt: skip
+            messages.success(
+                request,
+                _("已审核：%(name)s %(item)s。")
+                % {"name": entry.person.name, "item": entry.item.name},
+            )
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
@@ -160,8 +172,11 @@ def points_items(request):
         (label, [i for i in items if i.category == value])
         for value, label in PointsCategory.choices
     ]
-    return render(request, "evaluation/points/items.html",
-                  {"groups": [(label, rows) for label, rows in groups if rows]})  # fmt: skip
+    return render(
+        request,
+        "evaluation/points/items.html",
+        {"groups": [(label, rows) for label, rows in groups if rows]},
+    )
 
 
 @login_required

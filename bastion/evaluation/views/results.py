@@ -39,8 +39,9 @@ def safe_reverse(name: str, *args) -> str | None:
 def _filtered(request, round_):
     """The round's visible targets through ``TargetFilter`` (as the API and the export), with
     the chosen organization and search text; 404 for an organization outside the scope."""
-    found = TargetFilter(request.GET, queryset=sel.visible_targets(request.user, round_),
-                         request=request)  # fmt: skip
+    found = TargetFilter(
+        request.GET, queryset=sel.visible_targets(request.user, round_), request=request
+    )
     cleaned = chosen(found)
     return found.qs, cleaned.get("within"), cleaned.get("q") or ""
 
@@ -108,10 +109,13 @@ def _score_tables(target):
         .order_by("indicator", "group")
     )
     means = [
-        {**row, "name": names.get(row["indicator"], row["indicator"]),
-         "group_label": groups.get(row["group"], row["group"])}
+        {
+            **row,
+            "name": names.get(row["indicator"], row["indicator"]),
+            "group_label": groups.get(row["group"], row["group"]),
+        }
         for row in means
-    ]  # fmt: skip
+    ]
     means.sort(key=lambda row: order.get(row["indicator"], len(order)))
     scores = list(
         Score.objects.filter(target=target)

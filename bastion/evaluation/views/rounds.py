@@ -36,9 +36,11 @@ from ..services import remind, rounds
 PAGE_SIZE = 50
 PREVIEW_SIZE = 10
 STATE_BADGES = {
-    RoundState.SCORING: "bg-blue-lt", RoundState.COMPUTED: "bg-yellow-lt",
-    RoundState.PUBLISHED: "bg-green-lt", RoundState.CLOSED: "bg-secondary-lt",
-}  # fmt: skip
+    RoundState.SCORING: "bg-blue-lt",
+    RoundState.COMPUTED: "bg-yellow-lt",
+    RoundState.PUBLISHED: "bg-green-lt",
+    RoundState.CLOSED: "bg-secondary-lt",
+}
 
 
 def _reverse(name: str, *args) -> str:
@@ -71,22 +73,29 @@ def round_list(request):
     user = request.user
     _require_view(user)
     visible = Round.objects.restrict(user, "view")
-    found = RoundFilter(request.GET, queryset=visible.select_related("scheme", "organization"),
-                        request=request)  # fmt: skip
+    found = RoundFilter(
+        request.GET, queryset=visible.select_related("scheme", "organization"), request=request
+    )
     rounds_ = found.qs.annotate(target_count=Count("targets")).order_by(
         "-period_start", "scheme__code", "-id"
     )
     page = Paginator(rounds_, PAGE_SIZE).get_page(request.GET.get("page"))
     for round_ in page:
         round_.badge = STATE_BADGES.get(round_.state, "")
-    return render(request, "evaluation/rounds/round_list.html", {
-        "page": page, "schemes": Scheme.objects.restrict(user, "view").order_by("code"),
-        "states": RoundState.choices,
-        "years": [str(d.year) for d in visible.dates("period_start", "year", "DESC")],
-        "scheme": request.GET.get("scheme", ""), "state": request.GET.get("state", ""),
-        "period": request.GET.get("period", ""),
-        "can_add": has_permission_anywhere(user, "evaluation.add_round"),
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/rounds/round_list.html",
+        {
+            "page": page,
+            "schemes": Scheme.objects.restrict(user, "view").order_by("code"),
+            "states": RoundState.choices,
+            "years": [str(d.year) for d in visible.dates("period_start", "year", "DESC")],
+            "scheme": request.GET.get("scheme", ""),
+            "state": request.GET.get("state", ""),
+            "period": request.GET.get("period", ""),
+            "can_add": has_permission_anywhere(user, "evaluation.add_round"),
+        },
+    )
 
 
 @login_required
@@ -104,9 +113,14 @@ def round_create(request):
         if round_ is not None:
             messages.success(request, _("考评轮次已发起，评价人可在评分窗口内评分。"))
             return redirect(round_.get_absolute_url())
-    return render(request, "evaluation/rounds/round_form.html", {
-        "form": form, "scheme_periods": form.scheme_periods(),
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/rounds/round_form.html",
+        {
+            "form": form,
+            "scheme_periods": form.scheme_periods(),
+        },
+    )
 
 
 def _open(request, form) -> Round | None:
@@ -116,16 +130,24 @@ def _open(request, form) -> Round | None:
     except ValidationError as exc:
         _round_errors(form, exc, fields)
     except IntegrityError:  # two people opened the same round at the same moment
-        form.add_error(None, form.duplicate_message(fields["scheme"], fields["organization"],
-                                                    fields["period_label"]))  # fmt: skip
+        form.add_error(
+            None,
+            form.duplicate_message(
+                fields["scheme"], fields["organization"], fields["period_label"]
+            ),
+        )
     except PermissionDenied as exc:
         form.add_error(None, str(exc) or _("您无权执行该操作。"))
     return None
 
 
 UNIQUE_CODES = {"unique", "unique_together"}
-SERVICE_FIELDS = {"period_end": "term_end", "period_start": "term_start",
-                  "period_label": None, "snapshot": None}  # fmt: skip
+SERVICE_FIELDS = {
+    "period_end": "term_end",
+    "period_start": "term_start",
+    "period_label": None,
+    "snapshot": None,
+}
 
 
 def _round_errors(form, exc: ValidationError, fields: dict) -> None:
@@ -144,8 +166,9 @@ def _round_errors(form, exc: ValidationError, fields: dict) -> None:
             )
             continue
         name = SERVICE_FIELDS.get(field, field)
-        form.add_error(name if name in form.fields else None,
-                       [m for e in errors for m in e.messages])  # fmt: skip
+        form.add_error(
+            name if name in form.fields else None, [m for e in errors for m in e.messages]
+        )
 
 
 @login_required
@@ -153,9 +176,14 @@ def round_detail(request, pk: int):
     user = request.user
     round_ = scoped_round(request, pk)
     sees_targets = has_permission_anywhere(user, "evaluation.view_target")
-    context = {"round": round_, "badge": STATE_BADGES.get(round_.state, ""),
-               "sees_targets": sees_targets, "preview": _preview(user, round_),
-               **_actions(user, round_), **_links(user, round_, sees_targets)}  # fmt: skip
+    context = {
+        "round": round_,
+        "badge": STATE_BADGES.get(round_.state, ""),
+        "sees_targets": sees_targets,
+        "preview": _preview(user, round_),
+        **_actions(user, round_),
+        **_links(user, round_, sees_targets),
+    }
     if sees_targets:
         visible = Target.objects.restrict(user, "view")
         context["target_count"] = selectors_rounds.round_targets(round_, visible).count()
@@ -208,26 +236,38 @@ def round_missing(request, pk: int):
     group = request.GET.get("group", "")
     if group not in {g["kind"] for g in groups}:
         group = ""
-    found = TargetFilter(request.GET, queryset=Target.objects.restrict(user, "view"),
-                         request=request)  # fmt: skip
+    found = TargetFilter(
+        request.GET, queryset=Target.objects.restrict(user, "view"), request=request
+    )
     within = chosen(found).get("within")
     if within is not None and not within.path.startswith(round_.organization.path):
         raise Http404  # the filter's organization lies outside this round
     rows = selectors_rounds.missing(round_, group or None, found.qs)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors_rounds.with_owers(round_, list(page.object_list))
-    return render(request, "evaluation/rounds/round_missing.html", {
-        "round": round_, "page": page, "groups": groups, "group": group,
-        "within": within, "within_options": _within_options(user, round_, within),
-        "can_remind": round_.state == RoundState.SCORING
-        and Round.objects.restrict(user, "change").filter(pk=pk).exists(),
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/rounds/round_missing.html",
+        {
+            "round": round_,
+            "page": page,
+            "groups": groups,
+            "group": group,
+            "within": within,
+            "within_options": _within_options(user, round_, within),
+            "can_remind": round_.state == RoundState.SCORING
+            and Round.objects.restrict(user, "change").filter(pk=pk).exists(),
+        },
+    )
 
 
 def _within_options(user, round_: Round, within) -> list[Organization]:
     root = round_.organization.path
-    return [org for org in nearby_choices(user, within or round_.organization)
-            if org.path.startswith(root)]  # fmt: skip
+    return [
+        org
+        for org in nearby_choices(user, within or round_.organization)
+        if org.path.startswith(root)
+    ]
 
 
 def _message(exc) -> str:
@@ -250,25 +290,37 @@ def _act(request, pk: int, action: str, run, done: str):
 @require_POST
 @login_required
 def round_compute(request, pk: int):
-    return _act(request, pk, "change",
-                lambda r: rounds.round_compute(actor=request.user, round_=r),
-                _("已计算 %(n)s 个评价对象的结果，请核对后发布。"))  # fmt: skip
+    return _act(
+        request,
+        pk,
+        "change",
+        lambda r: rounds.round_compute(actor=request.user, round_=r),
+        _("已计算 %(n)s 个评价对象的结果，请核对后发布。"),
+    )
 
 
 @require_POST
 @login_required
 def round_publish(request, pk: int):
-    return _act(request, pk, "publish",
-                lambda r: rounds.round_publish(actor=request.user, round_=r),
-                _("结果已发布，授予称号 %(n)s 项，申诉期已开始。"))  # fmt: skip
+    return _act(
+        request,
+        pk,
+        "publish",
+        lambda r: rounds.round_publish(actor=request.user, round_=r),
+        _("结果已发布，授予称号 %(n)s 项，申诉期已开始。"),
+    )
 
 
 @require_POST
 @login_required
 def round_close(request, pk: int):
-    return _act(request, pk, "change",
-                lambda r: rounds.round_close(actor=request.user, round_=r),
-                _("该轮次已归档。"))  # fmt: skip
+    return _act(
+        request,
+        pk,
+        "change",
+        lambda r: rounds.round_close(actor=request.user, round_=r),
+        _("该轮次已归档。"),
+    )
 
 
 @require_POST

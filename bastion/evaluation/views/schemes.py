@@ -80,10 +80,14 @@ def scheme_list(request):
         .order_by("-is_active", "code")
     )
     page = Paginator(schemes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evaluation/schemes/scheme_list.html", {
-        "page": page,
-        "can_add": has_permission_anywhere(user, "evaluation.add_scheme"),
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/schemes/scheme_list.html",
+        {
+            "page": page,
+            "can_add": has_permission_anywhere(user, "evaluation.add_scheme"),
+        },
+    )
 
 
 @dataclass
@@ -114,8 +118,11 @@ def indicator_rows(scheme: Scheme, items: list[Indicator]) -> list[IndicatorRow]
         for item in siblings:
             weighted = item.kind in WEIGHTED_KINDS and total > 0
             item_share = share * item.weight / total if weighted else None
-            groups = [str(EvaluatorKind(k).label) for k in item.scored_by or []
-                      if k in EvaluatorKind.values]  # fmt: skip
+            groups = [
+                str(EvaluatorKind(k).label)
+                for k in item.scored_by or []
+                if k in EvaluatorKind.values
+            ]
             shown = None if item_share is None else q2(item_share)
             label = labels.get((item.source, item.source_param), "")
             rows.append(IndicatorRow(item, depth, shown, groups, label))
@@ -196,20 +203,26 @@ def scheme_detail(request, pk):
         rule.description = describe_rule(rule, names)
         rule.star_text = "★" * (rule.stars or 0)
     rounds = list(
-        Round.objects.restrict(user, "view").filter(scheme=scheme)
-        .select_related("organization").order_by("-period_start", "-id")[:ROUNDS_SHOWN]
-    )  # fmt: skip
-    return render(request, "evaluation/schemes/scheme_detail.html", {
-        "scheme": scheme,
-        "rows": indicator_rows(scheme, items),
-        "groups": [
-            {"group": g, "percent": q2(100 * g.weight / group_total) if group_total else None}
-            for g in groups
-        ],
-        "rules": rules,
-        "rounds": rounds,
-        "can_edit": selectors_schemes.may_change(user, scheme),
-    })  # fmt: skip
+        Round.objects.restrict(user, "view")
+        .filter(scheme=scheme)
+        .select_related("organization")
+        .order_by("-period_start", "-id")[:ROUNDS_SHOWN]
+    )
+    return render(
+        request,
+        "evaluation/schemes/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "rows": indicator_rows(scheme, items),
+            "groups": [
+                {"group": g, "percent": q2(100 * g.weight / group_total) if group_total else None}
+                for g in groups
+            ],
+            "rules": rules,
+            "rounds": rounds,
+            "can_edit": selectors_schemes.may_change(user, scheme),
+        },
+    )
 
 
 # --- the scheme ---------------------------------------------------------------------------
@@ -234,14 +247,14 @@ def scheme_edit(request, pk):
     scheme = _scheme(request, pk, "change")
     form = SchemeForm(posted_data(request), user=request.user, scheme=scheme)
     if request.method == "POST" and form.is_valid():
-        saved = _call(form, services.scheme_update, actor=request.user, scheme=scheme,
-                      **form.payload())  # fmt: skip
+        saved = _call(
+            form, services.scheme_update, actor=request.user, scheme=scheme, **form.payload()
+        )
         if saved is not FAILED:
             messages.success(request, _("考评方案已保存，今后新开启的轮次将使用新的设置。"))
             return redirect(scheme.get_absolute_url())
         scheme.refresh_from_db()
-    return render(request, "evaluation/schemes/scheme_form.html",
-                  {"form": form, "scheme": scheme})  # fmt: skip
+    return render(request, "evaluation/schemes/scheme_form.html", {"form": form, "scheme": scheme})
 
 
 # --- indicators ---------------------------------------------------------------------------
@@ -254,19 +267,31 @@ def _indicator(scheme: Scheme, ipk) -> Indicator:
 def _indicator_page(request, scheme, indicator=None):
     form = IndicatorForm(posted_data(request), scheme=scheme, indicator=indicator)
     if request.method == "POST" and form.is_valid():
-        saved = _call(form, services.indicator_save, actor=request.user, scheme=scheme,
-                      indicator=indicator, **form.payload())  # fmt: skip
+        saved = _call(
+            form,
+            services.indicator_save,
+            actor=request.user,
+            scheme=scheme,
+            indicator=indicator,
+            **form.payload(),
+        )
         if saved is not FAILED:
             messages.success(request, _("指标已保存。"))
             return redirect(scheme.get_absolute_url())
         if indicator is not None:
             indicator.refresh_from_db()
-    return render(request, "evaluation/schemes/indicator_form.html", {
-        "form": form, "scheme": scheme, "indicator": indicator,
-        "benchmarks": BenchmarkIndicator.objects.values_list("code", "name"),
-        "schemes": Scheme.objects.exclude(pk=scheme.pk).values_list("code", "name"),
-        "categories": PointsCategory.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/schemes/indicator_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "indicator": indicator,
+            "benchmarks": BenchmarkIndicator.objects.values_list("code", "name"),
+            "schemes": Scheme.objects.exclude(pk=scheme.pk).values_list("code", "name"),
+            "categories": PointsCategory.choices,
+        },
+    )
 
 
 @login_required
@@ -285,8 +310,11 @@ def indicator_delete(request, pk, ipk):
     """GET asks for confirmation (listing what goes with a group); POST deletes."""
     scheme = _scheme(request, pk, "change")
     indicator = _indicator(scheme, ipk)
-    below = list(Indicator.objects.filter(pk__in=selectors_schemes.descendant_ids(indicator))
-                 .order_by("order", "id"))  # fmt: skip
+    below = list(
+        Indicator.objects.filter(pk__in=selectors_schemes.descendant_ids(indicator)).order_by(
+            "order", "id"
+        )
+    )
     error = None
     if request.method == "POST":
         try:
@@ -294,12 +322,22 @@ def indicator_delete(request, pk, ipk):
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _("已删除指标“%(name)s”（共 %(count)s 项）。")
-                             % {"name": indicator.name, "count": count})  # fmt: skip
+            messages.success(
+                request,
+                _("已删除指标“%(name)s”（共 %(count)s 项）。")
+                % {"name": indicator.name, "count": count},
+            )
             return redirect(scheme.get_absolute_url())
-    return render(request, "evaluation/schemes/indicator_delete.html", {
-        "scheme": scheme, "indicator": indicator, "below": below, "error": error,
-    })  # fmt: skip
+    return render(
+        request,
+        "evaluation/schemes/indicator_delete.html",
+        {
+            "scheme": scheme,
+            "indicator": indicator,
+            "below": below,
+            "error": error,
+        },
+    )
 
 
 # --- evaluator groups ---------------------------------------------------------------------
@@ -310,8 +348,9 @@ def group_edit(request, pk):
     scheme = _scheme(request, pk, "change")
     form = GroupsForm(posted_data(request), scheme=scheme)
     if request.method == "POST" and form.is_valid():
-        saved = _call(form, services.groups_save, actor=request.user, scheme=scheme,
-                      weights=form.weights())  # fmt: skip
+        saved = _call(
+            form, services.groups_save, actor=request.user, scheme=scheme, weights=form.weights()
+        )
         if saved is not FAILED:
             messages.success(request, _("评价主体和权重已保存。"))
             return redirect(scheme.get_absolute_url())
@@ -328,15 +367,24 @@ def _rule(scheme: Scheme, tpk) -> TitleRule:
 def _title_page(request, scheme, rule=None):
     form = TitleRuleForm(posted_data(request), scheme=scheme, rule=rule)
     if request.method == "POST" and form.is_valid():
-        saved = _call(form, services.title_rule_save, actor=request.user, scheme=scheme,
-                      rule=rule, **form.payload())  # fmt: skip
+        saved = _call(
+            form,
+            services.title_rule_save,
+            actor=request.user,
+            scheme=scheme,
+            rule=rule,
+            **form.payload(),
+        )
         if saved is not FAILED:
             messages.success(request, _("称号规则已保存。"))
             return redirect(scheme.get_absolute_url())
         if rule is not None:
             rule.refresh_from_db()
-    return render(request, "evaluation/schemes/title_form.html",
-                  {"form": form, "scheme": scheme, "rule": rule})  # fmt: skip
+    return render(
+        request,
+        "evaluation/schemes/title_form.html",
+        {"form": form, "scheme": scheme, "rule": rule},
+    )
 
 
 @login_required
@@ -363,5 +411,8 @@ def title_delete(request, pk, tpk):
         else:
             messages.success(request, _("已删除称号规则“%(name)s”。") % {"name": rule.name})
             return redirect(scheme.get_absolute_url())
-    return render(request, "evaluation/schemes/title_delete.html",
-                  {"scheme": scheme, "rule": rule, "error": error})  # fmt: skip
+    return render(
+        request,
+        "evaluation/schemes/title_delete.html",
+        {"scheme": scheme, "rule": rule, "error": error},
+    )

@@ -33,8 +33,9 @@ def require_scorer(user) -> None:
 
 
 def visible_round(user, pk) -> Round:
-    return get_object_or_404(Round.objects.restrict(user, "view").select_related("organization"),
-                             pk=pk)  # fmt: skip
+    return get_object_or_404(
+        Round.objects.restrict(user, "view").select_related("organization"), pk=pk
+    )
 
 
 def window_message(round_: Round, today) -> str:
@@ -59,9 +60,10 @@ def scoring_home(request):
     require_scorer(user)
     today = timezone.localdate()
     return render(
-        request, "evaluation/scoring/home.html",
+        request,
+        "evaluation/scoring/home.html",
         {"cards": sel.home_cards(user, today), "today": today},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -101,7 +103,7 @@ def _row(assignment: sel.Assignment, arena: bool) -> dict:
         "groups": [
             {"kind": g, "label": group_label(g), "done": g in assignment.done}
             for g in assignment.groups
-        ],  # fmt: skip
+        ],
         "done": assignment.is_done,
         "group": first,
     }
@@ -151,9 +153,14 @@ def _refuse_own(request, state):
 
 def _submit(request, state, *, values, comment):
     return score_submit(
-        actor=request.user, round_=state["round"], target=state["target"], group=state["group"],
-        values=values, comment=comment, today=state["today"],
-    )  # fmt: skip
+        actor=request.user,
+        round_=state["round"],
+        target=state["target"],
+        group=state["group"],
+        values=values,
+        comment=comment,
+        today=state["today"],
+    )
 
 
 def _page_bits(state) -> dict:
@@ -174,8 +181,13 @@ def _score_page(request, state):
     existing = {s.indicator: s.value for s in saved}
     bits = _page_bits(state)
     comment = next((s.comment for s in saved if s.comment), "")
-    form = ScoreForm(items, request.POST or None, existing=existing,
-                     disabled=bool(bits["closed"]), initial={"comment": comment})  # fmt: skip
+    form = ScoreForm(
+        items,
+        request.POST or None,
+        existing=existing,
+        disabled=bool(bits["closed"]),
+        initial={"comment": comment},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             _submit(request, state, values=form.values(), comment=form.cleaned_data["comment"])
@@ -184,8 +196,11 @@ def _score_page(request, state):
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, _("已保存对“%(name)s”的评分（%(group)s）。")
-                             % {"name": target.label, "group": bits["group_label"]})  # fmt: skip
+            messages.success(
+                request,
+                _("已保存对“%(name)s”的评分（%(group)s）。")
+                % {"name": target.label, "group": bits["group_label"]},
+            )
             return redirect("evaluation:scoring_round", round_pk=round_.pk)
     elif request.method == "POST" and bits["closed"]:
         form.add_error(None, bits["closed"])

@@ -22,8 +22,9 @@ def title_board(request):
     user = request.user
     if not has_permission_anywhere(user, "evaluation.view_titleaward"):
         raise Http404
-    found = TitleAwardFilter(request.GET, queryset=TitleAward.objects.restrict(user, "view"),
-                             request=request)  # fmt: skip
+    found = TitleAwardFilter(
+        request.GET, queryset=TitleAward.objects.restrict(user, "view"), request=request
+    )
     selected = chosen(found).get("within")
     today = timezone.localdate()
     context = {

@@ -13,9 +13,18 @@ from bastion.orgs.models import Organization
 from bastion.orgs.tests.test_excel_people import counts, upload, workbook
 
 ORG_HEADERS = [
-    "组织编码*", "组织名称*", "简称", "组织类型*", "单位类别*", "上级组织编码", "成立日期",
-    "本届班子任期开始", "本届班子任期届满", "联系电话", "地址",
-]  # fmt: skip
+    "组织编码*",
+    "组织名称*",
+    "简称",
+    "组织类型*",
+    "单位类别*",
+    "上级组织编码",
+    "成立日期",
+    "本届班子任期开始",
+    "本届班子任期届满",
+    "联系电话",
+    "地址",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +66,7 @@ def test_new_subtree_is_created_under_an_organization_in_scope(personas, tree):
             成立日期="2019-05-04",
             本届班子任期开始=dt.date(2021, 1, 1),
             本届班子任期届满="2024/1/1",
-        ),  # fmt: skip
+        ),
     ]
     before = LogEntry.objects.count()
     result = import_orgs(county, rows)
@@ -175,7 +184,7 @@ def test_term_dates_out_of_order_are_reported_by_model_validation(personas):
             上级组织编码="C-A",
             本届班子任期开始="2024-01-01",
             本届班子任期届满="2023-01-01",
-        )  # fmt: skip
+        )
     ]
     assert refused(personas.county, rows) == [
         (2, "本届班子任期届满", "任期届满日期应晚于任期开始日期。")

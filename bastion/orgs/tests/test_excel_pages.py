@@ -92,9 +92,13 @@ def test_progress_fragment_polls_while_validating_and_reloads_when_done(client, 
     user = personas.secretary_a
     login(client, user)
     job = ImportJob.objects.create(
-        kind="people", original_name="a.xlsx", file="x.xlsx", created_by=user,
-        total_rows=4000, processed_rows=1000,
-    )  # fmt: skip
+        kind="people",
+        original_name="a.xlsx",
+        file="x.xlsx",
+        created_by=user,
+        total_rows=4000,
+        processed_rows=1000,
+    )
     page = client.get(reverse("orgs:import_job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and "25%" in page
     fragment = client.get(reverse("orgs:import_progress", args=[job.pk]))

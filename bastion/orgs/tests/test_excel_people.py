@@ -17,9 +17,22 @@ from bastion.orgs.models import Organization, Person, Role
 from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant, make_id_number
 
 PEOPLE_HEADERS = [
-    "姓名*", "性别", "身份证号码", "工号", "组织编码*", "所在党组织", "党小组编码", "工作单位",
-    "岗位", "政治面貌*", "申请入党日期", "入党日期", "转正日期", "手机号码", "电子邮箱",
-]  # fmt: skip
+    "姓名*",
+    "性别",
+    "身份证号码",
+    "工号",
+    "组织编码*",
+    "所在党组织",
+    "党小组编码",
+    "工作单位",
+    "岗位",
+    "政治面貌*",
+    "申请入党日期",
+    "入党日期",
+    "转正日期",
+    "手机号码",
+    "电子邮箱",
+]
 NEW_ID = make_id_number(501, birth="19900101")
 
 
@@ -96,7 +109,7 @@ def test_good_import_creates_people_with_audit_entries(admin, tree):
                 申请入党日期=dt.date(2008, 3, 1),
                 入党日期="2009/7/1",
                 转正日期="2010年7月1日",
-            ),  # fmt: skip
+            ),
         ]
     )
     before = LogEntry.objects.order_by("pk").values_list("pk", flat=True).last() or 0
@@ -141,7 +154,7 @@ def test_existing_person_is_updated_by_employee_no(admin, people):
                 入党日期="2010-07-01",
                 转正日期="2011-07-01",
                 手机号码="13900000000",
-            )  # fmt: skip
+            )
         ]
     )
     result = import_people(admin, data)
@@ -421,7 +434,7 @@ def test_membership_rules_are_reported_per_row(admin):
             row(工号="N1"),
             row(工号="N2", 政治面貌="正式党员", 入党日期="2010-07-01"),
             row(工号="N3", 入党日期="2010-07-01"),
-        ]  # fmt: skip
+        ]
     )
     errors = refused(admin, data)
     assert errors == [

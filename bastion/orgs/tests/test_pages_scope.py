@@ -155,8 +155,9 @@ def test_outside_scope_page_explains_itself_in_chinese(client, personas, tree, s
 def test_committee_seats_link_only_to_people_the_reader_may_open(client, personas, tree, people):
     from bastion.orgs.models import CommitteeMember
 
-    CommitteeMember.objects.create(organization=tree.station_a1, person=people.li_si,
-                                   position="secretary")  # fmt: skip
+    CommitteeMember.objects.create(
+        organization=tree.station_a1, person=people.li_si, position="secretary"
+    )
     url = reverse("orgs:org_detail", args=[tree.station_a1.pk])
     link = f'href="{reverse("orgs:person_detail", args=[people.li_si.pk])}"'
     client.force_login(personas.member)

@@ -63,8 +63,9 @@ class InspectionViewSet(
     )
     def create(self, request, *args, **kwargs):
         self.require_permission_anywhere("add")
-        serializer = InspectionCreateSerializer(data=request.data,
-                                                context=self.get_serializer_context())  # fmt: skip
+        serializer = InspectionCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         inspection = filing.inspection_create(actor=request.user, **serializer.validated_data)
         instance = with_counts(Inspection.objects.filter(pk=inspection.pk)).first() or inspection

@@ -89,8 +89,9 @@ class ProblemViewSet(
     )
     def create(self, request, *args, **kwargs):
         self.require_permission_anywhere("add")
-        serializer = ProblemCreateSerializer(data=request.data,
-                                             context=self.get_serializer_context())  # fmt: skip
+        serializer = ProblemCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         problem = filing.problem_create(actor=request.user, **serializer.validated_data)
         return self.respond(problem, status.HTTP_201_CREATED)

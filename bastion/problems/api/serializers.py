@@ -65,8 +65,9 @@ class InspectionCreateSerializer(serializers.Serializer):
     inspecting_org = ScopedRelatedField(
         model=Organization, label=_("检查组织"), help_text=_("检查组织编号")
     )
-    team = serializers.CharField(label=_("检查组成员"), max_length=300, required=False,
-                                 allow_blank=True, default="")  # fmt: skip
+    team = serializers.CharField(
+        label=_("检查组成员"), max_length=300, required=False, allow_blank=True, default=""
+    )
     inspected = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         label=_("被检查组织"),
@@ -75,10 +76,12 @@ class InspectionCreateSerializer(serializers.Serializer):
     )
     held_on = serializers.DateField(label=_("检查日期"))
     unannounced = serializers.BooleanField(label=_("不打招呼"), required=False, default=False)
-    checklist = serializers.ListField(child=serializers.CharField(), label=_("检查清单"),
-                                      required=False, default=list)  # fmt: skip
-    summary = serializers.CharField(label=_("检查情况"), required=False, allow_blank=True,
-                                    default="")  # fmt: skip
+    checklist = serializers.ListField(
+        child=serializers.CharField(), label=_("检查清单"), required=False, default=list
+    )
+    summary = serializers.CharField(
+        label=_("检查情况"), required=False, allow_blank=True, default=""
+    )
 
     def validate_inspected(self, ids):
         request = self.context.get("request")
@@ -130,8 +133,7 @@ class ProblemEvidenceSerializer(serializers.ModelSerializer):
 
 class ProblemSerializer(serializers.ModelSerializer):
     organization = OrgRefSerializer(read_only=True, help_text=_("问题所在组织"))
-    inspection = InspectionRefSerializer(read_only=True, allow_null=True,
-                                         help_text=_("来源检查"))  # fmt: skip
+    inspection = InspectionRefSerializer(read_only=True, allow_null=True, help_text=_("来源检查"))
     source = EnumField(Source, read_only=True)
     category = EnumField(Category, read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
@@ -141,8 +143,7 @@ class ProblemSerializer(serializers.ModelSerializer):
     library_display = serializers.CharField(source="get_library_display", read_only=True)
     owner = OrgRefSerializer(read_only=True, help_text=_("问题库归属组织"))
     responsible_org = OrgRefSerializer(read_only=True, help_text=_("责任组织"))
-    responsible_person = PersonRefSerializer(read_only=True, allow_null=True,
-                                             help_text=_("责任人"))  # fmt: skip
+    responsible_person = PersonRefSerializer(read_only=True, allow_null=True, help_text=_("责任人"))
     state = EnumField(State, read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text=_("未整改完成且已过整改时限"))
@@ -219,8 +220,9 @@ class ProblemDetailSerializer(ProblemSerializer):
 class ProblemCreateSerializer(serializers.Serializer):
     description = serializers.CharField(label=_("问题描述"))
     organization = ScopedRelatedField(model=Organization, label=_("问题所在组织"))
-    inspection = ScopedRelatedField(model=Inspection, label=_("来源检查"), required=False,
-                                    allow_null=True, default=None)  # fmt: skip
+    inspection = ScopedRelatedField(
+        model=Inspection, label=_("来源检查"), required=False, allow_null=True, default=None
+    )
     source = EnumField(
         Source,
         label=_("来源"),
@@ -231,15 +233,24 @@ class ProblemCreateSerializer(serializers.Serializer):
     )
     category = EnumField(Category, label=_("类别"))
     tier = EnumField(Tier, label=_("问题层次"))
-    library = EnumField(Library, label=_("问题库"), required=False, allow_null=True,
-                                  default=None, help_text=_("不填则按问题层次确定"))  # fmt: skip
+    library = EnumField(
+        Library,
+        label=_("问题库"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("不填则按问题层次确定"),
+    )
     found_on = serializers.DateField(label=_("发现日期"))
-    responsible_org = ScopedRelatedField(model=Organization, label=_("责任组织"),
-                                         help_text=_("问题所在组织本身或其下级组织"))  # fmt: skip
-    responsible_person = ScopedRelatedField(model=Person, label=_("责任人"), required=False,
-                                            allow_null=True, default=None)  # fmt: skip
-    measures = serializers.CharField(label=_("整改措施"), required=False, allow_blank=True,
-                                     default="")  # fmt: skip
+    responsible_org = ScopedRelatedField(
+        model=Organization, label=_("责任组织"), help_text=_("问题所在组织本身或其下级组织")
+    )
+    responsible_person = ScopedRelatedField(
+        model=Person, label=_("责任人"), required=False, allow_null=True, default=None
+    )
+    measures = serializers.CharField(
+        label=_("整改措施"), required=False, allow_blank=True, default=""
+    )
     deadline = serializers.DateField(label=_("整改时限"))
 
 

@@ -13,6 +13,17 @@ from .problem import (
 )
 
 __all__ = [
-    "OPEN_STATES", "Bulletin", "BulletinStatus", "Category", "Inspection", "InspectionKind",
-    "Library", "Problem", "ProblemEvent", "ProblemEvidence", "Source", "State", "Tier",
-]  # fmt: skip
+    "OPEN_STATES",
+    "Bulletin",
+    "BulletinStatus",
+    "Category",
+    "Inspection",
+    "InspectionKind",
+    "Library",
+    "Problem",
+    "ProblemEvent",
+    "ProblemEvidence",
+    "Source",
+    "State",
+    "Tier",
+]

@@ -22,13 +22,16 @@ class Bulletin(models.Model):
     scope_path_field = "organization__path"
 
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="bulletins",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="bulletins",
         verbose_name=_("通报范围"),
-    )  # fmt: skip
+    )
     quarter = models.CharField(_("季度"), max_length=7, help_text=_("如 2026Q3"))
     number = models.CharField(_("文号"), max_length=60, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=BulletinStatus.choices,
-                              default=BulletinStatus.QUEUED)  # fmt: skip
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.QUEUED
+    )
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     error = models.TextField(_("错误"), blank=True)
     docx = models.FileField(_("Word 文件"), upload_to=bulletin_upload_to, blank=True)

@@ -101,8 +101,9 @@ class Problem(models.Model):
     )
     measures = models.TextField(_("整改措施"), blank=True)
     deadline = models.DateField(_("整改时限"))
-    state = models.CharField(_("整改状态"), max_length=12, choices=State.choices,
-                             default=State.PLANNED)  # fmt: skip
+    state = models.CharField(
+        _("整改状态"), max_length=12, choices=State.choices, default=State.PLANNED
+    )
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     submitted_on = models.DateField(_("提交验收日期"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
@@ -167,8 +168,9 @@ class ProblemEvidence(EvidenceFile):
     upload_folder = "problems/{problem_id}"
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="evidence")
-    event = models.ForeignKey(ProblemEvent, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="evidence")  # fmt: skip
+    event = models.ForeignKey(
+        ProblemEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence"
+    )
 
     objects = ScopedQuerySet.as_manager()
 

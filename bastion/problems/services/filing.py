@@ -38,11 +38,30 @@ ADD_INSPECTION, CHANGE_INSPECTION = "problems.add_inspection", "problems.change_
 ADD_PROBLEM, CHANGE_PROBLEM = "problems.add_problem", "problems.change_problem"
 MAX_CHECKLIST = 200
 
-INSPECTION_FIELDS = ("kind", "title", "inspecting_org", "team", "held_on", "unannounced",
-                     "checklist", "summary")  # fmt: skip
-PROBLEM_FIELDS = ("description", "organization", "inspection", "source", "category", "tier",
-                  "library", "found_on", "responsible_org", "responsible_person", "measures",
-                  "deadline")  # fmt: skip
+INSPECTION_FIELDS = (
+    "kind",
+    "title",
+    "inspecting_org",
+    "team",
+    "held_on",
+    "unannounced",
+    "checklist",
+    "summary",
+)
+PROBLEM_FIELDS = (
+    "description",
+    "organization",
+    "inspection",
+    "source",
+    "category",
+    "tier",
+    "library",
+    "found_on",
+    "responsible_org",
+    "responsible_person",
+    "measures",
+    "deadline",
+)
 
 
 # --- inspections -----------------------------------------------------------------------------
@@ -67,8 +86,10 @@ def _check_inspection(data: dict, inspected: list[Organization], actor, permissi
         add("inspected", _("请至少选择一个被检查组织。"))
     outside = [o.name for o in inspected if not allows(actor, permission, o)]
     if outside:
-        add("inspected", _("被检查组织不在您的管理范围内：%(names)s。")
-            % {"names": "、".join(outside)})  # fmt: skip
+        add(
+            "inspected",
+            _("被检查组织不在您的管理范围内：%(names)s。") % {"names": "、".join(outside)},
+        )
     if inspecting is not None and inspected:
         if data["kind"] == InspectionKind.MUTUAL and any(o.pk == inspecting.pk for o in inspected):
             add("inspected", _("互查时检查组织不能同时是被检查组织。"))
@@ -122,8 +143,12 @@ def inspection_update(*, actor, inspection: Inspection, inspected, **fields) -> 
     orphaned = [pk for pk in found_on if pk not in kept]
     if orphaned:
         names = Organization.objects.filter(pk__in=orphaned).values_list("name", flat=True)
-        raise ValidationError({"inspected": _("已有问题登记在%(names)s，不能将其移出被检查组织。")
-                               % {"names": "、".join(names)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "inspected": _("已有问题登记在%(names)s，不能将其移出被检查组织。")
+                % {"names": "、".join(names)}
+            }
+        )
     for key, value in data.items():
         setattr(inspection, key, value)
     inspection.save()
@@ -188,8 +213,11 @@ def _check_problem(data: dict, actor, permission: str, *, pk=None) -> dict:
     if person is not None and responsible is not None:
         person_org = Organization.objects.filter(pk=person.organization_id).first()
         if person_org is None or not person_org.path.startswith(responsible.path):
-            add("responsible_person", _("责任人“%(name)s”不在责任组织“%(org)s”的名册中。")
-                % {"name": person.name, "org": responsible.name})  # fmt: skip
+            add(
+                "responsible_person",
+                _("责任人“%(name)s”不在责任组织“%(org)s”的名册中。")
+                % {"name": person.name, "org": responsible.name},
+            )
     if errors:
         raise ValidationError(errors)
     return data
@@ -210,8 +238,9 @@ def problem_create(*, actor, notify: bool = True, **fields) -> Problem:
     if problem.tier == Tier.ESCALATE:
         escalate(problem)
     problem.save()
-    ProblemEvent.objects.create(problem=problem, from_state="", to_state=State.PLANNED,
-                                reason=_("登记问题"), actor=actor)  # fmt: skip
+    ProblemEvent.objects.create(
+        problem=problem, from_state="", to_state=State.PLANNED, reason=_("登记问题"), actor=actor
+    )
     if notify:
         notify_assigned([problem], actor=actor)
     if problem.tier == Tier.ESCALATE:

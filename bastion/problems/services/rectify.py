@@ -101,8 +101,9 @@ def problem_transition(*, actor, problem: Problem, to: str, reason: str = "", fi
         and (locked.state == State.REJECTED or not locked.evidence.exists())
     ):
         raise ValidationError({"files": _("提交验收前请上传整改佐证材料（照片或文件）。")})
-    event = ProblemEvent.objects.create(problem=locked, from_state=locked.state,
-                                        to_state=target, reason=reason, actor=actor)  # fmt: skip
+    event = ProblemEvent.objects.create(
+        problem=locked, from_state=locked.state, to_state=target, reason=reason, actor=actor
+    )
     _attach_evidence(locked, files, event=event)
     today = timezone.localdate()
     locked.state = target
@@ -128,8 +129,9 @@ def _attach_evidence(problem: Problem, files, *, event=None) -> list[ProblemEvid
     rows = []
     for upload in files or ():
         checked = checks.check_upload(upload)
-        evidence = ProblemEvidence(problem=problem, event=event, size=checked.size,
-                                   original_name=checked.original_name)  # fmt: skip
+        evidence = ProblemEvidence(
+            problem=problem, event=event, size=checked.size, original_name=checked.original_name
+        )
         evidence.file.save(checked.storage_name(), upload, save=False)
         evidence.save()
         rows.append(evidence)
@@ -150,10 +152,14 @@ def owner_for(org: Organization, library: str) -> Organization:
     committee (county), or the root committee (company)."""
     if library == Library.COMPANY:
         return Organization.objects.get(path=org.path[: Organization.steplen])
-    chain = list(Organization.objects.filter(
-        path__in=[org.path[:i] for i in range(Organization.steplen, len(org.path) + 1,
-                                              Organization.steplen)]
-    ).order_by("-depth"))  # fmt: skip
+    chain = list(
+        Organization.objects.filter(
+            path__in=[
+                org.path[:i]
+                for i in range(Organization.steplen, len(org.path) + 1, Organization.steplen)
+            ]
+        ).order_by("-depth")
+    )
     if library == Library.COUNTY:
         return next((o for o in chain if o.kind == "committee"), chain[-1])
     return next((o for o in chain if o.kind != "group"), chain[0])
@@ -162,9 +168,11 @@ def owner_for(org: Organization, library: str) -> Organization:
 def is_recurring(org: Organization, category: str, found_on: dt.date, exclude=None) -> bool:
     """The same category found again at the same organization within a year."""
     earlier = Problem.objects.filter(
-        organization=org, category=category,
-        found_on__gte=found_on - dt.timedelta(days=365), found_on__lte=found_on,
-    )  # fmt: skip
+        organization=org,
+        category=category,
+        found_on__gte=found_on - dt.timedelta(days=365),
+        found_on__lte=found_on,
+    )
     if exclude is not None:
         earlier = earlier.exclude(pk=exclude)
     return earlier.exists()
@@ -178,10 +186,17 @@ def suggested_tier(org: Organization, category: str, found_on: dt.date, tier: in
 def escalate(problem: Problem) -> None:
     """Tier 4: the committee above the current owner owns the answer."""
     owner = problem.owner
-    above = Organization.objects.filter(
-        path__in=[owner.path[:i] for i in range(Organization.steplen, len(owner.path),
-                                                Organization.steplen)], kind="committee",
-    ).order_by("-depth").first()  # fmt: skip
+    above = (
+        Organization.objects.filter(
+            path__in=[
+                owner.path[:i]
+                for i in range(Organization.steplen, len(owner.path), Organization.steplen)
+            ],
+            kind="committee",
+        )
+        .order_by("-depth")
+        .first()
+    )
     problem.owner = above or owner
     problem.library = Library.COMPANY if problem.owner.depth == 1 else Library.COUNTY
     problem.escalated_at = timezone.now()

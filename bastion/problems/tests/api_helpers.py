@@ -67,25 +67,46 @@ def make_inspection(kind, by, inspected, *, title=None, held=-30) -> Inspection:
     return inspection
 
 
-def make_problem(org, *, state=State.PLANNED, tier=1, deadline=10, inspection=None,
-                 category="safety", found=-20, **extra) -> Problem:  # fmt: skip
+def make_problem(
+    org,
+    *,
+    state=State.PLANNED,
+    tier=1,
+    deadline=10,
+    inspection=None,
+    category="safety",
+    found=-20,
+    **extra,
+) -> Problem:
     library = library_for_tier(tier)
     problem = Problem.objects.create(
-        description=f"{org.name}的问题", organization=org, inspection=inspection,
-        source="inspection" if inspection else "manual", category=category, tier=tier,
-        library=library, owner=owner_for(org, library), found_on=days(found),
-        responsible_org=org, measures="立行立改", deadline=days(deadline), state=state, **extra,
-    )  # fmt: skip
+        description=f"{org.name}的问题",
+        organization=org,
+        inspection=inspection,
+        source="inspection" if inspection else "manual",
+        category=category,
+        tier=tier,
+        library=library,
+        owner=owner_for(org, library),
+        found_on=days(found),
+        responsible_org=org,
+        measures="立行立改",
+        deadline=days(deadline),
+        state=state,
+        **extra,
+    )
     ProblemEvent.objects.create(problem=problem, from_state="", to_state=State.PLANNED)
     return problem
 
 
 @pytest.fixture(name="data")
 def data_fixture(tree, personas, discipline):
-    patrol = make_inspection("patrol", tree.company, [tree.station_a1, tree.station_b1],
-                             title="公司党委巡查")  # fmt: skip
-    visit = make_inspection("supervision_visit", tree.county_a, [tree.station_a2],
-                            title="A县督导访谈")  # fmt: skip
+    patrol = make_inspection(
+        "patrol", tree.company, [tree.station_a1, tree.station_b1], title="公司党委巡查"
+    )
+    visit = make_inspection(
+        "supervision_visit", tree.county_a, [tree.station_a2], title="A县督导访谈"
+    )
     own = make_inspection("self", tree.station_a1, [tree.station_a1], title="A1自查", held=-5)
     problems = SimpleNamespace(
         a1=make_problem(tree.station_a1, inspection=patrol),
@@ -95,14 +116,14 @@ def data_fixture(tree, personas, discipline):
             deadline=-5,
             inspection=patrol,
             category="business",
-        ),  # fmt: skip
+        ),
         a2=make_problem(
             tree.station_a2,
             state=State.SUBMITTED,
             deadline=-2,
             inspection=visit,
             submitted_on=days(-3),
-        ),  # fmt: skip
+        ),
         b1=make_problem(
             tree.station_b1,
             state=State.CLOSED,
@@ -110,7 +131,7 @@ def data_fixture(tree, personas, discipline):
             inspection=patrol,
             submitted_on=days(-12),
             closed_on=days(-11),
-        ),  # fmt: skip
+        ),
         g1=make_problem(tree.group_a1, category="service"),
         county=make_problem(tree.county_a, tier=3, deadline=40, category="integrity"),
     )

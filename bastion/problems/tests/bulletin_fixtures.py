@@ -33,33 +33,70 @@ def d(month, day, year=2025):
 def make_problem(org, category, found_on, deadline, state="planned", **extra):
     return Problem.objects.create(
         description=extra.pop("description", f"问题{next(_serial)}：{category}"),
-        organization=org, source="inspection", category=category, tier=1, library="branch",
-        owner=org, found_on=found_on, responsible_org=extra.pop("responsible_org", org),
-        deadline=deadline, state=state, **extra,
-    )  # fmt: skip
+        organization=org,
+        source="inspection",
+        category=category,
+        tier=1,
+        library="branch",
+        owner=org,
+        found_on=found_on,
+        responsible_org=extra.pop("responsible_org", org),
+        deadline=deadline,
+        state=state,
+        **extra,
+    )
 
 
 @pytest.fixture
 def crafted(tree):
     t = tree
     p = {}
-    p[1] = make_problem(t.station_a1, "organization", d(7, 10), d(8, 10), "closed",
-                        closed_on=d(8, 5))  # fmt: skip
-    p[2] = make_problem(t.station_a1, "safety", d(7, 15), d(8, 31), "in_progress",
-                        description="安全工器具未按期检验", responsible_org=t.county_a)  # fmt: skip
-    p[3] = make_problem(t.station_a2, "safety", d(5, 1), d(6, 30), "in_progress",
-                        description="现场作业未设安全监护人")  # fmt: skip
+    p[1] = make_problem(
+        t.station_a1, "organization", d(7, 10), d(8, 10), "closed", closed_on=d(8, 5)
+    )
+    p[2] = make_problem(
+        t.station_a1,
+        "safety",
+        d(7, 15),
+        d(8, 31),
+        "in_progress",
+        description="安全工器具未按期检验",
+        responsible_org=t.county_a,
+    )
+    p[3] = make_problem(
+        t.station_a2,
+        "safety",
+        d(5, 1),
+        d(6, 30),
+        "in_progress",
+        description="现场作业未设安全监护人",
+    )
     p[4] = make_problem(t.station_a2, "business", d(4, 1), d(5, 1), "closed", closed_on=d(6, 15))
-    p[5] = make_problem(t.station_a2, "integrity", d(5, 10), d(10, 31), "verified",
-                        submitted_on=d(8, 1))  # fmt: skip
+    p[5] = make_problem(
+        t.station_a2, "integrity", d(5, 10), d(10, 31), "verified", submitted_on=d(8, 1)
+    )
     event = ProblemEvent.objects.create(problem=p[5], from_state="submitted", to_state="verified")
     ProblemEvent.objects.filter(pk=event.pk).update(at=dt.datetime(2025, 8, 20, 10, tzinfo=dt.UTC))
     p[6] = make_problem(t.group_a1, "organization", d(9, 1), d(12, 31))
     p[7] = make_problem(t.station_b1, "service", d(7, 1), d(7, 20), "closed", closed_on=d(7, 18))
     p[8] = make_problem(t.station_b1, "business", d(8, 1), d(10, 15), "in_progress")
     p[9] = make_problem(t.station_b1, "business", d(10, 5), d(11, 5))
-    p[10] = make_problem(t.company, "other", d(7, 5), d(7, 30), "submitted",
-                         description="党委会议记录不规范", submitted_on=d(7, 29))  # fmt: skip
-    p[11] = make_problem(t.station_b1, "safety", d(8, 1), d(9, 1), "closed",
-                         description="配电房消防器材过期", closed_on=d(10, 10))  # fmt: skip
+    p[10] = make_problem(
+        t.company,
+        "other",
+        d(7, 5),
+        d(7, 30),
+        "submitted",
+        description="党委会议记录不规范",
+        submitted_on=d(7, 29),
+    )
+    p[11] = make_problem(
+        t.station_b1,
+        "safety",
+        d(8, 1),
+        d(9, 1),
+        "closed",
+        description="配电房消防器材过期",
+        closed_on=d(10, 10),
+    )
     return p

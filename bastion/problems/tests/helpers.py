@@ -30,16 +30,26 @@ def discipline(tree):
 def make_problem(actor, org, *, tier=1, category=Category.SAFETY, found_on=None, **extra):
     found_on = found_on or today()
     fields = {
-        "description": "台账不全", "organization": org, "category": category, "tier": tier,
-        "found_on": found_on, "responsible_org": org, "deadline": found_on + dt.timedelta(days=30),
-    }  # fmt: skip
+        "description": "台账不全",
+        "organization": org,
+        "category": category,
+        "tier": tier,
+        "found_on": found_on,
+        "responsible_org": org,
+        "deadline": found_on + dt.timedelta(days=30),
+    }
     fields.update(extra)
     return filing.problem_create(actor=actor, **fields)
 
 
 def make_inspection(actor, inspecting, inspected, kind=InspectionKind.PATROL, **extra):
-    fields = {"kind": kind, "title": "2025年巡查", "inspecting_org": inspecting,
-              "held_on": today(), "team": "张三、李四"}  # fmt: skip
+    fields = {
+        "kind": kind,
+        "title": "2025年巡查",
+        "inspecting_org": inspecting,
+        "held_on": today(),
+        "team": "张三、李四",
+    }
     fields.update(extra)
     return filing.inspection_create(actor=actor, inspected=inspected, **fields)
 

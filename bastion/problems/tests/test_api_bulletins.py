@@ -31,8 +31,12 @@ def test_the_word_bulletin(api, personas, discipline, data, tree):
     import docx
 
     login(api, personas.company)
-    params = {"within": tree.company.pk, "quarter": quarter(), "format": "docx",
-              "number": "市公党通〔2026〕7号"}  # fmt: skip
+    params = {
+        "within": tree.company.pk,
+        "quarter": quarter(),
+        "format": "docx",
+        "number": "市公党通〔2026〕7号",
+    }
     response = api.get(URL, params)
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == DOCX
@@ -103,8 +107,9 @@ def test_a_branch_without_the_bulletin_right_is_403(api, personas, discipline, d
         ({"number": "号" * 61}, "number", "60"),
     ],
 )
-def test_bad_parameters_are_400_in_chinese(api, personas, discipline, data, tree, params, key,
-                                           text):  # fmt: skip
+def test_bad_parameters_are_400_in_chinese(
+    api, personas, discipline, data, tree, params, key, text
+):
     login(api, personas.company)
     params = {"within": tree.company.pk, **params} if key != "within" else params
     response = api.get(URL, params)

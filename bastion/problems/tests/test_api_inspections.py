@@ -48,8 +48,9 @@ def test_row_and_filters(api, personas, discipline, data, tree):
     assert patrol["problem_count"] == 3
     assert titles(api.get(URL, {"kind": "self"}).json()["results"]) == {"A1自查"}
     assert titles(api.get(URL, {"within": tree.county_a.pk}).json()["results"]) == {
-        "A县督导访谈", "A1自查",
-    }  # fmt: skip
+        "A县督导访谈",
+        "A1自查",
+    }
     bad = api.get(URL, {"kind": "audit"})
     assert bad.status_code == 400 and "可选" in bad.json()["kind"][0]
 
@@ -59,8 +60,9 @@ def test_list_queries_do_not_grow(api, personas, discipline, data, tree):
     with CaptureQueriesContext(connection) as small:
         api.get(URL)
     for index in range(8):
-        make_inspection("flying", tree.company, [tree.station_a1, tree.station_a2],
-                        title=f"飞行 {index}")  # fmt: skip
+        make_inspection(
+            "flying", tree.company, [tree.station_a1, tree.station_a2], title=f"飞行 {index}"
+        )
     with CaptureQueriesContext(connection) as large:
         assert api.get(URL).json()["count"] == 11
     assert len(large) == len(small)
@@ -69,31 +71,42 @@ def test_list_queries_do_not_grow(api, personas, discipline, data, tree):
 def test_a_secretary_records_a_self_inspection(api, personas, discipline, data, tree):
     login(api, personas.secretary_a)
     body = {
-        "kind": "self", "title": "四季度自查", "inspecting_org": tree.station_a1.pk,
-        "inspected": [tree.station_a1.pk], "held_on": days(-1).isoformat(),
+        "kind": "self",
+        "title": "四季度自查",
+        "inspecting_org": tree.station_a1.pk,
+        "inspected": [tree.station_a1.pk],
+        "held_on": days(-1).isoformat(),
         "checklist": ["三会一课", "党费"],
-    }  # fmt: skip
+    }
     response = api.post(URL, body, format="json")
     assert response.status_code == 201, response.content
     row = response.json()
     assert (row["title"], row["problem_count"], row["checklist"]) == (
-        "四季度自查", 0, ["三会一课", "党费"],
-    )  # fmt: skip
+        "四季度自查",
+        0,
+        ["三会一课", "党费"],
+    )
     assert Inspection.objects.filter(title="四季度自查", created_by=personas.secretary_a).exists()
 
 
 def test_recording_refusals(api, personas, discipline, data, tree):
     login(api, personas.secretary_a)
     body = {
-        "kind": "self", "title": "越权检查", "inspecting_org": tree.station_b1.pk,
-        "inspected": [tree.station_b1.pk], "held_on": days(-1).isoformat(),
-    }  # fmt: skip
+        "kind": "self",
+        "title": "越权检查",
+        "inspecting_org": tree.station_b1.pk,
+        "inspected": [tree.station_b1.pk],
+        "held_on": days(-1).isoformat(),
+    }
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
     assert "不存在或不在您的管理范围内" in response.json()["inspecting_org"][0]
     assert "不存在或不在您的管理范围内" in response.json()["inspected"][0]
-    body.update(inspecting_org=tree.station_a1.pk, inspected=[tree.station_a1.pk],
-                held_on=days(3).isoformat())  # fmt: skip
+    body.update(
+        inspecting_org=tree.station_a1.pk,
+        inspected=[tree.station_a1.pk],
+        held_on=days(3).isoformat(),
+    )
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
     assert response.json()["held_on"] == ["检查日期不能晚于今天。"]
@@ -105,11 +118,16 @@ def test_recording_refusals(api, personas, discipline, data, tree):
 def test_filing_a_problem(api, personas, discipline, data, tree):
     login(api, personas.company)
     body = {
-        "description": "台区线损率偏高", "organization": tree.station_a1.pk,
-        "inspection": data.inspections.patrol.pk, "category": "business", "tier": 1,
-        "found_on": days(-1).isoformat(), "responsible_org": tree.station_a1.pk,
-        "deadline": days(20).isoformat(), "measures": "逐户排查",
-    }  # fmt: skip
+        "description": "台区线损率偏高",
+        "organization": tree.station_a1.pk,
+        "inspection": data.inspections.patrol.pk,
+        "category": "business",
+        "tier": 1,
+        "found_on": days(-1).isoformat(),
+        "responsible_org": tree.station_a1.pk,
+        "deadline": days(20).isoformat(),
+        "measures": "逐户排查",
+    }
     response = api.post(PROBLEMS_URL, body, format="json")
     assert response.status_code == 201, response.content
     row = response.json()

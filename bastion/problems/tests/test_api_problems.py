@@ -130,8 +130,11 @@ def test_list_queries_do_not_grow_with_rows(api, personas, discipline, data, tre
     with CaptureQueriesContext(connection) as small:
         first = api.get(URL, {"page_size": 100}).json()
     for index in range(12):
-        make_problem(tree.station_a1 if index % 2 else tree.group_a1, deadline=index - 6,
-                     state=["planned", "in_progress", "submitted"][index % 3])  # fmt: skip
+        make_problem(
+            tree.station_a1 if index % 2 else tree.group_a1,
+            deadline=index - 6,
+            state=["planned", "in_progress", "submitted"][index % 3],
+        )
     with CaptureQueriesContext(connection) as large:
         second = api.get(URL, {"page_size": 100}).json()
     assert second["count"] == first["count"] + 12
@@ -147,8 +150,9 @@ def test_detail_queries_do_not_grow_with_history(api, personas, discipline, data
     with CaptureQueriesContext(connection) as small:
         api.get(problem_url(problem))
     for _i in range(5):
-        ProblemEvent.objects.create(problem=problem, from_state="closed", to_state="closed",
-                                    actor=personas.company)  # fmt: skip
+        ProblemEvent.objects.create(
+            problem=problem, from_state="closed", to_state="closed", actor=personas.company
+        )
     with CaptureQueriesContext(connection) as large:
         row = api.get(problem_url(problem)).json()
     assert len(row["events"]) == 6

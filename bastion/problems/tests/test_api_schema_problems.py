@@ -25,8 +25,13 @@ def test_every_problem_path_is_documented(api_schema):
 def test_problem_choice_sets_have_their_own_names(api_schema):
     components = api_schema["components"]["schemas"]
     assert components["ProblemStateEnum"]["enum"] == [
-        "planned", "in_progress", "submitted", "rejected", "verified", "closed",
-    ]  # fmt: skip
+        "planned",
+        "in_progress",
+        "submitted",
+        "rejected",
+        "verified",
+        "closed",
+    ]
     assert components["ProblemTierEnum"] == {**components["ProblemTierEnum"], "type": "integer"}
     assert components["ProblemTierEnum"]["enum"] == [1, 2, 3, 4]
     assert "reopen" in components["ProblemMoveEnum"]["enum"]

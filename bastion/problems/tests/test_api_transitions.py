@@ -25,8 +25,9 @@ def png(name="整改后.png"):
 
 
 def move(api, problem, to, reason="", **extra):
-    return api.post(problem_url(problem, "transition"), {"to": to, "reason": reason, **extra},
-                    format="json")  # fmt: skip
+    return api.post(
+        problem_url(problem, "transition"), {"to": to, "reason": reason, **extra}, format="json"
+    )
 
 
 def upload(api, problem, to, *files, reason=""):
@@ -40,8 +41,9 @@ def test_the_full_loop(api, personas, discipline, data):
     response = move(api, problem, "in_progress")
     assert response.status_code == 200, response.content
     assert (response.json()["state"], response.json()["allowed_moves"]) == (
-        "in_progress", ["submitted"],
-    )  # fmt: skip
+        "in_progress",
+        ["submitted"],
+    )
     missing = move(api, problem, "submitted")
     assert missing.status_code == 400
     assert missing.json()["files"] == ["提交验收前请上传整改佐证材料（照片或文件）。"]
@@ -77,9 +79,15 @@ def test_the_full_loop(api, personas, discipline, data):
     row = move(api, problem, "reopen", "复查发现问题反弹。").json()
     assert (row["state"], row["closed_on"]) == ("in_progress", None)
     assert [e["to_state"] for e in row["events"]] == [
-        "planned", "in_progress", "submitted", "rejected", "submitted", "verified", "closed",
+        "planned",
         "in_progress",
-    ]  # fmt: skip
+        "submitted",
+        "rejected",
+        "submitted",
+        "verified",
+        "closed",
+        "in_progress",
+    ]
     assert row["events"][-1]["reason"] == "复查发现问题反弹。"
     assert row["events"][-1]["actor"] == "p_company"
 

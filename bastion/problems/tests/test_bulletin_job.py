@@ -22,9 +22,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def done(tree, personas, crafted):
     bulletin = bulletin_request(
-        actor=personas.company, organization=tree.company, quarter=QUARTER,
+        actor=personas.company,
+        organization=tree.company,
+        quarter=QUARTER,
         number="市公党通〔2025〕7号",
-    )  # fmt: skip
+    )
     assert bulletin.status == "done", bulletin.error
     return bulletin
 
@@ -45,11 +47,17 @@ def test_docx_form_and_tables(done, tree):
     assert texts[1] == "市公党通〔2025〕7号"
     assert texts[2] == "关于2025年第三季度问题整改情况的通报"
     assert "各下属党组织：" in texts
-    for heading in ("一、总体情况", "二、各单位整改情况", "三、问题类别分布", "四、逾期未整改问题",
-                    "五、工作要求"):  # fmt: skip
+    for heading in (
+        "一、总体情况",
+        "二、各单位整改情况",
+        "三、问题类别分布",
+        "四、逾期未整改问题",
+        "五、工作要求",
+    ):
         assert heading in texts
-    assert any("本季度共发现问题7个" in t and "应整改问题9个" in t and "整改率33.3%" in t
-               for t in texts)  # fmt: skip
+    assert any(
+        "本季度共发现问题7个" in t and "应整改问题9个" in t and "整改率33.3%" in t for t in texts
+    )
     assert texts[-2] == "中共市公司委员会" and texts[-1].endswith("日")
     # the red head: red, eastAsia font set
     head = doc.paragraphs[0].runs[0]
@@ -66,8 +74,15 @@ def test_docx_form_and_tables(done, tree):
     assert ["安全生产", "2", "3", "0", "3", "0.0%"] in categories
     assert categories[-1] == ["合计", "7", "9", "3", "4", "33.3%"]
     assert len(overdue) == 1 + 4
-    assert overdue[1] == ["1", "A2供电所党支部", "现场作业未设安全监护人", "安全生产", "2025-06-30",
-                          "92", "A2供电所党支部"]  # fmt: skip
+    assert overdue[1] == [
+        "1",
+        "A2供电所党支部",
+        "现场作业未设安全监护人",
+        "安全生产",
+        "2025-06-30",
+        "92",
+        "A2供电所党支部",
+    ]
 
 
 def test_xlsx_sheets(done):
@@ -110,8 +125,9 @@ def test_county_cannot_generate_for_company(tree, personas):
 
 def test_failure_marks_failed_with_chinese_error(tree, personas):
     with mock.patch("bastion.problems.jobs.build_docx", side_effect=RuntimeError("boom")):
-        bulletin = bulletin_request(actor=personas.company, organization=tree.company,
-                                    quarter=QUARTER)  # fmt: skip
+        bulletin = bulletin_request(
+            actor=personas.company, organization=tree.company, quarter=QUARTER
+        )
     assert bulletin.status == "failed"
     assert "生成通报时发生系统错误" in bulletin.error
     assert not bulletin.docx

@@ -39,8 +39,12 @@ def test_problems_in_every_state_mostly_closed(demo):
     assert by_tier[1] + by_tier[2] > total * 0.7
     assert Problem.objects.filter(recurring=True).exists()
     assert set(Problem.objects.values_list("category", flat=True)) >= {
-        "organization", "integrity", "safety", "business", "service",
-    }  # fmt: skip
+        "organization",
+        "integrity",
+        "safety",
+        "business",
+        "service",
+    }
 
 
 def test_several_are_overdue(demo):

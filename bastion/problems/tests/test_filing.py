@@ -21,12 +21,17 @@ pytestmark = pytest.mark.django_db
 
 def test_mutual_inspection_refuses_inspecting_org_among_inspected(tree, personas):
     with pytest.raises(ValidationError) as exc:
-        make_inspection(personas.county, tree.station_a1, [tree.station_a1, tree.station_a2],
-                        kind=InspectionKind.MUTUAL)  # fmt: skip
+        make_inspection(
+            personas.county,
+            tree.station_a1,
+            [tree.station_a1, tree.station_a2],
+            kind=InspectionKind.MUTUAL,
+        )
     assert "互查时检查组织不能同时是被检查组织" in str(exc.value)
     assert not Inspection.objects.exists()
-    inspection = make_inspection(personas.county, tree.station_a1, [tree.station_a2],
-                                 kind=InspectionKind.MUTUAL)  # fmt: skip
+    inspection = make_inspection(
+        personas.county, tree.station_a1, [tree.station_a2], kind=InspectionKind.MUTUAL
+    )
     assert list(inspection.inspected.all()) == [tree.station_a2]
 
 
@@ -40,18 +45,24 @@ def test_inspected_orgs_must_be_in_scope(tree, personas):
 
 
 def test_flying_inspection_is_unannounced_and_self_stays_in_subtree(tree, personas):
-    flying = make_inspection(personas.county, tree.county_a, [tree.station_a1],
-                             kind=InspectionKind.FLYING)  # fmt: skip
+    flying = make_inspection(
+        personas.county, tree.county_a, [tree.station_a1], kind=InspectionKind.FLYING
+    )
     assert flying.unannounced
     with pytest.raises(ValidationError):
-        make_inspection(personas.company, tree.county_a, [tree.station_b1],
-                        kind=InspectionKind.SELF)  # fmt: skip
+        make_inspection(
+            personas.company, tree.county_a, [tree.station_b1], kind=InspectionKind.SELF
+        )
 
 
 def test_inspection_date_not_in_future(tree, personas):
     with pytest.raises(ValidationError) as exc:
-        make_inspection(personas.county, tree.county_a, [tree.station_a1],
-                        held_on=today() + dt.timedelta(days=1))  # fmt: skip
+        make_inspection(
+            personas.county,
+            tree.county_a,
+            [tree.station_a1],
+            held_on=today() + dt.timedelta(days=1),
+        )
     assert "检查日期不能晚于今天" in str(exc.value)
 
 
@@ -111,8 +122,12 @@ def test_not_recurring_after_366_days_or_other_category(tree, personas):
 
 def test_responsible_org_and_person_rules(tree, people, personas):
     with pytest.raises(ValidationError) as exc:
-        make_problem(personas.county, tree.station_a1, responsible_org=tree.station_a2,
-                     responsible_person=people.wang_wu)  # fmt: skip
+        make_problem(
+            personas.county,
+            tree.station_a1,
+            responsible_org=tree.station_a2,
+            responsible_person=people.wang_wu,
+        )
     assert "责任组织须为问题所在组织本身或其下级组织" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
         make_problem(personas.county, tree.station_a1, responsible_person=people.wang_wu)

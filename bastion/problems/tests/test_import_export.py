@@ -15,8 +15,18 @@ from .helpers import make_inspection, make_problem, today, xlsx
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["检查编号", "问题描述", "组织编码", "类别", "问题层次", "责任组织编码", "责任人工号",
-           "整改措施", "整改时限", "发现日期"]  # fmt: skip
+HEADERS = [
+    "检查编号",
+    "问题描述",
+    "组织编码",
+    "类别",
+    "问题层次",
+    "责任组织编码",
+    "责任人工号",
+    "整改措施",
+    "整改时限",
+    "发现日期",
+]
 
 
 def run(user, rows, dry_run=False):
@@ -26,12 +36,25 @@ def run(user, rows, dry_run=False):
 def test_import_happy_path(tree, people, personas):
     inspection = make_inspection(personas.county, tree.county_a, [tree.station_a1])
     d, f = (today() + dt.timedelta(days=30)).isoformat(), today().isoformat()
-    result = run(personas.county, [
-        [inspection.pk, "台账不全", "C-A-1", "组织建设", "1", "C-A-1", people.zhang_san.employee_no,
-         "补齐台账", d, f],
-        [None, "安全警示缺失", "C-A-2", "安全生产", "重点难点问题", "C-A-2", None, "", d, f],
-        [None, "台账又不全", "C-A-1", "组织建设", "1", "C-A-1-G1", None, "", d, f],
-    ])  # fmt: skip
+    result = run(
+        personas.county,
+        [
+            [
+                inspection.pk,
+                "台账不全",
+                "C-A-1",
+                "组织建设",
+                "1",
+                "C-A-1",
+                people.zhang_san.employee_no,
+                "补齐台账",
+                d,
+                f,
+            ],
+            [None, "安全警示缺失", "C-A-2", "安全生产", "重点难点问题", "C-A-2", None, "", d, f],
+            [None, "台账又不全", "C-A-1", "组织建设", "1", "C-A-1-G1", None, "", d, f],
+        ],
+    )
     assert result.ok, result.errors
     assert result.created == 3
     first = Problem.objects.get(description="台账不全")
@@ -44,16 +67,29 @@ def test_import_happy_path(tree, people, personas):
 def test_import_bad_rows_write_nothing(tree, people, personas):
     d, f = (today() + dt.timedelta(days=30)).isoformat(), today().isoformat()
     early = (today() - dt.timedelta(days=5)).isoformat()
-    result = run(personas.county, [
-        [None, "好的一行", "C-A-1", "组织建设", "1", "C-A-1", None, "", d, f],
-        [None, "外部组织", "C-B-1", "组织建设", "1", "C-B-1", None, "", d, f],
-        [None, "层次错", "C-A-1", "组织建设", "9", "C-A-1", None, "", d, f],
-        [None, "时限早", "C-A-1", "安全生产", "1", "C-A-1", None, "", early, f],
-        [None, "责任人不在名册", "C-A-1", "安全生产", "1", "C-A-1", people.wang_wu.employee_no,
-         "", d, f],
-        [None, "类别错", "C-A-1", "不知道", "1", "C-A-1", None, "", d, f],
-        [999, "检查不存在", "C-A-1", "组织建设", "1", "C-A-1", None, "", d, f],
-    ])  # fmt: skip
+    result = run(
+        personas.county,
+        [
+            [None, "好的一行", "C-A-1", "组织建设", "1", "C-A-1", None, "", d, f],
+            [None, "外部组织", "C-B-1", "组织建设", "1", "C-B-1", None, "", d, f],
+            [None, "层次错", "C-A-1", "组织建设", "9", "C-A-1", None, "", d, f],
+            [None, "时限早", "C-A-1", "安全生产", "1", "C-A-1", None, "", early, f],
+            [
+                None,
+                "责任人不在名册",
+                "C-A-1",
+                "安全生产",
+                "1",
+                "C-A-1",
+                people.wang_wu.employee_no,
+                "",
+                d,
+                f,
+            ],
+            [None, "类别错", "C-A-1", "不知道", "1", "C-A-1", None, "", d, f],
+            [999, "检查不存在", "C-A-1", "组织建设", "1", "C-A-1", None, "", d, f],
+        ],
+    )
     assert not result.ok
     rows = {e["row"] for e in result.errors}
     assert rows == {3, 4, 5, 6, 7, 8}

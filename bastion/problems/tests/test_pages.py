@@ -59,9 +59,13 @@ def test_problem_list_filters(client, tree, personas, data):
 
 @pytest.mark.parametrize(
     "name,args",
-    [("problems:problem_list", []), ("problems:library", ["county"]),
-     ("problems:problem_export", []), ("problems:inspection_list", [])],
-)  # fmt: skip
+    [
+        ("problems:problem_list", []),
+        ("problems:library", ["county"]),
+        ("problems:problem_export", []),
+        ("problems:inspection_list", []),
+    ],
+)
 @pytest.mark.parametrize("value", ["county_b", "station_b1", "x", "999999"])
 def test_a_list_within_an_organization_outside_the_scope_is_404(
     client, tree, personas, data, name, args, value
@@ -122,8 +126,12 @@ def test_inspection_create_page(client, tree, personas):
     assert client.get(url).status_code == 200
     held = today().isoformat()
     base = {"kind": "patrol", "title": "巡查", "inspecting_org": tree.county_a.pk, "held_on": held}
-    mutual = {**base, "kind": "mutual", "inspecting_org": tree.station_a1.pk,
-              "inspected": [tree.station_a1.pk]}  # fmt: skip
+    mutual = {
+        **base,
+        "kind": "mutual",
+        "inspecting_org": tree.station_a1.pk,
+        "inspected": [tree.station_a1.pk],
+    }
     response = client.post(url, mutual)
     assert response.status_code == 200
     assert "互查时检查组织不能同时是被检查组织" in response.content.decode()
@@ -143,10 +151,17 @@ def test_problem_create_page_from_inspection(client, tree, personas, data):
     page = client.get(url)
     assert page.status_code == 200
     assert page.context["form"]["inspection"].value() == inspection.pk
-    post = {"description": "三会一课记录缺失", "organization": tree.station_a1.pk,
-            "inspection": inspection.pk, "source": "inspection", "category": "organization",
-            "tier": "1", "found_on": today().isoformat(), "responsible_org": tree.station_a1.pk,
-            "deadline": (today() - dt.timedelta(days=2)).isoformat()}  # fmt: skip
+    post = {
+        "description": "三会一课记录缺失",
+        "organization": tree.station_a1.pk,
+        "inspection": inspection.pk,
+        "source": "inspection",
+        "category": "organization",
+        "tier": "1",
+        "found_on": today().isoformat(),
+        "responsible_org": tree.station_a1.pk,
+        "deadline": (today() - dt.timedelta(days=2)).isoformat(),
+    }
     response = client.post(url, post)
     assert response.status_code == 200 and "整改时限不能早于发现日期" in response.content.decode()
     post["deadline"] = (today() + dt.timedelta(days=10)).isoformat()
@@ -227,8 +242,9 @@ def test_the_source_inspection_links_only_for_who_may_open_it(client, personas, 
     from .helpers import make_inspection, make_problem
 
     inspection = make_inspection(personas.county, tree.county_a, [tree.station_a1], title="县巡查")
-    problem = make_problem(personas.county, tree.station_a1, inspection=inspection,
-                           source="inspection")  # fmt: skip
+    problem = make_problem(
+        personas.county, tree.station_a1, inspection=inspection, source="inspection"
+    )
     url = reverse("problems:problem_detail", args=[problem.pk])
     link = f'href="{reverse("problems:inspection_detail", args=[inspection.pk])}"'
     client.force_login(personas.secretary_a)

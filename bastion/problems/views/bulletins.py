@@ -45,9 +45,11 @@ class BulletinForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("季度"), max_length=7, help_text=gettext_lazy("如 2026Q3")
     )
     number = forms.CharField(
-        label=gettext_lazy("文号"), max_length=60, required=False,
+        label=gettext_lazy("文号"),
+        max_length=60,
+        required=False,
         help_text=gettext_lazy("留空则自动编号，如“市公党通〔2026〕3号”"),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, nodes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,9 +83,11 @@ def bulletin_list(request):
             node = form.nodes[form.cleaned_data["organization"]]
             try:
                 bulletin = bulletin_request(
-                    actor=request.user, organization=node,
-                    quarter=form.cleaned_data["quarter"], number=form.cleaned_data["number"],
-                )  # fmt: skip
+                    actor=request.user,
+                    organization=node,
+                    quarter=form.cleaned_data["quarter"],
+                    number=form.cleaned_data["number"],
+                )
             except PermissionDenied as exc:
                 raise Http404 from exc
             except ValidationError as exc:
@@ -170,8 +174,9 @@ def bulletin_download(request, pk, fmt):
     except (FileNotFoundError, ValueError) as exc:
         raise Http404(_("文件不存在。")) from exc
     name = _("%(org)s%(quarter)s问题整改情况通报") % {
-        "org": bulletin.organization.name, "quarter": bulletin.quarter,
-    }  # fmt: skip
+        "org": bulletin.organization.name,
+        "quarter": bulletin.quarter,
+    }
     return FileResponse(
         handle, as_attachment=True, filename=f"{name}.{fmt}", content_type=CONTENT_TYPES[fmt]
     )

@@ -89,10 +89,14 @@ def inspection_detail(request, pk):
         selectors.for_list(inspection.problems.all()).order_by("organization__path", "id")
     )
     selectors.with_colours(problems)
-    return render(request, "problems/inspection_detail.html", {
-        "inspection": inspection,
-        "inspected": list(inspection.inspected.order_by("path")),
-        "problems": problems,
-        "can_add_problem": has_permission_anywhere(user, "problems.add_problem"),
-        "can_edit": allows(user, "problems.change_inspection", inspection.inspecting_org),
-    })  # fmt: skip
+    return render(
+        request,
+        "problems/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "inspected": list(inspection.inspected.order_by("path")),
+            "problems": problems,
+            "can_add_problem": has_permission_anywhere(user, "problems.add_problem"),
+            "can_edit": allows(user, "problems.change_inspection", inspection.inspecting_org),
+        },
+    )

@@ -82,8 +82,11 @@ def problem_export(request):
 
 
 def _render_form(request, form, problem=None, inspection=None):
-    return render(request, "problems/problem_form.html",
-                  {"form": form, "problem": problem, "inspection": inspection})  # fmt: skip
+    return render(
+        request,
+        "problems/problem_form.html",
+        {"form": form, "problem": problem, "inspection": inspection},
+    )
 
 
 @login_required
@@ -142,24 +145,33 @@ def problem_detail(request, pk, transition_form=None, failed_move=None):
     problem = scoped_problem(request, pk)
     selectors.with_colours([problem])
     moves = [
-        {"to": str(to), "label": rectify.MOVE_LABELS[to], "reason": to in REASON_MOVES,
-         "files": to in FILE_MOVES, "verify": rectify.TRANSITIONS[to][1] == rectify.VERIFY}
+        {
+            "to": str(to),
+            "label": rectify.MOVE_LABELS[to],
+            "reason": to in REASON_MOVES,
+            "files": to in FILE_MOVES,
+            "verify": rectify.TRANSITIONS[to][1] == rectify.VERIFY,
+        }
         for to in rectify.allowed_moves(problem, user)
-    ]  # fmt: skip
-    return render(request, "problems/problem_detail.html", {
-        "problem": problem,
-        "events": list(problem.events.select_related("actor")),
-        "evidence": list(problem.evidence.all()),
-        "moves": moves,
-        "transition_form": transition_form,
-        "failed_move": failed_move,
-        # The source inspection is scoped by who inspected: link it only where it may be opened.
-        "can_open_inspection": problem.inspection_id is not None and allows(
-            user, "problems.view_inspection", problem.inspection.inspecting_org
-        ),
-        "can_edit": problem.state != State.CLOSED
-        and allows(user, "problems.change_problem", problem.organization),
-    }, status=400 if transition_form is not None else 200)  # fmt: skip
+    ]
+    return render(
+        request,
+        "problems/problem_detail.html",
+        {
+            "problem": problem,
+            "events": list(problem.events.select_related("actor")),
+            "evidence": list(problem.evidence.all()),
+            "moves": moves,
+            "transition_form": transition_form,
+            "failed_move": failed_move,
+            # The source inspection is scoped by who inspected: link it only where it may be opened.
+            "can_open_inspection": problem.inspection_id is not None
+            and allows(user, "problems.view_inspection", problem.inspection.inspecting_org),
+            "can_edit": problem.state != State.CLOSED
+            and allows(user, "problems.change_problem", problem.organization),
+        },
+        status=400 if transition_form is not None else 200,
+    )
 
 
 @login_required
@@ -170,16 +182,21 @@ def problem_transition(request, pk):
     form = TransitionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            rectify.problem_transition(problem=problem, actor=user, to=form.cleaned_data["to"],
-                               reason=form.cleaned_data["reason"],
-                               files=form.cleaned_data["files"])  # fmt: skip
+            rectify.problem_transition(
+                problem=problem,
+                actor=user,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                files=form.cleaned_data["files"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied:
             form.add_error(None, _("您无权执行该操作。"))
         else:
-            messages.success(request, _("问题状态已更新为“%(state)s”。")
-                             % {"state": problem.get_state_display()})  # fmt: skip
+            messages.success(
+                request, _("问题状态已更新为“%(state)s”。") % {"state": problem.get_state_display()}
+            )
             return redirect(problem.get_absolute_url())
     return problem_detail(request, pk, transition_form=form, failed_move=request.POST.get("to"))
 

@@ -3,7 +3,19 @@ from .cascade import LEVEL_ORDER, LEVEL_ROLE, CascadeItem, CascadeLevel, Cascade
 from .task import FeedbackField, FieldKind, Priority, Task, TaskAttachment, TaskStatus
 
 __all__ = [
-    "LEVEL_ORDER", "LEVEL_ROLE", "OPEN_STATES", "Assignment", "AssignmentState", "CascadeItem",
-    "CascadeLevel", "CascadeStatus", "FeedbackField", "FeedbackFile", "FieldKind", "Priority",
-    "Task", "TaskAttachment", "TaskStatus",
-]  # fmt: skip
+    "LEVEL_ORDER",
+    "LEVEL_ROLE",
+    "OPEN_STATES",
+    "Assignment",
+    "AssignmentState",
+    "CascadeItem",
+    "CascadeLevel",
+    "CascadeStatus",
+    "FeedbackField",
+    "FeedbackFile",
+    "FieldKind",
+    "Priority",
+    "Task",
+    "TaskAttachment",
+    "TaskStatus",
+]

@@ -21,8 +21,14 @@ from . import flow
 
 MAX_FEEDBACK = 5000
 SUBMITTED_FIELDS = (
-    "state", "feedback", "values", "submitted_at", "submitted_by", "late", "read_at",
-)  # fmt: skip
+    "state",
+    "feedback",
+    "values",
+    "submitted_at",
+    "submitted_by",
+    "late",
+    "read_at",
+)
 
 
 def _errors_add(errors: dict, key: str, messages) -> None:

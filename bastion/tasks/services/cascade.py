@@ -36,8 +36,14 @@ from bastion.orgs.models.organization import OrganizationKind
 from ..models import LEVEL_ORDER, CascadeItem, CascadeLevel, CascadeStatus
 
 TEXT_FIELDS = (
-    "title", "description", "direction", "goal", "people", "measures", "responsibility",
-)  # fmt: skip
+    "title",
+    "description",
+    "direction",
+    "goal",
+    "people",
+    "measures",
+    "responsibility",
+)
 EDITABLE = (*TEXT_FIELDS, "deadline")
 
 
@@ -97,42 +103,58 @@ def _check_level(parent: CascadeItem | None, level: str) -> None:
     if parent is None:
         if level != CascadeLevel.OBJECTIVE:
             raise ValidationError(
-                {"level": _("只有攻坚目标清单是第一级；%(level)s必须挂在上级事项之下。")
-                 % {"level": CascadeLevel(level).label}}
-            )  # fmt: skip
+                {
+                    "level": _("只有攻坚目标清单是第一级；%(level)s必须挂在上级事项之下。")
+                    % {"level": CascadeLevel(level).label}
+                }
+            )
         return
     expected = next_level(parent.level)
     if expected is None:
         raise ValidationError({"level": _("行动方案是最末一级，不能再向下分解。")})
     if level != expected:
         raise ValidationError(
-            {"level": _("“%(parent)s”是%(parent_level)s，其下一级只能是%(expected)s。")
-             % {"parent": parent.title, "parent_level": parent.get_level_display(),
-                "expected": CascadeLevel(expected).label}}
-        )  # fmt: skip
+            {
+                "level": _("“%(parent)s”是%(parent_level)s，其下一级只能是%(expected)s。")
+                % {
+                    "parent": parent.title,
+                    "parent_level": parent.get_level_display(),
+                    "expected": CascadeLevel(expected).label,
+                }
+            }
+        )
 
 
 def _check_organization(parent: CascadeItem | None, organization: Organization) -> None:
     if not organization.is_active:
-        raise ValidationError({"organization": _("“%(org)s”已撤销，不能承担四级贯通事项。")
-                               % {"org": organization.name}})  # fmt: skip
+        raise ValidationError(
+            {
+                "organization": _("“%(org)s”已撤销，不能承担四级贯通事项。")
+                % {"org": organization.name}
+            }
+        )
     if parent is None:
         if organization.kind != OrganizationKind.COMMITTEE:
             raise ValidationError(
-                {"organization": _("攻坚目标清单由党委编制（党委管总命题），“%(org)s”不是党委。")
-                 % {"org": organization.name}}
-            )  # fmt: skip
+                {
+                    "organization": _("攻坚目标清单由党委编制（党委管总命题），“%(org)s”不是党委。")
+                    % {"org": organization.name}
+                }
+            )
         return
     anchor = anchor_of(parent)
     if not organization.path.startswith(anchor.path):
         message = _("%(level)s的责任组织必须是“%(anchor)s”或其下级组织，“%(org)s”不在其中。")
         raise ValidationError(
-            {"organization": message % {
-                "level": CascadeLevel(next_level(parent.level)).label,
-                "anchor": anchor.name,
-                "org": organization.name,
-            }}
-        )  # fmt: skip
+            {
+                "organization": message
+                % {
+                    "level": CascadeLevel(next_level(parent.level)).label,
+                    "anchor": anchor.name,
+                    "org": organization.name,
+                }
+            }
+        )
 
 
 def _check_content(item: CascadeItem) -> None:
@@ -167,9 +189,11 @@ def _check_children_deadline(item: CascadeItem) -> None:
     if later:
         names = "、".join(f"“{title}”（{date.isoformat()}）" for title, date in later)
         raise ValidationError(
-            {"deadline": _("下级事项%(items)s的时限晚于新时限，请先调整下级事项。")
-             % {"items": names}}
-        )  # fmt: skip
+            {
+                "deadline": _("下级事项%(items)s的时限晚于新时限，请先调整下级事项。")
+                % {"items": names}
+            }
+        )
 
 
 @service
@@ -179,11 +203,16 @@ def cascade_item_create(
     """Add one item to a cascade: an objective (no parent) or the next level under ``parent``."""
     values = _clean_values(fields)
     _check_level(parent, level)
-    _require(actor, "add", organization,
-             _("您无权为“%(org)s”编制四级贯通事项。") % {"org": organization.name})  # fmt: skip
+    _require(
+        actor,
+        "add",
+        organization,
+        _("您无权为“%(org)s”编制四级贯通事项。") % {"org": organization.name},
+    )
     if parent is not None and parent.status == CascadeStatus.DONE:
-        raise ValidationError(_("上级事项“%(parent)s”已完成，不能再添加下级事项。")
-                              % {"parent": parent.title})  # fmt: skip
+        raise ValidationError(
+            _("上级事项“%(parent)s”已完成，不能再添加下级事项。") % {"parent": parent.title}
+        )
     _check_organization(parent, organization)
     if parent is not None and not values.get("deadline") and parent.deadline:
         values["deadline"] = parent.deadline
@@ -211,8 +240,12 @@ def cascade_item_update(
     if organization is not None and organization.pk != item.organization_id:
         if item.children.exists():
             raise ValidationError({"organization": _("该事项已有下级事项，不能更换责任组织。")})
-        _require(actor, "change", organization,
-                 _("您无权把事项交给“%(org)s”。") % {"org": organization.name})  # fmt: skip
+        _require(
+            actor,
+            "change",
+            organization,
+            _("您无权把事项交给“%(org)s”。") % {"org": organization.name},
+        )
         _check_organization(item.parent, organization)
         item.organization = organization
     if "deadline" in values and not values["deadline"] and item.parent_id:
@@ -244,16 +277,23 @@ def cascade_item_set_status(
         if open_children:
             shown = "、".join(f"“{t}”" for t in open_children[:5])
             raise ValidationError(
-                {"status": _("下级事项%(items)s%(more)s尚未完成，全部完成后才能标记为已完成。")
-                 % {"items": shown, "more": _("等") if len(open_children) > 5 else ""}}
-            )  # fmt: skip
+                {
+                    "status": _("下级事项%(items)s%(more)s尚未完成，全部完成后才能标记为已完成。")
+                    % {"items": shown, "more": _("等") if len(open_children) > 5 else ""}
+                }
+            )
     elif item.status == CascadeStatus.DONE and item.parent_id:
         parent = item.parent
         if parent.status == CascadeStatus.DONE:
             raise ValidationError(
-                {"status": _("上级事项“%(parent)s”已标记完成，不能重新打开本事项；"
-                             "请先将上级事项改为推进中。") % {"parent": parent.title}}
-            )  # fmt: skip
+                {
+                    "status": _(
+                        "上级事项“%(parent)s”已标记完成，不能重新打开本事项；"
+                        "请先将上级事项改为推进中。"
+                    )
+                    % {"parent": parent.title}
+                }
+            )
     item.status = status
     fields = ["status", "updated_at"]
     if progress_note is not None:
@@ -269,8 +309,9 @@ def cascade_item_delete(*, actor, item: CascadeItem) -> None:
     _require(actor, "delete", item.organization, _("您无权删除该事项。"))
     children = item.children.count()
     if children:
-        raise ValidationError(_("该事项下还有 %(n)s 项下级事项，请先删除下级事项。")
-                              % {"n": children})  # fmt: skip
+        raise ValidationError(
+            _("该事项下还有 %(n)s 项下级事项，请先删除下级事项。") % {"n": children}
+        )
     tasks = item.tasks.count()
     if tasks:
         raise ValidationError(_("已有 %(n)s 份工作单关联该事项，不能删除。") % {"n": tasks})

@@ -87,8 +87,9 @@ def task_dispatch(*, actor, task: Task, recipients) -> int:
     Assignment.objects.bulk_create(rows, batch_size=BATCH)
     if rows and rows[0].pk is None:  # a backend that does not return ids from bulk inserts
         rows = list(Assignment.objects.filter(task=task).exclude(organization_id__in=existing))
-    created = [(row, {"state": [None, AssignmentState.UNREAD]}, LogEntry.Action.CREATE)
-               for row in rows]  # fmt: skip
+    created = [
+        (row, {"state": [None, AssignmentState.UNREAD]}, LogEntry.Action.CREATE) for row in rows
+    ]
     audit_bulk(actor=actor, model=Assignment, changes_by_object=created)
     if task.status == TaskStatus.DRAFT:
         task.status, task.dispatched_at = TaskStatus.DISPATCHED, timezone.now()
@@ -127,9 +128,11 @@ def _recipient_ids(task: Task, actor, recipients) -> list[int]:
         shown = [names.get(i, str(i)) for i in sorted(refused)[:20]]
         more = _("等 %(n)s 个") % {"n": len(refused)} if len(refused) > 20 else ""
         raise ValidationError(
-            {"recipients": _("以下组织不在派发组织的下级范围内：%(names)s%(more)s。")
-             % {"names": "、".join(shown), "more": more}}
-        )  # fmt: skip
+            {
+                "recipients": _("以下组织不在派发组织的下级范围内：%(names)s%(more)s。")
+                % {"names": "、".join(shown), "more": more}
+            }
+        )
     return sorted(ids)
 
 
@@ -149,8 +152,7 @@ def assignment_submit(
 ) -> Assignment:
     """The recipient answers (again, after a return). ``values`` are already cleaned by the
     task's form (``forms.feedback_form``); accepted answers are locked."""
-    _require(actor, "tasks.change_assignment", assignment.organization,
-             _("您无权为该组织反馈。"))  # fmt: skip
+    _require(actor, "tasks.change_assignment", assignment.organization, _("您无权为该组织反馈。"))
     if assignment.state == AssignmentState.ACCEPTED:
         raise ValidationError(_("反馈已被采纳并锁定，不能再修改。"))
     if assignment.state == AssignmentState.SUBMITTED:
@@ -204,8 +206,7 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
 
 
 def _review_check(assignment: Assignment, actor) -> None:
-    _require(actor, "tasks.review_task", assignment.task.issuer,
-             _("只有派发组织可以审核反馈。"))  # fmt: skip
+    _require(actor, "tasks.review_task", assignment.task.issuer, _("只有派发组织可以审核反馈。"))
     if assignment.state != AssignmentState.SUBMITTED:
         raise ValidationError(_("只能审核已提交、待审核的反馈。"))
 
@@ -229,23 +230,31 @@ def assignment_pass_down(
         parent = assignment.task
         due = due_on or parent.due_on
         if due > parent.due_on:
-            raise ValidationError({"due_on": _("转派的截止日期不能晚于上级要求的 %(d)s。")
-                                   % {"d": parent.due_on.isoformat()}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "due_on": _("转派的截止日期不能晚于上级要求的 %(d)s。")
+                    % {"d": parent.due_on.isoformat()}
+                }
+            )
         child = Task.objects.create(
-            title=parent.title, body=parent.body, issuer=org, due_on=due,
-            priority=parent.priority, parent_assignment=assignment,
-            cascade_item=parent.cascade_item, created_by=actor,
-        )  # fmt: skip
+            title=parent.title,
+            body=parent.body,
+            issuer=org,
+            due_on=due,
+            priority=parent.priority,
+            parent_assignment=assignment,
+            cascade_item=parent.cascade_item,
+            created_by=actor,
+        )
         for field in parent.fields.all():
             field.pk, field.task = None, child
             field.save()
         # The sheet's files go down with it: the rows share the stored files (drafts only may
         # delete files, and a passed-down task is never a draft).
         TaskAttachment.objects.bulk_create(
-            TaskAttachment(task=child, file=a.file.name, original_name=a.original_name,
-                           size=a.size)
+            TaskAttachment(task=child, file=a.file.name, original_name=a.original_name, size=a.size)
             for a in parent.attachments.all()
-        )  # fmt: skip
+        )
     task_dispatch(task=child, actor=actor, recipients=recipients)
     assignment_mark_read(assignment=assignment, actor=actor)
     return child

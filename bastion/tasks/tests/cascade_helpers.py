@@ -38,41 +38,69 @@ def hq_department(tree, tag: str = ""):
 def build_cascade(tree, actor, *, tag: str = "") -> SimpleNamespace:
     department = hq_department(tree, tag)
     objective = cascade_item_create(
-        actor=actor, level="objective", organization=tree.company,
-        title=f"攻坚目标{tag}：供电可靠性99.96%", deadline=DEADLINE,
-    )  # fmt: skip
+        actor=actor,
+        level="objective",
+        organization=tree.company,
+        title=f"攻坚目标{tag}：供电可靠性99.96%",
+        deadline=DEADLINE,
+    )
     book = cascade_item_create(
-        actor=actor, parent=objective, level="task_book", organization=department,
-        title=f"“党建+”配网可靠性任务书{tag}", goal="户均停电时间下降20%",
-    )  # fmt: skip
+        actor=actor,
+        parent=objective,
+        level="task_book",
+        organization=department,
+        title=f"“党建+”配网可靠性任务书{tag}",
+        goal="户均停电时间下降20%",
+    )
     sheet_a = cascade_item_create(
-        actor=actor, parent=book, level="task_sheet", organization=tree.county_a,
-        title=f"A县线损治理任务单{tag}", **sheet_fields(measures="A县措施：逐户排查"),
-    )  # fmt: skip
+        actor=actor,
+        parent=book,
+        level="task_sheet",
+        organization=tree.county_a,
+        title=f"A县线损治理任务单{tag}",
+        **sheet_fields(measures="A县措施：逐户排查"),
+    )
     sheet_b = cascade_item_create(
-        actor=actor, parent=book, level="task_sheet", organization=tree.county_b,
-        title=f"B县线损治理任务单{tag}", **sheet_fields(measures="B县措施：反窃电"),
-    )  # fmt: skip
+        actor=actor,
+        parent=book,
+        level="task_sheet",
+        organization=tree.county_b,
+        title=f"B县线损治理任务单{tag}",
+        **sheet_fields(measures="B县措施：反窃电"),
+    )
     plans = {}
     for name in ("station_a1", "station_a2", "station_b1"):
         org = getattr(tree, name)
         plans[name] = cascade_item_create(
-            actor=actor, parent=sheet_a if name.startswith("station_a") else sheet_b,
-            level="action_plan", organization=org, title=f"{org.name}行动方案{tag}",
-            measures=f"{org.name}的措施", deadline=dt.date(2099, 10, 31),
-        )  # fmt: skip
+            actor=actor,
+            parent=sheet_a if name.startswith("station_a") else sheet_b,
+            level="action_plan",
+            organization=org,
+            title=f"{org.name}行动方案{tag}",
+            measures=f"{org.name}的措施",
+            deadline=dt.date(2099, 10, 31),
+        )
     return SimpleNamespace(
-        department=department, objective=objective, book=book, sheet_a=sheet_a, sheet_b=sheet_b,
-        plan_a1=plans["station_a1"], plan_a2=plans["station_a2"], plan_b1=plans["station_b1"],
-    )  # fmt: skip
+        department=department,
+        objective=objective,
+        book=book,
+        sheet_a=sheet_a,
+        sheet_b=sheet_b,
+        plan_a1=plans["station_a1"],
+        plan_a2=plans["station_a2"],
+        plan_b1=plans["station_b1"],
+    )
 
 
 def linked_task(issuer, actor, item, recipients, *, title="线损治理进展反馈"):
     """A 工作单 pointing at ``item``, dispatched to ``recipients``."""
     task = Task.objects.create(
-        title=title, issuer=issuer, due_on=dt.date(2099, 6, 30), cascade_item=item,
+        title=title,
+        issuer=issuer,
+        due_on=dt.date(2099, 6, 30),
+        cascade_item=item,
         created_by=actor,
-    )  # fmt: skip
+    )
     flow.task_dispatch(task=task, actor=actor, recipients=[org.pk for org in recipients])
     return task
 

@@ -20,10 +20,14 @@ from bastion.tasks.services import flow
 FIELDS = [
     {"label": "培训党员人数", "kind": "number", "required": True},
     {"label": "会议召开日期", "kind": "date", "required": True},
-    {"label": "完成情况", "kind": "choice", "choices": ["已完成", "部分完成", "未开展"],
-     "required": True},
+    {
+        "label": "完成情况",
+        "kind": "choice",
+        "choices": ["已完成", "部分完成", "未开展"],
+        "required": True,
+    },
     {"label": "佐证照片", "kind": "file", "required": False},
-]  # fmt: skip
+]
 
 
 def days(n: int) -> dt.date:

@@ -99,8 +99,13 @@ def grow_stations(parent, count: int, tag: str) -> list:
 
 def spread_states(task: Task, due_on: dt.date) -> None:
     """Every fifth assignment in each state, so every part of the page has rows."""
-    cycle = [("unread", False), ("read", False), ("submitted", True), ("accepted", False),
-             ("returned", False)]  # fmt: skip
+    cycle = [
+        ("unread", False),
+        ("read", False),
+        ("submitted", True),
+        ("accepted", False),
+        ("returned", False),
+    ]
     for i, assignment in enumerate(task.assignments.order_by("pk")):
         state, late = cycle[i % len(cycle)]
         set_state(assignment, state, late, due_on)

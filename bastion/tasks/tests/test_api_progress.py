@@ -93,8 +93,12 @@ def test_progress_within_a_subtree(api, personas, tree, crafted):
     assert (county_a["late_submitted"], county_a["overdue_open"]) == (0, 2)
     county_b = progress(api, crafted, within=tree.county_b.pk)
     assert county_b["by_state"] == {
-        "unread": 1, "read": 0, "submitted": 1, "returned": 0, "accepted": 0,
-    }  # fmt: skip
+        "unread": 1,
+        "read": 0,
+        "submitted": 1,
+        "returned": 0,
+        "accepted": 0,
+    }
     assert (county_b["late_submitted"], county_b["on_time"], county_b["on_time_rate"]) == (1, 0, 0)
 
 
@@ -184,18 +188,22 @@ def test_export_within_a_subtree(api, personas, tree, crafted):
     assert sorted(row[1] for row in rows[1:]) == ["B1供电所党支部", "B县公司党委"]
 
 
-@pytest.mark.parametrize("state,names", [
-    ("overdue", ["A2供电所党支部", "A县公司党委", "B县公司党委"]),
-    ("late", ["B1供电所党支部"]),
-    ("accepted", ["A1供电所党支部"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "state,names",
+    [
+        ("overdue", ["A2供电所党支部", "A县公司党委", "B县公司党委"]),
+        ("late", ["B1供电所党支部"]),
+        ("accepted", ["A1供电所党支部"]),
+    ],
+)
 def test_api_and_page_exports_filter_alike(api, client, personas, crafted, state, names):
     """One FilterSet (``tasks.filters.ProgressFilter``) for the page, its export and the API."""
     login(api, personas.company)
     by_api = sheet_rows(api.get(task_url(crafted, "export"), {"state": state}))
     client.force_login(personas.company)
-    by_page = sheet_rows(client.get(reverse("tasks:progress_export", args=[crafted.pk]),
-                                    {"state": state}))  # fmt: skip
+    by_page = sheet_rows(
+        client.get(reverse("tasks:progress_export", args=[crafted.pk]), {"state": state})
+    )
     assert sorted(row[1] for row in by_api[1:]) == sorted(row[1] for row in by_page[1:]) == names
 
 

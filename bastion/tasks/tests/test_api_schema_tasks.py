@@ -33,8 +33,12 @@ def test_task_choice_sets_have_their_own_names(api_schema):
     components = api_schema["components"]["schemas"]
     assert components["TaskStatusEnum"]["enum"] == ["draft", "dispatched", "closed"]
     assert components["AssignmentStateEnum"]["enum"] == [
-        "unread", "read", "submitted", "returned", "accepted",
-    ]  # fmt: skip
+        "unread",
+        "read",
+        "submitted",
+        "returned",
+        "accepted",
+    ]
     assert "file" in components["FeedbackFieldKindEnum"]["enum"]
     assert "urgent" in components["TaskPriorityEnum"]["enum"]
     # One choice set, one name: the recipient filters use the organization's own enums.

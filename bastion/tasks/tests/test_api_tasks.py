@@ -345,8 +345,11 @@ def test_dispatch_queries_do_not_grow_with_recipients(api, personas, tree, draft
         make_org(tree.county_b, name=f"B供电所{index}", code=f"C-B-X{index}")
     ContentType.objects.clear_cache()  # both runs pay the audit log's content-type lookup
     with CaptureQueriesContext(connection) as few:
-        api.post(task_url(small, "dispatch"), {"within": tree.county_a.pk, "unit_kind": "station"},
-                 format="json")  # fmt: skip
+        api.post(
+            task_url(small, "dispatch"),
+            {"within": tree.county_a.pk, "unit_kind": "station"},
+            format="json",
+        )
     ContentType.objects.clear_cache()
     with CaptureQueriesContext(connection) as many:
         everywhere = {"within": tree.company.pk, "unit_kind": "station"}

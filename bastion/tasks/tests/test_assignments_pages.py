@@ -28,8 +28,12 @@ def work(tree, personas):
     rows = dispatch_to(task, [tree.station_a1, tree.station_b1], actor=personas.company)
     photo = task.fields.get(label="佐证照片")
     values = {str(task.fields.get(label=k).pk): v for k, v in GOOD.items()}
-    answers.assignment_answer(assignment=rows["C-A-1"], actor=personas.secretary_a, values=values,
-                            files={photo.pk: [png()]})  # fmt: skip
+    answers.assignment_answer(
+        assignment=rows["C-A-1"],
+        actor=personas.secretary_a,
+        values=values,
+        files={photo.pk: [png()]},
+    )
     return SimpleNamespace(
         task=task,
         a1=Assignment.objects.get(pk=rows["C-A-1"].pk),
@@ -65,8 +69,9 @@ def test_secretary_b_never_sees_station_a1s_answer(client, personas, work):
     ):
         assert client.get(url).status_code == 404
     assert client.post(reverse("tasks:assignment_submit", args=[work.a1.pk])).status_code == 404
-    response = client.post(reverse("tasks:assignment_review", args=[work.a1.pk]),
-                           {"decision": "accept"})  # fmt: skip
+    response = client.post(
+        reverse("tasks:assignment_review", args=[work.a1.pk]), {"decision": "accept"}
+    )
     assert response.status_code == 404
     assert Assignment.objects.get(pk=work.a1.pk).state == "submitted"
 
@@ -114,8 +119,9 @@ def test_submit_through_the_page(client, personas, work):
         ({"evidence": [fake_pdf("说明.docx")]}, "不是允许的类型"),
     ],
 )
-def test_bad_answers_show_chinese_errors_and_write_nothing(client, personas, work, changes,
-                                                           message):  # fmt: skip
+def test_bad_answers_show_chinese_errors_and_write_nothing(
+    client, personas, work, changes, message
+):
     client.force_login(personas.secretary_b)
     response = post_answer(client, work.b1, work.task, **changes)
     assert response.status_code == 200
@@ -210,8 +216,9 @@ def test_pass_down_through_the_page_then_roll_up(client, personas, work, groups)
     leader = UserFactory(username="b1_group_leader")
     for group in groups:
         grant(leader, "branch_secretary", group)
-    for row, people in zip(child.assignments.order_by("organization__path"), ("4", "6"),
-                           strict=True):  # fmt: skip
+    for row, people in zip(
+        child.assignments.order_by("organization__path"), ("4", "6"), strict=True
+    ):
         answer(row, actor=leader, **{**GOOD, "培训党员人数": people})
         flow.assignment_accept(assignment=row, actor=personas.secretary_b)
     page = client.get(reverse("tasks:assignment_detail", args=[work.b1.pk]))

@@ -38,9 +38,14 @@ def test_list_shows_the_objectives_that_reach_each_persona(client, personas, cas
 
 
 def test_list_search_and_awaiting_sheet(client, tree, personas, cascade):
-    sheet = cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
-                        organization=tree.county_a, title="A县第二张任务单",
-                        **sheet_fields())  # fmt: skip
+    sheet = cascade_item_create(
+        actor=personas.county,
+        parent=cascade.book,
+        level="task_sheet",
+        organization=tree.county_a,
+        title="A县第二张任务单",
+        **sheet_fields(),
+    )
     login(client, personas.secretary_a)
     response = client.get(reverse("tasks:cascade_list"))
     assert [s.pk for s in response.context["awaiting"]] == [sheet.pk]
@@ -83,8 +88,9 @@ test_item_pages_are_404_outside_scope = persona_matrix(*ITEMS, OBJECTIVE_FORM)
 
 
 def test_a_county_tree_is_404_for_the_other_county(client, tree, personas):
-    objective = cascade_item_create(actor=personas.county, level="objective",
-                            organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
+    objective = cascade_item_create(
+        actor=personas.county, level="objective", organization=tree.county_a, title="A县攻坚目标"
+    )
     login(client, personas.secretary_b)
     assert client.get(reverse("tasks:cascade_detail", args=[objective.pk])).status_code == 404
     assert client.get(reverse("tasks:cascade_detail", args=[99999])).status_code == 404
@@ -92,8 +98,13 @@ def test_a_county_tree_is_404_for_the_other_county(client, tree, personas):
 
 def test_secretary_b_reads_nothing_of_station_a1(client, tree, personas, cascade):
     task = linked_task(tree.county_a, personas.county, cascade.sheet_a, [tree.station_a1])
-    answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county,
-           text="A1反馈的秘密内容")  # fmt: skip
+    answer(
+        task,
+        tree.station_a1,
+        actor=personas.secretary_a,
+        reviewer=personas.county,
+        text="A1反馈的秘密内容",
+    )
     login(client, personas.secretary_b)
     text = client.get(detail(cascade)).content.decode()
     for secret in ("A1供电所党支部行动方案", "A县线损治理任务单", "A县措施", "A1反馈的秘密内容"):
@@ -105,12 +116,17 @@ def test_secretary_b_reads_nothing_of_station_a1(client, tree, personas, cascade
 
 
 def test_secretary_a_reads_the_path_and_their_own_plan(client, tree, personas, cascade):
-    task = linked_task(tree.county_a, personas.county, cascade.sheet_a,
-                       [tree.station_a1, tree.station_a2])  # fmt: skip
-    answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county,
-           text="A1已包干高损台区")  # fmt: skip
-    answer(task, tree.station_a2, actor=_a2_user(tree), reviewer=personas.county,
-           text="A2的反馈")  # fmt: skip
+    task = linked_task(
+        tree.county_a, personas.county, cascade.sheet_a, [tree.station_a1, tree.station_a2]
+    )
+    answer(
+        task,
+        tree.station_a1,
+        actor=personas.secretary_a,
+        reviewer=personas.county,
+        text="A1已包干高损台区",
+    )
+    answer(task, tree.station_a2, actor=_a2_user(tree), reviewer=personas.county, text="A2的反馈")
     login(client, personas.secretary_a)
     response = client.get(detail(cascade))
     text = response.content.decode()
@@ -129,8 +145,9 @@ def test_secretary_a_reads_the_path_and_their_own_plan(client, tree, personas, c
     assert f'data-testid="node-{cascade.sheet_a.pk}"' in text
     assert f'data-testid="status-{cascade.sheet_a.pk}"' not in text  # no status of a directive
     assert f'data-testid="status-form-{cascade.plan_a1.pk}"' in text
-    detail_url = url_or_none("tasks:assignment_detail", task.assignments.get(
-        organization=tree.station_a1).pk)  # fmt: skip
+    detail_url = url_or_none(
+        "tasks:assignment_detail", task.assignments.get(organization=tree.station_a1).pk
+    )
     if detail_url:
         assert detail_url in text
 
@@ -175,13 +192,23 @@ def test_secretary_writes_their_action_plan_through_the_page(client, tree, perso
         tree.station_a1.pk,
         tree.group_a1.pk,
     ]
-    response = client.post(url, {"organization": tree.station_a1.pk, "title": "A1第二方案",
-                                 "measures": "每周巡视", "deadline": "2099-09-30"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "organization": tree.station_a1.pk,
+            "title": "A1第二方案",
+            "measures": "每周巡视",
+            "deadline": "2099-09-30",
+        },
+    )
     plan = CascadeItem.objects.get(title="A1第二方案")
     assert response.status_code == 302
     assert response["Location"].endswith(f"/tasks/cascade/{cascade.objective.pk}/#item-{plan.pk}")
-    assert (plan.parent, plan.level, plan.root) == (cascade.sheet_a, "action_plan",
-                                                    cascade.objective)  # fmt: skip
+    assert (plan.parent, plan.level, plan.root) == (
+        cascade.sheet_a,
+        "action_plan",
+        cascade.objective,
+    )
 
 
 def test_bad_input_gets_a_chinese_message_and_nothing_changes(client, tree, personas, cascade):
@@ -193,12 +220,13 @@ def test_bad_input_gets_a_chinese_message_and_nothing_changes(client, tree, pers
     errors = response.context["form"].errors
     assert set(errors) >= {"direction", "goal", "measures", "responsibility"}
     late = client.post(
-        url, {"organization": tree.county_a.pk, "title": "晚", **sheet_fields(
-            deadline="2100-01-01")},
-    )  # fmt: skip
+        url,
+        {"organization": tree.county_a.pk, "title": "晚", **sheet_fields(deadline="2100-01-01")},
+    )
     assert "时限不能晚于上级事项" in late.content.decode()
-    outside = client.post(url, {"organization": tree.county_b.pk, "title": "越权",
-                                **sheet_fields()})  # fmt: skip
+    outside = client.post(
+        url, {"organization": tree.county_b.pk, "title": "越权", **sheet_fields()}
+    )
     assert "organization" in outside.context["form"].errors
     wrong_level = client.post(
         reverse("tasks:cascade_item_create") + f"?parent={cascade.book.pk}&level=action_plan",

@@ -16,20 +16,35 @@ pytestmark = pytest.mark.django_db
 def grow(tree, personas, cascade, n: int, tag: str):
     """``n`` more stations under county A, each with an action plan; a second task sheet with
     a linked 工作单 answered by every new station; some plans done."""
-    sheet = cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
-                        organization=tree.county_a, title=f"扩展任务单{tag}",
-                        **sheet_fields())  # fmt: skip
+    sheet = cascade_item_create(
+        actor=personas.county,
+        parent=cascade.book,
+        level="task_sheet",
+        organization=tree.county_a,
+        title=f"扩展任务单{tag}",
+        **sheet_fields(),
+    )
     stations = []
     for i in range(n):
         station = make_org(tree.county_a, name=f"扩展供电所{tag}{i}", code=f"C-A-{tag}{i:03d}")
         station.refresh_from_db()
         stations.append(station)
-        plan = cascade_item_create(actor=personas.county, parent=sheet, level="action_plan",
-                           organization=station, title=f"扩展方案{tag}{i}")  # fmt: skip
+        plan = cascade_item_create(
+            actor=personas.county,
+            parent=sheet,
+            level="action_plan",
+            organization=station,
+            title=f"扩展方案{tag}{i}",
+        )
         if i % 2:
             cascade_item_set_status(item=plan, actor=personas.county, status="done")
-    task = linked_task(tree.county_a, personas.county, sheet, [*stations, tree.station_a1],
-                       title=f"扩展工作单{tag}")  # fmt: skip
+    task = linked_task(
+        tree.county_a,
+        personas.county,
+        sheet,
+        [*stations, tree.station_a1],
+        title=f"扩展工作单{tag}",
+    )
     for station in stations[: n // 2]:
         user = UserFactory(username=f"sec_{station.code}")
         grant(user, "branch_secretary", station)
@@ -64,9 +79,14 @@ def test_list_does_not_grow_with_objectives(client, tree, personas, persona):
     for tag in ("2", "3", "4"):
         grown = build_cascade(tree, personas.company, tag=tag)
         grow(tree, personas, grown, 3, f"L{tag}")
-        cascade_item_create(actor=personas.county, parent=grown.book, level="task_sheet",
-                    organization=tree.county_a, title=f"待编制{tag}",
-                    **sheet_fields())  # fmt: skip
+        cascade_item_create(
+            actor=personas.county,
+            parent=grown.book,
+            level="task_sheet",
+            organization=tree.county_a,
+            title=f"待编制{tag}",
+            **sheet_fields(),
+        )
     large = count_queries(client, url)
     response = large.response
     assert len(response.context["rows"]) == 4

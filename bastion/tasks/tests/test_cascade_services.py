@@ -47,20 +47,34 @@ def test_levels_follow_each_other(tree, personas, cascade, parent, level, messag
     before = CascadeItem.objects.count()
     with pytest.raises(ValidationError) as exc:
         cascade_item_create(
-            actor=personas.company, parent=getattr(cascade, parent) if parent else None,
-            level=level, organization=tree.county_a, title="错层事项", **sheet_fields(),
-        )  # fmt: skip
+            actor=personas.company,
+            parent=getattr(cascade, parent) if parent else None,
+            level=level,
+            organization=tree.county_a,
+            title="错层事项",
+            **sheet_fields(),
+        )
     assert message in str(exc.value.message_dict["level"])
     assert CascadeItem.objects.count() == before
 
 
 def test_action_plan_must_lie_under_its_task_sheet(tree, personas, cascade):
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.company, parent=cascade.sheet_a, level="action_plan",
-                    organization=tree.station_b1, title="跨县行动方案")  # fmt: skip
+        cascade_item_create(
+            actor=personas.company,
+            parent=cascade.sheet_a,
+            level="action_plan",
+            organization=tree.station_b1,
+            title="跨县行动方案",
+        )
     assert "必须是“A县公司党委”或其下级组织" in exc.value.message_dict["organization"][0]
-    plan = cascade_item_create(actor=personas.company, parent=cascade.sheet_a, level="action_plan",
-                       organization=tree.group_a1, title="党小组行动方案")  # fmt: skip
+    plan = cascade_item_create(
+        actor=personas.company,
+        parent=cascade.sheet_a,
+        level="action_plan",
+        organization=tree.group_a1,
+        title="党小组行动方案",
+    )
     assert plan.organization == tree.group_a1
 
 
@@ -73,38 +87,72 @@ def test_task_books_and_sheets_sit_anywhere_in_the_committee_subtree(tree, perso
     forget_grants(personas.company)
     for parent, level in ((cascade.objective, "task_book"), (cascade.book, "task_sheet")):
         with pytest.raises(ValidationError) as exc:
-            cascade_item_create(actor=personas.company, parent=parent, level=level,
-                        organization=other, title="外单位", **sheet_fields())  # fmt: skip
+            cascade_item_create(
+                actor=personas.company,
+                parent=parent,
+                level=level,
+                organization=other,
+                title="外单位",
+                **sheet_fields(),
+            )
         assert "必须是“市公司党委”或其下级组织" in exc.value.message_dict["organization"][0]
 
 
 def test_task_sheet_states_direction_goal_measures_deadline_responsibility(tree, personas, cascade):
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
-                    organization=tree.county_a, title="空任务单", people="")  # fmt: skip
+        cascade_item_create(
+            actor=personas.county,
+            parent=cascade.book,
+            level="task_sheet",
+            organization=tree.county_a,
+            title="空任务单",
+            people="",
+        )
     errors = exc.value.message_dict  # 时限 is the book's when left blank
     assert set(errors) == {"direction", "goal", "measures", "responsibility"}
     assert errors["direction"] == ["任务单必须写明方向。"]
     assert errors["responsibility"] == ["任务单必须写明责任。"]
-    open_ended = cascade_item_create(actor=personas.company, level="objective",
-                             organization=tree.company, title="无时限目标")  # fmt: skip
-    book = cascade_item_create(actor=personas.company, parent=open_ended, level="task_book",
-                       organization=tree.company, title="无时限任务书")  # fmt: skip
+    open_ended = cascade_item_create(
+        actor=personas.company, level="objective", organization=tree.company, title="无时限目标"
+    )
+    book = cascade_item_create(
+        actor=personas.company,
+        parent=open_ended,
+        level="task_book",
+        organization=tree.company,
+        title="无时限任务书",
+    )
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.county, parent=book, level="task_sheet",
-                    organization=tree.county_a, title="空任务单")  # fmt: skip
+        cascade_item_create(
+            actor=personas.county,
+            parent=book,
+            level="task_sheet",
+            organization=tree.county_a,
+            title="空任务单",
+        )
     assert exc.value.message_dict["deadline"] == ["任务单必须写明时限。"]
-    sheet = cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
-                        organization=tree.county_a, title="完整任务单",
-                        **sheet_fields(people=""))  # fmt: skip
+    sheet = cascade_item_create(
+        actor=personas.county,
+        parent=cascade.book,
+        level="task_sheet",
+        organization=tree.county_a,
+        title="完整任务单",
+        **sheet_fields(people=""),
+    )
     assert sheet.people == ""  # 人员 is optional
 
 
 def test_deadline_is_not_later_than_the_parent(tree, personas, cascade):
     late = cascade.sheet_a.deadline + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.secretary_a, parent=cascade.sheet_a, level="action_plan",
-                    organization=tree.station_a1, title="晚的方案", deadline=late)  # fmt: skip
+        cascade_item_create(
+            actor=personas.secretary_a,
+            parent=cascade.sheet_a,
+            level="action_plan",
+            organization=tree.station_a1,
+            title="晚的方案",
+            deadline=late,
+        )
     assert "时限不能晚于上级事项“A县线损治理任务单”的时限 2099-11-30" in str(exc.value)
     plan = cascade_item_create(
         actor=personas.secretary_a,
@@ -124,8 +172,9 @@ def test_moving_a_deadline_before_a_child_is_refused(personas, cascade):
     assert "A1供电所党支部行动方案" in exc.value.message_dict["deadline"][0]
     cascade.sheet_a.refresh_from_db()
     assert cascade.sheet_a.deadline == dt.date(2099, 11, 30)
-    cascade_item_update(item=cascade.sheet_a, actor=personas.county, deadline=dt.date(2099, 11, 1),
-                goal="  新目标 ")  # fmt: skip
+    cascade_item_update(
+        item=cascade.sheet_a, actor=personas.county, deadline=dt.date(2099, 11, 1), goal="  新目标 "
+    )
     cascade.sheet_a.refresh_from_db()
     assert (cascade.sheet_a.deadline, cascade.sheet_a.goal) == (dt.date(2099, 11, 1), "新目标")
 
@@ -155,8 +204,12 @@ def test_a_parent_is_done_only_when_every_child_is_done(personas, cascade):
     with pytest.raises(ValidationError) as exc:
         cascade_item_set_status(item=cascade.sheet_a, actor=personas.county, status="done")
     assert "“A1供电所党支部行动方案”、“A2供电所党支部行动方案”尚未完成" in str(exc.value)
-    cascade_item_set_status(item=cascade.plan_a1, actor=personas.secretary_a, status="done",
-                    progress_note=" 已完成计量改造 ")  # fmt: skip
+    cascade_item_set_status(
+        item=cascade.plan_a1,
+        actor=personas.secretary_a,
+        status="done",
+        progress_note=" 已完成计量改造 ",
+    )
     cascade.plan_a1.refresh_from_db()
     assert cascade.plan_a1.progress_note == "已完成计量改造"
     with pytest.raises(ValidationError):
@@ -178,8 +231,13 @@ def test_a_done_parent_keeps_its_children_done(tree, personas, cascade):
         )
     assert "请先将上级事项改为推进中" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.county, parent=cascade.sheet_a, level="action_plan",
-                    organization=tree.station_a1, title="迟到的方案")  # fmt: skip
+        cascade_item_create(
+            actor=personas.county,
+            parent=cascade.sheet_a,
+            level="action_plan",
+            organization=tree.station_a1,
+            title="迟到的方案",
+        )
     assert "已完成，不能再添加下级事项" in str(exc.value)
     cascade_item_set_status(item=cascade.sheet_a, actor=personas.county, status="in_progress")
     cascade_item_set_status(item=cascade.plan_a1, actor=personas.secretary_a, status="in_progress")
@@ -195,14 +253,29 @@ def test_unknown_status_is_refused(personas, cascade):
 def test_scope_of_writes(tree, personas, cascade):
     # secretary_b writes only for station_b1; the county only inside county_a.
     with pytest.raises(PermissionDenied):
-        cascade_item_create(actor=personas.secretary_b, parent=cascade.sheet_a, level="action_plan",
-                    organization=tree.station_a1, title="越权")  # fmt: skip
+        cascade_item_create(
+            actor=personas.secretary_b,
+            parent=cascade.sheet_a,
+            level="action_plan",
+            organization=tree.station_a1,
+            title="越权",
+        )
     with pytest.raises(PermissionDenied):
-        cascade_item_create(actor=personas.county, parent=cascade.book, level="task_sheet",
-                    organization=tree.county_b, title="越权", **sheet_fields())  # fmt: skip
+        cascade_item_create(
+            actor=personas.county,
+            parent=cascade.book,
+            level="task_sheet",
+            organization=tree.county_b,
+            title="越权",
+            **sheet_fields(),
+        )
     with pytest.raises(PermissionDenied):
-        cascade_item_create(actor=personas.member, level="objective", organization=tree.station_a1,
-                    title="党员不能编制")  # fmt: skip
+        cascade_item_create(
+            actor=personas.member,
+            level="objective",
+            organization=tree.station_a1,
+            title="党员不能编制",
+        )
     with pytest.raises(PermissionDenied):
         cascade_item_set_status(item=cascade.plan_a2, actor=personas.secretary_a, status="done")
     with pytest.raises(PermissionDenied):
@@ -233,24 +306,34 @@ def test_delete_only_leaves_without_tasks(tree, personas, cascade):
 
 def test_objective_deadline_bounds_the_task_book(tree, personas, cascade):
     with pytest.raises(ValidationError):
-        cascade_item_create(actor=personas.company, parent=cascade.objective, level="task_book",
-                    organization=tree.company, title="晚",
-                    deadline=DEADLINE + dt.timedelta(days=1))  # fmt: skip
+        cascade_item_create(
+            actor=personas.company,
+            parent=cascade.objective,
+            level="task_book",
+            organization=tree.company,
+            title="晚",
+            deadline=DEADLINE + dt.timedelta(days=1),
+        )
 
 
 def test_inactive_organization_is_refused(tree, personas):
     tree.station_a2.is_active = False
     tree.station_a2.save()
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.company, level="objective", organization=tree.station_a2,
-                    title="撤销组织")  # fmt: skip
+        cascade_item_create(
+            actor=personas.company,
+            level="objective",
+            organization=tree.station_a2,
+            title="撤销组织",
+        )
     assert "已撤销" in exc.value.message_dict["organization"][0]
 
 
 def test_blank_title_is_refused(tree, personas):
     with pytest.raises(ValidationError) as exc:
-        cascade_item_create(actor=personas.company, level="objective", organization=tree.company,
-                    title="  ")  # fmt: skip
+        cascade_item_create(
+            actor=personas.company, level="objective", organization=tree.company, title="  "
+        )
     assert "title" in exc.value.message_dict
 
 

@@ -67,8 +67,9 @@ def test_member_reads_like_their_branch_and_outsider_sees_nothing(personas, casc
 
 
 def test_a_county_cascade_does_not_reach_another_county(tree, personas):
-    objective = cascade_item_create(actor=personas.county, level="objective",
-                            organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
+    objective = cascade_item_create(
+        actor=personas.county, level="objective", organization=tree.county_a, title="A县攻坚目标"
+    )
     assert selectors.cascade_tree(personas.secretary_b, objective.pk) is None
     assert selectors.cascade_tree(personas.secretary_a, objective.pk) is not None
 
@@ -79,8 +80,9 @@ def test_a_non_objective_pk_is_not_a_tree(personas, cascade):
 
 def test_progress_rolls_up_from_action_plans_and_accepted_answers(tree, personas, cascade):
     cascade_item_set_status(item=cascade.plan_a1, actor=personas.secretary_a, status="done")
-    task = linked_task(tree.county_a, personas.county, cascade.sheet_a,
-                       [tree.station_a1, tree.station_a2])  # fmt: skip
+    task = linked_task(
+        tree.county_a, personas.county, cascade.sheet_a, [tree.station_a1, tree.station_a2]
+    )
     answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county)
     result = selectors.cascade_tree(personas.company, cascade.objective.pk)
     sheet = result.nodes[cascade.sheet_a.pk].rollup
@@ -97,14 +99,23 @@ def test_progress_rolls_up_from_action_plans_and_accepted_answers(tree, personas
 
 
 def test_feedback_shows_under_the_answering_branch_only(tree, personas, cascade):
-    task = linked_task(tree.county_a, personas.county, cascade.sheet_a,
-                       [tree.station_a1, tree.station_a2])  # fmt: skip
-    answer(task, tree.station_a1, actor=personas.secretary_a, reviewer=personas.county,
-           text="A1已包干高损台区")  # fmt: skip
+    task = linked_task(
+        tree.county_a, personas.county, cascade.sheet_a, [tree.station_a1, tree.station_a2]
+    )
+    answer(
+        task,
+        tree.station_a1,
+        actor=personas.secretary_a,
+        reviewer=personas.county,
+        text="A1已包干高损台区",
+    )
     mine = selectors.cascade_tree(personas.secretary_a, cascade.objective.pk)
     [fb] = mine.nodes[cascade.plan_a1.pk].feedback
-    assert (fb.organization, fb.feedback, fb.state) == (tree.station_a1, "A1已包干高损台区",
-                                                        "accepted")  # fmt: skip
+    assert (fb.organization, fb.feedback, fb.state) == (
+        tree.station_a1,
+        "A1已包干高损台区",
+        "accepted",
+    )
     assert mine.nodes[cascade.sheet_a.pk].tasks == []  # a directive shows no tasks
     county = selectors.cascade_tree(personas.county, cascade.objective.pk)
     assert [a.organization for a in county.nodes[cascade.plan_a2.pk].feedback] == [tree.station_a2]
@@ -114,8 +125,9 @@ def test_feedback_shows_under_the_answering_branch_only(tree, personas, cascade)
 
 
 def test_roots_reached_by_each_persona(tree, personas, cascade):
-    county_only = cascade_item_create(actor=personas.county, level="objective",
-                              organization=tree.county_a, title="A县攻坚目标")  # fmt: skip
+    county_only = cascade_item_create(
+        actor=personas.county, level="objective", organization=tree.county_a, title="A县攻坚目标"
+    )
     expected = {
         "company": {cascade.objective.pk, county_only.pk},
         "county": {cascade.objective.pk, county_only.pk},
@@ -146,16 +158,32 @@ def test_list_counts_cover_the_readers_part(personas, cascade):
 
 
 def test_task_sheets_wait_for_the_branch_plan(tree, personas):
-    objective = cascade_item_create(actor=personas.company, level="objective",
-                            organization=tree.company, title="目标")  # fmt: skip
-    book = cascade_item_create(actor=personas.company, parent=objective, level="task_book",
-                       organization=tree.company, title="任务书")  # fmt: skip
-    sheet = cascade_item_create(actor=personas.county, parent=book, level="task_sheet",
-                        organization=tree.county_a, title="A县任务单",
-                        **sheet_fields())  # fmt: skip
+    objective = cascade_item_create(
+        actor=personas.company, level="objective", organization=tree.company, title="目标"
+    )
+    book = cascade_item_create(
+        actor=personas.company,
+        parent=objective,
+        level="task_book",
+        organization=tree.company,
+        title="任务书",
+    )
+    sheet = cascade_item_create(
+        actor=personas.county,
+        parent=book,
+        level="task_sheet",
+        organization=tree.county_a,
+        title="A县任务单",
+        **sheet_fields(),
+    )
     assert list(selectors.awaiting_plans(personas.secretary_a)) == [sheet]
     assert list(selectors.awaiting_plans(personas.secretary_b)) == []
     assert list(selectors.awaiting_plans(personas.member)) == []  # cannot write one
-    cascade_item_create(actor=personas.secretary_a, parent=sheet, level="action_plan",
-                organization=tree.station_a1, title="A1方案")  # fmt: skip
+    cascade_item_create(
+        actor=personas.secretary_a,
+        parent=sheet,
+        level="action_plan",
+        organization=tree.station_a1,
+        title="A1方案",
+    )
     assert list(selectors.awaiting_plans(personas.secretary_a)) == []

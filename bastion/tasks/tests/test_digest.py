@@ -133,8 +133,16 @@ def test_a_digest_of_tasks_only_takes_their_colour_and_counts():
     from bastion.core.notifications.digest import digest_summary
 
     level, text = digest_summary(
-        [{"group": "tasks_overdue", "title": "逾期未反馈的工作单", "count_text": "2 项",
-          "level": "red", "total": 2, "lines": []}]
-    )  # fmt: skip
+        [
+            {
+                "group": "tasks_overdue",
+                "title": "逾期未反馈的工作单",
+                "count_text": "2 项",
+                "level": "red",
+                "total": 2,
+                "lines": [],
+            }
+        ]
+    )
     assert level == "red"
     assert text == "逾期未反馈的工作单 2 项"

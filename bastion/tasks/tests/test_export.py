@@ -37,15 +37,28 @@ def test_columns_and_typed_values(crafted, personas, tree):
     field = crafted.task.fields.get(label="佐证材料")
     station = crafted.assignment["station_a1"]
     photo = FeedbackFile.objects.create(
-        assignment=station, field=field, file="tasks/feedback/x/photo.jpg",
-        original_name="培训照片.jpg", size=10,
-    )  # fmt: skip
+        assignment=station,
+        field=field,
+        file="tasks/feedback/x/photo.jpg",
+        original_name="培训照片.jpg",
+        size=10,
+    )
     sheet_file = FeedbackFile.objects.create(
-        assignment=station, field=field, file="tasks/feedback/x/list.xlsx",
-        original_name="签到表.xlsx", size=10,
-    )  # fmt: skip
-    answer(crafted, "station_a1", 培训人数="35", 完成情况="已完成", 完成日期="2026-03-01",
-           佐证材料=[photo.pk, sheet_file.pk], 备注="全员参加")  # fmt: skip
+        assignment=station,
+        field=field,
+        file="tasks/feedback/x/list.xlsx",
+        original_name="签到表.xlsx",
+        size=10,
+    )
+    answer(
+        crafted,
+        "station_a1",
+        培训人数="35",
+        完成情况="已完成",
+        完成日期="2026-03-01",
+        佐证材料=[photo.pk, sheet_file.pk],
+        备注="全员参加",
+    )
     answer(crafted, "station_a2", 培训人数="12.5", 完成情况="推进中")
     content = export_feedback_xlsx(
         crafted.task, crafted.task.assignments.all(), actor=personas.company
@@ -106,8 +119,11 @@ def test_export_view_honours_within_and_state(client, personas, crafted, tree):
     assert "attachment" in response["Content-Disposition"]
     _header, rows, _book = sheet(response.content)
     assert set(rows) == {
-        tree.county_a.name, tree.station_a1.name, tree.station_a2.name, tree.group_a1.name,
-    }  # fmt: skip
+        tree.county_a.name,
+        tree.station_a1.name,
+        tree.station_a2.name,
+        tree.group_a1.name,
+    }
     response = client.get(url, {"state": "overdue"})
     _header, rows, _book = sheet(response.content)
     assert set(rows) == {tree.county_a.name, tree.county_b.name, tree.station_b1.name}

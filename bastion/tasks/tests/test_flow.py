@@ -42,8 +42,9 @@ def test_dispatch_writes_one_assignment_per_recipient_with_history(county_task):
 def test_recipient_outside_the_issuer_subtree_is_refused_and_nothing_written(tree, personas):
     task = make_task(tree.county_a)
     with pytest.raises(ValidationError) as exc:
-        flow.task_dispatch(task=task, actor=personas.company, recipients=[tree.station_a1.pk,
-                                                                tree.station_b1.pk])  # fmt: skip
+        flow.task_dispatch(
+            task=task, actor=personas.company, recipients=[tree.station_a1.pk, tree.station_b1.pk]
+        )
     assert "B1供电所党支部" in str(exc.value)
     task.refresh_from_db()
     assert task.status == "draft"
@@ -191,8 +192,9 @@ def groups(tree):
 
 def test_pass_down_creates_a_child_task_with_the_same_sheet(county_task, groups, personas):
     task, rows = county_task
-    TaskAttachment.objects.create(task=task, file="tasks/x/通知.pdf", original_name="通知.pdf",
-                                  size=10)  # fmt: skip
+    TaskAttachment.objects.create(
+        task=task, file="tasks/x/通知.pdf", original_name="通知.pdf", size=10
+    )
     child = flow.assignment_pass_down(
         assignment=rows["C-A-1"], actor=personas.secretary_a, recipients=groups, due_on=days(5)
     )
@@ -284,14 +286,20 @@ def test_task_create_writes_the_sheet_fields_and_files(tree, personas):
     [
         ({"title": " "}, "title", "请填写标题"),
         ({"due_on": days(-1)}, "due_on", "不能早于今天"),
-        ({"fields": [{"label": "完成情况", "kind": "choice", "choices": "只有一个"}]},
-         "fields", "至少需要两个选项"),
-        ({"fields": [{"label": "人数", "kind": "number"}, {"label": "人数", "kind": "text"}]},
-         "fields", "重复"),
+        (
+            {"fields": [{"label": "完成情况", "kind": "choice", "choices": "只有一个"}]},
+            "fields",
+            "至少需要两个选项",
+        ),
+        (
+            {"fields": [{"label": "人数", "kind": "number"}, {"label": "人数", "kind": "text"}]},
+            "fields",
+            "重复",
+        ),
         ({"fields": [{"label": "人数", "kind": "money"}]}, "fields", "请选择字段类型"),
         ({"files": [fake_pdf()]}, "files", "不是允许的类型"),
     ],
-)  # fmt: skip
+)
 def test_bad_drafts_are_refused_with_nothing_written(tree, personas, changes, key, message):
     with pytest.raises(ValidationError) as exc:
         create(personas.county, tree.county_a, **changes)
@@ -309,11 +317,17 @@ def test_only_drafts_change_and_fields_are_kept_by_id(tree, personas):
     task = create(personas.county, tree.county_a, files=[pdf_file()])
     kept = task.fields.get(label="培训党员人数")
     services.task_update(
-        task=task, actor=personas.county, issuer=tree.county_a, title="新标题", due_on=days(9),
-        fields=[{"id": kept.pk, "label": "参训人数", "kind": "number", "required": False},
-                {"label": "会议日期", "kind": "date"}],
+        task=task,
+        actor=personas.county,
+        issuer=tree.county_a,
+        title="新标题",
+        due_on=days(9),
+        fields=[
+            {"id": kept.pk, "label": "参训人数", "kind": "number", "required": False},
+            {"label": "会议日期", "kind": "date"},
+        ],
         remove_attachments=[task.attachments.get().pk],
-    )  # fmt: skip
+    )
     task.refresh_from_db()
     assert task.title == "新标题"
     assert list(task.fields.values_list("pk", "label")) == [
@@ -323,16 +337,18 @@ def test_only_drafts_change_and_fields_are_kept_by_id(tree, personas):
     assert not task.attachments.exists()
     flow.task_dispatch(task=task, actor=personas.county, recipients=[tree.station_a1.pk])
     with pytest.raises(ValidationError, match="已派发"):
-        services.task_update(task=task, actor=personas.county, issuer=tree.county_a, title="再改",
-                             due_on=days(9))  # fmt: skip
+        services.task_update(
+            task=task, actor=personas.county, issuer=tree.county_a, title="再改", due_on=days(9)
+        )
     task.refresh_from_db()
     assert task.title == "新标题"
 
 
 def test_a_branch_secretary_drafts_for_its_own_branch(tree, personas):
     task = create(personas.secretary_a, tree.station_a1)
-    services.task_update(task=task, actor=personas.secretary_a, issuer=tree.station_a1, title="改",
-                         due_on=days(3))  # fmt: skip
+    services.task_update(
+        task=task, actor=personas.secretary_a, issuer=tree.station_a1, title="改", due_on=days(3)
+    )
     services.task_delete(task=task, actor=personas.secretary_a)
     assert not Task.objects.exists()
 
@@ -393,13 +409,19 @@ def test_assignment_answer_stores_files_and_refuses_bad_ones(county_task, person
     raw = {ids[k]: v for k, v in GOOD.items()}
     a1 = rows["C-A-1"]
     with pytest.raises(ValidationError) as exc:
-        answers.assignment_answer(assignment=a1, actor=personas.secretary_a, values=raw,
-                                files={photo.pk: [fake_pdf()]})  # fmt: skip
+        answers.assignment_answer(
+            assignment=a1, actor=personas.secretary_a, values=raw, files={photo.pk: [fake_pdf()]}
+        )
     assert "佐证照片" in exc.value.message_dict
     assert not FeedbackFile.objects.exists()
     assert Assignment.objects.get(pk=a1.pk).state == "unread"
-    answers.assignment_answer(assignment=a1, actor=personas.secretary_a, values=raw,
-                            files={photo.pk: [png()]}, evidence=[pdf_file()])  # fmt: skip
+    answers.assignment_answer(
+        assignment=a1,
+        actor=personas.secretary_a,
+        values=raw,
+        files={photo.pk: [png()]},
+        evidence=[pdf_file()],
+    )
     a1.refresh_from_db()
     stored = {f.original_name: f for f in a1.files.all()}
     assert a1.state == "submitted"

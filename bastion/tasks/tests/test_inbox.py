@@ -63,8 +63,13 @@ def test_groups_and_counts(client, personas, inbox):
     url = reverse("tasks:assignment_inbox")
     response = client.get(url)
     assert response.context["counts"] == {
-        "overdue": 1, "due_soon": 2, "waiting": 2, "submitted": 1, "done": 1, "returned": 1,
-    }  # fmt: skip
+        "overdue": 1,
+        "due_soon": 2,
+        "waiting": 2,
+        "submitted": 1,
+        "done": 1,
+        "returned": 1,
+    }
     assert response.context["group"] == "overdue"  # the first group with something in it
     assert titles(response) == {"逾期的"}
     assert titles(client.get(url, {"group": "due_soon"})) == {"今天到期的", "恰好即将到期的"}
@@ -134,11 +139,14 @@ def test_the_inbox_does_not_grow_with_rows(client, personas, tree):
     url = reverse("tasks:assignment_inbox")
 
     def grow(n: int, tag: str):
-        orgs = [make_org(tree.station_a1, name=f"小组{tag}{i}", code=f"C-A-1-{tag}{i}",
-                         kind="group") for i in range(n)]  # fmt: skip
+        orgs = [
+            make_org(tree.station_a1, name=f"小组{tag}{i}", code=f"C-A-1-{tag}{i}", kind="group")
+            for i in range(n)
+        ]
         for k in range(n):
-            rows = sent(tree, personas, f"工作单{tag}{k}", [-1, 2, 10][k % 3],
-                        orgs=[tree.station_a1, *orgs])  # fmt: skip
+            rows = sent(
+                tree, personas, f"工作单{tag}{k}", [-1, 2, 10][k % 3], orgs=[tree.station_a1, *orgs]
+            )
             done = answer(rows["C-A-1"], actor=personas.secretary_a, **GOOD)
             if k % 3 == 0:
                 flow.assignment_return(assignment=done, actor=personas.company, reason="补充")
@@ -175,9 +183,11 @@ def test_home_widget_counts_overdue_and_due_soon(personas, inbox):
 def test_navigation_items(personas):
     def items(user):
         return {
-            i["label"] for s in visible_sections(user, "/") for i in s["items"]
+            i["label"]
+            for s in visible_sections(user, "/")
+            for i in s["items"]
             if s["label"] == "任务派发"
-        }  # fmt: skip
+        }
 
     assert {"我的任务", "工作单", "四级贯通"} <= items(personas.secretary_a)
     assert items(personas.member) == {"四级贯通"}  # a member reads the cascade, answers nothing

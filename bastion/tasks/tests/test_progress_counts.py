@@ -21,8 +21,12 @@ def test_counts_per_state_and_on_time_rate(client, personas, crafted):
     progress = response.context["progress"]
     assert progress.total == 6
     assert progress.by_state == {
-        "unread": 1, "read": 1, "accepted": 1, "submitted": 2, "returned": 1,
-    }  # fmt: skip
+        "unread": 1,
+        "read": 1,
+        "accepted": 1,
+        "submitted": 2,
+        "returned": 1,
+    }
     assert progress.answered == 3
     assert progress.late_submitted == 1
     assert progress.on_time == 2
@@ -66,8 +70,10 @@ def test_state_filter_and_overdue_filter(client, personas, crafted, tree):
     assert {r.organization_id for r in submitted} == {tree.station_a2.pk, tree.group_a1.pk}
     overdue = page(client, crafted.task, state="overdue").context["page"]
     assert {r.organization_id for r in overdue} == {
-        tree.county_a.pk, tree.county_b.pk, tree.station_b1.pk,
-    }  # fmt: skip
+        tree.county_a.pk,
+        tree.county_b.pk,
+        tree.station_b1.pk,
+    }
     late = page(client, crafted.task, state="late").context["page"]
     assert [r.organization_id for r in late] == [tree.station_a2.pk]
     # the headline counts stay those of the whole scope
@@ -87,8 +93,12 @@ def test_breakdown_per_child_subtree_with_drill_down(client, personas, crafted, 
     county_a = parts[tree.county_a.pk]
     assert county_a.total == 4
     assert county_a.counts == {
-        "unread": 1, "read": 0, "submitted": 2, "returned": 0, "accepted": 1,
-    }  # fmt: skip
+        "unread": 1,
+        "read": 0,
+        "submitted": 2,
+        "returned": 0,
+        "accepted": 1,
+    }
     assert county_a.overdue == 1
     assert county_a.late == 1
     assert county_a.answered_rate == 75.0

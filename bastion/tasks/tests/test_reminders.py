@@ -41,8 +41,10 @@ def test_remind_notifies_each_responsible_person_once(crafted, personas, tree):
     assert county.url == section["lines"][0]["url"] == assignment_page
     stamped = Assignment.objects.filter(task=crafted.task, reminded_at__isnull=False)
     assert {a.organization_id for a in stamped} == {
-        tree.county_a.pk, tree.county_b.pk, tree.station_b1.pk,
-    }  # fmt: skip
+        tree.county_a.pk,
+        tree.county_b.pk,
+        tree.station_b1.pk,
+    }
 
 
 def test_a_grant_above_several_late_recipients_gets_one_notification(crafted, personas, tree):

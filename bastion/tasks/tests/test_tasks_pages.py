@@ -147,8 +147,7 @@ def test_create_a_draft_with_its_feedback_form_and_files(client, personas, tree)
         ({"files": [fake_pdf()]}, "不是允许的类型"),
     ],
 )
-def test_bad_drafts_show_chinese_errors_and_write_nothing(client, personas, tree, changes,
-                                                          message):  # fmt: skip
+def test_bad_drafts_show_chinese_errors_and_write_nothing(client, personas, tree, changes, message):
     client.force_login(personas.county)
     response = client.post(reverse("tasks:task_create"), form_data(tree.county_a, **changes))
     assert response.status_code == 200
@@ -175,11 +174,18 @@ def test_edit_a_draft_keeps_removes_and_adds_fields(client, personas, tree, shee
     url = reverse("tasks:task_edit", args=[task.pk])
     page = client.get(url)
     assert page.context["formset"].total_form_count() == count + 2
-    data = form_data(tree.county_a, **{
-        "fields-TOTAL_FORMS": "2", "fields-INITIAL_FORMS": "1",
-        "fields-0-id": str(first.pk), "fields-0-label": "参训党员人数",
-        "fields-1-label": "备注", "fields-1-kind": "text", "fields-1-choices": "",
-    })  # fmt: skip
+    data = form_data(
+        tree.county_a,
+        **{
+            "fields-TOTAL_FORMS": "2",
+            "fields-INITIAL_FORMS": "1",
+            "fields-0-id": str(first.pk),
+            "fields-0-label": "参训党员人数",
+            "fields-1-label": "备注",
+            "fields-1-kind": "text",
+            "fields-1-choices": "",
+        },
+    )
     response = client.post(url, data)
     assert response.status_code == 302
     assert list(task.fields.values_list("pk", "label")) == [
@@ -238,8 +244,10 @@ def test_dispatch_by_hand_from_a_searchable_list(client, personas, tree, sheets)
     assert [o.code for o in rows] == ["C-A-1-G1"]
     all_rows = client.get(url, {"mode": "hand"}).context["candidates"]["rows"]
     assert {o.code: bool(o.assigned) for o in all_rows} == {
-        "C-A-1": True, "C-A-1-G1": False, "C-A-2": True,
-    }  # fmt: skip
+        "C-A-1": True,
+        "C-A-1-G1": False,
+        "C-A-2": True,
+    }
     preview = client.get(url, {"mode": "hand", "ids": [tree.group_a1.pk], "preview": "1"})
     assert preview.context["preview"]["count"] == 1
     response = client.post(url, {"mode": "hand", "ids": [tree.group_a1.pk]})
@@ -247,8 +255,9 @@ def test_dispatch_by_hand_from_a_searchable_list(client, personas, tree, sheets)
     assert sheets.county.assignments.count() == 3
 
 
-def test_dispatch_to_an_organization_outside_the_subtree_writes_nothing(client, personas, tree,
-                                                                       sheets):  # fmt: skip
+def test_dispatch_to_an_organization_outside_the_subtree_writes_nothing(
+    client, personas, tree, sheets
+):
     client.force_login(personas.company)
     url = reverse("tasks:task_dispatch", args=[sheets.draft.pk])
     response = client.post(url, {"mode": "hand", "ids": [tree.station_a1.pk, tree.station_b1.pk]})
@@ -256,8 +265,9 @@ def test_dispatch_to_an_organization_outside_the_subtree_writes_nothing(client, 
     assert "B1供电所党支部" in response.content.decode()
     assert not sheets.draft.assignments.exists()
     assert Task.objects.get(pk=sheets.draft.pk).status == "draft"
-    outside_within = client.get(url, {"mode": "subtree", "within": tree.county_b.pk,
-                                      "preview": "1"})  # fmt: skip
+    outside_within = client.get(
+        url, {"mode": "subtree", "within": tree.county_b.pk, "preview": "1"}
+    )
     assert "所选范围不在派发组织的下级中" in outside_within.content.decode()
 
 
@@ -283,8 +293,9 @@ def grow(tree, personas, stations: int, tasks: int, tag: str):
     ]
     for n in range(tasks):
         task = make_task(tree.county_a, title=f"工作单{tag}{n}")
-        TaskAttachment.objects.create(task=task, file=f"x/{tag}{n}.pdf", original_name="a.pdf",
-                                      size=1)  # fmt: skip
+        TaskAttachment.objects.create(
+            task=task, file=f"x/{tag}{n}.pdf", original_name="a.pdf", size=1
+        )
         dispatch_to(task, orgs, actor=personas.county)
     return orgs
 
@@ -295,9 +306,11 @@ def test_list_detail_and_dispatch_do_not_grow_with_rows(client, personas, tree, 
         (reverse("tasks:task_list"), {}),
         (reverse("tasks:task_detail", args=[sheets.county.pk]), {}),
         (reverse("tasks:task_dispatch", args=[sheets.county.pk]), {"mode": "hand"}),
-        (reverse("tasks:task_dispatch", args=[sheets.county.pk]),
-         {"mode": "subtree", "preview": "1"}),
-    ]  # fmt: skip
+        (
+            reverse("tasks:task_dispatch", args=[sheets.county.pk]),
+            {"mode": "subtree", "preview": "1"},
+        ),
+    ]
     orgs = grow(tree, personas, 2, 2, "S")
     dispatch_to(sheets.county, orgs, actor=personas.county)
     small = [count_queries(client, url, params) for url, params in urls]
@@ -316,8 +329,9 @@ def test_edit_page_does_not_grow_with_fields_and_files(client, personas, tree):
         ]
         task = make_task(tree.county_a, fields=fields)
         for i in range(n):
-            TaskAttachment.objects.create(task=task, file=f"x/{i}.pdf", original_name="a.pdf",
-                                          size=1)  # fmt: skip
+            TaskAttachment.objects.create(
+                task=task, file=f"x/{i}.pdf", original_name="a.pdf", size=1
+            )
         return reverse("tasks:task_edit", args=[task.pk])
 
     small, large = draft(1), draft(12)

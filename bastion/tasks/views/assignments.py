@@ -299,8 +299,9 @@ def assignment_pass_down(request, pk):
             raise Http404 from exc
         else:
             count = child.assignments.count()
-            messages.success(request, _("已转派给下级 %(n)s 个组织，下级采纳的反馈将汇总到本单。")
-                             % {"n": count})  # fmt: skip
+            messages.success(
+                request, _("已转派给下级 %(n)s 个组织，下级采纳的反馈将汇总到本单。") % {"n": count}
+            )
             return redirect(assignment)
     if data is not None and form.is_valid():
         if form.hand:

@@ -183,8 +183,9 @@ def task_create(request):
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            messages.success(request, _("已保存草稿“%(title)s”，确认无误后即可派发。")
-                             % {"title": task.title})  # fmt: skip
+            messages.success(
+                request, _("已保存草稿“%(title)s”，确认无误后即可派发。") % {"title": task.title}
+            )
             return redirect(task)
     return _render_form(request, form, formset, cascade_item=item)
 
