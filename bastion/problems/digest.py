@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from bastion.core.notifications import digest
 from bastion.core.scope import within
 from bastion.orgs.models import Role
 
@@ -26,12 +26,7 @@ from .selectors import windows
 from .services.notify import RECTIFY
 from .services.overdue import NOT_RECTIFIED
 
-DEFAULT_MAX_LINES = 20
 GROUPS = (("problems_overdue", "red"), ("problems_due", "yellow"))
-
-
-def max_lines() -> int:
-    return max(1, int(getattr(settings, "BASTION_DIGEST_MAX_LINES", DEFAULT_MAX_LINES)))
 
 
 def digest_recipients():
@@ -74,7 +69,7 @@ def items(user, today: dt.date) -> list[dict]:
             rows.filter(conditions[level])
             .order_by("deadline", "responsible_org__path", "pk")
             .values("pk", "responsible_org__name", "description", "deadline")
-        )[: max_lines()]
+        )[: digest.max_lines()]
         lines = [_line(row, level, today) for row in lines]
         sections.append(_section(group, level, counts[level], lines))
     return sections
@@ -82,24 +77,12 @@ def items(user, today: dt.date) -> list[dict]:
 
 def _section(group: str, level: str, total: int, lines: list[dict]) -> dict:
     titles = {"problems_overdue": _("逾期未整改的问题"), "problems_due": _("临近整改时限的问题")}
-    return {
-        "group": group,
-        "title": titles[group],
-        "count_text": _("%(n)s 项") % {"n": total},
-        "level": level,
-        "total": total,
-        "lines": lines,
-        "more": total - len(lines),
-    }
+    return digest.section(group=group, title=titles[group], level=level, total=total, lines=lines)
 
 
 def _line(row: dict, level: str, today: dt.date) -> dict:
     deadline = row["deadline"]
-    if level == "red":
-        note = _("已逾期 %(days)s 天") % {"days": (today - deadline).days}
-    else:
-        left = (deadline - today).days
-        note = _("今天到期") if left == 0 else _("还剩 %(days)s 天") % {"days": left}
+    note = digest.deadline_note(deadline, today, due_today=_("今天到期"))
     return {
         "level": level,
         "org": row["responsible_org__name"],

@@ -14,22 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from bastion.core.notifications import digest
+
 from .selectors import due_soon_days, inbox_assignments, inbox_q
 
-DEFAULT_MAX_LINES = 20
 GROUPS = (  # (section group, inbox group, alert level)
     ("tasks_overdue", "overdue", "red"),
     ("tasks_due", "due_soon", "yellow"),
 )
-
-
-def max_lines() -> int:
-    return max(1, int(getattr(settings, "BASTION_DIGEST_MAX_LINES", DEFAULT_MAX_LINES)))
 
 
 def items(user, today: dt.date) -> list[dict]:
@@ -48,7 +44,7 @@ def items(user, today: dt.date) -> list[dict]:
             rows.filter(conditions[inbox])
             .order_by("task__due_on", "organization__path", "pk")
             .values("pk", "organization__name", "task__title", "task__due_on", "state")
-        )[: max_lines()]
+        )[: digest.max_lines()]
         sections.append(
             _section(group, level, counts[inbox], [_line(row, level, today) for row in lines])
         )
@@ -57,24 +53,12 @@ def items(user, today: dt.date) -> list[dict]:
 
 def _section(group: str, level: str, total: int, lines: list[dict]) -> dict:
     titles = {"tasks_overdue": _("逾期未反馈的工作单"), "tasks_due": _("即将截止的工作单")}
-    return {
-        "group": group,
-        "title": titles[group],
-        "count_text": _("%(n)s 项") % {"n": total},
-        "level": level,
-        "total": total,
-        "lines": lines,
-        "more": total - len(lines),
-    }
+    return digest.section(group=group, title=titles[group], level=level, total=total, lines=lines)
 
 
 def _line(row: dict, level: str, today: dt.date) -> dict:
     due_on = row["task__due_on"]
-    if level == "red":
-        note = _("已逾期 %(days)s 天") % {"days": (today - due_on).days}
-    else:
-        left = (due_on - today).days
-        note = _("今天截止") if left == 0 else _("还剩 %(days)s 天") % {"days": left}
+    note = digest.deadline_note(due_on, today, due_today=_("今天截止"))
     if row["state"] == "returned":
         note = _("%(note)s（已退回，待重新反馈）") % {"note": note}
     return {

@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from bastion.core.notifications import digest
 from bastion.core.scope import ALL, Grant, grant
 from bastion.orgs.models import Organization, Role
 
@@ -46,7 +46,7 @@ DEFAULT_MAX_LINES = 50
 
 
 def max_lines() -> int:
-    return max(1, int(getattr(settings, "BASTION_DIGEST_MAX_LINES", DEFAULT_MAX_LINES)))
+    return digest.max_lines(DEFAULT_MAX_LINES)
 
 
 def digest_recipients():

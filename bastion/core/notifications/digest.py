@@ -46,6 +46,33 @@ EVENT = "core.digest"
 SEVERITY = ("red", "yellow", "green")  # worst first
 
 
+def max_lines(default: int = 20) -> int:
+    """How many lines one section lists (``BASTION_DIGEST_MAX_LINES``); the rest is counted."""
+    return max(1, int(getattr(settings, "BASTION_DIGEST_MAX_LINES", default)))
+
+
+def section(*, group: str, title: str, level: str, total: int, lines: list[dict]) -> dict:
+    """A digest section in the registry's shape: ``total`` items, the first ``lines`` listed."""
+    return {
+        "group": group,
+        "title": title,
+        "count_text": _("%(n)s 项") % {"n": total},
+        "level": level,
+        "total": total,
+        "lines": lines,
+        "more": total - len(lines),
+    }
+
+
+def deadline_note(deadline: dt.date, today: dt.date, *, due_today: str) -> str:
+    """已逾期 N 天 after the deadline, ``due_today`` (今天截止, 今天到期) on it,
+    还剩 N 天 before."""
+    if today > deadline:
+        return _("已逾期 %(days)s 天") % {"days": (today - deadline).days}
+    left = (deadline - today).days
+    return due_today if left == 0 else _("还剩 %(days)s 天") % {"days": left}
+
+
 @dataclass
 class DigestRun(Delivery):
     """What one run did; returned by the job (JSON) and printed by the command."""
