@@ -26,7 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REF = "d50c563"  # the release before the kernel moved into core
-RENAMED = {"agenda_notification": "core_notification"}  # moved to core with its rows
+RENAMED = {  # moved to core with their rows
+    "agenda_notification": "core_notification",
+    "agenda_threshold": "core_threshold",
+}
 
 
 def run(command: list[str], cwd: Path, database: Path) -> None:

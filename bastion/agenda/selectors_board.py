@@ -28,7 +28,7 @@ ITEM_BOARD_KINDS = ("branch", "temporary_branch", "group")
 def inactive_after_days() -> int:
     """Days without a recorded meeting or dues payment after which a branch is 静默支部
     (DOMAIN.md; seeded as the ``inactive_days`` threshold, with its source)."""
-    from .models import threshold
+    from bastion.core.thresholds import threshold
 
     return threshold("inactive_days")
 

@@ -30,10 +30,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bastion.core.periods import month_end
 from bastion.core.scope import subtree_q
+from bastion.core.thresholds import ThresholdCode, threshold
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.person import MembershipStatus
 
-from .models import DuesPayment, DuesProfile, Obligation, ThresholdCode, threshold
+from .models import DuesPayment, DuesProfile, Obligation
 from .services.dues_fulfilment import owes, roster_q
 
 ZERO = Decimal("0.00")

@@ -99,3 +99,4 @@ from .notifications.models import (  # noqa: E402, F401
     NotificationLevel,
     NotificationSubject,
 )
+from .thresholds import Threshold, ThresholdCode, threshold  # noqa: E402, F401

@@ -13,9 +13,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastion.agenda.models import threshold
 from bastion.core.alerts import BADGE_CLASS, alert_level
 from bastion.core.scope import within
+from bastion.core.thresholds import threshold
 
 from .models import Problem, State
 

@@ -119,7 +119,7 @@ def _combine(kind: str, answers: list[tuple[str, object]]):
 def due_soon_days() -> int:
     """How many days before the due date an open assignment counts as "due soon" (即将到期):
     the ``task_due_soon_days`` threshold in force (data, with its source)."""
-    from bastion.agenda.models import threshold
+    from bastion.core.thresholds import threshold
 
     return threshold("task_due_soon_days")
 

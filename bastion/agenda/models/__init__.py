@@ -18,7 +18,6 @@ from .rules import (
     Recurrence,
 )
 from .terms import ElectedMember, Election, TermRule
-from .thresholds import Threshold, ThresholdCode, threshold
 
 __all__ = [
     "FULFILLING_STATUSES",
@@ -43,7 +42,4 @@ __all__ = [
     "Obligation",
     "Recurrence",
     "TermRule",
-    "Threshold",
-    "ThresholdCode",
-    "threshold",
 ]

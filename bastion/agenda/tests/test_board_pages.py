@@ -8,9 +8,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from bastion.agenda import selectors_board
-from bastion.agenda.models import DuesPayment, Meeting, Obligation, Threshold
+from bastion.agenda.models import DuesPayment, Meeting, Obligation
 from bastion.agenda.services.obligations import generate_year
 from bastion.agenda.widgets import board_summary
+from bastion.core.thresholds import Threshold
 from bastion.orgs.middleware import SESSION_KEY
 
 from .board_helpers import TODAY, YEAR, fulfil, obligation, today_fixture, year_fixture  # noqa: F401

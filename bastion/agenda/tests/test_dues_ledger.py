@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from bastion.agenda.models import DuesPayment, DuesProfile, Threshold
+from bastion.agenda.models import DuesPayment, DuesProfile
 from bastion.agenda.selectors_dues import (
     AHEAD,
     DUE,
@@ -24,6 +24,7 @@ from bastion.agenda.selectors_dues import (
     reference_month,
 )
 from bastion.agenda.services import dues as services
+from bastion.core.thresholds import Threshold
 from bastion.orgs.models import Person
 from bastion.orgs.tests.factories import PersonFactory
 

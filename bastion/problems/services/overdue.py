@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.agenda.models import threshold
 from bastion.core.notifications.models import Notification
+from bastion.core.thresholds import threshold
 
 from ..models import Library, Problem, ProblemEvent, State
 from .notify import notify_escalated, notify_overdue, overdue_key, responsible_side

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from bastion.agenda.models import Threshold
 from bastion.core.daily import run_daily_jobs
 from bastion.core.notifications.digest import build_digest
 from bastion.core.notifications.models import Notification
+from bastion.core.thresholds import Threshold
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.problems.models import Library, State
 from bastion.problems.services import filing, rectify

@@ -1,4 +1,11 @@
-"""Numbers the rules speak of that belong to no single calendar item, kept as data."""
+"""Alert thresholds: the numbers the rules speak of (days before a deadline turns yellow, months
+unpaid before the dues alarm, days overdue before a problem escalates), kept as data with the
+date they take effect and their source.
+
+The kernel owns them beside the alert levels (``core/alerts.py``) so that every module reads its
+thresholds from one table without importing another module. A module that needs a new one adds
+its code here and seeds its row in a data migration of its own.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +21,8 @@ class ThresholdCode(models.TextChoices):
 
 
 class Threshold(models.Model):
+    """One threshold's value from a date on; the row in force is the latest that has begun."""
+
     code = models.CharField(_("名称"), max_length=40, choices=ThresholdCode.choices)
     value = models.PositiveSmallIntegerField(_("数值"))
     effective_from = models.DateField(_("生效日期"))

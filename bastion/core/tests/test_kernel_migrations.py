@@ -1,4 +1,5 @@
-"""Moving the inbox from the agenda to the kernel keeps every row (core.0002, agenda.0007)."""
+"""Models that moved from the agenda to the kernel keep every row: the inbox (core.0002,
+agenda.0007) and the alert thresholds (core.0003, agenda.0010)."""
 
 import datetime as dt
 
@@ -7,6 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("agenda", "0006_problem_thresholds"), ("core", "0001_initial")]
+BEFORE_THRESHOLDS = [("agenda", "0009_problem_escalate_threshold"), ("core", "0002_notification")]
 
 
 def migrate(targets):
@@ -65,3 +67,23 @@ def test_moving_the_inbox_to_core_keeps_every_row():
         recipient_id=before[rows[0].pk][0], level="info", title="新"
     )
     assert fresh.pk > max(before)
+
+
+@pytest.mark.xdist_group("migrations")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_moving_the_thresholds_to_core_keeps_every_row():
+    old_apps = migrate(BEFORE_THRESHOLDS)
+    OldThreshold = old_apps.get_model("agenda", "Threshold")
+    OldThreshold.objects.create(
+        code="inactive_days", value=45, effective_from=dt.date(2026, 7, 1), source="县公司通知"
+    )
+    fields = ("pk", "code", "value", "effective_from", "source")
+    before = set(OldThreshold.objects.values_list(*fields))
+    assert len(before) >= 7  # the seeded rules and the one just added
+
+    new_apps = migrate(latest())
+
+    Threshold = new_apps.get_model("core", "Threshold")
+    assert set(Threshold.objects.values_list(*fields)) == before
+    assert Threshold._meta.db_table == "core_threshold"
+    assert "agenda_threshold" not in connection.introspection.table_names()
