@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.demo import DemoContext
+from bastion.core.notifications.models import Notification
 
 from .demo_cascade import build_cascade
 from .models import Assignment, FeedbackField, Task
+from .services.notify import EVENT_DISPATCHED, notify_dispatched
 
 DEMO_ORDER = 50
 SAFETY_PLEDGE = "关于开展党员安全承诺践诺活动的通知"
@@ -88,6 +90,24 @@ def _assign(rng, task, fields, orgs, plan, reviewer, keep=None):
         state = (keep or {}).get(org.pk) or (states[index] if index < len(states) else "unread")
         rows.append(_row(rng, task, fields, org, state, reviewer))
     Assignment.objects.bulk_create(rows, batch_size=1000)
+    _tell_answerers(task, rows, reviewer)
+
+
+def _tell_answerers(task, rows, issuer_user) -> None:
+    """The demo's sheets reach their answerers as a real dispatch does: one message each, dated
+    at the dispatch, and read once every organization it lists has opened the sheet."""
+    notify_dispatched(task, actor=issuer_user, assignments=rows)
+    opened = {row.pk: row.read_at for row in rows}
+    notes = list(
+        Notification.objects.filter(dedupe_key=f"{EVENT_DISPATCHED}:{task.pk}").prefetch_related(
+            "subjects"
+        )
+    )
+    for note in notes:
+        reads = [opened.get(subject.object_id) for subject in note.subjects.all()]
+        note.created_at = task.dispatched_at
+        note.read_at = min(max(reads), timezone.now()) if reads and all(reads) else None
+    Notification.objects.bulk_update(notes, ["created_at", "read_at"])
 
 
 def _row(rng, task, fields, org, state, reviewer) -> Assignment:

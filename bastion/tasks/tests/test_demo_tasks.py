@@ -4,6 +4,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from bastion.core.notifications.models import Notification
 from bastion.tasks.demo import SAFETY_PLEDGE
 from bastion.tasks.models import Assignment, CascadeItem, Task
 from bastion.tasks.selectors import progress
@@ -20,6 +21,17 @@ def test_the_station_sheet_reaches_all_86_stations_in_every_state(demo):
 def test_the_secretary_owes_an_overdue_answer(demo):
     mine = Assignment.objects.filter(organization__code="NY-C01-Z01", task__title=SAFETY_PLEDGE)
     assert mine.get().state == "read"
+
+
+def test_each_sheet_reached_the_secretary_once_and_is_read_where_the_branch_opened_it(demo):
+    told = Notification.objects.filter(recipient__username="secretary", event="tasks.dispatched")
+    open_sheets = Task.objects.filter(
+        status="dispatched", assignments__organization__code="NY-C01-Z01"
+    )
+    assert told.count() == open_sheets.count() > 0
+    pledge = told.get(title__contains=SAFETY_PLEDGE)
+    assert pledge.read_at is not None  # the branch opened the sheet
+    assert pledge.created_at == Task.objects.get(title=SAFETY_PLEDGE).dispatched_at
 
 
 def test_a_county_passed_a_sheet_down_and_one_draft_waits(demo):
