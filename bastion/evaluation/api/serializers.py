@@ -40,6 +40,7 @@ from ..models import (
     TitleRule,
 )
 from ..selectors_scoring import scoring_open
+from ..services.scheme_edit import TITLE_FIELDS
 
 # --- responses and choice sets ------------------------------------------------------------------
 
@@ -101,21 +102,7 @@ class TitleRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TitleRule
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "basis",
-            "min_score",
-            "max_score",
-            "count",
-            "within",
-            "indicator_code",
-            "requires",
-            "stars",
-            "lift_score",
-            "source",
-        ]
+        fields = list(TITLE_FIELDS)  # what the scheme editor reads and writes, no more
         read_only_fields = fields
 
 

@@ -33,6 +33,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bastion.core.notifications.digest import deadline_note
 from bastion.core.notifications.holders import targets_by_holder
 from bastion.core.notifications.models import NotificationLevel
 from bastion.core.notifications.selectors import receipts
@@ -235,7 +236,7 @@ def late_reminders_send(*, actor=None, task: Task, now: dt.datetime) -> int:
             "%(issuer)s 派发的工作单《%(title)s》反馈截止日期为 %(due)s，已逾期 %(days)s 天，"
             "以下 %(n)s 个组织尚未反馈，请尽快办理。"
         )
-        note = _("已逾期 %(days)s 天") % {"days": days}
+        note = deadline_note(task.due_on, today, due_today=_("今天截止"))
         section = _section(task, _("逾期未反馈的组织"), NotificationLevel.YELLOW, note)
         return _send_to_answerers(
             task,
@@ -267,10 +268,9 @@ def due_reminders_send(*, actor=None, task: Task, now: dt.datetime) -> int:
     rows = _rows(due_assignments(task, today))
     if not rows:
         return 0
-    left = (task.due_on - today).days
     with translation.override(settings.LANGUAGE_CODE):
         title = (_("提醒：%(title)s") % {"title": task.title})[:200]
-        when = _("今天截止") if left == 0 else _("还剩 %(days)s 天") % {"days": left}
+        when = deadline_note(task.due_on, today, due_today=_("今天截止"))
         body = _(
             "%(issuer)s 派发的工作单《%(title)s》反馈截止日期为 %(due)s（%(when)s），"
             "以下 %(n)s 个组织尚未反馈，请按时办理。"
