@@ -12,7 +12,13 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
+# python-ldap (single sign-on) compiles against OpenLDAP's headers: Debian's, installed if missing.
+/usr/include/ldap.h:
+	@command -v apt-get >/dev/null && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null; } \
+	  || echo "python-ldap needs the OpenLDAP and SASL headers (Debian: libldap2-dev libsasl2-dev)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV) /usr/include/ldap.h
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 

@@ -3,13 +3,14 @@
 import json
 
 from django.urls import path, re_path
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from bastion.accounts import api as accounts_api
+from bastion.accounts.api.views import ActivateView
 from bastion.agenda import api as agenda_api
-from bastion.core.api import TokenRequestSerializer, TokenResponseSerializer, TokenView
+from bastion.core.api_tokens import ApiTokenViewSet, TokenView
 from bastion.core.notifications import api as notifications_api
 from bastion.evaluation import api as evaluation_api
 from bastion.orgs import api as orgs_api
@@ -36,20 +37,6 @@ class OfflineSwaggerView(SpectacularSwaggerView):
         return response
 
 
-token_view = extend_schema_view(
-    post=extend_schema(
-        summary=_("获取 API 令牌"),
-        description=_("用户名和密码换取令牌，之后以请求头 Authorization: Token <令牌> 访问接口。"),
-        auth=[],
-        request=TokenRequestSerializer,
-        responses={
-            200: TokenResponseSerializer,
-            400: OpenApiResponse(description=_("用户名或密码不正确")),
-            429: OpenApiResponse(description=_("账号已临时锁定")),
-        },
-    )
-)(TokenView)
-
 router = DefaultRouter()
 orgs_api.register(router)
 agenda_api.register(router)
@@ -57,6 +44,7 @@ tasks_api.register(router)
 problems_api.register(router)
 evaluation_api.register(router)
 notifications_api.register(router)
+accounts_api.register(router)
 
 # v1 paths from before the route convention (docs/api.md): they keep answering, while the schema
 # and the API root show only the conventional path. Old prefix -> (conventional prefix, basename).
@@ -93,7 +81,14 @@ def old_paths(registry) -> list:
 
 
 urlpatterns = [
-    path("auth/token/", token_view.as_view(), name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/activate/", ActivateView.as_view(), name="auth-activate"),
+    path("auth/tokens/", ApiTokenViewSet.as_view({"get": "list"}), name="auth-token-list"),
+    path(
+        "auth/tokens/<int:pk>/",
+        ApiTokenViewSet.as_view({"delete": "destroy"}),
+        name="auth-token-detail",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("me/", MeView.as_view(), name="me"),

@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from bastion.accounts.sso_settings import apply_sso_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -29,7 +31,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "bastion.tasks",
     "bastion.problems",
     "bastion.evaluation",
+    "bastion.accounts",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Single sign-on (LDAP, OpenID Connect): off unless the environment configures it (docs/sso.md).
+apply_sso_settings(globals())
 
 # django-axes: lock an account (per username) after 5 failed attempts.
 AXES_FAILURE_LIMIT = 5
@@ -151,9 +155,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = BASTION_MAX_UPLOAD_BYTES + 1024 * 1024
 BASTION_MAX_ATTACHMENT_BYTES = int(os.environ.get("BASTION_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# API tokens (POST /api/v1/auth/token/) expire after this many days; a password change, a
+# deactivation or a reset ends them sooner.
+BASTION_API_TOKEN_DAYS = int(os.environ.get("BASTION_API_TOKEN_DAYS", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "bastion.core.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -176,6 +184,8 @@ SPECTACULAR_SETTINGS = {
     # drf-spectacular would otherwise name each set after its field and collide.
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "bastion.orgs.models.organization.OrganizationKind",
+        "MembershipStatusEnum": "bastion.orgs.models.person.MembershipStatus",
+        "BulkOpenMembershipEnum": "bastion.accounts.api.serializers.BULK_MEMBERSHIP_CHOICES",
         "UnitKindEnum": "bastion.orgs.models.organization.UnitKind",
         "ItemKindEnum": "bastion.agenda.models.ItemKind",
         "RecurrenceEnum": "bastion.agenda.models.Recurrence",
@@ -226,6 +236,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
+# Mail is only sent where an operator named a mail server; intranets often have none.
+BASTION_EMAIL_ENABLED = bool(os.environ.get("EMAIL_HOST"))
 
 # The daily digest also goes to an enterprise chat robot (企业微信/钉钉 webhook) when set.
 BASTION_WEBHOOK_URL = os.environ.get("BASTION_WEBHOOK_URL", "")

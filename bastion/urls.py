@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("bastion.core.urls")),
+    # After the kernel's /accounts/login/, logout/, password/, me/, security-log/: no overlap.
+    path("accounts/", include("bastion.accounts.urls")),
     path("orgs/", include("bastion.orgs.urls")),
     path("agenda/", include("bastion.agenda.urls")),
     path("tasks/", include("bastion.tasks.urls")),
@@ -11,6 +13,10 @@ urlpatterns = [
     path("api/v1/", include("bastion.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+if settings.BASTION_SSO_OIDC:
+    # OpenID Connect sign-in (docs/sso.md): the provider's redirect comes back to /oidc/callback/.
+    urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -243,6 +243,37 @@ def check_round(state: SimpleNamespace, result) -> None:
     assert len(sample) == 22, f"{len(sample)} contributions (20 indicators + 2 groups expected)"
 
 
+# --- accounts_open_60000 --------------------------------------------------------------------
+
+
+def prepare_accounts_open(ctx: SimpleNamespace) -> SimpleNamespace:
+    """Every person of the dataset without an account, as on the day of the rollout."""
+    try:
+        from bastion.accounts.services import accounts_bulk_open  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"bastion.accounts not ready: {exc}") from exc
+    from bastion.orgs.models import Person
+
+    Person.objects.update(user=None)
+    return SimpleNamespace(actor=ctx.actor, expected=Person.objects.count())
+
+
+def run_accounts_open(state: SimpleNamespace):
+    from bastion.accounts.services import accounts_bulk_open
+    from bastion.orgs.models import Person
+
+    return accounts_bulk_open(actor=state.actor, people=Person.objects.all(), description="bench")
+
+
+def check_accounts_open(state: SimpleNamespace, result) -> None:
+    from bastion.accounts.models import ActivationCode
+    from bastion.orgs.models import Person
+
+    assert result.count == state.expected, f"{result.count} opened, {state.expected} expected"
+    assert not Person.objects.filter(user__isnull=True).exists(), "people left without account"
+    assert ActivationCode.objects.count() >= state.expected, "codes missing"
+
+
 JOBS: list[Job] = [
     Job("round_3000", prepare=prepare_round, run=run_round, check=check_round, target_seconds=5.0),
     Job(
@@ -272,5 +303,12 @@ JOBS: list[Job] = [
         run=run_bulletin,
         check=check_bulletin,
         target_seconds=10,
+    ),
+    Job(
+        "accounts_open_60000",
+        prepare=prepare_accounts_open,
+        run=run_accounts_open,
+        check=check_accounts_open,
+        target_seconds=60,
     ),
 ]

@@ -26,6 +26,7 @@ PAGES: list[Page] = [
     Page("people_county", lambda d: f"{reverse('orgs:person_list')}?within={d.county_id}"),
     Page("person_detail", lambda d: reverse("orgs:person_detail", args=[d.person_id])),
     Page("people_api", lambda d: "/api/v1/people/"),
+    Page("users_api", lambda d: "/api/v1/users/"),
     # agenda: the province roll-up (every organization × one year) and one branch's annual map
     Page(
         "rollup_province",

@@ -29,6 +29,7 @@ DEFAULT_REF = "d50c563"  # the release before the kernel moved into core
 RENAMED = {  # moved to core with their rows
     "agenda_notification": "core_notification",
     "agenda_threshold": "core_threshold",
+    "authtoken_token": "core_apitoken",  # DRF's plain-key tokens, copied as digests (core.0004)
 }
 
 

@@ -1,16 +1,15 @@
-"""API plumbing shared by every app: pagination, error shape, the scope door for viewsets, tokens.
+"""API plumbing shared by every app: pagination, error shape, the scope door for viewsets.
 
 Every app's viewsets mix in ``ScopedViewSetMixin`` so that what an API client can read or write is
 exactly what the pages allow: ``Model.objects.restrict(user, action)``, 404 outside the scope.
 Serializer fields with a schema of their own (organization references, enums) live in
 ``bastion.core.api_fields``: DRF imports this module while loading its settings, before
-drf-spectacular may be imported.
+drf-spectacular may be imported. API tokens: ``bastion.core.tokens`` (model, authentication)
+and ``bastion.core.api_tokens`` (the endpoints).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,12 +17,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .orgtree import scoped_organizations
@@ -207,54 +204,3 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
                 % {"pk": data, "model": self.scope_model._meta.verbose_name},
                 code="does_not_exist",
             ) from None
-
-
-# --- tokens -------------------------------------------------------------------------------------
-
-
-class AccountLocked(APIException):
-    status_code = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
-    default_detail = _("该账号连续5次登录失败，已被临时锁定。如需立即解锁，请联系系统管理员。")
-    default_code = "account_locked"
-
-
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(label=_("令牌"))
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"))
-    password = serializers.CharField(
-        label=_("密码"), style={"input_type": "password"}, trim_whitespace=False
-    )
-
-
-class TokenView(APIView):
-    """Exchange a username and password for an API token, through the login page's lockout."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    serializer_class = TokenRequestSerializer
-    invalid_login = _("用户名或密码不正确。连续输错5次，账号将被临时锁定。")
-
-    # The OpenAPI annotation is applied in bastion/api_urls.py: DRF imports this module while
-    # reading its settings, before drf-spectacular's decorators can run.
-    def post(self, request, *args, **kwargs):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        # django-axes watches authenticate(); it needs the Django request, not DRF's wrapper,
-        # so that its lockout flag lands where its middleware looks.
-        django_request = request._request
-        user = authenticate(django_request, **serializer.validated_data)
-        if getattr(django_request, "axes_locked_out", False):
-            # We answer the lockout ourselves, in JSON; the middleware would send HTML.
-            django_request.axes_locked_out = False
-            raise AccountLocked()
-        if user is None:
-            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [self.invalid_login]})
-        # Same as a page login: resets the failure count, stamps last_login, logs the event.
-        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
-        from rest_framework.authtoken.models import Token
-
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)

@@ -29,3 +29,15 @@ def org_panels(request, org) -> list[str]:
             if html:
                 panels.append(mark_safe(html))
     return panels
+
+
+def person_panels(request, person) -> list[str]:
+    """Panels other apps add to a person's page (the account, for one): an AppConfig lists
+    ``person_panels``, dotted paths to functions ``(request, person) -> str | None``."""
+    panels = []
+    for config in apps.get_app_configs():
+        for dotted in getattr(config, "person_panels", []):
+            html = import_string(dotted)(request, person)
+            if html:
+                panels.append(mark_safe(html))
+    return panels

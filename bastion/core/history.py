@@ -6,7 +6,11 @@ from django.shortcuts import render
 
 
 def history_entries(obj):
-    return LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp")
+    return (
+        LogEntry.objects.get_for_object(obj)
+        .select_related("actor__person__organization")
+        .order_by("-timestamp")
+    )
 
 
 def render_history(request, obj, *, back_url: str, title: str):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +15,45 @@ class User(AbstractUser):
         verbose_name_plural = _("账号")
 
     def __str__(self):
-        full = self.get_full_name() or self.first_name
-        return f"{full}（{self.username}）" if full else self.username
+        name = self.display_name
+        return f"{name}（{self.username}）" if name != self.username else self.username
+
+    @property
+    def display_name(self) -> str:
+        """What people call the account's holder: the linked person's name, else the account's
+        own full name, else the username."""
+        person = self.linked_person
+        if person is not None and person.name:
+            return person.name
+        return self.get_full_name() or self.username
+
+    @property
+    def organization_name(self) -> str:
+        person = self.linked_person
+        organization = getattr(person, "organization", None) if person is not None else None
+        return organization.name if organization is not None else ""
+
+    @property
+    def linked_person(self):
+        """The person this account belongs to (``Person.user``), or None. Core knows the person
+        model only by the setting, so the reverse accessor is read through the field cache: a
+        list that selected ``person__organization`` costs nothing here, and a lone account (the
+        signed-in user on every page) loads the person with their organization in one query."""
+        try:
+            relation = self._meta.get_field("person")
+        except FieldDoesNotExist:
+            return None
+        if relation.is_cached(self):
+            return relation.get_cached_value(self)
+        if self.pk is None:
+            return None
+        person = (
+            relation.related_model._default_manager.select_related("organization")
+            .filter(user=self)
+            .first()
+        )
+        relation.set_cached_value(self, person)
+        return person
 
 
 class SecurityEvent(models.Model):
@@ -100,3 +138,4 @@ from .notifications.models import (  # noqa: E402, F401
     NotificationSubject,
 )
 from .thresholds import Threshold, ThresholdCode, threshold  # noqa: E402, F401
+from .tokens import ApiToken  # noqa: E402, F401  (model, authentication and services there)

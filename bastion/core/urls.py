@@ -26,6 +26,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/me/", views.account, name="account"),
+    path("accounts/me/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/security-log/", views.security_log, name="security_log"),
     path("inbox/", include("bastion.core.notifications.urls")),
 ]

@@ -1,10 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from . import tokens
 from .models import SecurityEvent
+from .tokens import ApiToken, active_tokens
 
 
 @login_required
@@ -26,7 +31,19 @@ def healthz(request):
 def account(request):
     events = SecurityEvent.objects.filter(user=request.user)[:10]
     assignments = request.user.role_assignments.select_related("role", "organization")
-    return render(request, "core/account.html", {"events": events, "assignments": assignments})
+    context = {"events": events, "assignments": assignments}
+    context["api_tokens"] = active_tokens(request.user)
+    return render(request, "core/account.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    """The account page's 撤销 button: one of the user's own tokens, 404 for anyone else's."""
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    tokens.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("已撤销令牌 %(prefix)s…。") % {"prefix": token.prefix})
+    return redirect("account")
 
 
 @login_required

@@ -27,6 +27,7 @@ from .selectors_scoring import scorable_items
 
 MEMBER_STATUSES = [MembershipStatus.FULL, MembershipStatus.PROBATIONARY]
 MEMBER_SCHEMES = ("star_member", "three_bright", "model_post")
+PEERS_PER_MEMBER = 4
 
 
 class MemberParts:
@@ -73,9 +74,15 @@ class MemberParts:
         return self.runner.company_user
 
     def peers(self, person_id: int, org_id: int, higher) -> list:
-        return [
+        """A few fellow members of the branch rate each member (every member has an account, so
+        a large branch would otherwise rate itself dozens of times over each month)."""
+        others = [
             user for pk, user in self.holders.get(org_id, []) if pk != person_id and user != higher
         ]
+        if len(others) <= PEERS_PER_MEMBER:
+            return others
+        start = person_id % len(others)
+        return (others[start:] + others[:start])[:PEERS_PER_MEMBER]
 
     # 党员积分手册 ------------------------------------------------------------------------------
 
@@ -281,7 +288,10 @@ class MemberParts:
         round_ = runner.open("arena", self.county, period, actor=runner.county_user, window=window)
         holders = dict(self.holders[self.branch.pk])
         mine = next((pk for pk, user in holders.items() if user == self.secretary), None)
-        others = [pk for pk in self._branch_members(self.branch.pk) if pk not in holders]
+        # The demo ``member`` has not shared an event yet: they rate the others' (issue 12's journey).
+        member = self.runner.company.users.get("member")
+        waiting = {mine, *(pk for pk, user in holders.items() if user == member)}
+        others = [pk for pk in self._branch_members(self.branch.pk) if pk not in waiting]
         people = [pk for pk in (mine, *others[:1]) if pk is not None]
         targets = self._submit(round_, self.branch.pk, people, period)
         items = [i for i in scorable_items(round_, "peers") if i["kind"] == "scored"]

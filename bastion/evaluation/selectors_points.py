@@ -87,7 +87,7 @@ def ranking(queryset, start: dt.date, end: dt.date, limit: int = 50):
 
 def ledger(queryset):
     return queryset.select_related(
-        "person__organization", "item", "recorded_by", "approver"
+        "person__organization", "item", "recorded_by", "approver__person__organization"
     ).order_by("-occurred_on", "-id")
 
 

@@ -324,22 +324,21 @@ def _owers(row: dict, grants, members, rated) -> set[int]:
     return set()
 
 
-def user_names(user_ids) -> dict[int, str]:
-    """Display names of accounts: the linked person's name, else the username."""
-    rows = (
-        get_user_model()
-        .objects.filter(pk__in=set(user_ids))
-        .values_list("pk", "username", "person__name")
-    )
-    return {pk: name or username for pk, username, name in rows}
+def user_accounts(user_ids) -> dict:
+    """The accounts by id, with their person and organization, to be shown by name."""
+    accounts = get_user_model().objects.filter(pk__in=set(user_ids))
+    return {account.pk: account for account in accounts.select_related("person__organization")}
 
 
 def with_owers(round_: Round, rows: list[dict]) -> list[dict]:
-    """Add ``owed_by`` (sorted names) to each row; for a page of rows, a fixed cost."""
+    """Add ``owers`` (the accounts, by name) and ``owed_by`` (their names) to each row; for a
+    page of rows, a fixed cost."""
     owed = owing(round_, rows)
-    names = user_names(set().union(*owed.values()) if owed else ())
+    accounts = user_accounts(set().union(*owed.values()) if owed else ())
     for row in rows:
         users = owed.get((row["target_id"], row["group"]), set())
-        row["owed_by"] = sorted(names[u] for u in users if u in names)
+        owers = [accounts[u] for u in users if u in accounts]
+        row["owers"] = sorted(owers, key=lambda account: (account.display_name, account.pk))
+        row["owed_by"] = [account.display_name for account in row["owers"]]
         row["named"] = not (row["group"] == PEERS and not row["person_id"])
     return rows

@@ -9,7 +9,7 @@ from bastion.core.filters import ScopedFilterSet, WithinFilter
 
 from .models import Organization, Person
 from .models.organization import OrganizationKind, UnitKind
-from .models.person import MembershipStatus, Post
+from .models.person import MembershipStatus, PersonStatus, Post
 
 SELECT = forms.Select(attrs={"class": "form-select"})
 
@@ -45,10 +45,13 @@ class PersonFilter(ScopedFilterSet):
     post = django_filters.ChoiceFilter(
         label=_("岗位"), choices=Post.choices, empty_label=_("全部"), widget=SELECT
     )
+    status = django_filters.ChoiceFilter(
+        label=_("人员状态"), choices=PersonStatus.choices, empty_label=_("全部"), widget=SELECT
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "within", "membership_status", "post"]
+        fields = ["q", "within", "membership_status", "post", "status"]
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

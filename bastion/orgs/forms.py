@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.forms import BootstrapFormMixin
+from bastion.core.forms import BootstrapFormMixin, PersonChoiceField
 from bastion.core.scope import allows, subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
@@ -102,22 +102,86 @@ class CommitteeSeatForm(BootstrapFormMixin, forms.Form):
         )
 
 
+class AccountHolderField(PersonChoiceField):
+    """A person who holds an account, shown as "张三 · A1供电所党支部"."""
+
+    def label_from_instance(self, obj):
+        return account_holder_label(obj)
+
+
+def account_holder_label(person) -> str:
+    return f"{person.name} · {person.organization.name}"
+
+
 class RoleGrantForm(BootstrapFormMixin, forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150)
+    """Grant a role to the account of a person in the granter's scope. A typed username is the
+    fallback for accounts that belong to nobody (system administrators)."""
+
+    SHOWN = 200  # the picker lists at most this many; the search box narrows it
+
+    person = AccountHolderField(
+        label=_("人员"),
+        required=False,
+        help_text=_("只列出已开通账号的人员；人多时先在上方按姓名、拼音首字母或工号查找。"),
+    )
+    username = forms.CharField(
+        label=_("或：未关联人员的账号"),
+        max_length=150,
+        required=False,
+        help_text=_("仅用于系统管理员等不属于任何人员的账号，填写其用户名。"),
+    )
     role = forms.ModelChoiceField(label=_("角色"), queryset=Role.objects.all())
     organization = OrganizationChoiceField(label=_("组织"), queryset=Organization.objects.none())
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.restrict(
             user, "view"
         ).permitted(user, "orgs.add_roleassignment")
+        people = self.fields["person"]
+        people.offer(user)
+        people.queryset = people.queryset.select_related("organization", "user")
+        people.widget.choices = [("", _("请选择")), *self._shown(people.queryset, query)]
+
+    def _shown(self, people, query: str) -> list:
+        holders = people.filter(user__isnull=False, user__is_active=True).search(query)
+        shown = list(holders.order_by("organization__path", "name", "id")[: self.SHOWN])
+        chosen = self.data.get(self.add_prefix("person")) if self.is_bound else None
+        if chosen and str(chosen).isdigit() and all(str(p.pk) != str(chosen) for p in shown):
+            shown += list(holders.filter(pk=chosen))
+        return [(p.pk, account_holder_label(p)) for p in shown]
+
+    def clean_person(self):
+        person = self.cleaned_data.get("person")
+        if person is not None and (person.user is None or not person.user.is_active):
+            raise forms.ValidationError(
+                _("“%(name)s”还没有可用的账号，请先为其开通账号再授予角色。")
+                % {"name": person.name}
+            )
+        return person
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
+        username = self.cleaned_data.get("username", "").strip()
+        if not username:
+            return None
+        account = get_user_model().objects.filter(username=username, is_active=True).first()
+        if account is None:
             raise forms.ValidationError(
                 _("没有找到用户名为“%(name)s”的账号。") % {"name": username}
             )
-        return user
+        if Person.objects.filter(user=account).exists():
+            raise forms.ValidationError(_("该账号已关联人员，请在“人员”中按姓名选择。"))
+        return account
+
+    def clean(self):
+        data = super().clean()
+        person, account = data.get("person"), data.get("username")
+        if "person" in self.errors or "username" in self.errors:
+            return data
+        if person is None and account is None:
+            self.add_error("person", _("请选择要授予角色的人员。"))
+        elif person is not None and account is not None:
+            self.add_error("username", _("已选择人员时请不要再填写用户名。"))
+        else:
+            data["account"] = person.user if person is not None else account
+        return data

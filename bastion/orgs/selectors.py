@@ -114,3 +114,31 @@ def default_organization(user, permission: str, current: Organization | None = N
     if not held:
         return None
     return Organization.objects.permitted(user, permission).order_by("depth", "path").first()
+
+
+
+ADMINISTER = "orgs.add_roleassignment"
+
+
+def keeps_root_administrable(*, without_user=None, without_assignment=None) -> bool:
+    """False when taking ``without_user`` (deactivated) or ``without_assignment`` (revoked) away
+    would leave a top-level organization that no active account can grant roles on any more.
+
+    Superusers do not count: a tree only a developer account can administer is already lost to
+    the company. Only roots the change touches are checked."""
+    from .models import RoleAssignment
+
+    rows = RoleAssignment.objects.filter(organization__depth=1, user__is_active=True).values_list(
+        "pk", "user_id", "organization_id", "role__permissions"
+    )
+    administering = [(pk, user, root) for pk, user, root, perms in rows if ADMINISTER in perms]
+    if without_assignment is not None:
+        touched = {root for pk, _u, root in administering if pk == without_assignment.pk}
+        left = [(pk, u, root) for pk, u, root in administering if pk != without_assignment.pk]
+    elif without_user is not None:
+        touched = {root for _pk, u, root in administering if u == without_user.pk}
+        left = [(pk, u, root) for pk, u, root in administering if u != without_user.pk]
+    else:
+        return True
+    still = {root for _pk, _u, root in left}
+    return touched <= still

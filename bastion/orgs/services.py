@@ -12,6 +12,7 @@ from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 
 from .grants import forget_grants
+from .selectors import keeps_root_administrable
 from .models import CommitteeMember, Organization, Person, Role, RoleAssignment
 
 ORG_FIELDS = (
@@ -38,6 +39,7 @@ PERSON_FIELDS = (
     "work_unit",
     "post",
     "membership_status",
+    "status",
     "applied_on",
     "admitted_on",
     "confirmed_on",
@@ -216,6 +218,8 @@ def _require_can_grant(actor, organization: Organization, role: Role) -> None:
 @service
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     _require(actor, RoleAssignment.objects, assignment, "delete")
+    if not keeps_root_administrable(without_assignment=assignment):
+        raise ValidationError(_("这是顶级组织最后一个可授予角色的授权，撤销后将无人能管理，不能撤销。"))
     user = assignment.user
     assignment.delete()
     forget_grants(user)

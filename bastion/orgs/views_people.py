@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.dashboard import person_panels
 from bastion.core.history import render_history
 from bastion.core.scope import allows, has_permission_anywhere
 
@@ -73,6 +74,7 @@ def person_detail(request, pk):
             "can_change": allows(user, "orgs.change_person", org),
             "can_delete": allows(user, "orgs.delete_person", org),
             "seats": person.committee_seats.select_related("organization"),
+            "panels": person_panels(request, person),
         },
     )
 

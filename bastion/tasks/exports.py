@@ -86,7 +86,7 @@ def export_feedback_filename(task: Task) -> str:
 
 
 def _notes(task: Task, actor) -> list[str]:
-    name = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
+    name = actor.display_name if actor is not None else ""
     return [
         _("工作单：%(title)s") % {"title": task.title},
         _("派发组织：%(org)s") % {"org": task.issuer.name},

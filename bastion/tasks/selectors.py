@@ -177,7 +177,7 @@ def state_history(assignment: Assignment, limit: int = 100) -> list[dict]:
     events = []
     entries = (
         LogEntry.objects.get_for_object(assignment)
-        .select_related("actor")
+        .select_related("actor__person__organization")
         .order_by("-timestamp", "-id")[:limit]
     )
     for entry in entries:

@@ -88,7 +88,9 @@ def _detail_context(request, page: GuidePage, upload_form=None) -> dict:
 
 
 def _page_or_404(slug) -> GuidePage:
-    return get_object_or_404(GuidePage.objects.select_related("updated_by"), slug=slug)
+    return get_object_or_404(
+        GuidePage.objects.select_related("updated_by__person__organization"), slug=slug
+    )
 
 
 @login_required

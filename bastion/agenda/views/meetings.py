@@ -41,7 +41,10 @@ def _int_or_404(value):
 
 def scoped_meeting(request, pk, action="view") -> Meeting:
     queryset = Meeting.objects.restrict(request.user, action).select_related(
-        "organization", "host", "recorded_by", "reviewed_by"
+        "organization",
+        "host",
+        "recorded_by__person__organization",
+        "reviewed_by__person__organization",
     )
     return get_object_or_404(queryset, pk=pk)
 

@@ -41,7 +41,7 @@ def _require_editor(request) -> None:
 def _versions_or_404(code: str) -> list[CalendarRule]:
     versions = list(
         CalendarRule.objects.filter(code=code)
-        .select_related("guide", "created_by")
+        .select_related("guide", "created_by__person__organization")
         .annotate(obligation_count=Count("obligations"))
         .order_by("-effective_from")
     )

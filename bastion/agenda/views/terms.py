@@ -138,7 +138,7 @@ def election_create(request, pk):
 def election_detail(request, pk):
     election = get_object_or_404(
         Election.objects.restrict(request.user, "view").select_related(
-            "organization", "recorded_by"
+            "organization", "recorded_by__person__organization"
         ),
         pk=pk,
     )

@@ -51,7 +51,7 @@ def build_workbook(
             sheet.data_validations.append(rule)
     dates = [i for i, c in enumerate(columns) if c.kind == "date"]
     for values in rows:
-        values = list(values)
+        values = [_inert(sheet, value) for value in values]
         for i in dates:
             if values[i]:
                 cell = WriteOnlyCell(sheet, value=values[i])
@@ -62,6 +62,17 @@ def build_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _inert(sheet, value):
+    """Text that starts like a formula stays text: an export never writes a live formula."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def _instructions(workbook, columns: Sequence[Column], notes: Sequence[str]) -> None:

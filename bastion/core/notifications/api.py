@@ -23,11 +23,17 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 
 class NotificationSerializer(serializers.ModelSerializer):
     unread = serializers.SerializerMethodField(help_text=_("尚未阅读"))
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text=_("发起人用户名（系统消息为空）")
+    )
+    actor_display_name = serializers.CharField(
+        source="actor.display_name", read_only=True, default="", help_text=_("发起人姓名")
+    )
 
     class Meta:
         model = Notification
         fields = ["id", "event", "level", "title", "body", "url", "items", "digest_on"]
-        fields += ["created_at", "read_at", "unread"]
+        fields += ["actor", "actor_display_name", "created_at", "read_at", "unread"]
         read_only_fields = fields
 
     def get_unread(self, obj) -> bool:
@@ -67,7 +73,7 @@ class NotificationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        queryset = selectors.inbox(self.request.user)
+        queryset = selectors.inbox(self.request.user).select_related("actor__person")
         if self.action == "list":
             flag = (self.request.query_params.get("unread") or "").strip().lower()
             if flag in TRUE_VALUES:

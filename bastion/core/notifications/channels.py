@@ -43,7 +43,7 @@ def detail_url(notification) -> str:
 
 
 def recipient_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return user.display_name
 
 
 # --- e-mail -------------------------------------------------------------------------------

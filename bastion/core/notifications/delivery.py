@@ -45,7 +45,7 @@ def deliver_each(notifications, run: Delivery) -> None:
     pending = (
         notifications.filter(recipient__is_active=True)
         .filter(Q(emailed_at__isnull=True) | Q(webhook_at__isnull=True))
-        .select_related("recipient")
+        .select_related("recipient__person")
         .order_by("pk")
     )
     with MailSession() as mail:
@@ -62,7 +62,7 @@ def deliver_event(ids: list[int], *, email: bool, webhook: bool) -> Delivery:
     run = Delivery()
     notes = list(
         Notification.objects.filter(pk__in=ids, recipient__is_active=True)
-        .select_related("recipient")
+        .select_related("recipient__person")
         .order_by("pk")
     )
     if email:

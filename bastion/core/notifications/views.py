@@ -11,6 +11,7 @@ from . import selectors
 from .services import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 20
+SENDER = "actor__person__organization"  # the sender is shown by name and organization
 LEVEL_BADGE = {
     "red": "bg-red text-red-fg",
     "yellow": "bg-yellow text-yellow-fg",
@@ -25,7 +26,7 @@ def badge(level) -> str:
 
 @login_required
 def inbox(request):
-    notifications = selectors.inbox(request.user).defer("items")
+    notifications = selectors.inbox(request.user).defer("items").select_related(SENDER)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     for note in page:
         note.badge = badge(note.level)
@@ -34,7 +35,7 @@ def inbox(request):
 
 @login_required
 def notification_detail(request, pk):
-    note = get_object_or_404(selectors.inbox(request.user), pk=pk)
+    note = get_object_or_404(selectors.inbox(request.user).select_related(SENDER), pk=pk)
     notification_mark_read(actor=request.user, notification=note)
     note.badge = badge(note.level)
     sections = note.items if isinstance(note.items, list) else []

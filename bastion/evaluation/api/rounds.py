@@ -162,7 +162,7 @@ class RoundViewSet(
         target = request.query_params.get("target", "").strip()
         if target:
             rows = rows.filter(target_id=target) if target.isdigit() else rows.none()
-        rows = rows.select_related("target__organization", "target__person", "evaluator")
+        rows = rows.select_related("target__organization", "target__person", "evaluator__person")
         page = self.paginate_queryset(rows.order_by("target_id", "indicator", "group", "id"))
         data = ScoreSerializer(page, many=True, context=self.score_context(round_)).data
         return self.get_paginated_response(data)
@@ -200,7 +200,7 @@ class RoundViewSet(
         saved = Score.objects.filter(
             round=round_, target=target, group=data["group"], evaluator=request.user
         )
-        saved = saved.select_related("target__organization", "target__person", "evaluator")
+        saved = saved.select_related("target__organization", "target__person", "evaluator__person")
         body = {
             "target": target.pk,
             "group": data["group"],

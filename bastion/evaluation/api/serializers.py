@@ -296,6 +296,9 @@ class ScoreSerializer(serializers.ModelSerializer):
     group = EnumField(EvaluatorKind, read_only=True)
     group_display = serializers.CharField(source="get_group_display", read_only=True)
     evaluator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    evaluator_display_name = serializers.CharField(
+        source="evaluator.display_name", read_only=True, help_text=_("评价人姓名")
+    )
 
     class Meta:
         model = Score
@@ -310,6 +313,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "value",
             "comment",
             "evaluator",
+            "evaluator_display_name",
             "updated_at",
         ]
         read_only_fields = fields

@@ -25,7 +25,13 @@ from ..services import appeals as services
 from .schemes import posted_data
 
 PAGE_SIZE = 50
-RELATED = ("target__round", "target__organization", "target__person", "raised_by", "answered_by")
+RELATED = (
+    "target__round",
+    "target__organization",
+    "target__person",
+    "raised_by__person__organization",
+    "answered_by",
+)
 
 
 @login_required

@@ -119,14 +119,12 @@ def _score_tables(target):
     means.sort(key=lambda row: order.get(row["indicator"], len(order)))
     scores = list(
         Score.objects.filter(target=target)
-        .select_related("evaluator", "evaluator__person")
+        .select_related("evaluator__person__organization")
         .order_by("indicator", "group", "evaluator__username")
     )
     scores.sort(key=lambda score: order.get(score.indicator, len(order)))
     for score in scores:
         score.indicator_name = names.get(score.indicator, score.indicator)
-        person = getattr(score.evaluator, "person", None)
-        score.evaluator_name = person.name if person else score.evaluator.get_username()
     return means, scores
 
 

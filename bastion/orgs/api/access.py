@@ -34,15 +34,17 @@ class MeView(GenericAPIView):
     def get(self, request):
         user = request.user
         person = Person.objects.filter(user=user).select_related("organization", "party_group")
+        person = person.first()
         payload = {
             "id": user.pk,
             "username": user.username,
             "full_name": user.get_full_name(),
+            "display_name": user.display_name,
             "email": user.email,
             "is_superuser": user.is_superuser,
-            "person": person.first(),
+            "person": person,
             "role_assignments": user.role_assignments.select_related(
-                "user", "role", "organization"
+                "user__person__organization", "role", "organization"
             ),
         }
         return Response(MeSerializer(payload, context=self.get_serializer_context()).data)
@@ -81,7 +83,7 @@ class RoleAssignmentViewSet(
     filterset_class = RoleAssignmentFilter
 
     def decorate_queryset(self, queryset):
-        return queryset.select_related("user", "role", "organization")
+        return queryset.select_related("user__person__organization", "role", "organization")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -119,6 +119,7 @@ class PersonSerializer(serializers.ModelSerializer):
     membership_status_display = serializers.CharField(
         source="get_membership_status_display", read_only=True
     )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Person
@@ -141,6 +142,8 @@ class PersonSerializer(serializers.ModelSerializer):
             "post_display",
             "membership_status",
             "membership_status_display",
+            "status",
+            "status_display",
             "applied_on",
             "admitted_on",
             "confirmed_on",
@@ -184,6 +187,12 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
         queryset=get_user_model().objects.filter(is_active=True), label=_("账号")
     )
     username = serializers.CharField(source="user.username", read_only=True)
+    user_display_name = serializers.CharField(
+        source="user.display_name", read_only=True, help_text=_("人员姓名；未关联人员时为账号名称")
+    )
+    user_organization_name = serializers.CharField(
+        source="user.organization_name", read_only=True, help_text=_("人员所在党组织")
+    )
     role = serializers.SlugRelatedField(
         slug_field="code", queryset=Role.objects.all(), label=_("角色代码")
     )
@@ -197,6 +206,8 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
             "id",
             "user",
             "username",
+            "user_display_name",
+            "user_organization_name",
             "role",
             "role_name",
             "organization",
@@ -211,6 +222,7 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()
+    display_name = serializers.CharField(help_text=_("人员姓名；未关联人员时为账号名称"))
     email = serializers.EmailField()
     is_superuser = serializers.BooleanField()
     person = PersonSerializer(allow_null=True)

@@ -23,6 +23,17 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("女")
 
 
+class PersonStatus(models.TextChoices):
+    """Whether the person is still on the unit's roll. Which of these count as having left (and so
+    close the account) is a rule of the accounts app, held as data."""
+
+    ACTIVE = "active", _("在册")
+    TRANSFERRED = "transferred", _("转出")
+    RESIGNED = "resigned", _("离职")
+    RETIRED = "retired", _("退休")
+    DECEASED = "deceased", _("死亡")
+
+
 class Post(models.TextChoices):
     STATION_HEAD = "station_head", _("所长")
     DEPUTY_HEAD = "deputy_head", _("副所长")
@@ -87,6 +98,13 @@ class Person(models.Model):
         max_length=16,
         choices=MembershipStatus.choices,
         default=MembershipStatus.NONE,
+        db_index=True,
+    )
+    status = models.CharField(
+        _("人员状态"),
+        max_length=16,
+        choices=PersonStatus.choices,
+        default=PersonStatus.ACTIVE,
         db_index=True,
     )
     applied_on = models.DateField(_("申请入党日期"), null=True, blank=True)

@@ -3,11 +3,11 @@ reads which record is declared in ``test_pages_scope.py``)."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bastion.core.models import SecurityEvent
 from bastion.core.testing import login
+from bastion.core.tokens import ApiToken
 from bastion.orgs.tests.factories import UserFactory, grant, make_id_number
 
 
@@ -114,7 +114,7 @@ def test_token_is_issued_for_good_credentials_and_authenticates(api, personas):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == personas.secretary_a
+    assert ApiToken.objects.for_key(token).get().user == personas.secretary_a
     fresh = APIClient()
     fresh.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     people = fresh.get(reverse("api:person-list")).json()["results"]
@@ -122,10 +122,15 @@ def test_token_is_issued_for_good_credentials_and_authenticates(api, personas):
     assert SecurityEvent.objects.filter(kind="login", username="p_secretary_a").exists()
 
 
-def test_token_request_with_the_same_account_returns_the_same_token(api, personas):
+def test_each_token_request_issues_a_new_token_and_both_work(api, personas):
     body = {"username": "p_member", "password": "bastion-test"}
     first = api.post(TOKEN_URL, body, format="json").json()["token"]
-    assert api.post(TOKEN_URL, body, format="json").json()["token"] == first
+    second = api.post(TOKEN_URL, body, format="json").json()["token"]
+    assert second != first
+    for token in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get(reverse("api:me")).json()["username"] == "p_member"
 
 
 def test_wrong_password_is_400_in_chinese_and_recorded(api, personas):
@@ -134,7 +139,7 @@ def test_wrong_password_is_400_in_chinese_and_recorded(api, personas):
     assert response.json()["non_field_errors"] == [
         "用户名或密码不正确。连续输错5次，账号将被临时锁定。"
     ]
-    assert not Token.objects.filter(user=personas.member).exists()
+    assert not ApiToken.objects.filter(user=personas.member).exists()
     assert SecurityEvent.objects.filter(kind="failed", username="p_member").count() == 1
 
 
@@ -154,7 +159,7 @@ def test_five_failures_lock_the_account_against_tokens(api, personas):
     assert right.status_code == 429
     assert right["Content-Type"].startswith("application/json")
     assert "锁定" in right.json()["detail"]
-    assert not Token.objects.filter(user=personas.member).exists()
+    assert not ApiToken.objects.filter(user=personas.member).exists()
 
 
 def test_failures_on_the_login_page_count_against_the_api(api, client, personas):
@@ -164,7 +169,7 @@ def test_failures_on_the_login_page_count_against_the_api(api, client, personas)
         TOKEN_URL, {"username": "p_county", "password": "bastion-test"}, format="json"
     )
     assert response.status_code == 429
-    assert not Token.objects.filter(user=personas.county).exists()
+    assert not ApiToken.objects.filter(user=personas.county).exists()
 
 
 def test_a_successful_token_login_resets_the_failure_count(api, personas):
@@ -189,8 +194,8 @@ def test_inactive_account_gets_no_token(api, personas):
 def test_a_bad_token_is_refused_in_chinese(api, people):
     api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")
     response = api.get(reverse("api:person-list"))
-    # 401 once TokenAuthentication is listed first in settings; 403 while session comes first.
-    assert response.status_code in (401, 403)
+    # Token authentication comes first in settings: 401 with WWW-Authenticate.
+    assert response.status_code == 401
     assert "令牌" in response.json()["detail"]
 
 

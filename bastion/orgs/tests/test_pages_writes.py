@@ -184,12 +184,18 @@ def test_new_secretary_replaces_the_old_one(client, personas, tree, people):
     assert seat.person == people.zhang_san
 
 
-def test_company_grants_and_revokes_a_role(client, personas, tree):
+def give_account(person, user):
+    person.user = user
+    person.save(update_fields=["user"])
+
+
+def test_company_grants_and_revokes_a_role(client, personas, tree, people):
+    give_account(people.zhao_liu, personas.outsider)
     client.force_login(personas.company)
     client.post(
         reverse("orgs:role_grant"),
         {
-            "username": "p_outsider",
+            "person": people.zhao_liu.pk,
             "role": Role.objects.get(code="branch_secretary").pk,
             "organization": tree.station_b1.pk,
         },
@@ -200,12 +206,13 @@ def test_company_grants_and_revokes_a_role(client, personas, tree):
     assert not RoleAssignment.objects.filter(user=personas.outsider).exists()
 
 
-def test_county_cannot_grant_outside_its_county(client, personas, tree):
+def test_county_cannot_grant_outside_its_county(client, personas, tree, people):
+    give_account(people.li_si, personas.outsider)
     client.force_login(personas.county)
     response = client.post(
         reverse("orgs:role_grant"),
         {
-            "username": "p_outsider",
+            "person": people.li_si.pk,
             "role": Role.objects.get(code="branch_secretary").pk,
             "organization": tree.station_b1.pk,
         },
@@ -228,17 +235,20 @@ def test_out_of_scope_writes_are_404_and_change_nothing(client, personas, people
     assert person.name == "李四"
 
 
-def test_grant_history_is_scoped_and_survives_revoke(client, personas, tree):
+def test_grant_history_is_scoped_and_survives_revoke(client, personas, tree, people):
+    give_account(people.zhao_liu, personas.outsider)
     client.force_login(personas.company)
     role = Role.objects.get(code="member")
     client.post(
         reverse("orgs:role_grant"),
-        {"username": "p_outsider", "role": role.pk, "organization": tree.station_b1.pk},
+        {"person": people.zhao_liu.pk, "role": role.pk, "organization": tree.station_b1.pk},
     )
     assignment = RoleAssignment.objects.get(user=personas.outsider)
     client.post(reverse("orgs:role_revoke", args=[assignment.pk]))
     html = client.get(reverse("orgs:role_history")).content.decode()
+    # The grantee by name and organization, the username beside, on the grant and the revoke.
     assert html.count("p_outsider") == 2
+    assert html.count("赵六") == 2
     client.force_login(personas.county)
     html = client.get(reverse("orgs:role_history")).content.decode()
     assert "p_outsider" not in html

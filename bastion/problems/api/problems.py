@@ -60,7 +60,7 @@ class ProblemViewSet(
     def decorate_queryset(self, queryset):
         queryset = for_list(queryset)
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("events__actor", "evidence")
+            queryset = queryset.prefetch_related("events__actor__person", "evidence")
         return queryset
 
     def get_serializer_class(self):
@@ -74,7 +74,9 @@ class ProblemViewSet(
         # Read back with the detail's joins; a row the actor may write but no longer read is
         # answered as written rather than with a 500.
         rows = Problem.objects.restrict(self.request.user, "view").filter(pk=problem.pk)
-        instance = for_list(rows).prefetch_related("events__actor", "evidence").first() or problem
+        instance = (
+            for_list(rows).prefetch_related("events__actor__person", "evidence").first() or problem
+        )
         serializer = ProblemDetailSerializer(instance, context=self.get_serializer_context())
         return Response(serializer.data, status=status_code)
 

@@ -110,10 +110,13 @@ class ProblemEventSerializer(serializers.ModelSerializer):
     from_state = serializers.CharField(read_only=True, help_text=_("原状态（首条为空）"))
     to_state = EnumField(State, read_only=True)
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor_display_name = serializers.CharField(
+        source="actor.display_name", read_only=True, default="", help_text=_("操作人姓名")
+    )
 
     class Meta:
         model = ProblemEvent
-        fields = ["id", "from_state", "to_state", "reason", "actor", "at"]
+        fields = ["id", "from_state", "to_state", "reason", "actor", "actor_display_name", "at"]
         read_only_fields = fields
 
 

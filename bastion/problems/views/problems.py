@@ -159,7 +159,7 @@ def problem_detail(request, pk, transition_form=None, failed_move=None):
         "problems/problem_detail.html",
         {
             "problem": problem,
-            "events": list(problem.events.select_related("actor")),
+            "events": list(problem.events.select_related("actor__person__organization")),
             "evidence": list(problem.evidence.all()),
             "moves": moves,
             "transition_form": transition_form,

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from bastion.core.testing import Scope, login, persona_matrix, seen_by_persona
+from bastion.core.tokens import ApiToken
 from bastion.orgs.tests.factories import UserFactory, grant
 from bastion.tasks.models import Assignment, FeedbackField, FeedbackFile, Task, TaskAttachment
 from bastion.tasks.services import flow
@@ -74,7 +74,7 @@ def test_token_authentication(api, personas, tree, tasks):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == personas.secretary_b
+    assert ApiToken.objects.for_key(token).get().user == personas.secretary_b
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     rows = api.get(URL).json()["results"]
     assert pairs(tasks, tree, rows) == {("company", "station_b1")}

@@ -38,7 +38,11 @@ PAGE_SIZE = 50
 
 def scoped_assignment(request, pk, action="view") -> Assignment:
     queryset = Assignment.objects.restrict(request.user, action).select_related(
-        "task__issuer", "organization", "submitted_by", "reviewed_by", "child_task"
+        "task__issuer",
+        "organization",
+        "submitted_by__person__organization",
+        "reviewed_by__person__organization",
+        "child_task",
     )
     return get_object_or_404(queryset, pk=pk)
 

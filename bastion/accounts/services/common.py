@@ -1,0 +1,63 @@
+"""What the account services share: the scope check, issuing codes, the audit line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import codes
+from ..models import Account, AccountPolicy, ActivationCode
+
+
+def managed_account(actor, user, action: str = "change") -> Account:
+    """``user`` as an Account inside ``actor``'s scope for ``action``, else PermissionDenied."""
+    account = Account.objects.restrict(actor, action).with_person().filter(pk=user.pk).first()
+    if account is None:
+        raise PermissionDenied(_("该账号不在您的管理范围内。"))
+    return account
+
+
+def issue_code(*, user, actor, reason: str, policy: AccountPolicy | None = None) -> str:
+    """A new one-time code for ``user``; every older unused one stops working."""
+    policy = policy or AccountPolicy.current()
+    ActivationCode.objects.filter(user=user, used_at__isnull=True).delete()
+    code = codes.new_code()
+    ActivationCode.objects.create(
+        user=user,
+        digest=codes.digest(code),
+        reason=reason,
+        issued_by=actor,
+        expires_at=code_expiry(policy),
+    )
+    return code
+
+
+def code_expiry(policy: AccountPolicy) -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=policy.code_valid_days)
+
+
+def audit(user, *, actor, changes: dict, reason: str) -> None:
+    """One line in the account's history saying what changed and why."""
+    person = getattr(user, "person", None)
+    LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=actor,
+        changes=changes,
+        additional_data={
+            "reason": reason,
+            "organization_path": person.organization.path if person else "",
+        },
+    )
+
+
+def revoke_tokens(user, reason: str) -> None:
+    """API tokens never outlive the account's password or its person."""
+    from bastion.core.tokens import api_tokens_revoke
+
+    api_tokens_revoke(user=user, reason=reason)
