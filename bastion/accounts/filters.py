@@ -1,8 +1,8 @@
 """Filters shared by the account pages and the API: one definition, one behaviour.
 
-``AccountFilter`` narrows the accounts a manager sees; ``BulkOpenFilter`` chooses the roster of a
-批量开通 (people without an account, in one subtree where the requester may open accounts).
-Organization parameters outside the requester's scope are answered 404, as everywhere.
+``AccountFilter`` narrows the accounts a manager sees; ``people_to_open`` chooses the roster of a
+批量开通 (one subtree, one 政治面貌). Organization parameters outside the requester's scope are
+answered 404, as everywhere.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastion.core.filters import ScopedFilterSet, SwitchFilter, WithinFilter, choice_message
-from bastion.orgs.models import Organization, Person
+from bastion.core.filters import ScopedFilterSet, SwitchFilter, WithinFilter
+from bastion.core.scope import subtree_q
+from bastion.orgs.models import Organization
 from bastion.orgs.models.person import MembershipStatus
 
 from . import selectors
@@ -86,12 +87,11 @@ def membership_q(value: str) -> Q:
 
 
 def people_to_open(queryset: QuerySet, organization, membership_status: str = "") -> QuerySet:
-    """The roster of a bulk opening: people of ``organization``'s subtree (with the chosen
-    政治面貌) who have no account yet. The service still restricts it to the actor's scope."""
+    """The roster of a bulk opening: people of ``organization``'s subtree with the chosen
+    政治面貌, those who have an account too (the preview names them among the skipped, with the
+    reason). The service still restricts it to the actor's scope."""
     return queryset.filter(
-        Q(organization__path__startswith=organization.path),
-        membership_q(membership_status),
-        user__isnull=True,
+        subtree_q("organization__path", organization.path), membership_q(membership_status)
     )
 
 
@@ -101,41 +101,3 @@ def open_organizations(request):
         return Organization.objects.none()
     user = request.user
     return Organization.objects.restrict(user, "view").permitted(user, OPEN_PERMISSION)
-
-
-class BulkOpenFilter(ScopedFilterSet):
-    """``within=<org>`` (required) and ``membership_status=party|full|probationary|none``;
-    only people without an account are ever chosen."""
-
-    within = WithinFilter(
-        label=_("开通范围（含下级）"),
-        queryset=open_organizations,
-        required=True,
-        error_messages={"required": _("请选择要开通账号的组织。")},
-    )
-    membership_status = django_filters.ChoiceFilter(
-        label=_("政治面貌"),
-        choices=MEMBERSHIP_CHOICES,
-        empty_label=_("全部"),
-        method="filter_membership",
-        error_messages=choice_message(MEMBERSHIP_CHOICES),
-        widget=SELECT,
-    )
-
-    class Meta:
-        model = Person
-        fields = ["within", "membership_status"]
-
-    @property
-    def errors(self):
-        # A missing organization is a plain form error; only one outside the scope is 404.
-        if not self.data.get("within"):
-            return self.form.errors
-        return super().errors
-
-    @property
-    def qs(self):
-        return super().qs.filter(user__isnull=True)
-
-    def filter_membership(self, queryset, name, value):
-        return queryset.filter(membership_q(value))

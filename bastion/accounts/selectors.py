@@ -5,14 +5,20 @@ from __future__ import annotations
 import unicodedata
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from bastion.core.models import SecurityEvent
 from bastion.orgs.models import Person
 
-from .models import Account, AccountList, AccountPolicy, ActivationCode, HelpState
-from .models import PasswordHelpRequest
+from .models import (
+    Account,
+    AccountList,
+    AccountPolicy,
+    ActivationCode,
+    HelpState,
+    PasswordHelpRequest,
+)
 
 
 def person_by_employee_no(employee_no: str) -> Person | None:
@@ -32,17 +38,17 @@ def person_by_employee_no(employee_no: str) -> Person | None:
 
 
 def locked_usernames(usernames) -> set[str]:
-    """Which of ``usernames`` django-axes holds locked right now."""
+    """Which of ``usernames`` django-axes holds locked right now. Axes keeps one attempt row per
+    username, address and browser and locks on their sum, so the sum is what is compared."""
     from axes.models import AccessAttempt
 
-    attempts = AccessAttempt.objects.filter(
-        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    )
+    attempts = AccessAttempt.objects.filter(username__in=list(usernames))
     cooloff = settings.AXES_COOLOFF_TIME
     if cooloff:
         since = timezone.now() - timezone.timedelta(hours=float(cooloff))
         attempts = attempts.filter(attempt_time__gte=since)
-    return set(attempts.values_list("username", flat=True))
+    totals = attempts.values("username").annotate(failures=Sum("failures_since_start"))
+    return {row["username"] for row in totals if row["failures"] >= settings.AXES_FAILURE_LIMIT}
 
 
 def accounts_for(user, action: str = "view") -> QuerySet:

@@ -9,6 +9,7 @@ the migrated roles to be there.
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -89,6 +90,7 @@ def seed_default_roles() -> None:
     guide pages): each is idempotent (update_or_create), so running them again is harmless."""
     from auditlog.context import disable_auditlog
     from django.apps import apps
+    from django.db import connection
     from django.db.migrations import RunPython
     from django.db.migrations.loader import MigrationLoader
 
@@ -101,11 +103,14 @@ def seed_default_roles() -> None:
             if key[0] in ours and key not in plan:
                 plan.append(key)
     # Migrations write no audit entries; neither may their replay (a later test counts them).
+    # A migration that moves data looks at the database through its schema editor's connection
+    # (the token migration finds no old table to copy here, and leaves).
+    editor = SimpleNamespace(connection=connection)
     with disable_auditlog():
         for key in plan:
             for operation in loader.graph.nodes[key].operations:
                 if isinstance(operation, RunPython):
-                    operation.code(_TodaysModels(apps), None)
+                    operation.code(_TodaysModels(apps), editor)
 
 
 class _TodaysModels:
@@ -159,3 +164,26 @@ def login():
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return _login
+
+
+@pytest.fixture
+def phone(browser, browser_context_args, request):
+    """A fresh phone-sized page (390×844, touch) per call, each with its own session; the pages
+    are saved to test-results/ when the test failed, as the desktop ``page`` is."""
+    opened = []
+    args = {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True}
+
+    def _open():
+        page = browser.new_context(**args).new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        opened.append(page)
+        return page
+
+    yield _open
+    reports = request.node.stash.get(REPORTS, {})
+    if any(report.failed for report in reports.values()):
+        for n, page in enumerate(opened, start=1):
+            if not page.is_closed():
+                _save_evidence(page, f"{request.node.name}_phone{n}")
+    for page in opened:
+        page.context.close()

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 from bastion.evaluation.models import KeyEvent, Round, Score, Target, TitleAward
 from bastion.orgs.tests.factories import PersonFactory, UserFactory, grant
 
-from .conftest import PHONE, REPORTS, TIMEOUT_MS, _save_evidence
 from .test_phone import assert_no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -51,29 +50,6 @@ def make_member(org, username: str, name: str):
     grant(user, "member", org)
     PersonFactory(name=name, organization=org, user=user, **JOINED)
     return user
-
-
-@pytest.fixture
-def phone(browser, browser_context_args, request):
-    """A fresh phone-sized page (390×844, touch) per call, each with its own session; the pages
-    are saved to test-results/ when the test failed, as the desktop ``page`` is."""
-    opened = []
-    args = {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True}
-
-    def _open():
-        page = browser.new_context(**args).new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        opened.append(page)
-        return page
-
-    yield _open
-    reports = request.node.stash.get(REPORTS, {})
-    if any(report.failed for report in reports.values()):
-        for n, page in enumerate(opened, start=1):
-            if not page.is_closed():
-                _save_evidence(page, f"{request.node.name}_phone{n}")
-    for page in opened:
-        page.context.close()
 
 
 def open_my_scoring(page, round_name: str):

@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 from bastion.core.notifications.models import Notification
 from bastion.tasks.models import Assignment, Task
 
-from .test_evaluation_journey import phone  # noqa: F401  (the phone-sized page fixture)
 from .test_phone import assert_no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -24,7 +24,7 @@ def assert_no_sideways_scroll(page):
 
 def test_member_reads_home_and_own_record_on_a_phone(page, login, personas, people):
     login(page, personas.member)
-    expect(page.locator(".page-title")).to_have_text("您好，p_member")
+    expect(page.locator(".page-title")).to_have_text("您好，张三")  # the person, not the username
     assert_no_sideways_scroll(page)
 
     toggler = page.get_by_role("button", name="菜单")

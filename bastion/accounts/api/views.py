@@ -10,7 +10,6 @@ import contextlib
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +23,11 @@ from rest_framework.views import APIView
 
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
-from bastion.core.scope import subtree_q
 from bastion.orgs.models import Person
 
 from .. import codes, selectors, services
 from ..filters import PARTY as FILTER_PARTY
-from ..filters import AccountFilter, membership_q, open_organizations
+from ..filters import AccountFilter, open_organizations, people_to_open
 from ..models import Account
 from ..services.opening import OPEN_PERMISSION
 from .serializers import (
@@ -218,9 +216,7 @@ class AccountViewSet(
         preview names them among the skipped, with the reason."""
         if membership_status == MEMBERS:
             membership_status = FILTER_PARTY
-        return Person.objects.filter(
-            Q(subtree_q("organization__path", organization.path)), membership_q(membership_status)
-        )
+        return people_to_open(Person.objects.all(), organization, membership_status)
 
     @staticmethod
     def _preview_answer(preview) -> dict:

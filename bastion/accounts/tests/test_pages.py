@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from bastion.accounts import services
+from bastion.accounts import selectors, services
 from bastion.accounts.models import ActivationCode
 from bastion.core.models import SecurityEvent
 from bastion.core.testing import count_queries
@@ -19,16 +19,16 @@ def shown(response) -> list[str]:
     return [row.person.name for row in response.context["rows"]]
 
 
-def lock(user):
+def lock(user, failures=5, address="10.0.0.9"):
     AccessAttempt.objects.create(
         username=user.username,
-        ip_address="10.0.0.9",
+        ip_address=address,
         user_agent="test",
         get_data="",
         post_data="",
         http_accept="*/*",
         path_info="/accounts/login/",
-        failures_since_start=5,
+        failures_since_start=failures,
     )
 
 
@@ -218,6 +218,14 @@ def test_reset_of_a_deactivated_account_is_refused_with_a_message(client, person
     assert response.status_code == 302
     assert "账号已停用，请先启用" in client.get(response["Location"]).content.decode()
     assert not ActivationCode.objects.filter(user=opened.wang_wu, reason="reset").exists()
+
+
+def test_failures_from_two_addresses_add_up_to_a_lock_as_sign_in_counts_them(personas, opened):
+    member = opened.wang_wu
+    lock(member, failures=3, address="10.0.0.1")
+    assert selectors.locked_usernames([member.username]) == set()
+    lock(member, failures=2, address="10.0.0.2")
+    assert selectors.locked_usernames([member.username]) == {member.username}
 
 
 def test_unlock_is_offered_only_when_locked_and_lifts_the_lock(client, personas, opened):

@@ -80,7 +80,10 @@ class MeetingViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def decorate_queryset(self, queryset):
         return queryset.select_related(
-            "organization", "host", "reviewed_by", "recorded_by"
+            "organization",
+            "host",
+            "reviewed_by__person__organization",
+            "recorded_by__person__organization",
         ).prefetch_related(
             Prefetch(
                 "attendance",

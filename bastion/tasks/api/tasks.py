@@ -207,7 +207,7 @@ class TaskViewSet(
 def with_counts(queryset):
     """The list's joins and counts: constant queries however many tasks and recipients."""
     return (
-        queryset.select_related("issuer", "created_by")
+        queryset.select_related("issuer", "created_by__person__organization")
         .prefetch_related("fields", "attachments")
         .annotate(
             recipient_count=Count("assignments"),
