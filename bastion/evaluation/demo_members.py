@@ -288,7 +288,7 @@ class MemberParts:
         round_ = runner.open("arena", self.county, period, actor=runner.county_user, window=window)
         holders = dict(self.holders[self.branch.pk])
         mine = next((pk for pk, user in holders.items() if user == self.secretary), None)
-        # The demo ``member`` has not shared an event yet: they rate the others' (issue 12's journey).
+        # The demo ``member`` has not shared an event yet: they rate the others' events.
         member = self.runner.company.users.get("member")
         waiting = {mine, *(pk for pk, user in holders.items() if user == member)}
         others = [pk for pk in self._branch_members(self.branch.pk) if pk not in waiting]

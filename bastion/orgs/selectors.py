@@ -116,7 +116,6 @@ def default_organization(user, permission: str, current: Organization | None = N
     return Organization.objects.permitted(user, permission).order_by("depth", "path").first()
 
 
-
 ADMINISTER = "orgs.add_roleassignment"
 
 

@@ -12,8 +12,8 @@ from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 
 from .grants import forget_grants
-from .selectors import keeps_root_administrable
 from .models import CommitteeMember, Organization, Person, Role, RoleAssignment
+from .selectors import keeps_root_administrable
 
 ORG_FIELDS = (
     "name",
@@ -219,7 +219,9 @@ def _require_can_grant(actor, organization: Organization, role: Role) -> None:
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     _require(actor, RoleAssignment.objects, assignment, "delete")
     if not keeps_root_administrable(without_assignment=assignment):
-        raise ValidationError(_("这是顶级组织最后一个可授予角色的授权，撤销后将无人能管理，不能撤销。"))
+        raise ValidationError(
+            _("这是顶级组织最后一个可授予角色的授权，撤销后将无人能管理，不能撤销。")
+        )
     user = assignment.user
     assignment.delete()
     forget_grants(user)
