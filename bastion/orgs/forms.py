@@ -9,6 +9,7 @@ from bastion.core.scope import allows, subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
 from .models.organization import OrganizationKind
+from .selectors import grantable_roles
 from .services import ORG_FIELDS, PERSON_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -138,6 +139,7 @@ class RoleGrantForm(BootstrapFormMixin, forms.Form):
         self.fields["organization"].queryset = Organization.objects.restrict(
             user, "view"
         ).permitted(user, "orgs.add_roleassignment")
+        self.fields["role"].queryset = grantable_roles(user)
         people = self.fields["person"]
         people.offer(user)
         people.queryset = people.queryset.select_related("organization", "user")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from bastion.core.scope import grant, subtree_q
+from bastion.core.scope import ALL, grant, granted_paths, path_within, subtree_q
 
-from .models import CommitteeMember, Organization, Person
+from .models import CommitteeMember, Organization, Person, Role
 from .models.person import MembershipStatus
 
 
@@ -141,3 +141,25 @@ def keeps_root_administrable(*, without_user=None, without_assignment=None) -> b
         return True
     still = {root for _pk, _u, root in left}
     return touched <= still
+
+
+def grantable_roles(user):
+    """The roles ``user`` may grant somewhere: on some organization where they grant roles,
+    they hold every permission of the role (nobody grants beyond their own rights). The
+    service still checks the chosen organization."""
+    roles = Role.objects.order_by("name")
+    if user.is_superuser:
+        return roles
+    granting = granted_paths(user, "orgs.add_roleassignment")
+    if granting is not ALL and not granting:
+        return roles.none()
+    paths = [""] if granting is ALL else granting
+    allowed = [
+        role.pk
+        for role in roles
+        if any(
+            all(path_within(path, granted_paths(user, p)) for p in role.permissions or [])
+            for path in paths
+        )
+    ]
+    return roles.filter(pk__in=allowed)
