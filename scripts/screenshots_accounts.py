@@ -57,10 +57,12 @@ def station(page: Page) -> str:
 # --- the station secretary opens accounts ---------------------------------------------------
 
 
-def bulk_preview(shot: Shooter) -> None:
-    """批量开通 of the secretary's station, 政治面貌 全部: previewed, never confirmed."""
+def bulk_preview(shot: Shooter) -> str:
+    """批量开通 of the secretary's station, 政治面貌 全部: previewed, never confirmed. The
+    station's id."""
     page = shot.open(shot.as_user("secretary"), "/accounts/bulk/")
-    page.select_option("#id_organization", station(page))
+    pk = station(page)
+    page.select_option("#id_organization", pk)
     page.select_option("#id_membership_status", "")
     page.get_by_test_id("bulk-form").get_by_role("button", name="预览").click()
     page.wait_for_load_state("networkidle")
@@ -69,6 +71,7 @@ def bulk_preview(shot: Shooter) -> None:
         sys.exit(f"预览里没有跳过的人员：{page.url}（演示数据是否已生成？）")
     print(summary.inner_text())
     shot.save(page, "bulk-preview", 0)
+    return pk
 
 
 def person_without_account(shot: Shooter, page: Page) -> None:
@@ -188,11 +191,13 @@ def account_detail(shot: Shooter) -> None:
 # --- the county's list, the member's own page -----------------------------------------------
 
 
-def account_list(shot: Shooter) -> None:
-    page = shot.open(shot.as_user("county"), "/accounts/people/")
-    if not page.get_by_test_id("account-row").count():
-        sys.exit(f"人员账号列表是空的：{page.url}（演示数据是否已生成？）")
-    shot.save(page, "list", 1000)
+def account_list(shot: Shooter, station_pk: str) -> None:
+    """The county's 人员账号 narrowed to the secretary's station: the account just opened waits
+    for its activation, the member and the secretary have signed in."""
+    page = shot.open(shot.as_user("county"), f"/accounts/people/?within={station_pk}")
+    if not page.get_by_test_id("state-awaiting").count():
+        sys.exit(f"人员账号列表里没有待激活的账号：{page.url}")
+    shot.save(page, "list", 0)
 
 
 def me(shot: Shooter) -> None:
@@ -211,8 +216,7 @@ def me(shot: Shooter) -> None:
 
 
 def steps(shot: Shooter, _tmp: Path) -> None:
-    bulk_preview(shot)
-    account_list(shot)
+    station_pk = bulk_preview(shot)
     opened = open_one(shot)
     member = member_username(shot)
     phone(shot, opened, member)
@@ -220,6 +224,7 @@ def steps(shot: Shooter, _tmp: Path) -> None:
     home_widget(shot)
     me(shot)
     account_detail(shot)
+    account_list(shot, station_pk)
 
 
 def main() -> None:
