@@ -40,6 +40,7 @@ def account_list_xlsx(rows: list[dict]) -> bytes:
         columns=COLUMNS,
         rows=([row[column.key] for column in COLUMNS] for row in rows),
         notes=_notes(AccountPolicy.current()),
+        notes_title=_("发放说明"),
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.filters import ScopedFilterSet, SwitchFilter, WithinFilter
@@ -36,11 +35,7 @@ class AwaitingFilter(SwitchFilter):
     """``awaiting=1``: accounts whose activation code still waits to be used."""
 
     def condition(self):
-        return Exists(
-            ActivationCode.objects.filter(
-                user=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
-            )
-        )
+        return Exists(ActivationCode.objects.usable().filter(user=OuterRef("pk")))
 
 
 def _switch_widget(yes, no):

@@ -118,6 +118,18 @@ class CodeReason(models.TextChoices):
     HELP = "help", _("忘记密码")
 
 
+class ActivationCodeQuerySet(models.QuerySet):
+    def usable(self):
+        """Codes that still work: unused, unexpired, not spent by wrong tries."""
+        from .codes import MAX_ATTEMPTS
+
+        return self.filter(
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            failed_attempts__lt=MAX_ATTEMPTS,
+        )
+
+
 class ActivationCode(models.Model):
     """A one-time code that lets its person set their own password. Only a digest is kept."""
 
@@ -141,6 +153,8 @@ class ActivationCode(models.Model):
     expires_at = models.DateTimeField(_("有效期至"))
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(_("输错次数"), default=0)
+
+    objects = ActivationCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("激活码")

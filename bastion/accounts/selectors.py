@@ -54,9 +54,7 @@ def locked_usernames(usernames) -> set[str]:
 def accounts_for(user, action: str = "view") -> QuerySet:
     """The accounts ``user`` may see (or change), each with its person and organization, and
     whether an activation code still waits to be used."""
-    waiting = ActivationCode.objects.filter(
-        user=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    waiting = ActivationCode.objects.usable().filter(user=OuterRef("pk"))
     return (
         Account.objects.restrict(user, action)
         .with_person()

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -130,7 +131,11 @@ def list_download(request, pk: int):
     """The 开户清单 workbook, once: the codes leave the database with it."""
     account_list = _own_list(request, pk)
     try:
-        rows = services.account_list_take(actor=request.user, account_list=account_list)
+        rows = services.account_list_take(
+            actor=request.user,
+            account_list=account_list,
+            sign_in_url=request.build_absolute_uri(reverse("accounts:activate")),
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:

@@ -4,7 +4,6 @@ home page, what waits for a manager (忘记密码 requests, 开户清单 not yet
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from bastion.core.scope import allows, has_permission_anywhere
 
@@ -28,9 +27,7 @@ def person_account_panel(request, person) -> str | None:
     context = {"person": person, "account": account, "can_view": can_view, "can_open": can_open}
     if account is not None:
         context["locked"] = bool(selectors.locked_usernames([account.username]))
-        context["awaiting"] = ActivationCode.objects.filter(
-            user=account, used_at__isnull=True, expires_at__gt=timezone.now()
-        ).exists()
+        context["awaiting"] = ActivationCode.objects.usable().filter(user=account).exists()
     return render_to_string("accounts/_person_panel.html", context, request=request)
 
 

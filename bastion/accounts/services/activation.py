@@ -22,7 +22,7 @@ from bastion.orgs.models import Person, RoleAssignment
 
 from .. import codes
 from ..models import AccountPolicy, ActivationCode, HelpState, PasswordHelpRequest
-from .common import audit, revoke_tokens
+from .common import audit, forget_listed_code, revoke_tokens
 from .managing import account_reset
 from .opening import _create_users
 
@@ -61,6 +61,7 @@ def account_activate(*, username: str, code: str, password: str):
             raise ValidationError({"code": [WRONG_CODE]})
         user.set_password(password)
         user.save(update_fields=["password"])
+        forget_listed_code(user)
         revoke_tokens(user, _("激活账号"))
         audit(
             user, actor=user, changes={"password": ["***", "***"]}, reason=_("使用激活码设置密码")
@@ -74,16 +75,7 @@ def account_activate(*, username: str, code: str, password: str):
 def _valid_code(user) -> ActivationCode | None:
     if user is None or not user.is_active:
         return None
-    return (
-        ActivationCode.objects.filter(
-            user=user,
-            used_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            failed_attempts__lt=codes.MAX_ATTEMPTS,
-        )
-        .order_by("-issued_at")
-        .first()
-    )
+    return ActivationCode.objects.usable().filter(user=user).order_by("-issued_at").first()
 
 
 def password_help_request(*, username: str, note: str = "", ip_address=None) -> None:

@@ -6,11 +6,12 @@ import datetime as dt
 
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import codes
-from ..models import Account, AccountPolicy, ActivationCode
+from ..models import Account, AccountList, AccountPolicy, ActivationCode
 
 
 def managed_account(actor, user, action: str = "change") -> Account:
@@ -25,6 +26,7 @@ def issue_code(*, user, actor, reason: str, policy: AccountPolicy | None = None)
     """A new one-time code for ``user``; every older unused one stops working."""
     policy = policy or AccountPolicy.current()
     ActivationCode.objects.filter(user=user, used_at__isnull=True).delete()
+    forget_listed_code(user)
     code = codes.new_code()
     ActivationCode.objects.create(
         user=user,
@@ -34,6 +36,18 @@ def issue_code(*, user, actor, reason: str, policy: AccountPolicy | None = None)
         expires_at=code_expiry(policy),
     )
     return code
+
+
+def forget_listed_code(user) -> None:
+    """A code that was used or replaced leaves the 开户清单 still waiting to be downloaded: a
+    list nobody downloads (the code was read off the screen) keeps no working secret."""
+    with transaction.atomic():  # a download at the same moment waits, and wins or loses whole
+        waiting = AccountList.objects.select_for_update().filter(downloaded_at__isnull=True)
+        for account_list in waiting.exclude(entries=[]):
+            kept = [entry for entry in account_list.entries if entry[1] != user.pk]
+            if len(kept) != len(account_list.entries):
+                account_list.entries = kept
+                account_list.save(update_fields=["entries"])
 
 
 def code_expiry(policy: AccountPolicy) -> dt.datetime:

@@ -4,13 +4,14 @@ people who have left."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.services import service
 from bastion.orgs.models import Person
 from bastion.orgs.selectors import keeps_root_administrable
 
-from ..models import Account, AccountPolicy, CodeReason
+from ..models import Account, AccountPolicy, CodeReason, HelpState, PasswordHelpRequest
 from .common import audit, issue_code, managed_account, revoke_tokens
 
 
@@ -61,6 +62,10 @@ def account_reset(*, actor, user) -> str:
     revoke_tokens(account, _("重置账号"))
     _unlock(account)
     audit(account, actor=actor, changes={"password": ["***", "***"]}, reason=_("重置账号"))
+    # A reset answers the person's open 忘记密码 requests too: nobody resets them twice.
+    PasswordHelpRequest.objects.filter(user=account, state=HelpState.OPEN).update(
+        state=HelpState.ANSWERED, answered_by=actor, answered_at=timezone.now()
+    )
     return issue_code(user=account, actor=actor, reason=CodeReason.RESET)
 
 

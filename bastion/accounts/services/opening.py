@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,8 +196,12 @@ def _may_grant(actor, role, organization) -> bool:
     return actor.is_superuser or all(allows(actor, p, organization) for p in role.permissions)
 
 
-def account_list_take(*, actor, account_list: AccountList) -> list[dict]:
-    """The rows of a 开户清单, once, for whoever opened it; the codes are wiped as they leave."""
+def account_list_take(
+    *, actor, account_list: AccountList, sign_in_url: str | None = None
+) -> list[dict]:
+    """The rows of a 开户清单, once, for whoever opened it; the codes are wiped as they leave.
+    ``sign_in_url`` is the activation page as the opener reached the site (the request's own
+    host), else as ``BASTION_SITE_URL`` names it."""
     if account_list.opened_by_id != actor.pk:
         raise PermissionDenied(_("开户清单只能由开通账号的人下载。"))
     locked = AccountList.objects.select_for_update().filter(pk=account_list.pk)
@@ -206,18 +211,21 @@ def account_list_take(*, actor, account_list: AccountList) -> list[dict]:
         account_list = locked.get()
         if not account_list.downloadable:
             raise ValidationError(_("该开户清单已下载过，激活码不再保存；如需补发请重置账号。"))
-        rows = _list_rows(account_list.entries)
+        rows = _list_rows(account_list.entries, sign_in_url or _site_activation_url())
         account_list.entries = []
         account_list.downloaded_at = timezone.now()
         account_list.save(update_fields=["entries", "downloaded_at"])
     return rows
 
 
-def _list_rows(entries: list) -> list[dict]:
+def _site_activation_url() -> str:
+    return settings.BASTION_SITE_URL.rstrip("/") + reverse("accounts:activate")
+
+
+def _list_rows(entries: list, sign_in_url: str) -> list[dict]:
     person_ids = [person_id for person_id, _user, _code in entries]
     people = Person.objects.filter(pk__in=person_ids).select_related("organization", "user")
     by_id = {person.pk: person for person in people}
-    site = settings.BASTION_SITE_URL.rstrip("/")
     rows = []
     for person_id, _user_id, code in entries:
         person = by_id.get(person_id)
@@ -230,7 +238,7 @@ def _list_rows(entries: list) -> list[dict]:
                 "username": person.user.username,
                 "code": codes.readable(code),
                 "how": _("打开 %(url)s ，输入用户名和激活码，设置自己的密码")
-                % {"url": f"{site}/accounts/activate/"},
+                % {"url": sign_in_url},
             }
         )
     return rows

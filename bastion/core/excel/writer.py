@@ -23,8 +23,11 @@ def build_workbook(
     columns: Sequence[Column],
     rows: Iterable[Sequence],
     notes: Sequence[str] = (),
+    notes_title: str | None = None,
 ) -> bytes:
-    """A workbook whose first sheet is ``rows`` under ``columns`` and second is 填写说明."""
+    """A workbook whose first sheet is ``rows`` under ``columns`` and second is 填写说明 (the
+    columns explained, then ``notes``); with ``notes_title``, the second sheet is only the
+    notes, under that title (a handout, not a template to fill in)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -58,7 +61,10 @@ def build_workbook(
                 cell.number_format = "yyyy-mm-dd"
                 values[i] = cell
         sheet.append(values)
-    _instructions(workbook, columns, notes)
+    if notes_title:
+        _notes_sheet(workbook, notes_title, notes)
+    else:
+        _instructions(workbook, columns, notes)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -73,6 +79,13 @@ def _inert(sheet, value):
         cell.data_type = "s"
         return cell
     return value
+
+
+def _notes_sheet(workbook, title: str, notes: Sequence[str]) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.column_dimensions["A"].width = 100
+    for note in notes:
+        sheet.append([_inert(sheet, str(note))])
 
 
 def _instructions(workbook, columns: Sequence[Column], notes: Sequence[str]) -> None:

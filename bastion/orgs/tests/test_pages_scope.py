@@ -78,7 +78,9 @@ PERSON_FORMS = [
 # Pages without an object.
 EVERYONE = Opens(["home", "orgs:tree", "orgs:person_list", "account"], by=PERSONAS)
 SWITCH = Opens(["orgs:switch"], by=set(PERSONAS) - {"outsider"})
-ROLES = Opens(["orgs:role_list", "orgs:role_grant"], by={"company", "county"})
+ROLES = Opens(
+    ["orgs:role_list", "orgs:role_grant"], by={"company", "county", "secretary_a", "secretary_b"}
+)
 SECURITY_LOG = Opens(["security_log"], by=())  # superusers only
 
 test_orgs_answer_inside_the_scope_and_404_outside = persona_matrix(

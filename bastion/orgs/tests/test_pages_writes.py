@@ -19,6 +19,7 @@ def person_post(organization, **overrides):
         "work_unit": "",
         "post": "",
         "membership_status": "none",
+        "status": "active",
         "applied_on": "",
         "admitted_on": "",
         "confirmed_on": "",

@@ -14,7 +14,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,8 +173,11 @@ def test_demo_accounts_log_in_with_the_demo_password(demo, client, username):
 
 
 def test_demo_accounts_hold_their_roles(demo):
+    named = ("company", "county", "secretary", "member")
     grants = set(
-        RoleAssignment.objects.values_list("user__username", "role__code", "organization__code")
+        RoleAssignment.objects.filter(user__username__in=named).values_list(
+            "user__username", "role__code", "organization__code"
+        )
     )
     assert grants == {
         ("company", "party_department", "NY"),
@@ -182,6 +185,13 @@ def test_demo_accounts_hold_their_roles(demo):
         ("secretary", "branch_secretary", SECRETARY_BRANCH),
         ("member", "member", SECRETARY_BRANCH),
     }
+    # Every other account is a member's (the member role on their own branch) or a secretary's.
+    others = RoleAssignment.objects.exclude(user__username__in=named)
+    assert {code for code in others.values_list("role__code", flat=True)} == {
+        "member",
+        "branch_secretary",
+    }
+    assert not others.exclude(organization=F("user__person__organization")).exists()
     assert User.objects.get(username="admin").is_superuser
 
 
