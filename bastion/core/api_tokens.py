@@ -33,7 +33,10 @@ NOT_TOKEN_AUTHENTICATED = OpenApiResponse(description=_("请求未携带有效�
 
 class AccountLocked(APIException):
     status_code = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
-    default_detail = _("该账号连续5次登录失败，已被临时锁定。如需立即解锁，请联系系统管理员。")
+    default_detail = _(
+        "该账号连续5次登录失败，已被临时锁定，稍后自动解锁。"
+        "如需立即解锁，请联系本支部书记或党建工作部。"
+    )
     default_code = "account_locked"
 
 

@@ -3,6 +3,16 @@
 from auditlog.models import LogEntry
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+# django-auditlog names its actions in English only.
+ACTIONS = {
+    LogEntry.Action.CREATE: _("新增"),
+    LogEntry.Action.UPDATE: _("修改"),
+    LogEntry.Action.DELETE: _("删除"),
+    LogEntry.Action.ACCESS: _("查看"),
+}
+BOOLEANS = {"True": _("是"), "False": _("否")}
 
 
 def history_entries(obj):
@@ -15,7 +25,15 @@ def history_entries(obj):
 
 def render_history(request, obj, *, back_url: str, title: str):
     page = Paginator(history_entries(obj), 30).get_page(request.GET.get("page"))
-    rows = [{"entry": entry, "changes": _display_changes(entry)} for entry in page]
+    rows = [
+        {
+            "entry": entry,
+            "action": ACTIONS.get(entry.action, entry.get_action_display()),
+            "reason": (entry.additional_data or {}).get("reason", ""),
+            "changes": _display_changes(entry),
+        }
+        for entry in page
+    ]
     return render(
         request,
         "core/history.html",
@@ -37,4 +55,6 @@ def _display_changes(entry) -> list[tuple[str, str, str]]:
 
 
 def _blank(value) -> str:
-    return "—" if value in (None, "None", "") else str(value)
+    if value in (None, "None", ""):
+        return "—"
+    return str(BOOLEANS.get(str(value), value))

@@ -185,7 +185,10 @@ UNKNOWN = _("令牌无效或已被撤销，请重新获取令牌。")
 EXPIRED = _("令牌已过期，请重新获取令牌。")
 PASSWORD_CHANGED = _("账号密码已修改，此前签发的令牌已失效，请重新获取令牌。")
 INACTIVE = _("账号已停用，令牌不能使用。")
-LOCKED = _("该账号连续5次登录失败，已被临时锁定，令牌暂不能使用。如需立即解锁，请联系系统管理员。")
+LOCKED = _(
+    "该账号连续5次登录失败，已被临时锁定，令牌暂不能使用。"
+    "如需立即解锁，请联系本支部书记或党建工作部。"
+)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):

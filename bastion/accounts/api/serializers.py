@@ -113,7 +113,9 @@ class BulkPreviewSerializer(serializers.Serializer):
 
 class BulkOpenedSerializer(serializers.Serializer):
     opened = serializers.IntegerField(help_text=_("已开通的账号数"))
-    list = serializers.URLField(help_text=_("开户清单的下载页（只能由开通人下载一次）"))
+    list = serializers.URLField(
+        help_text=_("开户清单（xlsx）的下载地址：开通人以同一令牌 GET 一次")
+    )
 
 
 class DeactivateSerializer(serializers.Serializer):

@@ -13,22 +13,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
+from bastion.core.api_excel import XLSX, XlsxRenderer, xlsx_response
 from bastion.orgs.models import Person
 
-from .. import codes, selectors, services
+from .. import codes, exports, selectors, services
 from ..filters import PARTY as FILTER_PARTY
 from ..filters import AccountFilter, open_organizations, people_to_open
-from ..models import Account
+from ..models import Account, AccountList
 from ..services.opening import OPEN_PERMISSION
 from .serializers import (
     MEMBERS,
@@ -206,9 +209,49 @@ class AccountViewSet(
             description=self._description(organization, serializer),
             signature=data.get("signature") or None,
         )
-        url = reverse("accounts:list_download", args=[account_list.pk])
+        url = reverse("api:user-account-list", args=[account_list.pk])
         answer = {"opened": account_list.count, "list": request.build_absolute_uri(url)}
         return Response(BulkOpenedSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("下载开户清单（xlsx）"),
+        description=_(
+            "批量开通返回的 list 地址：每人一行（姓名、所在党组织、用户名、激活码、登录方式）。"
+            "只有开通人能下载，且只能下载一次，之后激活码不再保存，再次请求为 410。"
+        ),
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            404: NOT_FOUND,
+            410: OpenApiResponse(description=_("已下载过")),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"lists/(?P<list_pk>[0-9]+)",
+        url_name="account-list",
+        scope_action="add",
+        renderer_classes=[JSONRenderer, XlsxRenderer],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def account_list(self, request, list_pk=None):
+        account_list = AccountList.objects.filter(pk=list_pk, opened_by=request.user).first()
+        if account_list is None:
+            raise Http404(_("没有找到该开户清单，或它不是您开通的。"))
+        try:
+            rows = services.account_list_take(
+                actor=request.user,
+                account_list=account_list,
+                sign_in_url=request.build_absolute_uri(reverse("accounts:activate")),
+            )
+        except DjangoValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_410_GONE)
+        response = xlsx_response(
+            exports.account_list_xlsx(rows), exports.account_list_filename(account_list)
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
     @staticmethod
     def _roster(organization, membership_status: str):

@@ -1,9 +1,12 @@
 """``users/`` and ``auth/activate/``: what opening, bulk opening and managing accounts through
 the API do to the database, and ``me/`` with the person."""
 
+import io
+
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
+from openpyxl import load_workbook
 
 from bastion.accounts import services
 from bastion.accounts.models import AccountList, ActivationCode
@@ -173,7 +176,7 @@ def test_a_bulk_opening_opens_all_then_a_second_run_opens_nothing(
     answer = response.json()
     assert answer["opened"] == 4
     account_list = AccountList.objects.get()
-    assert answer["list"] == f"http://testserver/accounts/lists/{account_list.pk}/download/"
+    assert answer["list"] == f"http://testserver/api/v1/users/lists/{account_list.pk}/"
     assert account_list.opened_by == personas.county
     assert account_list.description == "A县公司党委 · 正式党员和预备党员"
     opened = Person.objects.filter(pk__in=[p.pk for p in station_a2] + [people.wang_wu.pk])
@@ -185,6 +188,27 @@ def test_a_bulk_opening_opens_all_then_a_second_run_opens_nothing(
     assert again.status_code == 400
     assert again.json()["non_field_errors"] == ["没有需要开通账号的人员。"]
     assert AccountList.objects.count() == 1
+
+
+def test_the_opener_downloads_the_list_through_the_api_once(
+    api, personas, tree, people, station_a2
+):
+    login(api, personas.county)
+    body = {"within": tree.county_a.pk, "membership_status": "members"}
+    url = api.post(BULK, body, format="json").json()["list"]
+    login(api, personas.company)  # above the county, but not the opener: not theirs to take
+    assert api.get(url).status_code == 404
+    login(api, personas.county)
+    response = api.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Cache-Control"] == "no-store"
+    rows = list(
+        load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    assert len(rows) == 1 + 4 and "http://testserver/accounts/activate/" in rows[1][4]
+    again = api.get(url)
+    assert again.status_code == 410 and "已下载过" in again.json()["detail"]
 
 
 def test_a_stale_preview_is_refused(api, personas, tree, people, station_a2):

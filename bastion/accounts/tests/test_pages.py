@@ -165,6 +165,18 @@ def test_history_shows_what_the_services_wrote(client, personas, opened):
     response = client.get(reverse("accounts:account_history", args=[opened.wang_wu.pk]))
     assert response.status_code == 200
     assert len(response.context["rows"]) >= 2  # opened, deactivated
+    html = response.content.decode()
+    assert 'data-testid="history-reason">调离<' in html  # the reason the manager gave
+    assert "修改" in html and "update" not in html and "True" not in html
+
+
+def test_history_says_why_an_account_closed_when_its_person_left(client, personas, opened, people):
+    people.wang_wu.status = "transferred"
+    people.wang_wu.save()
+    services.accounts_close_for_leavers(person_ids=[people.wang_wu.pk])
+    client.force_login(personas.county)
+    html = client.get(reverse("accounts:account_history", args=[opened.wang_wu.pk])).content
+    assert "人员状态变为“转出”，账号自动停用" in html.decode()
 
 
 def test_nobody_deactivates_their_own_account_from_the_page(client, tree, people):

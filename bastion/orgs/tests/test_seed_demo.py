@@ -187,7 +187,7 @@ def test_demo_accounts_hold_their_roles(demo):
     }
     # Every other account is a member's (the member role on their own branch) or a secretary's.
     others = RoleAssignment.objects.exclude(user__username__in=named)
-    assert {code for code in others.values_list("role__code", flat=True)} == {
+    assert set(others.values_list("role__code", flat=True)) == {
         "member",
         "branch_secretary",
     }
