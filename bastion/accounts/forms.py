@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bastion.core.forms import BootstrapFormMixin, OrganizationChoiceField
 from bastion.orgs.models import Organization, Person
-from bastion.orgs.selectors import nearby_choices
+from bastion.orgs.selectors import default_organization, nearby_choices
 
 from .filters import MEMBERSHIP_CHOICES, OPEN_PERMISSION, people_to_open
 
@@ -32,6 +32,9 @@ class BulkOpenForm(BootstrapFormMixin, forms.Form):
         self.user = user
         field = self.fields["organization"]
         selected = self._selected()
+        if not self.is_bound:  # the form opens on the top of the requester's own subtree
+            selected = default_organization(user, OPEN_PERMISSION)
+            self.initial["organization"] = selected.pk if selected else None
         options = [o for o in nearby_choices(user, selected, OPEN_PERMISSION) if o.is_active]
         field.offer(user, OPEN_PERMISSION, options, [selected])
         field.queryset = (

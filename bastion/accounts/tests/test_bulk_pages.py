@@ -249,3 +249,9 @@ def test_opening_for_someone_who_left_is_refused_with_a_message(client, personas
 def test_opening_only_answers_post(client, personas, people):
     client.force_login(personas.secretary_a)
     assert client.get(reverse("accounts:person_open", args=[people.li_si.pk])).status_code == 405
+
+
+def test_the_form_opens_on_the_secretarys_own_branch(client, personas, tree):
+    client.force_login(personas.secretary_a)
+    form = client.get(reverse(BULK)).context["form"]
+    assert form["organization"].value() == tree.station_a1.pk
