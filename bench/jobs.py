@@ -248,10 +248,6 @@ def check_round(state: SimpleNamespace, result) -> None:
 
 def prepare_accounts_open(ctx: SimpleNamespace) -> SimpleNamespace:
     """Every person of the dataset without an account, as on the day of the rollout."""
-    try:
-        from bastion.accounts.services import accounts_bulk_open  # noqa: F401
-    except ImportError as exc:
-        raise Skip(f"bastion.accounts not ready: {exc}") from exc
     from bastion.orgs.models import Person
 
     Person.objects.update(user=None)

@@ -34,9 +34,20 @@ class AccountsConfig(AppConfig):
                         "lifebuoy",
                         "accounts.change_account",
                     ),
+                    NavItem(
+                        _("账号规则"),
+                        "accounts:policy",
+                        "settings",
+                        "accounts.view_accountpolicy",
+                    ),
                 ],
             ),
         ]
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from . import signals  # noqa: F401  (closes the account of a person who leaves)
+        from .models import AccountPolicy
+
+        auditlog.register(AccountPolicy)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.forms import BootstrapFormMixin, OrganizationChoiceField
-from bastion.orgs.models import Organization, Person
+from bastion.orgs.models import Organization, Person, Role
+from bastion.orgs.models.person import MembershipStatus, PersonStatus
 from bastion.orgs.selectors import default_organization, nearby_choices
 
 from .filters import MEMBERSHIP_CHOICES, OPEN_PERMISSION, people_to_open
+from .models import AccountPolicy
 
 
 class BulkOpenForm(BootstrapFormMixin, forms.Form):
@@ -120,3 +123,46 @@ class ForgotPasswordForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
+class PolicyForm(BootstrapFormMixin, forms.ModelForm):
+    """A new 账号规则, starting from the one in force."""
+
+    member_statuses = forms.MultipleChoiceField(
+        label=_("自动授予角色的政治面貌"),
+        choices=[c for c in MembershipStatus.choices if c[0] != MembershipStatus.NONE],
+        widget=CHECKBOXES,
+        required=False,
+    )
+    leaving_statuses = forms.MultipleChoiceField(
+        label=_("视为离开的人员状态"),
+        choices=[c for c in PersonStatus.choices if c[0] != PersonStatus.ACTIVE],
+        widget=CHECKBOXES,
+        required=False,
+        help_text=_("人员变为这些状态时，其账号自动停用（最迟次日）。"),
+    )
+
+    class Meta:
+        model = AccountPolicy
+        fields = [
+            "effective_from",
+            "username_source",
+            "member_role",
+            "member_statuses",
+            "leaving_statuses",
+            "code_valid_days",
+            "source",
+        ]
+        widgets = {"effective_from": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_role"].queryset = Role.objects.order_by("name")
+        days = self.fields["code_valid_days"]
+        days.min_value, days.max_value = 1, 90
+        days.widget.attrs.update({"min": 1, "max": 90})
+        days.validators += [MinValueValidator(1), MaxValueValidator(90)]

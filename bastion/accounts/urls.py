@@ -3,7 +3,7 @@ security-log/ are served by bastion.core.urls)."""
 
 from django.urls import path
 
-from . import views_help, views_manage, views_open, views_public
+from . import views_help, views_manage, views_open, views_policy, views_public
 
 app_name = "accounts"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("forgot/", views_public.forgot_password, name="forgot_password"),
     path("help/", views_help.help_list, name="help_list"),
     path("help/<int:pk>/answer/", views_help.help_answer, name="help_answer"),
+    path("rules/", views_policy.policy, name="policy"),
 ]

@@ -5,6 +5,8 @@ from django.db import migrations
 from bastion.core.roles import grant_role_permissions
 
 MANAGE = ["accounts.view_account", "accounts.add_account", "accounts.change_account"]
+# The account rules are the company's: changed by the party-building department at the root.
+RULES = ["accounts.view_accountpolicy", "accounts.change_accountpolicy"]
 
 
 def seed_policy(apps, schema_editor):
@@ -29,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(seed_policy, migrations.RunPython.noop),
         grant_role_permissions(
             {
-                "party_department": MANAGE,
+                "party_department": MANAGE + RULES,
                 "county_committee": MANAGE,
                 "branch_secretary": MANAGE,
             },

@@ -21,6 +21,7 @@ from .opening import (
     accounts_bulk_open,
     accounts_bulk_preview,
 )
+from .policy import account_policy_save, may_change_rules
 
 __all__ = [
     "BulkPreview",
@@ -30,12 +31,14 @@ __all__ = [
     "account_for_sign_in",
     "account_list_take",
     "account_open",
+    "account_policy_save",
     "account_reactivate",
     "account_reset",
     "account_unlock",
     "accounts_bulk_open",
     "accounts_bulk_preview",
     "accounts_close_for_leavers",
+    "may_change_rules",
     "password_help_answer",
     "password_help_request",
 ]
