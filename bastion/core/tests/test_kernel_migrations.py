@@ -77,9 +77,14 @@ def test_moving_the_thresholds_to_core_keeps_every_row():
     OldThreshold.objects.create(
         code="inactive_days", value=45, effective_from=dt.date(2026, 7, 1), source="县公司通知"
     )
+    OldThreshold.objects.create(
+        code="dues_missed_months", value=4, effective_from=dt.date(2026, 9, 1), source="党委决定"
+    )
     fields = ("pk", "code", "value", "effective_from", "source")
     before = set(OldThreshold.objects.values_list(*fields))
-    assert len(before) >= 7  # the seeded rules and the one just added
+    # The two just added, and the seeded rules unless a browser test's flush took them (the
+    # order of a parallel run decides): every row there is must come through.
+    assert len(before) >= 2
 
     new_apps = migrate(latest())
 
