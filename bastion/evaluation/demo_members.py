@@ -27,7 +27,7 @@ from .selectors_scoring import scorable_items
 
 MEMBER_STATUSES = [MembershipStatus.FULL, MembershipStatus.PROBATIONARY]
 MEMBER_SCHEMES = ("star_member", "three_bright", "model_post")
-PEERS_PER_MEMBER = 4
+PEERS_PER_MEMBER = 2
 
 
 class MemberParts:
@@ -220,7 +220,9 @@ class MemberParts:
         for period in self.cal.quarters:
             round_ = runner.open("arena", self.county, period, actor=runner.county_user)
             scores = []
-            for org in sorted(self.holders):
+            # The round is the county's: only its branches contest (stations elsewhere have
+            # members with accounts too, but not in this round's subtree).
+            for org in sorted(o for o in self.holders if self.in_county(o)):
                 scores += self._contest(round_, org, period)
             runner.finish(round_, period, actor=runner.county_user, scores=scores)
 

@@ -7,6 +7,7 @@ from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from bastion.core import demo as registry
@@ -136,6 +137,17 @@ def test_past_arena_rounds_have_one_champion_per_contest(demo):
         branches = set(round_.targets.values_list("organization_id", flat=True))
         champions = TitleAward.objects.filter(round=round_, kind="champion")
         assert champions.count() == len(branches) >= 1
+
+
+def test_every_target_lies_in_its_rounds_subtree(demo):
+    outside = Target.objects.exclude(organization__path__startswith=F("round__organization__path"))
+    assert not outside.exists()
+
+
+def test_the_members_rate_each_other_in_the_member_rounds(demo):
+    peers = Score.objects.filter(group="peers", round__scheme__code="star_member")
+    raters = set(peers.values_list("evaluator_id", flat=True))
+    assert len(raters) > 50  # members themselves, not the five demo logins
 
 
 def test_points_ledger_has_approved_entries_and_pending_ones_this_month(demo):
