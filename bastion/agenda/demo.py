@@ -21,7 +21,7 @@ from bastion.core.periods import QUARTER, Period, add_months, month_end
 from bastion.orgs.models import CommitteeMember, Person
 
 from .demo_topics import RETURN_REASONS, TOPICS, leave_reason
-from .dues_math import quote
+from .dues_math import bracket_table, quote_from
 from .models import (
     MEETING_KINDS,
     Attendance,
@@ -210,9 +210,10 @@ def _build_dues(ctx: DemoContext, company, years) -> None:
     profiles, payments, pairs = [], [], set()
     for year in years:
         months = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= today]
+        bands = bracket_table(dt.date(year, 1, 1), ["employed"])  # read once for the year
         for pk, org_id, kind, path in members:
             base = rng.randrange(3000, 14000, 100)
-            amount, _bracket = quote("employed", base, dt.date(year, 1, 1))
+            amount, _bracket = quote_from(bands, "employed", base)
             profiles.append(
                 DuesProfile(
                     person_id=pk, year=year, category="employed", base=base, monthly_amount=amount
