@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from bastion.core.scope import ALL, grant, granted_paths, path_within, subtree_q
+from bastion.core.scope import allows, grant, subtree_q
 
 from .models import CommitteeMember, Organization, Person, Role
 from .models.person import MembershipStatus
@@ -144,22 +144,19 @@ def keeps_root_administrable(*, without_user=None, without_assignment=None) -> b
 
 
 def grantable_roles(user):
-    """The roles ``user`` may grant somewhere: on some organization where they grant roles,
-    they hold every permission of the role (nobody grants beyond their own rights). The
-    service still checks the chosen organization."""
+    """The roles ``user`` may grant somewhere: on some node where they grant roles, they hold
+    every permission of the role (nobody grants beyond their own rights). The service still
+    checks the chosen organization."""
     roles = Role.objects.order_by("name")
-    if user.is_superuser:
+    granting = grant(user, ADMINISTER)
+    if granting.everywhere:
         return roles
-    granting = granted_paths(user, "orgs.add_roleassignment")
-    if granting is not ALL and not granting:
-        return roles.none()
-    paths = [""] if granting is ALL else granting
     allowed = [
         role.pk
         for role in roles
         if any(
-            all(path_within(path, granted_paths(user, p)) for p in role.permissions or [])
-            for path in paths
+            all(allows(user, permission, node) for permission in role.permissions or [])
+            for node in granting.nodes
         )
     ]
     return roles.filter(pk__in=allowed)
