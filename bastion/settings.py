@@ -151,6 +151,20 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: an Excel roster is refused above this size (bytes).
 BASTION_MAX_UPLOAD_BYTES = int(os.environ.get("BASTION_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = BASTION_MAX_UPLOAD_BYTES + 1024 * 1024
+# Imports: rows of one file (a sheet's blank rows count too) and the bytes its parts unpack to.
+# 2 KB a row is about twice what a 15-column roster takes unpacked (1.1 KB a row written by
+# openpyxl, less when Excel shares strings), so a genuine file at the row bound still passes.
+BASTION_IMPORT_MAX_ROWS = int(os.environ.get("BASTION_IMPORT_MAX_ROWS", 100_000))
+BASTION_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("BASTION_IMPORT_MAX_UNPACKED_BYTES", BASTION_IMPORT_MAX_ROWS * 2048)
+)
+# Background jobs (bastion.core.job_recovery): a run silent this long is given up as dead, one
+# never picked up from the queue after the second bound; a status page stops polling after the
+# third; a stored upload waiting for a confirmation or a retry is deleted after some days.
+BASTION_JOB_STALE_MINUTES = int(os.environ.get("BASTION_JOB_STALE_MINUTES", 5))
+BASTION_JOB_QUEUE_MINUTES = int(os.environ.get("BASTION_JOB_QUEUE_MINUTES", 60))
+BASTION_JOB_POLL_MAX_MINUTES = int(os.environ.get("BASTION_JOB_POLL_MAX_MINUTES", 30))
+BASTION_IMPORT_KEEP_DAYS = int(os.environ.get("BASTION_IMPORT_KEEP_DAYS", 7))
 # Meeting photos and documents, guide attachments: checked by content and by this size.
 BASTION_MAX_ATTACHMENT_BYTES = int(os.environ.get("BASTION_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -180,6 +194,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the errors it may answer (bastion.core.api_docs).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bastion.core.api_docs.document_error_responses",
+    ],
     # One schema name per choice set: several apps call their fields "kind" or "state", and
     # drf-spectacular would otherwise name each set after its field and collide.
     "ENUM_NAME_OVERRIDES": {

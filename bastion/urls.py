@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.urls import include, path
 
+# A path no view matched: JSON under /api/ (as the schema documents), the site's page elsewhere.
+handler404 = "bastion.core.api.not_found"
+
 urlpatterns = [
     path("", include("bastion.core.urls")),
     # After the kernel's /accounts/login/, logout/, password/, me/, security-log/: no overlap.
@@ -18,10 +21,9 @@ if settings.BASTION_SSO_OIDC:
     # OpenID Connect sign-in (docs/sso.md): the provider's redirect comes back to /oidc/callback/.
     urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served under MEDIA_URL, not even with DEBUG on: every stored file (evidence,
+# attachments, bulletins, import files) is downloaded through a view that checks the reader's
+# scope (bastion.core.evidence.file_response), so a guessed or leaked path gives nothing.
 
 if settings.BASTION_BENCH:
     # The framework floor: a minimal authenticated one-query view, only under the benchmark.

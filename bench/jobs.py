@@ -28,6 +28,7 @@ class Job:
     check: Callable[[Any, Any], None]
     target_seconds: float
     dataset: str = "large"
+    target_mb: float | None = None  # memory the run takes above the idle worker (run_mb)
 
 
 # --- import_people_60000 ---------------------------------------------------------------------
@@ -82,6 +83,47 @@ def check_people_import(state: SimpleNamespace, result) -> None:
     assert not errors, f"the import reported errors, first: {list(errors)[:3]}"
     count = Person.objects.count()
     assert count == state.expected, f"{count} people after the import, expected {state.expected}"
+
+
+# --- import_bomb_refused ---------------------------------------------------------------------
+
+
+def prepare_bomb(ctx: SimpleNamespace) -> SimpleNamespace:
+    """A crafted 78 KB .xlsx (a million empty rows, 1.65 million shared strings: 64 MB
+    unpacked) uploaded as a people import; the worker's validation run is what is timed."""
+    from django.core.files import File
+
+    from bastion.core.jobs import import_job_create
+    from bastion.core.tests.bombs import write_xlsx_bomb_file
+    from bastion.orgs.models import Person
+
+    path = ctx.cache_dir / "bomb-78k.xlsx"
+    if not path.exists():
+        write_xlsx_bomb_file(path)
+    with path.open("rb") as handle:
+        job = import_job_create(
+            actor=ctx.actor, kind="people", uploaded_file=File(handle, name="名册.xlsx")
+        )
+    return SimpleNamespace(job=job, people=Person.objects.count(), size=path.stat().st_size)
+
+
+def run_bomb(state: SimpleNamespace):
+    from bastion.core.jobs import validate_import_job
+
+    return validate_import_job.call(state.job.pk, state.job.attempt)
+
+
+def check_bomb(state: SimpleNamespace, result) -> None:
+    from bastion.core.models import ImportJob
+    from bastion.orgs.models import Person
+
+    job = ImportJob.objects.get(pk=state.job.pk)
+    assert result == ImportJob.Status.INVALID, f"the run ended {result!r}, not refused"
+    message = job.errors[0]["message"] if job.errors else ""
+    assert "上限" in message or "过多" in message, f"refused for another reason: {message}"
+    assert not job.file, "the refused upload was kept"
+    assert Person.objects.count() == state.people, "people changed"
+    assert 70_000 < state.size < 90_000, f"the crafted file is {state.size} bytes, not ~78 KB"
 
 
 # --- obligations_year_3000 ---------------------------------------------------------------------
@@ -278,6 +320,14 @@ JOBS: list[Job] = [
         run=run_people_import,
         check=check_people_import,
         target_seconds=60,
+    ),
+    Job(
+        "import_bomb_refused",
+        prepare=prepare_bomb,
+        run=run_bomb,
+        check=check_bomb,
+        target_seconds=5,
+        target_mb=100,
     ),
     Job(
         "obligations_year_3000",

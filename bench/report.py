@@ -28,6 +28,16 @@ def page_misses(row: dict, target_p95: float) -> list[str]:
     return misses
 
 
+def job_misses(row: dict, target_seconds: float, target_mb: float | None) -> list[str]:
+    misses = []
+    if row["seconds"] is not None and row["seconds"] > target_seconds:
+        misses.append(f"> {target_seconds:g} s")
+    run_mb = row.get("run_mb")
+    if target_mb is not None and run_mb is not None and run_mb > target_mb:
+        misses.append(f"> {target_mb:g} MB")
+    return misses
+
+
 def print_report(results: dict, targets: dict, notes: list[str]) -> int:
     """Print everything; return how many targets were missed."""
     data = results["dataset"]
@@ -63,21 +73,25 @@ def print_report(results: dict, targets: dict, notes: list[str]) -> int:
             f"{target:>8g}{fmt(row['rps_8']):>9}{fmt(row['floor_ratio'], 2):>8}  {verdict}"
         )
     print()
-    header = f"{'job':<22}{'seconds':>10}{'target':>8}  verdict"
+    header = f"{'job':<22}{'seconds':>10}{'target':>8}{'run MB':>8}{'peak MB':>9}  verdict"
     print(header)
     print("-" * len(header))
     for row in results["jobs"]:
-        target = targets["jobs"][row["name"]]
-        if row["seconds"] is None:
-            verdict = "not measured"
-        elif row["seconds"] > target:
-            verdict, misses = f"MISS: > {target:g} s", misses + 1
-        else:
-            verdict = "ok"
-        print(f"{row['name']:<22}{fmt(row['seconds'], 2):>10}{target:>8g}  {verdict}")
+        problems = job_misses(
+            row, targets["jobs"][row["name"]], targets["jobs_mb"].get(row["name"])
+        )
+        verdict = "not measured" if row["seconds"] is None else "ok"
+        if problems:
+            verdict, misses = "MISS: " + "; ".join(problems), misses + 1
+        print(
+            f"{row['name']:<22}{fmt(row['seconds'], 2):>10}{targets['jobs'][row['name']]:>8g}"
+            f"{fmt(row.get('run_mb')):>8}{fmt(row.get('peak_mb')):>9}  {verdict}"
+        )
     print()
     print("Targets: queries equal at both sizes; page p95 within its target (ms, SQLite);")
-    print("         each job within its target (s). floor× = page req/s ÷ floor req/s.")
+    print("         each job within its target (s), and its memory where it has one (run MB:")
+    print("         the worker's peak during the run above the idle worker; peak MB: the whole")
+    print("         worker's). floor× = page req/s ÷ floor req/s.")
     for note in notes:
         print(f"  ! {note}")
     return misses

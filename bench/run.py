@@ -166,7 +166,12 @@ def assemble(manifests, counted, measured, timed, pages, jobs) -> tuple[dict, li
         result = timed.get(job.name, {})
         seconds = result.get("seconds")
         results["jobs"].append(
-            {"name": job.name, "seconds": None if seconds is None else round(seconds, 2)}
+            {
+                "name": job.name,
+                "seconds": None if seconds is None else round(seconds, 2),
+                "peak_mb": result.get("peak_mb"),
+                "run_mb": result.get("run_mb"),
+            }
         )
         if result.get("skipped") or result.get("error"):
             notes.append(f"{job.name}: {result.get('skipped') or result.get('error')}")
@@ -244,6 +249,7 @@ def main() -> int:
     targets = {
         "pages": {p.name: p.p95_ms for p in PAGES},
         "jobs": {j.name: j.target_seconds for j in JOBS},
+        "jobs_mb": {j.name: j.target_mb for j in JOBS if j.target_mb is not None},
     }
     misses = report.print_report(results, targets, notes)
     say(

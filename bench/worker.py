@@ -129,14 +129,52 @@ def job(name: str) -> dict:
     except Skip as exc:
         return {"seconds": None, "skipped": str(exc)}
     prepared = time.perf_counter() - started
+    memory = PeakMemory()
     started = time.perf_counter()
     result = spec.run(state)
     seconds = time.perf_counter() - started
+    measured = {"seconds": seconds, "prepare": prepared, **memory.read()}
     try:
         spec.check(state, result)
     except AssertionError as exc:
-        return {"seconds": seconds, "prepare": prepared, "error": f"wrong result: {exc}"}
-    return {"seconds": seconds, "prepare": prepared}
+        return {**measured, "error": f"wrong result: {exc}"}
+    return measured
+
+
+class PeakMemory:
+    """The worker's peak resident memory during the timed run (Linux: the peak is reset after
+    the preparation through /proc/self/clear_refs), and how much of it the run added to the
+    idle worker (``run_mb``: what a job costs, whatever Django itself takes)."""
+
+    def __init__(self):
+        import gc
+
+        gc.collect()
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.reset = True
+        except OSError:
+            self.reset = False
+        self.baseline = _status_mb("VmRSS")
+
+    def read(self) -> dict:
+        import resource
+
+        peak = _status_mb("VmHWM")
+        if peak is None or not self.reset:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        run = None if self.baseline is None else max(0.0, peak - self.baseline)
+        return {"peak_mb": round(peak, 1), "run_mb": None if run is None else round(run, 1)}
+
+
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 COMMANDS = {"ensure": ensure, "queries": queries, "job": job}

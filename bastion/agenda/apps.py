@@ -1,12 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Held by who looks after or supervises a branch's organisational life (secretaries, committees,
+# discipline, inspectors), not by members: the menu's mark of a page about the branch as a whole.
+BRANCH_RECORDS = "agenda.view_election"
+
 
 class AgendaConfig(AppConfig):
     name = "bastion.agenda"
     label = "agenda"
     verbose_name = _("组织生活")
-    home_widgets = ["bastion.agenda.widgets.board_summary"]
+    home_widgets = [
+        "bastion.agenda.widgets.board_summary",
+        "bastion.agenda.widgets_member.my_dues",
+    ]
+    my_work = ["bastion.agenda.widgets_member.work_items"]  # the kernel's 我的任务
     # The daily digest's calendar sections (the kernel's registry: core/notifications/digest.py).
     digest_sources = ["bastion.agenda.services.notify_digest.agenda_sections"]
     digest_recipients = ["bastion.agenda.services.notify_digest.digest_recipients"]
@@ -32,12 +40,28 @@ class AgendaConfig(AppConfig):
                         "calendar-month",
                         "agenda.view_obligation",
                     ),
-                    NavItem(_("统计汇总"), "agenda:rollup", "chart-bar", "agenda.view_obligation"),
+                    # Statistics and minutes of the branches: listed for who holds their whole
+                    # record, terms included (a member holds only the board's part of it).
                     NavItem(
-                        _("会议记录"), "agenda:meeting_list", "notebook", "agenda.view_meeting"
+                        _("统计汇总"),
+                        "agenda:rollup",
+                        "chart-bar",
+                        "agenda.view_obligation",
+                        also=BRANCH_RECORDS,
                     ),
                     NavItem(
-                        _("出勤率"), "agenda:attendance_rates", "user-check", "agenda.view_meeting"
+                        _("会议记录"),
+                        "agenda:meeting_list",
+                        "notebook",
+                        "agenda.view_meeting",
+                        also=BRANCH_RECORDS,
+                    ),
+                    NavItem(
+                        _("出勤率"),
+                        "agenda:attendance_rates",
+                        "user-check",
+                        "agenda.view_meeting",
+                        also=BRANCH_RECORDS,
                     ),
                     NavItem(
                         _("换届提醒"), "agenda:term_list", "users-group", "agenda.view_election"
@@ -64,7 +88,7 @@ class AgendaConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, signals  # noqa: F401 (signals: receivers connect on import)
 
         for model in (
             models.CalendarRule,

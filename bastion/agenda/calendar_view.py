@@ -1,8 +1,10 @@
 """The calendar read as people read it: due rules in words and the year in 24 half-months.
 
-S4's 《党建工作二十四节气表》 lays the year out so that "一表观全年": each month split in two
-halves named after the solar terms that fall in them, with the work due in each half. Pure
-functions over rule versions already loaded (no queries here).
+S4's 《党建工作二十四节气表》 lays the year out so that "一表观全年": each month split in two at
+its 中气 (the second solar term, the 18th-23rd), each half named after the solar term that
+falls in it, with the work due in each half. The seeded rules fall due on solar terms (节 in
+the first half, 中气 in the second), so both halves carry work. The dates are the year's own
+(``solar_terms``). Pure functions over rule versions already loaded (no queries here).
 """
 
 from __future__ import annotations
@@ -17,25 +19,12 @@ from bastion.core.periods import month_end
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
 from .models import CalendarRule, Recurrence
-from .periods import alert_windows, due_date, periods_in_year
-from .services.obligations import version_for
+from .periods import alert_windows, periods_in_year
+from .services.obligations import rule_due_date, version_for
+from .solar_terms import NAMES, month_terms
 
-# The two solar terms of each month (first falls in days 1-15, second in 16-end).
-SOLAR_TERMS = [
-    (gettext_lazy("小寒"), gettext_lazy("大寒")),
-    (gettext_lazy("立春"), gettext_lazy("雨水")),
-    (gettext_lazy("惊蛰"), gettext_lazy("春分")),
-    (gettext_lazy("清明"), gettext_lazy("谷雨")),
-    (gettext_lazy("立夏"), gettext_lazy("小满")),
-    (gettext_lazy("芒种"), gettext_lazy("夏至")),
-    (gettext_lazy("小暑"), gettext_lazy("大暑")),
-    (gettext_lazy("立秋"), gettext_lazy("处暑")),
-    (gettext_lazy("白露"), gettext_lazy("秋分")),
-    (gettext_lazy("寒露"), gettext_lazy("霜降")),
-    (gettext_lazy("立冬"), gettext_lazy("小雪")),
-    (gettext_lazy("大雪"), gettext_lazy("冬至")),
-]
-HALF_MONTH_DAY = 15
+# The two solar terms of each month: its 节 (first half) and its 中气 (second half).
+SOLAR_TERMS = [(NAMES[2 * m], NAMES[2 * m + 1]) for m in range(12)]
 RECURRENCE_BADGE = {
     "monthly": "bg-secondary-lt",
     "quarterly": "bg-blue-lt",
@@ -51,12 +40,23 @@ QUARTERLY_DUE = {
     3: (gettext_lazy("每季度末月最后一天"), gettext_lazy("每季度末月%(day)s日")),
 }
 YEARLY_DUE = (gettext_lazy("每年%(month)s月最后一天"), gettext_lazy("每年%(month)s月%(day)s日"))
+# Due on a solar term (DueTerm 1 = the month's 节, 2 = its 中气).
+MONTHLY_TERM_DUE = {
+    1: gettext_lazy("每月第一个节气（节，约4-8日）"),
+    2: gettext_lazy("每月第二个节气（中气，约18-23日）"),
+}
+QUARTERLY_TERM_DUE = gettext_lazy("每季度%(which)s的%(term)s（%(names)s）")
+QUARTER_MONTHS = {1: gettext_lazy("首月"), 2: gettext_lazy("第二个月"), 3: gettext_lazy("末月")}
+TERM_KINDS = {1: gettext_lazy("第一个节气"), 2: gettext_lazy("第二个节气")}
+YEARLY_TERM_DUE = gettext_lazy("每年%(term)s（%(month)s月）")
 
 
 def due_rule_text(rule: CalendarRule) -> str:
     """ "每季度末月最后一天", "每年12月最后一天", "每月15日"."""
     values = {"day": rule.due_day, "month": rule.due_month or 12}
     pick = 1 if rule.due_day else 0
+    if rule.due_term in (1, 2) and rule.recurrence in TERM_RECURRENCES:
+        return _term_due_text(rule)
     if rule.recurrence == Recurrence.MONTHLY:
         return str(MONTHLY_DUE[pick]) % values
     if rule.recurrence == Recurrence.QUARTERLY:
@@ -72,6 +72,27 @@ def due_rule_text(rule: CalendarRule) -> str:
             "day": rule.due_on.day,
         }
     return "—"
+
+
+TERM_RECURRENCES = (Recurrence.MONTHLY, Recurrence.QUARTERLY, Recurrence.YEARLY)
+
+
+def _term_due_text(rule: CalendarRule) -> str:
+    """ "每月第二个节气（中气，约18-23日）", "每季度末月的第二个节气（春分、夏至、秋分、冬至）",
+    "每年大雪（12月）"."""
+    term = rule.due_term
+    if rule.recurrence == Recurrence.MONTHLY:
+        return str(MONTHLY_TERM_DUE[term])
+    if rule.recurrence == Recurrence.QUARTERLY:
+        which = min(rule.due_month or 3, 3)
+        names = "、".join(str(NAMES[2 * (q * 3 + which - 1) + term - 1]) for q in range(4))
+        return str(QUARTERLY_TERM_DUE) % {
+            "which": QUARTER_MONTHS[which],
+            "term": TERM_KINDS[term],
+            "names": names,
+        }
+    month = min(rule.due_month or 12, 12)
+    return str(YEARLY_TERM_DUE) % {"term": NAMES[2 * (month - 1) + term - 1], "month": month}
 
 
 def windows_text(rule: CalendarRule) -> str:
@@ -130,6 +151,7 @@ class HalfMonth:
     term: str
     first_day: int
     last_day: int
+    term_day: int = 0  # the day of the month the solar term falls on
     entries: list[Entry] = field(default_factory=list)
 
 
@@ -144,15 +166,17 @@ class Month:
 
 
 def _empty_year(year: int) -> list[Month]:
+    """Each month in two halves: up to the day before its 中气, and from its 中气 on."""
     months = []
     for number, (first, second) in enumerate(SOLAR_TERMS, start=1):
         last = month_end(year, number).day
+        jie, zhongqi = month_terms(year, number)
         months.append(
             Month(
                 number,
                 [
-                    HalfMonth(str(first), 1, HALF_MONTH_DAY),
-                    HalfMonth(str(second), HALF_MONTH_DAY + 1, last),
+                    HalfMonth(str(first), 1, zhongqi.day - 1, jie.day),
+                    HalfMonth(str(second), zhongqi.day, last, zhongqi.day),
                 ],
             )
         )
@@ -160,7 +184,8 @@ def _empty_year(year: int) -> list[Month]:
 
 
 def _slot(months: list[Month], day: dt.date) -> HalfMonth:
-    return months[day.month - 1].halves[0 if day.day <= HALF_MONTH_DAY else 1]
+    halves = months[day.month - 1].halves
+    return halves[0 if day.day <= halves[0].last_day else 1]
 
 
 def year_calendar(year: int, versions: dict[str, list[CalendarRule]]) -> list[Month]:
@@ -179,7 +204,7 @@ def year_calendar(year: int, versions: dict[str, list[CalendarRule]]) -> list[Mo
             rule = version_for(rule_list, period)
             if rule is None or not rule.is_active:
                 continue
-            due = due_date(rule.recurrence, period, due_month=rule.due_month, due_day=rule.due_day)
+            due = rule_due_date(rule, period)
             _slot(months, due).entries.append(Entry(rule, due))
             green_from, _yellow = alert_windows(due, rule.green_days, rule.yellow_days)
             if green_from.year == year and green_from.month != due.month:

@@ -216,7 +216,12 @@ def _build_dues(ctx: DemoContext, company, years) -> None:
             amount, _bracket = quote_from(bands, "employed", base)
             profiles.append(
                 DuesProfile(
-                    person_id=pk, year=year, category="employed", base=base, monthly_amount=amount
+                    person_id=pk,
+                    year=year,
+                    category="employed",
+                    base=base,
+                    monthly_amount=amount,
+                    starts_on=dt.date(year, 1, 1),  # the demo records the whole year's dues
                 )
             )
             branch = _collecting_branch(kind, org_id, path, id_by_path)

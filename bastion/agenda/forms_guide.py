@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.evidence import accept_attribute, allowed_types_text, max_upload_bytes
-from bastion.core.forms import BootstrapFormMixin
+from bastion.core.forms import BootstrapFormMixin, UploadInput
 
 from .services.guide import GUIDE_FIELDS, GUIDE_FILE_TYPES
 
@@ -41,7 +41,7 @@ class GuidePageForm(BootstrapFormMixin, forms.Form):
 class GuideAttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("附件"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+        widget=UploadInput(attrs={"class": "form-control"}),
     )
 
     def __init__(self, *args, **kwargs):

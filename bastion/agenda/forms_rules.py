@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bastion.core.forms import BootstrapFormMixin
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
-from .models import GuidePage, ItemKind, Recurrence
+from .models import DueTerm, GuidePage, ItemKind, Recurrence
 from .services.rules import FIRST_YEAR, RULE_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,6 +51,18 @@ class RuleForm(BootstrapFormMixin, forms.Form):
     )
     due_day = forms.IntegerField(
         label=_("截止日"), initial=0, help_text=_("当月几号截止，0 表示月末。")
+    )
+    due_term = forms.TypedChoiceField(
+        label=_("截止节气"),
+        choices=DueTerm.choices,
+        coerce=int,
+        required=False,
+        empty_value=DueTerm.DAY,
+        initial=DueTerm.DAY,
+        help_text=_(
+            "按二十四节气表排定：截止于当月第一个节气（节，约 4-8 日）或第二个节气"
+            "（中气，约 19-23 日），各年日期自动计算；选“按截止日”则用上面的截止日。"
+        ),
     )
     due_on = forms.DateField(
         label=_("截止日期"), required=False, widget=DATE_WIDGET, help_text=_("仅一次性事项填写。")

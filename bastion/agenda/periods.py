@@ -18,6 +18,8 @@ from bastion.core.periods import (
     day_in_month,
 )
 
+from .solar_terms import month_terms
+
 CALENDAR = {"monthly": (MONTH, 12), "quarterly": (QUARTER, 4)}
 
 
@@ -45,22 +47,28 @@ def obligation_label(recurrence: str, period: Period) -> str:
     return period.label
 
 
-def due_date(recurrence: str, period: Period, *, due_month: int, due_day: int) -> dt.date:
+def due_date(
+    recurrence: str, period: Period, *, due_month: int, due_day: int, due_term: int = 0
+) -> dt.date:
     """When a period's work falls due.
 
-    Monthly: day ``due_day`` of the month. Quarterly: month ``due_month`` of the quarter (1-3,
-    0 = the last). Yearly: month ``due_month`` (1-12, 0 = December). Day 0 is the month's end.
-    One-off and per-term periods end on their due date.
+    Monthly: in the period's month. Quarterly: month ``due_month`` of the quarter (1-3,
+    0 = the last). Yearly: month ``due_month`` (1-12, 0 = December). In that month, on the
+    day of its first or second solar term when ``due_term`` is 1 or 2 (二十四节气表), else on
+    day ``due_day`` (0 is the month's end). One-off and per-term periods end on their due date.
     """
     start = period.start
     if recurrence == "monthly":
-        return day_in_month(start.year, start.month, due_day)
-    if recurrence == "quarterly":
-        offset = (due_month or 3) - 1
-        return day_in_month(start.year, start.month + min(offset, 2), due_day)
-    if recurrence == "yearly":
-        return day_in_month(start.year, min(due_month or 12, 12), due_day)
-    return period.end
+        month = start.month
+    elif recurrence == "quarterly":
+        month = start.month + min((due_month or 3) - 1, 2)
+    elif recurrence == "yearly":
+        month = min(due_month or 12, 12)
+    else:
+        return period.end
+    if due_term in (1, 2):
+        return month_terms(start.year, month)[due_term - 1]
+    return day_in_month(start.year, month, due_day)
 
 
 def term_period(started_on: dt.date | None, ends_on: dt.date | None, years: int) -> Period | None:

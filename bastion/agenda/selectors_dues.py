@@ -1,7 +1,8 @@
 """Dues reads: the monthly ledger of a branch and the totals of each subtree below a node.
 
 The status of a member's month is a pure function of dates (``classify``); so is the six-month
-alarm (``missed_streak``). The ledger costs the same few queries for any number of members;
+alarm (``dues_arrears.unpaid_runs``: any run of unpaid months that long, from the month the
+member started owing). The ledger costs the same few queries for any number of members;
 the totals are GROUP BY queries on the materialized-path prefix, like ``orgs.selectors``.
 """
 
@@ -34,8 +35,9 @@ from bastion.core.thresholds import ThresholdCode, threshold
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.person import MembershipStatus
 
+from .dues_arrears import unpaid_runs, with_arrears
 from .models import DuesPayment, DuesProfile, Obligation
-from .services.dues_fulfilment import owes, roster_q
+from .services.dues_fulfilment import owed_from_expr, owes, roster_q
 
 ZERO = Decimal("0.00")
 PAID, AHEAD, LATE, UNPAID, DUE, NOT_YET, NONE = (
@@ -65,7 +67,7 @@ STATUS_CLASS = {
     NOT_YET: "",
     NONE: "text-secondary",
 }
-ALARM_TEXT = _("连续%(n)d个月未缴纳党费（自行脱党风险）")
+ALARM_TEXT = _("连续%(n)d个月及以上未缴纳党费（自行脱党风险）")
 
 
 # --- pure date arithmetic ---------------------------------------------------------------------
@@ -100,18 +102,6 @@ def last_complete_month(today: dt.date) -> dt.date:
 def reference_month(year: int, today: dt.date) -> dt.date:
     """The month the alarm is judged at: the last complete one, or December of a past year."""
     return min(last_complete_month(today), dt.date(year, 12, 1))
-
-
-def missed_streak(
-    paid_months: set[dt.date], until: dt.date, admitted_on: dt.date | None, limit: int
-) -> int:
-    """Consecutive months without payment ending with ``until`` (counted up to ``limit``);
-    months before the member was admitted end the streak."""
-    count, month = 0, until
-    while count < limit and owes(admitted_on, month) and month not in paid_months:
-        count += 1
-        month = add_months(month, -1)
-    return count
 
 
 def months_to_date(year: int, today: dt.date) -> int:
@@ -154,7 +144,8 @@ class LedgerRow:
     profile: DuesProfile | None
     cells: list[Cell]
     on_roster: bool = True
-    missed: int = 0
+    missed: int = 0  # the longest run of unpaid months up to the reference month
+    months_owed: int = 0  # unpaid months owed in all up to the reference month
     alarm: bool = False
     paid_total: Decimal = ZERO
     expected_total: Decimal = ZERO
@@ -217,8 +208,14 @@ def build_ledger(
     threshold = missed_months_alarm_threshold(today)
     months = [dt.date(year, m, 1) for m in range(1, 13)]
     reference = reference_month(year, today)
-    window_start = min(months[0], add_months(reference, 1 - threshold))
-    people = list(people.select_related("organization").order_by("organization__path", "name"))
+    people = list(
+        people.select_related("organization")
+        .annotate(owed_from=owed_from_expr())
+        .order_by("organization__path", "name")
+    )
+    # Any unpaid run counts, so a member's payments are read from the month they owe from.
+    starts = [p.owed_from.replace(day=1) for p in people if p.owed_from]
+    window_start = min([months[0], *starts])
     roster = {p.pk for p in people if p.is_party_member and _on_roster(p, branch)}
     wanted = [p.pk for p in people]
     by_person = {p.person_id: p for p in profiles.filter(year=year, person__in=wanted)}
@@ -245,7 +242,7 @@ def _row(person, profile, payments, ledger: Ledger, roster, reference) -> Ledger
     cells = []
     for month in ledger.months:
         payment = payments.get(month)
-        if payment is None and not (on_roster and owes(person.admitted_on, month)):
+        if payment is None and not (on_roster and owes(person.owed_from, month)):
             cells.append(Cell(month, NONE))
             continue
         cells.append(
@@ -255,7 +252,7 @@ def _row(person, profile, payments, ledger: Ledger, roster, reference) -> Ledger
     row.paid_total = sum((c.payment.amount for c in cells if c.payment), ZERO)
     row.unpaid_months = sum(c.status == UNPAID for c in cells)
     if on_roster:
-        row.missed = missed_streak(set(payments), reference, person.admitted_on, ledger.threshold)
+        row.missed, row.months_owed = unpaid_runs(set(payments), person.owed_from, reference)
         row.alarm = row.missed >= ledger.threshold
         started = months_to_date(ledger.year, ledger.today)
         owed = [c for c in cells[:started] if c.status != NONE]
@@ -294,7 +291,7 @@ def _prefix(field_name: str, depth: int):
 
 def owed_months(admitted_field: str, year: int, until_month: int):
     """SQL: months of ``year`` from January to ``until_month`` (0-12) a member owes, counted
-    from the month of admission (``admitted_field``)."""
+    from the month of ``admitted_field`` (the member's owed-from day)."""
     if until_month <= 0:
         return Value(0, output_field=IntegerField())
     return Case(
@@ -347,13 +344,14 @@ def subtree_dues_totals(parent: Organization, year: int, today: dt.date, thresho
 
 def _expected_by_prefix(parent, depth, year, today):
     """Σ monthly amount × months owed to date, over the year's profiles of present members."""
-    owed = owed_months("person__admitted_on", year, months_to_date(year, today))
+    owed = owed_months("owed_from", year, months_to_date(year, today))
     amount = ExpressionWrapper(
         F("monthly_amount") * owed, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
     return (
         DuesProfile.objects.filter(subtree_q("person__organization__path", parent.path), year=year)
         .exclude(person__membership_status=MembershipStatus.NONE)
+        .annotate(owed_from=owed_from_expr("person__"))
         .annotate(prefix=_prefix("person__organization__path", depth))
         .values("prefix")
         .annotate(expected=Sum(amount))
@@ -370,47 +368,34 @@ def _collected_by_prefix(parent, depth, year):
     )
 
 
-def alarm_window(reference: dt.date, threshold: int) -> tuple[dt.date, Q]:
-    """The first month of the alarm window ending with ``reference``, and the condition on a
-    member annotated with ``paid_in_window`` (payments in the window) that puts them in alarm:
-    no payment, and admitted before the window's first month ended."""
-    start = add_months(reference, 1 - threshold)
-    admitted_in_time = Q(admitted_on__isnull=True) | Q(
-        admitted_on__lte=month_end(start.year, start.month)
-    )
-    return start, Q(paid_in_window=0) & admitted_in_time
-
-
 def members_in_alarm(people, today: dt.date):
     """Members of ``people`` (a queryset the caller has scoped) with the red dues alarm as of
-    ``today``: no payment for the threshold's number of months up to the last complete one.
-    One query; for notifications, boards and dashboards."""
+    ``today``: a run of unpaid months as long as the threshold anywhere up to the last complete
+    month, annotated with ``months_owed`` and ``longest_unpaid_run``. One query; for
+    notifications, boards and dashboards."""
     reference = last_complete_month(today)
-    start, in_alarm = alarm_window(reference, missed_months_alarm_threshold(today))
-    return (
-        people.exclude(membership_status=MembershipStatus.NONE)
-        .annotate(paid_in_window=payments_between(start, reference))
-        .filter(in_alarm)
+    return with_arrears(people.exclude(membership_status=MembershipStatus.NONE), reference).filter(
+        longest_unpaid_run__gte=missed_months_alarm_threshold(today)
     )
 
 
 def _members_by_prefix(parent, depth, year, today, threshold):
     reference = reference_month(year, today)
     until = reference.month if reference.year == year else 0
-    window_start, in_alarm = alarm_window(reference, threshold)
+    people = Person.objects.filter(subtree_q("organization__path", parent.path)).exclude(
+        membership_status=MembershipStatus.NONE
+    )
     return (
-        Person.objects.filter(subtree_q("organization__path", parent.path))
-        .exclude(membership_status=MembershipStatus.NONE)
+        with_arrears(people, reference)
         .annotate(
             prefix=_prefix("organization__path", depth),
-            owed=owed_months("admitted_on", year, until),
+            owed=owed_months("owed_from", year, until),
             paid_to_date=payments_between(dt.date(year, 1, 1), reference),
-            paid_in_window=payments_between(window_start, reference),
         )
         .values("prefix")
         .annotate(
             members=Count("pk"),
             unpaid=Count("pk", filter=Q(paid_to_date__lt=F("owed"))),
-            alarms=Count("pk", filter=in_alarm),
+            alarms=Count("pk", filter=Q(longest_unpaid_run__gte=threshold)),
         )
     )

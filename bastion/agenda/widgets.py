@@ -1,4 +1,9 @@
-"""Home page widget of the agenda: alarms and this month's items of the organization in view."""
+"""Home page widget of the agenda: alarms and this month's items of the organization in view.
+
+It is for who can act on them (record the meetings, or review them): a member, who may read
+their branch's board, is not shown branch alarms on their home page. The red count comes with
+the red items themselves, each a link to what settles it (or to its board).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from bastion.core.scope import allows, subtree_q
 
 from .models import AlertLevel, Obligation
 from .selectors_agenda import alert_q
-from .selectors_board import month_bounds
+from .selectors_board import Links, decorate, month_bounds
 
 MONTH_ITEMS = 6
+RED_ITEMS = 8
+ACT = ("agenda.add_meeting", "agenda.review_meeting")
 
 
 def board_summary(request) -> str | None:
@@ -23,6 +30,8 @@ def board_summary(request) -> str | None:
     org = request.current_org
     user = request.user
     if not org or not allows(user, "agenda.view_obligation", org):
+        return None
+    if not any(allows(user, permission, org) for permission in ACT):
         return None
     today = timezone.localdate()
     first, last = month_bounds(today)
@@ -48,14 +57,32 @@ def board_summary(request) -> str | None:
         item.badge_class = BADGE_CLASS[item.colour]
         item.colour_label = AlertLevel(item.colour).label
     board_url = reverse("agenda:board")
+    reds = _red_items(mine, today, user, board_url) if counts["red"] else []
     return render_to_string(
         "agenda/board/_widget.html",
         {
             "org": org,
             "counts": counts,
             "items": items,
+            "reds": reds,
+            "reds_more": counts["red"] - len(reds),
             "board_url": board_url,
             "board_org_url": f"{board_url}?org={org.pk}",
         },
         request=request,
     )
+
+
+def _red_items(mine, today, user, board_url: str) -> list[Obligation]:
+    """The oldest red items (one query): each links to the page that settles it when the user
+    may open one, else to its organization's board."""
+    reds = list(
+        mine.filter(alert_q("red", today))
+        .select_related("rule", "organization")
+        .order_by("due_on", "organization__path", "rule__sort_order")[:RED_ITEMS]
+    )
+    links = Links(user)
+    for item in reds:
+        decorate(item, today, links)
+        item.url = item.link_url or f"{board_url}?org={item.organization_id}"
+    return reds

@@ -10,21 +10,24 @@ and ``bastion.core.api_tokens`` (the endpoints).
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import DataError, IntegrityError
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .orgtree import scoped_organizations
-from .scope import has_permission_anywhere, permission_name
+from .scope import OutsideScope, has_permission_anywhere, permission_name
 
 
 class StandardPagination(PageNumberPagination):
@@ -38,13 +41,42 @@ class StandardPagination(PageNumberPagination):
 OUTSIDE_SCOPE_AFTER_WRITE = _("保存后的对象将超出您的管理范围，操作已撤销。")
 
 
+# What the database refuses after every check passed: a duplicate written meanwhile by someone
+# else (two creates racing past the serializer's uniqueness check), or a number no column holds.
+DUPLICATE_WRITE = _("与已有记录重复或冲突（可能他人刚刚提交了相同的内容），未保存。请刷新后重试。")
+NUMBER_OUT_OF_RANGE = _("输入的数值超出了允许的范围，未保存。请检查各数字字段后重试。")
+
+logger = logging.getLogger(__name__)
+
+
 def exception_handler(exc, context):
-    """Services raise Django's exceptions; the API answers them as 400 / 403 with their message."""
+    """Services raise Django's exceptions; the API answers them as 400 / 403 with their message.
+    What the database refuses (a unique rule, a number out of range) is a 400, never a 500."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(_permission_message(exc))
+    elif isinstance(exc, IntegrityError | DataError | OverflowError):
+        exc = _refused_by_database(exc, context)
     return drf_exception_handler(exc, context)
+
+
+class RefusedByDatabase(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "refused_by_database"
+
+
+def _refused_by_database(exc, context) -> RefusedByDatabase:
+    request = context.get("request")
+    logger.warning(
+        "database refused %s %s: %s: %s",
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        type(exc).__name__,
+        exc,
+    )
+    message = DUPLICATE_WRITE if isinstance(exc, IntegrityError) else NUMBER_OUT_OF_RANGE
+    return RefusedByDatabase(message)
 
 
 def _validation_detail(exc: DjangoValidationError):
@@ -59,10 +91,23 @@ def _validation_detail(exc: DjangoValidationError):
 
 def _permission_message(exc: DjangoPermissionDenied):
     message = str(exc.args[0]) if exc.args else ""
-    # ensure_in_scope() speaks to developers ("orgs.add_person outside scope"), not to users.
-    if message.endswith("outside scope"):
+    if isinstance(exc, OutsideScope) and exc.permission:  # ensure_in_scope(), after a write
         return OUTSIDE_SCOPE_AFTER_WRITE
     return message or None
+
+
+API_PREFIX = "/api/"
+NO_SUCH_ADDRESS = _("接口地址不存在，请核对路径（对象编号只能是数字）。")
+
+
+def not_found(request, exception):
+    """``handler404``: a path no view matched answers JSON under ``/api/`` (what an API client
+    and the schema expect), the site's own 404 page elsewhere."""
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(NO_SUCH_ADDRESS)}, status=404)
+    return page_not_found(request, exception)
 
 
 # --- the scope door for viewsets ------------------------------------------------------------

@@ -14,10 +14,24 @@ from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 
 from .api import ScopedRelatedField
 from .orgtree import organization_model, person_model
+
+# Ids are BigAutoField: past 64 bits SQLite raises OverflowError and PostgreSQL DataError.
+ID_MAX = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """An object's id given as a number (a list of recipients, a person to open an account
+    for): 1 to the largest id a column holds, so an out-of-range number is a 400 naming the
+    field, never a database error. Lookups then answer "does not exist" as for any other id."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
 
 
 class OrgRefSerializer(serializers.Serializer):
@@ -73,6 +87,26 @@ class RefFieldSchema(OpenApiSerializerFieldExtension):
         return component.ref
 
 
+class FormattedDateSchema(OpenApiSerializerFieldExtension):
+    """A date written in a format of its own (``DateField(format="%Y-%m")`` answers ``2026-10``)
+    is documented as the text it is, not as an ISO date the answer would not match."""
+
+    target_class = serializers.DateField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        own_format = getattr(self.target, "format", None)  # set only when given
+        if direction == "request" or own_format in (None, ISO_8601, "%Y-%m-%d"):
+            return build_basic_type(OpenApiTypes.DATE)
+        schema = {"type": "string"}
+        if own_format in DATE_FORMAT_PATTERNS:
+            schema["pattern"] = DATE_FORMAT_PATTERNS[own_format]
+        return schema
+
+
+DATE_FORMAT_PATTERNS = {"%Y-%m": r"^\d{4}-\d{2}$", "%Y": r"^\d{4}$"}
+
+
 class EnumField(serializers.ChoiceField):
     """One choice set: a ``TextChoices``/``IntegerChoices`` class or a list of pairs. Its schema
     component name comes from ``ENUM_NAME_OVERRIDES``, never from the field's name."""
@@ -81,3 +115,13 @@ class EnumField(serializers.ChoiceField):
         if isinstance(choices, type) and issubclass(choices, models.Choices):
             choices = choices.choices
         super().__init__(choices=list(choices), **kwargs)
+
+
+class ReadableSourceField(serializers.CharField):
+    """A rule's source (依据来源) as people read it: the seed shorthand (S1, DOMAIN.md) shown
+    as the documents' titles through ``bastion.core.sources``, the one mapping."""
+
+    def to_representation(self, value):
+        from .sources import readable_source
+
+        return readable_source(super().to_representation(value))

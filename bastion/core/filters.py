@@ -16,10 +16,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import get_model_field
 from drf_spectacular.utils import extend_schema_field
 
 from .orgtree import scoped_organizations, scoped_people
@@ -79,7 +81,15 @@ class PersonFilter(django_filters.ModelChoiceFilter):
 
 
 class ScopedFilterSet(django_filters.FilterSet):
-    """A FilterSet whose organization parameters answer 404 outside the requester's scope."""
+    """A FilterSet whose organization parameters answer 404 outside the requester's scope, and
+    whose number parameters accept only what the column can hold (``bound_number``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self.queryset.model if self.queryset is not None else self._meta.model
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.NumberFilter):
+                bound_number(filter_, model)
 
     @property
     def errors(self):
@@ -88,6 +98,35 @@ class ScopedFilterSet(django_filters.FilterSet):
             if getattr(filter_, "scoped", False) and name in errors:
                 raise Http404(_("没有找到该组织，或不在您的管理范围内。"))
         return errors
+
+
+# --- numbers: only what a column can hold --------------------------------------------------------
+
+# Years a party-building record can bear; ``date(0, 1, 1)`` would fail inside the query.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+# Any other number: past 64 bits SQLite raises OverflowError and PostgreSQL DataError.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def number_range(filter_, model) -> tuple[int, int]:
+    """The values ``filter_`` may take: a year for ``__year``, the column's own range for an
+    integer column (an id: int32 on PostgreSQL, int64 on SQLite), 64 bits for anything else."""
+    if filter_.lookup_expr == "year":
+        return YEAR_MIN, YEAR_MAX
+    field = get_model_field(model, filter_.field_name) if model and filter_.field_name else None
+    field = getattr(field, "target_field", field)  # a foreign key holds its target's ids
+    if isinstance(field, models.IntegerField):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return max(low, INT64_MIN), min(high, INT64_MAX)
+    return INT64_MIN, INT64_MAX
+
+
+def bound_number(filter_, model) -> None:
+    """Give ``filter_``'s form field the bounds of ``number_range`` unless it declares its own:
+    an out-of-range value is a 400 naming the parameter (on pages, a form error), not a 500."""
+    low, high = number_range(filter_, model)
+    filter_.extra.setdefault("min_value", low)
+    filter_.extra.setdefault("max_value", high)
 
 
 # --- choices, years, periods ---------------------------------------------------------------------
@@ -106,11 +145,17 @@ def choice_filter(label, choices, **kwargs):
 
 
 def year_filter(field_name: str):
-    return documented(
-        django_filters.NumberFilter(field_name=field_name, lookup_expr="year"),
-        "integer",
-        _("年度，如 2026"),
+    filter_ = django_filters.NumberFilter(
+        field_name=field_name, lookup_expr="year", min_value=YEAR_MIN, max_value=YEAR_MAX
     )
+    return extend_schema_field(
+        {
+            "type": "integer",
+            "minimum": YEAR_MIN,
+            "maximum": YEAR_MAX,
+            "description": _("年度，如 2026"),
+        }
+    )(filter_)
 
 
 class PeriodField(forms.CharField):

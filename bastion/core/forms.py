@@ -4,6 +4,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import evidence
@@ -116,7 +119,52 @@ def _tree_order(node):
 # --- evidence files -----------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+def unsaved_upload_names(value) -> list[str]:
+    """The names of the files the user chose, when a form comes back to them: the browser
+    never refills a file input, and nothing was stored (a form with an error saves nothing), so
+    the page must say which files to choose again. ``value`` is a bound file field's value."""
+    items = value if isinstance(value, list | tuple) else [value]
+    return [item.name for item in items if isinstance(item, UploadedFile) and item.name]
+
+
+def unsaved_upload_note(names: list[str]) -> str:
+    """ "上次选择的文件“a.pdf”未保存，请重新选择。" naming each file (empty without files)."""
+    if not names:
+        return ""
+    quoted = "".join(f"“{name}”" for name in names)
+    return gettext("上次选择的文件%(names)s未保存，请重新选择。") % {"names": quoted}
+
+
+class UploadInput(forms.ClearableFileInput):
+    """The file input of every upload form. When the form comes back with an error, it names
+    the files the user had chosen and asks for them again (decision: say it, rather than park
+    the uploads on the server between two requests, where a refused or abandoned form would
+    leave files nobody owns)."""
+
+    def value_from_datadict(self, data, files, name):
+        # A file field's bound value is its initial one (Django never shows an upload back),
+        # so the chosen files are noted here, on this form's own copy of the widget.
+        value = super().value_from_datadict(data, files, name)
+        self.chosen = {**getattr(self, "chosen", {}), name: unsaved_upload_names(value)}
+        return value
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return html + upload_note_html(getattr(self, "chosen", {}).get(name, []))
+
+
+def upload_note_html(names: list[str]) -> str:
+    note = unsaved_upload_note(names)
+    if not note:
+        return ""
+    return format_html(
+        '<div class="form-hint text-warning" data-testid="upload-not-kept">'
+        '<i class="ti ti-alert-triangle"></i> {}</div>',
+        note,
+    )
+
+
+class MultipleFileInput(UploadInput):
     allow_multiple_selected = True
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .text import plain_code
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CODES = "10X98765432"
 
@@ -17,7 +19,31 @@ def check_code(first17: str) -> str:
 
 
 def normalize(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    """Full-width digits and letters made ASCII, spaces removed, ``x`` made ``X``."""
+    return plain_code(value or "").upper()
+
+
+def is_legacy(number: str) -> bool:
+    """A 15-digit number of the first generation (before 1999): no century, no check code."""
+    return len(number) == 15 and number.isdigit()
+
+
+def upgrade_legacy(number: str) -> str | None:
+    """The 18-digit number of a 15-digit one (GB 11643-1999): "19" before the two-digit birth
+    year, then the check code. None when the 15 digits hold no valid birth date."""
+    if not is_legacy(number):
+        return None
+    first17 = number[:6] + "19" + number[6:]
+    birth = birth_date_of(first17)
+    if birth is None:
+        return None
+    return first17 + check_code(first17)
+
+
+def canonical(value: str) -> str:
+    """``normalize``, and a 15-digit number upgraded to its 18 digits: the form to look up."""
+    number = normalize(value)
+    return upgrade_legacy(number) or number
 
 
 def birth_date_of(number: str) -> dt.date | None:
@@ -30,7 +56,11 @@ def birth_date_of(number: str) -> dt.date | None:
 def validate_id_number(value: str) -> str:
     """Return the normalized number or raise ValidationError with a message in Chinese."""
     number = normalize(value)
-    if len(number) == 15 and number.isdigit():
+    if is_legacy(number) and upgrade_legacy(number) is None:
+        raise ValidationError(
+            _("这是15位旧版身份证号码，但其中的出生日期无效，请核对。"), code="legacy"
+        )
+    if is_legacy(number):
         raise ValidationError(
             _(
                 "这是15位旧版身份证号码，请换算为18位新号码后再录入（在出生年份前补“19”并计算校验码）。"

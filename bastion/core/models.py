@@ -99,6 +99,10 @@ class ImportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("导入失败")
 
+    class Stage(models.TextChoices):
+        VALIDATE = "validate", _("校验")
+        COMMIT = "commit", _("导入")
+
     kind = models.CharField(_("导入类型"), max_length=32)
     file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=255)
@@ -115,6 +119,16 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Recovery (bastion.core.jobs): which run was queued last, when, and when a worker last
+    # showed progress; a run whose worker died is noticed by its silence and can be retried.
+    stage = models.CharField(
+        _("阶段"), max_length=10, choices=Stage.choices, default=Stage.VALIDATE
+    )
+    attempt = models.PositiveIntegerField(_("第几次运行"), default=1)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+
+    IN_PROGRESS = (Status.VALIDATING, Status.QUEUED, Status.RUNNING)
 
     class Meta:
         ordering = ["-created_at"]
@@ -123,6 +137,15 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.original_name}（{self.get_status_display()}）"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS
+
+    @property
+    def can_retry(self) -> bool:
+        """A run that failed (system error, or its worker died) runs again from the stored file."""
+        return self.status == self.Status.FAILED and bool(self.file)
 
     @property
     def percent(self) -> int:

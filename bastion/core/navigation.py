@@ -1,7 +1,16 @@
 """The sidebar: each installed domain app declares its own entries, so absent modules never show.
 
 An app's AppConfig sets ``navigation = [NavSection(...)]``; an item shows when the user holds its
-permission somewhere in the tree (or always, when it names none).
+permission somewhere in the tree (or always, when it names none). The menu follows what the user
+can do, never a role's name:
+
+* ``also``: a second permission the user must hold too. A page about an organization's records
+  as a whole (统计汇总, 会议记录, 考评方案, 接口文档) may be open to a member for their own
+  branch, yet it is listed only for who looks after or supervises those records, so that a
+  member's menu keeps to their own pages;
+* ``otherwise``: where the item leads for a user without the permission, instead of hiding it
+  (我的任务 is the task inbox for who answers for an organization, the person's own to-do list
+  for everyone else).
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ class NavItem:
     icon: str = "circle"
     permission: str | None = None
     superuser_only: bool = False
+    also: str | None = None
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,9 +47,9 @@ def visible_sections(user, current_path: str) -> list[dict]:
     for config in apps.get_app_configs():
         for section in getattr(config, "navigation", []):
             items = [
-                {"label": item.label, "url": reverse(item.url_name), "icon": item.icon}
+                {"label": item.label, "url": reverse(target), "icon": item.icon}
                 for item in section.items
-                if _visible(user, item)
+                if (target := _target(user, item))
             ]
             if items:
                 sections.append(
@@ -69,7 +80,14 @@ def _mark_active(sections: list[dict], current_path: str) -> None:
         section["active"] = any(item["active"] for item in section["items"])
 
 
-def _visible(user, item: NavItem) -> bool:
+def _holds(user, permission: str | None) -> bool:
+    return permission is None or has_permission_anywhere(user, permission)
+
+
+def _target(user, item: NavItem) -> str | None:
+    """The URL name the item leads this user to, or None when it is not listed for them."""
     if item.superuser_only:
-        return user.is_superuser
-    return item.permission is None or has_permission_anywhere(user, item.permission)
+        return item.url_name if user.is_superuser else None
+    if _holds(user, item.permission) and _holds(user, item.also):
+        return item.url_name
+    return item.otherwise

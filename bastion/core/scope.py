@@ -17,8 +17,19 @@ from operator import or_
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 ALL = object()  # the provider's answer for "no restriction"
+
+
+class OutsideScope(PermissionDenied):
+    """Acting on (or moving) data outside the actor's subtree. The message is read by people
+    (a page or the API may show it); the permission concerned is kept for the log."""
+
+    def __init__(self, permission: str = "", message=None):
+        self.permission = permission
+        super().__init__(message or gettext_lazy("该数据不在您的管理范围内。"))
+
 
 GrantProvider = Callable[[object, str], "object | list[str]"]
 _grant_provider: GrantProvider | None = None
@@ -178,7 +189,10 @@ def ensure_in_scope(user, obj: models.Model, action: str) -> None:
     """
     manager = type(obj)._default_manager
     if not manager.filter(pk=obj.pk).restrict(user, action).exists():
-        raise PermissionDenied(f"{permission_name(type(obj), action)} outside scope")
+        raise OutsideScope(
+            permission_name(type(obj), action),
+            gettext_lazy("保存后的数据将超出您的管理范围，操作已撤销。"),
+        )
 
 
 def path_within(path: str, granted) -> bool:

@@ -6,7 +6,13 @@ class EvaluationConfig(AppConfig):
     name = "bastion.evaluation"
     label = "evaluation"
     verbose_name = _("考核评价")
-    home_widgets = ["bastion.evaluation.widgets.home_widget"]
+    home_widgets = [
+        "bastion.evaluation.widgets.home_widget",
+        "bastion.evaluation.widgets_member.rounds_to_rate",
+        "bastion.evaluation.widgets_member.my_points",
+        "bastion.evaluation.widgets_member.my_titles",
+    ]
+    my_work = ["bastion.evaluation.widgets_member.work_items"]  # the kernel's 我的任务
     org_panels = ["bastion.evaluation.widgets.org_panel"]
     digest_sources = ["bastion.evaluation.digest.items"]
     # Scoring windows that open or close today (the kernel's registry: core/daily.py).
@@ -71,11 +77,13 @@ class EvaluationConfig(AppConfig):
                         "message-report",
                         "evaluation.view_appeal",
                     ),
+                    # For who runs or scores rounds beyond themselves, not for every member.
                     NavItem(
                         _("考评方案"),
                         "evaluation:scheme_list",
                         "adjustments",
                         "evaluation.view_scheme",
+                        also="evaluation.view_target",
                     ),
                 ],
             ),

@@ -47,7 +47,8 @@ class Calendar:
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    """That hour of ``day``, but never later than now: the demo tells no future (issue 13)."""
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))), timezone.now())
 
 
 def decimal(value: float, places: str = "0.01") -> Decimal:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bastion.core.evidence import accept_attribute, allowed_types_text, human_size
 from bastion.core.evidence import max_upload_bytes as max_bytes
-from bastion.core.forms import BootstrapFormMixin
+from bastion.core.forms import BootstrapFormMixin, UploadInput
 from bastion.orgs.models import Person
 
 from .models import PointsItem
@@ -53,7 +53,7 @@ class PointsEntryForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(
         label=_("说明"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
-    evidence = forms.FileField(label=_("佐证"), required=False)
+    evidence = forms.FileField(label=_("佐证"), required=False, widget=UploadInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

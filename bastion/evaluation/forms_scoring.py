@@ -20,6 +20,7 @@ from bastion.core.evidence import (
     human_size,
     max_upload_bytes,
 )
+from bastion.core.forms import UploadInput
 
 from .models import IndicatorKind
 
@@ -141,7 +142,7 @@ class KeyEventForm(forms.Form):
         label=_("事件经过与成效"),
         widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
     )
-    attachment = forms.FileField(label=_("佐证材料"), required=False)
+    attachment = forms.FileField(label=_("佐证材料"), required=False, widget=UploadInput)
 
     def __init__(self, *args, period=None, has_file=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -190,6 +190,29 @@ def progress(round_: Round, targets=None) -> list[dict]:
     return result
 
 
+def compute_summary(round_: Round, targets=None) -> dict:
+    """What computing the round now would leave out, for the confirmation: ``targets`` (how
+    many), ``missing_scores`` (scores still owed, summed over groups), ``missing_targets``
+    (targets owed at least one) and ``groups`` (``{group, name, missing}`` per counted group)."""
+    groups, rows = _ledger(round_, targets)
+    owed_targets: set[int] = set()
+    per_group = []
+    for group in groups:
+        owed = 0
+        for row in rows:
+            expected, submitted = row["cells"][group["kind"]]
+            if submitted < expected:
+                owed += expected - submitted
+                owed_targets.add(row["pk"])
+        per_group.append({"group": group["kind"], "name": group["name"], "missing": owed})
+    return {
+        "targets": len(rows),
+        "missing_scores": sum(g["missing"] for g in per_group),
+        "missing_targets": len(owed_targets),
+        "groups": per_group,
+    }
+
+
 def missing(round_: Round, group: str | None = None, targets=None) -> list[dict]:
     """The (target, group) pairs still owed a score, in tree order."""
     groups, rows = _ledger(round_, targets)

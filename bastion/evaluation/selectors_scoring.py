@@ -104,6 +104,47 @@ def evaluator_groups(user, target: Target) -> set[str]:
     return groups
 
 
+def scheme_group_names(round_: Round) -> list[str]:
+    """The names of the round's evaluator groups, in the scheme's order (自评、互评 …)."""
+    names = []
+    for group in round_.snapshot.get("groups", []):
+        try:
+            names.append(str(EvaluatorKind(group["kind"]).label))
+        except ValueError:
+            names.append(str(group.get("name") or group["kind"]))
+    return names
+
+
+def quoted(names: list[str]) -> str:
+    return "".join(f"“{name}”" for name in names)
+
+
+def own_target_refusal(round_: Round) -> str:
+    """Why a member may not rate their own target, naming the scheme's real groups: the only
+    way to rate oneself is the scheme's 自评, when it has one."""
+    groups = quoted(scheme_group_names(round_))
+    kinds = {g["kind"] for g in round_.snapshot.get("groups", [])}
+    if EvaluatorKind.SELF in kinds:
+        return _("不能给自己评分：本方案的评价主体为%(groups)s，本人只能以“%(self)s”评价自己。") % {
+            "groups": groups,
+            "self": EvaluatorKind.SELF.label,
+        }
+    return _("不能给自己评分：本方案的评价主体为%(groups)s，不含自评，本人不参加对自己的评价。") % {
+        "groups": groups
+    }
+
+
+def unknown_group_refusal(round_: Round, group: str) -> str:
+    try:
+        name = str(EvaluatorKind(group).label)
+    except ValueError:
+        name = group
+    return _("本方案没有“%(group)s”这一评价主体；本方案的评价主体为%(groups)s。") % {
+        "group": name,
+        "groups": quoted(scheme_group_names(round_)),
+    }
+
+
 def scorable_items(round_: Round, group: str) -> list[dict]:
     """The manual items of the round's scheme that ``group`` scores."""
     return [

@@ -29,7 +29,15 @@ class OrgsConfig(AppConfig):
                 order=90,
                 items=[
                     NavItem(_("登录日志"), "security_log", "shield-lock", superuser_only=True),
-                    NavItem(_("接口文档"), "api:docs", "api", "orgs.view_organization"),
+                    # For who sees organizations beyond their own membership (their
+                    # committees), the API's users: not for a member.
+                    NavItem(
+                        _("接口文档"),
+                        "api:docs",
+                        "api",
+                        "orgs.view_organization",
+                        also="orgs.view_committeemember",
+                    ),
                 ],
             ),
         ]

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.forms import BootstrapFormMixin, PersonChoiceField
@@ -11,8 +12,21 @@ from .models import CommitteeMember, Organization, Person, Role
 from .models.organization import OrganizationKind
 from .selectors import grantable_roles
 from .services import ORG_FIELDS, PERSON_FIELDS
+from .typed import plain_organization, plain_person
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def plain_cleaned(form: forms.Form, make_plain) -> dict:
+    """``form.cleaned_data`` made plain the importers' way (``typed.py``): full-width made
+    ASCII, "周　杰" → "周杰", phone numbers checked; a refused value is reported on its field."""
+    cleaned = form.cleaned_data
+    try:
+        make_plain(cleaned)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            form.add_error(name, messages)
+    return cleaned
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
@@ -29,6 +43,10 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
             "term_started_on": DATE_WIDGET,
             "term_ends_on": DATE_WIDGET,
         }
+
+    def clean(self):
+        super().clean()
+        return plain_cleaned(self, plain_organization)
 
 
 class OrganizationMoveForm(BootstrapFormMixin, forms.Form):
@@ -63,7 +81,11 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
             "confirmed_on": DATE_WIDGET,
         }
         help_texts = {
-            "id_number": _("18位居民身份证号码，系统会校验校验位并据此填写出生日期和性别。"),
+            "id_number": _(
+                "18位居民身份证号码，系统会校验校验位并据此填写出生日期和性别；"
+                "15位旧号码自动换算为18位。"
+            ),
+            "phone": _("11位手机号码，或带区号的固定电话（如 0731-84561234）。"),
             "employee_no": _("单位内唯一的工号，用于导入时匹配人员。"),
         }
 
@@ -78,6 +100,10 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
         if self.instance.pk and self.instance.id_number and not _can_see_id(user, self.instance):
             # Never send a full ID number to someone who may not see it.
             self.fields.pop("id_number")
+
+    def clean(self):
+        super().clean()
+        return plain_cleaned(self, plain_person)
 
     def cleaned_payload(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}

@@ -6,6 +6,8 @@ belongs to the account that uploaded it: anyone else gets 404. Rows are checked 
 uploader's scope by the importer itself, on validation and again on commit.
 """
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,8 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from bastion.core.excel import XLSX_CONTENT_TYPE, get_importer
+from bastion.core.forms import UploadInput
+from bastion.core.job_recovery import import_job_refresh, import_job_retry
 from bastion.core.models import ImportJob
 from bastion.core.scope import has_permission_anywhere
 
@@ -44,8 +48,8 @@ ACTIONS = {
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_l("Excel 文件（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+        label=_l("Excel 文件（.xlsx 或 .csv）"),
+        widget=UploadInput(attrs={"class": "form-control", "accept": ".xlsx,.csv,text/csv"}),
     )
 
     def clean_file(self):
@@ -71,7 +75,17 @@ def _importer_for(request, kind: str):
 
 
 def _own_job(request, pk) -> ImportJob:
-    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    """The user's own job as it stands now (a run whose worker died is failed on reading)."""
+    return import_job_refresh(get_object_or_404(ImportJob, pk=pk, created_by=request.user))
+
+
+def _polling(job: ImportJob) -> bool:
+    """Whether the page keeps asking: only while the job runs, and never past a bound."""
+    if not job.in_progress:
+        return False
+    since = job.queued_at or job.created_at
+    bound = dt.timedelta(minutes=settings.BASTION_JOB_POLL_MAX_MINUTES)
+    return timezone.now() - since < bound
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -121,6 +135,7 @@ def import_job(request, pk):
         "job": job,
         "importer": importer,
         "in_progress": job.status in IN_PROGRESS,
+        "polling": _polling(job),
         "back": importer.back,
         "headers": [h for h in headers if any(h in row for row in job.preview)],
     }
@@ -140,10 +155,23 @@ def import_job(request, pk):
 def import_progress(request, pk):
     """htmx fragment polled every second; once the job leaves the queue the page reloads."""
     job = _own_job(request, pk)
-    response = render(request, "orgs/excel/_progress.html", {"job": job})
+    response = render(request, "orgs/excel/_progress.html", {"job": job, "polling": _polling(job)})
     if job.status not in IN_PROGRESS:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_POST
+def import_retry(request, pk):
+    """Run a failed job again from its stored file (its creator only: others get 404)."""
+    job = _own_job(request, pk)
+    _importer_for(request, job.kind)
+    try:
+        import_job_retry(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("orgs:import_job", pk=job.pk)
 
 
 @login_required

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
-from bastion.core.scope import subtree_q
+from bastion.core.scope import allows, subtree_q
 
 from .models import Organization, Person
 from .models.organization import UnitKind
@@ -11,11 +11,12 @@ from .models.person import MembershipStatus
 
 
 def scope_summary(request) -> str | None:
-    """The size of what this person looks after: organizations, stations, people, members."""
+    """The size of what this person looks after: organizations, stations, people, members.
+    Branch statistics are for who may see the branch's people, not for a member."""
     org = request.current_org
-    if not org:
-        return None
     user = request.user
+    if not org or not allows(user, "orgs.view_person", org):
+        return None
     orgs = Organization.objects.restrict(user, "view").filter(subtree_q("path", org.path))
     org_counts = orgs.aggregate(
         total=Count("id"),
@@ -34,7 +35,6 @@ def scope_summary(request) -> str | None:
             "org": org,
             "orgs": org_counts,
             "people": people_counts,
-            "own_person": getattr(user, "person", None),
         },
         request=request,
     )

@@ -63,7 +63,8 @@ def build_demo(ctx: DemoContext) -> None:
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    """That hour of ``day``, but never later than now: the demo tells no future (issue 13)."""
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))), timezone.now())
 
 
 class _Builder:

@@ -21,7 +21,11 @@ Definitions (the bulletin prints them, so they are fixed here and only here):
   units tied on all three share a rank.
 
 Queries: the children of the node (1), the counts grouped by child subtree and category (1),
-the overdue list (1) — three for any subtree size.
+the overdue list (1), the quarter's inspections (1, plus 1 for the inspected units when there are
+any) — at most five for any subtree size.
+
+Units with nothing due and nothing overdue are not ranked and not tabled: the bulletin names
+them in one line ("以下N个单位本季度无问题：…"), so thirty quiet stations are not a page of zeros.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -51,7 +56,7 @@ from bastion.core.periods import QUARTER, Period
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 
-from .models import Category, Problem, ProblemEvent, State
+from .models import Category, Inspection, InspectionKind, Problem, ProblemEvent, State
 
 DONE_STATES = [State.VERIFIED, State.CLOSED]
 
@@ -93,6 +98,11 @@ class Counts:
     def rate_text(self) -> str:
         return "—" if self.rate is None else f"{self.rate}%"
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing due and nothing overdue: nothing to report."""
+        return not (self.due or self.overdue)
+
     def add(self, other: Counts) -> None:
         self.found += other.found
         self.carried += other.carried
@@ -132,6 +142,16 @@ class OverdueItem:
 
 
 @dataclass
+class InspectionItem:
+    held_on: dt.date
+    kind: str
+    title: str
+    inspecting_org: str
+    inspected: str  # the inspected units, joined with 、
+    findings: int  # problems it recorded inside the bulletin's subtree
+
+
+@dataclass
 class BulletinData:
     node: Organization
     quarter: Period
@@ -141,14 +161,24 @@ class BulletinData:
     categories: list[CategoryRow]
     overdue: list[OverdueItem]
     overdue_total: int
+    inspections: list[InspectionItem] = field(default_factory=list)
+    inspections_total: int = 0
+    inspection_findings: int = 0
 
     @property
     def ranked(self) -> list[UnitRow]:
-        return sorted(self.units, key=lambda u: (u.rank is None, u.rank or 0, u.org.path))
+        """The units with something to report, best rank first."""
+        reporting = [u for u in self.units if not u.counts.quiet]
+        return sorted(reporting, key=lambda u: (u.rank is None, u.rank or 0, u.org.path))
+
+    @property
+    def quiet_units(self) -> list[UnitRow]:
+        """The units with nothing found, due or overdue, in tree order."""
+        return sorted((u for u in self.units if u.counts.quiet), key=lambda u: u.org.path)
 
     @property
     def units_with_problems(self) -> int:
-        return sum(1 for u in self.units if u.counts.due or u.counts.overdue)
+        return sum(1 for u in self.units if not u.counts.quiet)
 
 
 def rectified_on():
@@ -218,9 +248,10 @@ def bulletin_data(
             unit.counts.add(counts)
         categories.setdefault(row["category"], Counts()).add(counts)
         total.add(counts)
-    unit_rows = [u for u in units.values() if not u.own or u.counts.due or u.counts.overdue]
+    unit_rows = [u for u in units.values() if not u.own or not u.counts.quiet]
     rank_units(unit_rows)
     overdue, overdue_total = overdue_items(node, conditions["overdue"], cutoff, overdue_limit)
+    inspections, inspections_total, findings = quarter_inspections(node, quarter, overdue_limit)
     labels = dict(Category.choices)
     return BulletinData(
         node=node,
@@ -234,6 +265,9 @@ def bulletin_data(
         ],
         overdue=overdue,
         overdue_total=overdue_total,
+        inspections=inspections,
+        inspections_total=inspections_total,
+        inspection_findings=findings,
     )
 
 
@@ -299,11 +333,80 @@ def overdue_items(node: Organization, overdue: Q, cutoff: dt.date, limit=None):
     return items, total
 
 
+def quarter_inspections(node: Organization, quarter: Period, limit=None):
+    """The inspections held in the quarter by or on the subtree of ``node``, in date order:
+    (items, total, problems found by all of them in the subtree), in one query plus one for
+    the inspected units' names."""
+    inspected_here = Inspection.inspected.through.objects.filter(
+        subtree_q("organization__path", node.path)
+    ).values("inspection_id")
+    findings = (
+        Problem.objects.filter(inspection=OuterRef("pk"))
+        .filter(subtree_q("organization__path", node.path))
+        .order_by()
+        .values("inspection")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = (
+        Inspection.objects.filter(held_on__gte=quarter.start, held_on__lte=quarter.end)
+        .filter(subtree_q("inspecting_org__path", node.path) | Q(pk__in=inspected_here))
+        .annotate(findings=Coalesce(Subquery(findings), Value(0)))
+        .annotate(total=Window(Count("id")), findings_total=Window(Sum("findings")))
+        .select_related("inspecting_org")
+        .only("id", "kind", "title", "held_on", "inspecting_org__name")
+        .order_by("held_on", "id")
+    )
+    if limit is not None:
+        qs = qs[:limit]
+    rows = list(qs)
+    if not rows:
+        return [], 0, 0
+    through = Inspection.inspected.through.objects.filter(
+        inspection_id__in=[r.pk for r in rows]
+    ).values_list("inspection_id", "organization__name", "organization__path")
+    inspected: dict[int, list[str]] = {}  # the inspected units inside the subtree …
+    elsewhere: dict[int, list[str]] = {}  # … or, when it inspected none there, all of them
+    for inspection_id, name, path in through.order_by("organization__path"):
+        inside = path.startswith(node.path)
+        (inspected if inside else elsewhere).setdefault(inspection_id, []).append(name)
+    kinds = dict(InspectionKind.choices)
+    items = [
+        InspectionItem(
+            held_on=r.held_on,
+            kind=str(kinds.get(r.kind, r.kind)),
+            title=r.title,
+            inspecting_org=r.inspecting_org.name,
+            inspected="、".join(inspected.get(r.pk) or elsewhere.get(r.pk, [])),
+            findings=r.findings,
+        )
+        for r in rows
+    ]
+    return items, rows[0].total, rows[0].findings_total or 0
+
+
 # --- the tables, as rows of text: the Word document, the workbook and the preview share them ---
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A rate in a table row: text ("40.0%", "—") in the Word document, a number cell with a
+    percent format in the workbook, so Excel can sort and sum it."""
+
+    value: Decimal | None  # in percent, one decimal
+
+    def __str__(self) -> str:
+        return "—" if self.value is None else f"{self.value}%"
+
+    @property
+    def fraction(self) -> float | None:
+        return None if self.value is None else float(self.value / 100)
+
 
 UNIT_HEADERS = ["排名", "单位", "发现问题", "应整改", "已整改", "逾期未改", "整改率"]
 CATEGORY_HEADERS = ["问题类别", "发现问题", "应整改", "已整改", "逾期未改", "整改率"]
 OVERDUE_HEADERS = ["序号", "问题所在单位", "问题描述", "类别", "整改时限", "逾期天数", "责任单位"]
+INSPECTION_HEADERS = ["序号", "检查日期", "检查方式", "检查组织", "被检查单位", "发现问题"]
 
 
 def unit_table(data: BulletinData) -> list[list]:
@@ -315,9 +418,28 @@ def unit_table(data: BulletinData) -> list[list]:
             u.counts.due,
             u.counts.rectified,
             u.counts.overdue,
-            u.counts.rate_text,
+            Percent(u.counts.rate),
         ]
         for u in data.ranked
+    ]
+
+
+def quiet_line(data: BulletinData) -> str:
+    """“以下3个单位本季度无问题：A、B、C。” — or "" when every unit has something to report."""
+    quiet = data.quiet_units
+    if not quiet:
+        return ""
+    return _("以下%(count)s个单位本季度无问题：%(names)s。") % {
+        "count": len(quiet),
+        "names": "、".join(u.name for u in quiet),
+    }
+
+
+def inspection_table(data: BulletinData, limit: int | None = None) -> list[list]:
+    items = data.inspections if limit is None else data.inspections[:limit]
+    return [
+        [i, item.held_on, item.kind, item.inspecting_org, item.inspected, item.findings]
+        for i, item in enumerate(items, start=1)
     ]
 
 
@@ -329,12 +451,12 @@ def category_table(data: BulletinData) -> list[list]:
             c.counts.due,
             c.counts.rectified,
             c.counts.overdue,
-            c.counts.rate_text,
+            Percent(c.counts.rate),
         ]
         for c in data.categories
     ]
     t = data.total
-    rows.append([_("合计"), t.found, t.due, t.rectified, t.overdue, t.rate_text])
+    rows.append([_("合计"), t.found, t.due, t.rectified, t.overdue, Percent(t.rate)])
     return rows
 
 

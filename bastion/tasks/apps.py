@@ -7,6 +7,7 @@ class TasksConfig(AppConfig):
     label = "tasks"
     verbose_name = _("任务派发")
     home_widgets = ["bastion.tasks.widgets.inbox_summary"]
+    my_work = ["bastion.tasks.selectors_member.work_items"]  # the kernel's 我的任务
     # Overdue and due-soon assignments join each person's daily digest (core's registry).
     digest_sources = ["bastion.tasks.digest.items"]
 
@@ -20,8 +21,13 @@ class TasksConfig(AppConfig):
                 "send",
                 order=30,
                 items=[
+                    # Who answers for no organization finds their own to-do list here instead.
                     NavItem(
-                        _("我的任务"), "tasks:assignment_inbox", "inbox", "tasks.view_assignment"
+                        _("我的任务"),
+                        "tasks:assignment_inbox",
+                        "inbox",
+                        "tasks.view_assignment",
+                        otherwise="my_work",
                     ),
                     NavItem(_("工作单"), "tasks:task_list", "file-text", "tasks.view_task"),
                     NavItem(

@@ -42,7 +42,8 @@ def build_demo(ctx: DemoContext) -> None:
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    """That hour of ``day``, but never later than now: the demo tells no future (issue 13)."""
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))), timezone.now())
 
 
 def _task(title, body, issuer, due_on, dispatched_on, user, **extra) -> Task:
@@ -114,7 +115,8 @@ def _row(rng, task, fields, org, state, reviewer) -> Assignment:
     row = Assignment(task=task, organization=org, state=state)
     if state == "unread":
         return row
-    opened = task.dispatched_at.date() + dt.timedelta(days=rng.randint(0, 3))
+    today = timezone.localdate()
+    opened = min(task.dispatched_at.date() + dt.timedelta(days=rng.randint(0, 3)), today)
     row.read_at = _at(opened, 11)
     if state == "read":
         return row
@@ -125,7 +127,7 @@ def _row(rng, task, fields, org, state, reviewer) -> Assignment:
         if late
         else (task.due_on - dt.timedelta(days=rng.randint(0, 6)))
     )
-    answered = max(answered, opened)
+    answered = min(max(answered, opened), today)  # nobody answers on a day still to come
     row.submitted_at, row.late = _at(answered, 16), answered > task.due_on
     row.feedback = "已按通知要求组织开展，详见反馈字段与附件。"
     row.values = _answer(rng, fields, answered)

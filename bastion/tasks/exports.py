@@ -2,8 +2,10 @@
 
 Columns: 组织编码, 组织名称, 状态, 反馈时间, 是否逾期, 反馈内容, then one column per feedback
 field under its label. Numbers are written as numbers, dates as dates, choices as their label,
-files as their file names; empty answers stay empty cells. Three queries at any size (fields,
-assignments with their organization, file names), written with openpyxl's write-only mode.
+files as their file names; empty answers stay empty cells. A second sheet 字段汇总 sums each
+number field and counts each choice (``selectors_totals``, as the progress page and its API).
+Four queries at any size (fields, assignments with their organization, file names, totals),
+written with openpyxl's write-only mode.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from bastion.core.excel import Column, build_workbook
 
 from .models import OPEN_STATES, AssignmentState, FeedbackField, FeedbackFile, FieldKind, Task
+from .selectors_totals import FieldTotal, field_totals, totalled_fields
 
 FIXED_COLUMNS = [
     Column("org_code", "组织编码", width=14),
@@ -28,6 +31,12 @@ FIXED_COLUMNS = [
     Column("feedback", "反馈内容", width=40),
 ]
 SHEET_TITLE = "反馈汇总"
+TOTALS_TITLE = "字段汇总"
+TOTALS_COLUMNS = [
+    Column("field", "反馈字段", width=30),
+    Column("item", "汇总项", width=20),
+    Column("value", "数值", width=14),
+]
 FIELD_WIDTH = {FieldKind.TEXT: 30, FieldKind.NUMBER: 12, FieldKind.DATE: 12}
 
 
@@ -75,9 +84,29 @@ def export_feedback_xlsx(task: Task, assignments, *, actor) -> bytes:
         yes, no = _("是"), _("否")
         notes = _notes(task, actor)
     lines = (_line(a, fields, files, labels, yes, no, today > task.due_on) for a in rows)
+    totals = field_totals(assignments, totalled_fields(task))
+    with translation.override("zh-hans"):
+        extra = [(TOTALS_TITLE, TOTALS_COLUMNS, _totals_rows(totals))] if totals else []
     return build_workbook(
-        title=SHEET_TITLE, columns=feedback_columns(fields), rows=lines, notes=notes
+        title=SHEET_TITLE,
+        columns=feedback_columns(fields),
+        rows=lines,
+        notes=notes,
+        extra_sheets=extra,
     )
+
+
+def _totals_rows(totals: list[FieldTotal]) -> list[list]:
+    """The 字段汇总 sheet: per number field its sum, per choice field each option's count,
+    and how many answers gave the field (已反馈、已采纳 only, as on the progress page)."""
+    rows = []
+    for item in totals:
+        if item.is_number:
+            rows.append([item.label, _("合计"), item.total])
+        else:
+            rows.extend([item.label, choice, n] for choice, n in item.counts)
+        rows.append([item.label, _("填报组织数"), item.answers])
+    return rows
 
 
 def export_feedback_filename(task: Task) -> str:

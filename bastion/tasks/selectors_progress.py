@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
 
-from .models import OPEN_STATES, AssignmentState, Task
+from .models import OPEN_STATES, AssignmentState, FeedbackField, Task
+from .selectors_totals import FieldTotal, read_totals, total_aggregates
 
 STATES = [state.value for state in AssignmentState]
 # Extra filters beside the five states: open past the due date, answered after it.
@@ -121,6 +122,7 @@ class BreakdownRow:
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     late: int = 0
+    totals: list[FieldTotal] = field(default_factory=list)  # number sums, choice counts
 
     @property
     def state_counts(self) -> list[int]:
@@ -135,9 +137,16 @@ class BreakdownRow:
         return round(100 * self.answered / self.total, 1) if self.total else None
 
 
-def breakdown(assignments, task: Task, node: Organization, today: dt.date) -> list[BreakdownRow]:
+def breakdown(
+    assignments,
+    task: Task,
+    node: Organization,
+    today: dt.date,
+    fields: list[FeedbackField] = (),
+) -> list[BreakdownRow]:
     """Counts per state for each child subtree of ``node`` (and the node itself when it is a
-    recipient): one GROUP BY on the path prefix of the child level, one query for the names."""
+    recipient), with the totals of ``fields`` (``selectors_totals``): one GROUP BY on the path
+    prefix of the child level, one query for the names."""
     prefix_len = (node.depth + 1) * Organization.steplen
     rows = (
         assignments.filter(subtree_q("organization__path", node.path))
@@ -149,6 +158,7 @@ def breakdown(assignments, task: Task, node: Organization, today: dt.date) -> li
             overdue=Count("id", filter=overdue_q(task, today)),
             late=Count("id", filter=Q(late=True, state__in=["submitted", "accepted"])),
             **{state: Count("id", filter=Q(state=state)) for state in STATES},
+            **total_aggregates(list(fields)),
         )
     )
     by_prefix = {row["prefix"]: row for row in rows}
@@ -168,6 +178,7 @@ def breakdown(assignments, task: Task, node: Organization, today: dt.date) -> li
                 counts={state: row[state] for state in STATES},
                 overdue=row["overdue"],
                 late=row["late"],
+                totals=read_totals(row, list(fields)),
             )
         )
     return result

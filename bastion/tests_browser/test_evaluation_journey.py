@@ -181,6 +181,8 @@ def test_one_arena_quarter_two_events_three_raters_champion_on_the_branch_page(
     page.goto(reverse("evaluation:round_detail", args=[round_.pk]))
     expect(page.get_by_test_id("target-count")).to_have_text("2")
     page.get_by_test_id("compute-round").click()
+    expect(page.get_by_test_id("compute-closes")).to_be_visible()  # confirm: scoring closes
+    page.get_by_test_id("confirm-compute").click()
     expect(page.get_by_role("alert").filter(has_text="已计算 2 个评价对象")).to_be_visible()
     expect(page.get_by_test_id("round-state-computed").first).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from bastion.core.api_fields import OrgRefSerializer
+from bastion.core.api_fields import IdField, OrgRefSerializer
 from bastion.orgs.models.person import MembershipStatus
 
 from ..models import Account
@@ -60,7 +60,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class AccountOpenSerializer(serializers.Serializer):
-    person = serializers.IntegerField(label=_("人员编号"), min_value=1)
+    person = IdField(label=_("人员编号"))
 
 
 class AccountOpenedSerializer(serializers.Serializer):
@@ -72,9 +72,7 @@ class AccountOpenedSerializer(serializers.Serializer):
 
 
 class BulkOpenSerializer(serializers.Serializer):
-    within = serializers.IntegerField(
-        label=_("组织（含下级）"), min_value=1, help_text=_("为该组织及其全部下级的人员开通")
-    )
+    within = IdField(label=_("组织（含下级）"), help_text=_("为该组织及其全部下级的人员开通"))
     membership_status = serializers.ChoiceField(
         label=_("政治面貌"),
         choices=BULK_MEMBERSHIP_CHOICES,

@@ -14,7 +14,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bastion.core.api import ScopedRelatedField
-from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
+from bastion.core.api_fields import (
+    EnumField,
+    OrgRefSerializer,
+    PersonRefSerializer,
+    ReadableSourceField,
+)
 from bastion.orgs.models import Person
 from bastion.orgs.models.organization import OrganizationKind
 
@@ -49,6 +54,7 @@ ORG_KIND_LABELS = dict(OrganizationKind.choices)
 
 
 class RuleSerializer(serializers.ModelSerializer):
+    source = ReadableSourceField(read_only=True, help_text=_("依据来源"))
     kind = EnumField(ItemKind, read_only=True)
     recurrence = EnumField(Recurrence, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -58,7 +64,9 @@ class RuleSerializer(serializers.ModelSerializer):
     guide = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("操作指引页面编码")
     )
-    guide_title = serializers.CharField(source="guide.title", read_only=True, default=None)
+    guide_title = serializers.CharField(
+        source="guide.title", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = CalendarRule
@@ -75,6 +83,7 @@ class RuleSerializer(serializers.ModelSerializer):
             "recurrence_display",
             "due_month",
             "due_day",
+            "due_term",
             "due_on",
             "due_rule",
             "green_days",
@@ -237,4 +246,4 @@ class DuesQuoteSerializer(serializers.Serializer):
     fixed_amount = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     bracket = serializers.CharField(help_text=_("适用的党费档次"))
     effective_from = serializers.DateField(help_text=_("该档次的生效日期"))
-    source = serializers.CharField(help_text=_("依据来源"))
+    source = ReadableSourceField(help_text=_("依据来源"))

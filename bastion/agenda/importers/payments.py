@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from bastion.core.excel import Column, ExcelImport, Row, build_workbook, chunks
-from bastion.core.idcard import mask_id_number, normalize
+from bastion.core.idcard import canonical, mask_id_number, normalize, upgrade_legacy
 from bastion.core.scope import grant
 from bastion.core.services import audit_bulk
 from bastion.orgs.models import Organization, Person
@@ -30,7 +30,12 @@ SHEET_TITLE = "党费缴纳"
 
 COLUMNS = (
     Column(
-        "name", "姓名", max_length=50, width=10, help=_l("用于核对：填写时须与系统中的姓名一致。")
+        "name",
+        "姓名",
+        kind="name",
+        max_length=50,
+        width=10,
+        help=_l("用于核对：填写时须与系统中的姓名一致。"),
     ),
     Column(
         "id_number",
@@ -38,7 +43,7 @@ COLUMNS = (
         kind="code",
         max_length=30,
         width=22,
-        help=_l("18位身份证号码；填了工号时可留空。请将该列设为“文本”格式。"),
+        help=_l("18位身份证号码（15位旧号码自动换算）；填了工号时可留空。请将该列设为“文本”格式。"),
     ),
     Column(
         "employee_no",
@@ -75,10 +80,16 @@ COLUMNS = (
 )
 HEADERS = {c.key: c.header for c in COLUMNS}
 NOTES = (
-    _l("第1行为表头，请勿修改；从第2行开始每行为一名党员一个月的党费。带 * 的列必须填写。"),
+    _l(
+        "第1行为表头（上方可留标题行），表头文字请勿修改；表头下每行为一名党员一个月的党费。"
+        "带 * 的列必须填写。"
+    ),
     _l("工号和身份证号至少填写一项；按季度缴纳时请为该季度的每个月各填一行，缴纳日期相同。"),
     _l("同一党员同一月份只能登记一次：文件中重复或系统中已登记的月份都会报错。"),
-    _l("只接受 .xlsx 文件，不能含公式或合并的表头；任何一行有错误时整个文件都不会导入。"),
+    _l(
+        "接受 .xlsx 文件和 .csv 文件（UTF-8 或 GBK 编码），不能含公式或合并的表头；"
+        "任何一行有错误时整个文件都不会导入。"
+    ),
 )
 
 
@@ -138,7 +149,7 @@ class PaymentsImport(ExcelImport):
         base = Person.objects.select_related("organization")
         for chunk in chunks(self.column_values("employee_no")):
             people.update((p.pk, p) for p in base.filter(employee_no__in=chunk))
-        ids = [n for n in self.column_values("id_number", normalize) if "*" not in n]
+        ids = [n for n in self.column_values("id_number", canonical) if "*" not in n]
         for chunk in chunks(ids):
             people.update((p.pk, p) for p in base.filter(id_number__in=chunk))
         self.branches = self._branches(people.values())
@@ -221,6 +232,13 @@ class PaymentsImport(ExcelImport):
     def _person(self, number: int, data: dict) -> Person | None:
         employee_no = data.get("employee_no") or ""
         id_number = normalize(data.get("id_number") or "")
+        upgraded = upgrade_legacy(id_number)
+        if upgraded:
+            message = _("15位旧号码已按18位（%(number)s）查找党员，请核对。")
+            self.warnings.add(
+                number, HEADERS["id_number"], message % {"number": mask_id_number(upgraded)}
+            )
+            id_number = data["id_number"] = upgraded
         masked = "*" in id_number
         if not employee_no and (not id_number or masked):
             message = (

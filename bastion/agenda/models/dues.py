@@ -1,5 +1,7 @@
 """Party dues (党费): brackets as data, each member's yearly base and amount, the monthly ledger."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +43,12 @@ class DuesBracket(models.Model):
 
 
 class DuesProfile(models.Model):
-    """A member's dues for a year: category and monthly base set once a year (S4)."""
+    """A member's dues for a year: category and monthly base set once a year (S4).
+
+    ``starts_on`` is the first month dues are owed under this profile (its 1st day). A
+    member's earliest profile start is where their arrears can begin: a roster imported with
+    入党日期 years ago owes nothing before the branch set the member's dues.
+    """
 
     scope_path_field = "person__organization__path"
     scope_owner_field = "person__user"
@@ -58,6 +65,9 @@ class DuesProfile(models.Model):
         _("月缴费基数（税后）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     monthly_amount = models.DecimalField(_("月缴纳金额"), max_digits=8, decimal_places=2)
+    starts_on = models.DateField(
+        _("起缴月份"), blank=True, help_text=_("自该月起按本标准缴纳党费（该月 1 日）。")
+    )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -74,6 +84,11 @@ class DuesProfile(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.year} {self.monthly_amount}"
+
+    def save(self, *args, **kwargs):
+        if self.starts_on is None:  # rows written without one keep the older rule: all year
+            self.starts_on = dt.date(self.year, 1, 1)
+        super().save(*args, **kwargs)
 
 
 class DuesPayment(models.Model):

@@ -28,6 +28,15 @@ class ItemKind(models.TextChoices):
 MEETING_KINDS = [k for k in ItemKind.values if k not in ("dues", "election")]
 
 
+class DueTerm(models.IntegerChoices):
+    """Where in its month a period's work falls due: a day (``due_day``) or one of the month's
+    two solar terms (S4's 二十四节气表: 节 about the 4th-8th, 中气 about the 19th-23rd)."""
+
+    DAY = 0, _("按截止日")
+    FIRST = 1, _("当月第一个节气（节）")
+    SECOND = 2, _("当月第二个节气（中气）")
+
+
 class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("每月")
     QUARTERLY = "quarterly", _("每季度")
@@ -65,6 +74,12 @@ class CalendarRule(models.Model):
     )
     due_day = models.PositiveSmallIntegerField(
         _("截止日"), default=0, help_text=_("当月几号截止，0 表示月末。")
+    )
+    due_term = models.PositiveSmallIntegerField(
+        _("截止节气"),
+        choices=DueTerm.choices,
+        default=DueTerm.DAY,
+        help_text=_("按二十四节气排定时，截止于当月的哪个节气（此时不看截止日）。"),
     )
     due_on = models.DateField(_("截止日期"), null=True, blank=True, help_text=_("仅一次性事项。"))
     green_days = models.PositiveSmallIntegerField(_("绿色通知提前天数"), default=15)

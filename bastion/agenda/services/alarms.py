@@ -6,9 +6,9 @@
   enters the reminder window (yellow), ``agenda.term_expired`` once it has ended (red). Told:
   its secretaries (``agenda.add_election`` on the nearest level) and the committee above
   (``agenda.review_meeting`` on the nearest level above it); once per term and level.
-* **Dues** (党费, the ``dues_missed_months`` threshold): ``agenda.dues_alarm``: members who
-  have paid nothing for that many months up to the last complete month
-  (``selectors_dues.members_in_alarm``). Told: the branch's dues keepers
+* **Dues** (党费, the ``dues_missed_months`` threshold): ``agenda.dues_alarm``: members with
+  a run of that many unpaid months anywhere up to the last complete month, each listed with
+  the months they owe (``selectors_dues.members_in_alarm``). Told: the branch's dues keepers
   (``agenda.add_duespayment`` on the nearest level), one message per person and month listing
   every member they keep the dues of.
 """
@@ -130,6 +130,8 @@ def dues_alarms_send(*, today: dt.date) -> int:
             "organization__path",
             "organization__name",
             "organization__kind",
+            "months_owed",
+            "longest_unpaid_run",
         )
     )
     if not members:
@@ -170,7 +172,8 @@ def _dues_recipient(user_id: int, rows: list[dict], months: int, month: str) -> 
             "org": row["organization__name"],
             "text": row["name"],
             "date": month,
-            "note": _("连续 %(n)s 个月以上未缴") % {"n": months},
+            "note": _("连续 %(run)s 个月未缴，共欠缴 %(owed)s 个月")
+            % {"run": row["longest_unpaid_run"], "owed": row["months_owed"]},
             "url": f"{url}?{urlencode({'org': row['organization_id']})}",
         }
         for row in rows[:MAX_LINES]

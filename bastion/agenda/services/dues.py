@@ -11,20 +11,20 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.periods import Period, month_end
-from bastion.core.scope import allows
+from bastion.core.scope import OutsideScope, allows
 from bastion.core.services import service
 from bastion.orgs.models import Person
 from bastion.orgs.models.person import MembershipStatus
 
 from .. import dues_math
 from ..models import DuesCategory, DuesPayment, DuesProfile
-from .dues_fulfilment import collecting_branch, refresh_dues_obligations
+from .dues_fulfilment import collecting_branch, default_profile_start, refresh_dues_obligations
 
 MEMBER_STATUSES = (MembershipStatus.FULL, MembershipStatus.PROBATIONARY)
 FIRST_YEAR = 2000
@@ -133,7 +133,7 @@ def require_member(person: Person) -> None:
 
 def require_scope(actor, path: str, permission: str) -> None:
     if not allows(actor, permission, path):
-        raise PermissionDenied(f"{permission} outside scope")
+        raise OutsideScope(permission)
 
 
 def check_month_owed(person: Person, month: dt.date) -> None:
@@ -169,7 +169,9 @@ def profile_set(*, actor, person: Person, year, category: str, base) -> DuesProf
     permission = "agenda.change_duesprofile" if profile else "agenda.add_duesprofile"
     require_scope(actor, person.organization.path, permission)
     if profile is None:
-        profile = DuesProfile(person=person, year=year)
+        profile = DuesProfile(
+            person=person, year=year, starts_on=default_profile_start(person, year)
+        )
     elif (profile.category, profile.base, profile.monthly_amount) == (
         category,
         stored_base,

@@ -2,8 +2,12 @@
 has paid that month. The date is the last payment's, so paying late shows as done late.
 
 A branch's dues roster is its own members and the members of its party groups (党小组): a
-person belongs to the nearest organization above (or at) their own that is not a group. Members
-admitted after a month ended owe nothing for that month.
+person belongs to the nearest organization above (or at) their own that is not a group.
+
+A member owes the months from their *owed-from* day on: the later of their 入党日期 and the start
+of their dues in Bastion, which is the day they were entered in Bastion, or the first month of
+their earliest dues profile when a branch recorded earlier history on purpose. So a roster
+imported with 入党日期 years ago brings no past arrears (issue 13).
 
 ``refresh_dues_obligations`` serves both one payment and ``generate_year`` over thousands of
 organizations: its query count depends only on how deeply party groups nest, never on the
@@ -15,15 +19,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
-from django.db.models.functions import Length, Substr
+from django.db.models import Case, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, Least, Length, Substr, TruncDate
+from django.utils import timezone
 
 from bastion.core.periods import month_end
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
 
-from ..models import DuesPayment, Obligation
+from ..models import DuesPayment, DuesProfile, Obligation
 
 CHUNK = 2000  # well under SQLite's bound-parameter limit
 BATCH = 2000
@@ -93,8 +98,54 @@ def dues_roster(org: Organization):
     return Person.objects.filter(dues_roster_q(org))
 
 
+# --- from when dues are owed -----------------------------------------------------------------
+
+
+def dues_start_expr(prefix: str = ""):
+    """SQL: the day a member's dues start in Bastion: the day the person was entered, or the
+    first month of their earliest dues profile when that is earlier (history entered on
+    purpose). ``prefix`` reaches the person (``"person__"`` from a profile)."""
+    first_profile = (
+        DuesProfile.objects.filter(person=OuterRef(f"{prefix}pk"))
+        .order_by("starts_on")
+        .values("starts_on")[:1]
+    )
+    entered = TruncDate(f"{prefix}created_at")
+    return Least(
+        Coalesce(Subquery(first_profile, output_field=DateField()), entered),
+        entered,
+        output_field=DateField(),
+    )
+
+
+def owed_from_expr(prefix: str = ""):
+    """SQL: the first day a member owes dues: the later of 入党日期 and the dues start."""
+    start = dues_start_expr(prefix)
+    admitted = f"{prefix}admitted_on"
+    return Case(
+        When(**{f"{admitted}__gt": start}, then=F(admitted)),
+        default=start,
+        output_field=DateField(),
+    )
+
+
+def entered_on(person) -> dt.date:
+    """The (local) day a person was entered in Bastion."""
+    return (
+        timezone.localtime(person.created_at).date() if person.created_at else timezone.localdate()
+    )
+
+
+def default_profile_start(person, year: int) -> dt.date:
+    """The first month a new profile of ``year`` is owed from: the month the member was
+    entered when that falls in ``year`` (a roster imported in December owes from December),
+    else January (a past year's profile entered afterwards records history on purpose)."""
+    entered = entered_on(person)
+    return entered.replace(day=1) if entered.year == year else dt.date(year, 1, 1)
+
+
 def rosters(org_ids: Iterable[int]) -> dict[int, dict[int, dt.date | None]]:
-    """``{branch id: {member id: admitted_on}}`` for the given organizations."""
+    """``{branch id: {member id: owed-from day}}`` for the given organizations."""
     org_ids = set(org_ids)
     orgs = {
         path: pk
@@ -108,15 +159,16 @@ def rosters(org_ids: Iterable[int]) -> dict[int, dict[int, dt.date | None]]:
     found: dict[int, dict[int, dt.date | None]] = {pk: {} for pk in orgs.values()}
     members = Person.objects.exclude(membership_status=MembershipStatus.NONE)
     members = narrowed(members, "organization_id", owners)
-    for pk, org_id, admitted_on in members.values_list("pk", "organization_id", "admitted_on"):
+    members = members.annotate(owed_from=owed_from_expr())
+    for pk, org_id, since in members.values_list("pk", "organization_id", "owed_from"):
         if org_id in owners:
-            found[owners[org_id]][pk] = admitted_on
+            found[owners[org_id]][pk] = since
     return found
 
 
-def owes(admitted_on: dt.date | None, month: dt.date) -> bool:
-    """A member owes a month's dues unless admitted after it ended (pure)."""
-    return admitted_on is None or admitted_on <= month_end(month.year, month.month)
+def owes(owed_from: dt.date | None, month: dt.date) -> bool:
+    """A member owes a month's dues unless their owed-from day is after it ended (pure)."""
+    return owed_from is None or owed_from <= month_end(month.year, month.month)
 
 
 def month_fulfilled_on(roster: set[int], paid: dict[int, dt.date], month: dt.date):
@@ -162,7 +214,7 @@ def refresh_dues_obligations(pairs) -> int:
     for obligation in obligations:
         month = obligation.period_start
         roster = by_branch.get(obligation.organization_id, {})
-        owing = {pk for pk, admitted_on in roster.items() if owes(admitted_on, month)}
+        owing = {pk for pk, since in roster.items() if owes(since, month)}
         paid_in_month = {pk: paid[(pk, month)] for pk in owing if (pk, month) in paid}
         fulfilled_on = month_fulfilled_on(owing, paid_in_month, month)
         fulfilled += fulfilled_on is not None

@@ -48,6 +48,17 @@ def rule_versions() -> dict[str, list[CalendarRule]]:
     return versions
 
 
+def rule_due_date(rule: CalendarRule, period: Period) -> dt.date:
+    """The due date of ``period`` by ``rule`` (a day, or one of the month's solar terms)."""
+    return due_date(
+        rule.recurrence,
+        period,
+        due_month=rule.due_month,
+        due_day=rule.due_day,
+        due_term=rule.due_term,
+    )
+
+
 def version_for(versions: list[CalendarRule], period: Period) -> CalendarRule | None:
     """The version in force when the period falls due (its last day)."""
     for rule in versions:  # newest first
@@ -128,7 +139,7 @@ def plan_rows(
             rule = version_for(rule_list, period)
             if rule is None or not rule.is_active:
                 continue
-            due = due_date(rule.recurrence, period, due_month=rule.due_month, due_day=rule.due_day)
+            due = rule_due_date(rule, period)
             green_from, yellow_from = alert_windows(due, rule.green_days, rule.yellow_days)
             for org in organizations:
                 if rule.applies_to(org) and not _founded_after(org, period):
@@ -203,6 +214,7 @@ def generate_year(year: int, *, organization_ids=None, prune_from: dt.date | Non
         {kind: rule.years for kind, rule in term_rules.items()},
         {kind: rule.remind_months for kind, rule in term_rules.items()},
     )
+    terms = {key for key, plan in planned.items() if plan.rule.recurrence == "per_term"}
     to_update, to_remove = _compare_existing(year, organization_ids, planned, prune_from)
     _forget_stored_elections(year, organization_ids, planned)
     result = GenerationResult()
@@ -212,7 +224,72 @@ def generate_year(year: int, *, organization_ids=None, prune_from: dt.date | Non
     for chunk in _chunks(to_remove):
         result.removed += Obligation.objects.filter(pk__in=chunk).delete()[0]
     result.fulfilled = link_existing_records(year, organization_ids)
+    result.removed += _remove_replaced_terms(terms)
     return result
+
+
+def _remove_replaced_terms(terms: set[tuple]) -> int:
+    """An organization owes one election: its current term's. Once its term dates change, the
+    open obligation of the term it no longer has is removed (keyed (org, code, start), as
+    ``terms``). Runs after the linking, so a term an election has closed is kept as history."""
+    if not terms:
+        return 0
+    codes = sorted({code for _org, code, _start in terms})
+    org_ids = {org_id for org_id, _code, _start in terms}
+    stale = []
+    rows = Obligation.objects.filter(rule_code__in=codes, fulfilled_on__isnull=True)
+    rows = rows.filter(election__isnull=True, meeting__isnull=True).order_by()
+    if len(org_ids) <= CHUNK:
+        rows = rows.filter(organization_id__in=sorted(org_ids))
+    for pk, *key in rows.values_list("pk", *KEY_FIELDS):
+        if key[0] in org_ids and tuple(key) not in terms:
+            stale.append(pk)
+    return sum(Obligation.objects.filter(pk__in=chunk).delete()[0] for chunk in _chunks(stale))
+
+
+@transaction.atomic
+def term_obligation_sync(organization: Organization, today: dt.date) -> int:
+    """After a committee's term dates were edited: regenerate its 换届 obligation at once and
+    remove the one it replaces (the daily job would leave both until then). Only the per-term
+    rules are planned; nothing is written when the open obligation already matches the term.
+    Returns how many obligations were removed."""
+    years = term_years_by_kind(today).get(organization.kind)
+    period = term_period(organization.term_started_on, organization.term_ends_on, years or 0)
+    mine = Obligation.objects.filter(organization=organization, kind="election")
+    open_terms = set(
+        mine.filter(fulfilled_on__isnull=True).values_list("period_start", "period_end")
+    )
+    if open_terms == ({(period.start, period.end)} if period else set()):
+        return 0
+    year = max(today.year, period.start.year) if period else today.year
+    term_rules = term_rules_by_kind(dt.date(year, 12, 31))
+    planned: dict[tuple, Planned] = {}
+    for code, rule_list in rule_versions().items():
+        if rule_list[0].recurrence == "per_term":
+            _plan_terms(
+                planned,
+                code,
+                rule_list,
+                [organization],
+                {kind: rule.years for kind, rule in term_rules.items()},
+                year,
+                {kind: rule.remind_months for kind, rule in term_rules.items()},
+            )
+    stored = {
+        (org_id, code, start): (pk, fulfilled_on)
+        for pk, org_id, code, start, fulfilled_on in mine.values_list(
+            "pk", *KEY_FIELDS, "fulfilled_on"
+        )
+    }
+    for key, plan in planned.items():
+        if key not in stored:
+            _insert([plan])
+        elif stored[key][1] is None:
+            _update_window(plan.window(), [stored[key][0]])
+    _link_elections([organization.pk])
+    if planned:
+        return _remove_replaced_terms(set(planned))
+    return mine.filter(fulfilled_on__isnull=True, election__isnull=True).delete()[0]
 
 
 def _existing(year: int, organization_ids):

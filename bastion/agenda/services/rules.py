@@ -21,7 +21,7 @@ from bastion.core.services import service
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
-from ..models import CalendarRule, ItemKind, Obligation, Recurrence
+from ..models import CalendarRule, DueTerm, ItemKind, Obligation, Recurrence
 from .obligations import GenerationResult, generate_year
 
 RULE_FIELDS = (
@@ -32,6 +32,7 @@ RULE_FIELDS = (
     "recurrence",
     "due_month",
     "due_day",
+    "due_term",
     "due_on",
     "green_days",
     "yellow_days",
@@ -143,6 +144,10 @@ def _schedule_errors(rule: CalendarRule, errors: dict) -> None:
         errors["due_month"] = message
     if rule.due_day is None or not 0 <= rule.due_day <= 31:
         errors["due_day"] = _("截止日应为 0-31（0 表示月末）。")
+    if rule.due_term not in DueTerm.values:
+        errors["due_term"] = _("截止节气无效。")
+    elif rule.due_term and rule.recurrence in (Recurrence.ONCE, Recurrence.PER_TERM):
+        errors["due_term"] = _("一次性和每届事项按截止日期或任期届满，不按节气排定。")
     if rule.recurrence == Recurrence.ONCE and rule.due_on is None:
         errors["due_on"] = _("一次性事项必须填写截止日期。")
     if rule.recurrence != Recurrence.ONCE and rule.due_on is not None:
@@ -306,6 +311,8 @@ def rule_revise(*, actor, rule: CalendarRule, effective_from: dt.date, **changes
     """Add a version of ``rule`` taking effect on ``effective_from`` (or amend the newest
     version when it has that very date); open obligations from that date are re-dated."""
     _require_rule_admin(actor)
+    if "due_day" in changes and "due_term" not in changes:
+        changes["due_term"] = DueTerm.DAY  # a day given alone means that day, not a solar term
     newest = versions_of(rule.code).select_for_update().first()
     _check_revision(newest, effective_from, changes)
     if effective_from == newest.effective_from:

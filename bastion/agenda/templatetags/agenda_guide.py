@@ -7,18 +7,19 @@
 from django import template
 
 from bastion.agenda.guide_render import highlight, render_markdown, search_terms, snippet
+from bastion.core.sources import readable_source
 
 register = template.Library()
 
 
 @register.filter
 def guide_markdown(text):
-    return render_markdown(text)
+    return render_markdown(readable_source(text))  # seed shorthand (S1…) as document titles
 
 
 @register.filter
 def guide_snippet(text, query):
-    return snippet(text, query)
+    return snippet(readable_source(text), query)
 
 
 @register.filter

@@ -26,7 +26,12 @@ def pinned_today(monkeypatch):
 
 
 def member(org, **fields):
-    return PersonFactory(organization=org, **{**JOINED, **fields})
+    """A member entered in Bastion long ago (dues are owed from entry, see conftest)."""
+    from .conftest import enter_long_ago
+
+    person = PersonFactory(organization=org, **{**JOINED, **fields})
+    enter_long_ago(person)
+    return person
 
 
 def with_id(org, serial: int, **fields):

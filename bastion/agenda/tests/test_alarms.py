@@ -69,21 +69,25 @@ def test_a_term_near_its_end_tells_the_secretaries_and_the_committee_above_once(
 def test_members_in_the_dues_alarm_are_listed_to_their_branch_keeper_once_a_month(
     tree, personas, people
 ):
-    month = last_complete_month(today())
-    DuesPayment.objects.create(
-        person=people.zhao_liu,
-        organization=tree.station_b1,
-        month=month,
-        amount=Decimal("5.00"),
-        paid_on=today(),
-    )
+    month, last = dt.date(2024, 12, 1), last_complete_month(today())
+    while month <= last:  # 赵六 has paid every month since the fixture's entry (2024-12)
+        DuesPayment.objects.create(
+            person=people.zhao_liu,
+            organization=tree.station_b1,
+            month=month,
+            amount=Decimal("5.00"),
+            paid_on=today(),
+        )
+        month = add_months(month, 1)
 
     assert dues_alarms_send(today=today()) == 2
 
-    # 张三 (A1, its secretary), 王五 (A2: no secretary, its county); 赵六 paid last month
+    # 张三 (A1, its secretary), 王五 (A2: no secretary, its county); 赵六 paid every month
     assert recipients(EVENT_DUES_ALARM) == ["p_county", "p_secretary_a"]
     note = told(EVENT_DUES_ALARM).get(recipient=personas.secretary_a)
     assert [line["text"] for line in note.items[0]["lines"]] == ["张三"]
+    owed = (last.year - 2025) * 12 + last.month + 1  # every month since December 2024
+    assert note.items[0]["lines"][0]["note"] == f"连续 {owed} 个月未缴，共欠缴 {owed} 个月"
     assert note.level == "red" and note.read_at is None
     assert "连续 6 个月" in note.title
     assert dues_alarms_send(today=today()) == 0

@@ -31,6 +31,8 @@ def codes(response):
 def new_version(code, **changes):
     rule = CalendarRule.objects.filter(code=code).order_by("-effective_from").first()
     rule.pk = None
+    if "due_day" in changes:
+        changes.setdefault("due_term", 0)  # a day, not the seeded solar term
     for name, value in changes.items():
         setattr(rule, name, value)
     rule.save()
@@ -100,7 +102,8 @@ def test_rule_representation(api, personas):
         "支部党员大会",
     )
     assert (row["recurrence"], row["recurrence_display"]) == ("quarterly", "每季度")
-    assert row["due_rule"] == "每季度末月最后一天"
+    assert row["due_rule"] == "每季度末月的第一个节气（惊蛰、芒种、白露、大雪）"
+    assert row["due_term"] == 1
     assert (row["green_days"], row["yellow_days"]) == (30, 10)
     assert row["quorum_ratio"] == "0.50"
     assert row["applies_kinds"] == ["branch", "temporary_branch", "general_branch"]
@@ -115,8 +118,9 @@ def test_rule_representation(api, personas):
 @pytest.mark.parametrize(
     "code,text",
     [
-        ("committee", "每月最后一天"),
-        ("annual-review", "每年12月最后一天"),
+        ("committee", "每月第二个节气（中气，约18-23日）"),
+        ("annual-review", "每年大雪（12月）"),
+        ("dues", "每月最后一天"),
         ("election", "本届任期届满之日前"),
     ],
 )

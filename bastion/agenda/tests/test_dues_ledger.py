@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from bastion.agenda.dues_arrears import unpaid_runs
 from bastion.agenda.models import DuesPayment, DuesProfile
 from bastion.agenda.selectors_dues import (
     AHEAD,
@@ -19,7 +20,6 @@ from bastion.agenda.selectors_dues import (
     classify,
     ledger_people,
     missed_months_alarm_threshold,
-    missed_streak,
     months_to_date,
     reference_month,
 )
@@ -65,24 +65,24 @@ def months(*numbers, year=2025):
 
 
 @pytest.mark.parametrize(
-    "paid,admitted,expected",
+    "paid,owed_from,expected",
     [
-        (months(), None, 6),
-        (months(1), None, 5),  # Feb-Jun missed: five
-        (months(4), None, 2),  # a payment in between resets the count
-        (months(6), None, 0),
-        (months(), D(2025, 3, 15), 4),  # Mar-Jun: months before admission do not count
-        (months(), D(2025, 6, 30), 1),
-        (months(), D(2025, 7, 1), 0),
+        (months(), D(2025, 1, 1), (6, 6)),
+        (months(1), D(2025, 1, 1), (5, 5)),  # Feb-Jun missed: five
+        (months(4), D(2025, 1, 1), (3, 5)),  # Jan-Mar, then May-Jun: the longer run counts
+        (months(6), D(2025, 1, 1), (5, 5)),  # paying the latest month leaves Jan-May unpaid
+        (months(), D(2025, 3, 15), (4, 4)),  # Mar-Jun: months before owing do not count
+        (months(), D(2025, 6, 30), (1, 1)),
+        (months(), D(2025, 7, 1), (0, 0)),
     ],
 )
-def test_missed_streak(paid, admitted, expected):
-    assert missed_streak(paid, D(2025, 6, 1), admitted, 6) == expected
+def test_unpaid_runs(paid, owed_from, expected):
+    assert unpaid_runs(paid, owed_from, D(2025, 6, 1)) == expected
 
 
-def test_streak_crosses_the_new_year():
-    assert missed_streak(months(9, year=2024), D(2025, 2, 1), None, 6) == 5
-    assert missed_streak(months(8, year=2024), D(2025, 2, 1), None, 6) == 6
+def test_runs_cross_the_new_year():
+    assert unpaid_runs(months(9, year=2024), D(2024, 9, 1), D(2025, 2, 1)) == (5, 5)
+    assert unpaid_runs(months(8, year=2024), D(2024, 8, 1), D(2025, 2, 1)) == (6, 6)
 
 
 # --- the threshold is data --------------------------------------------------------------------

@@ -114,7 +114,8 @@ def test_ledger_shows_statuses_totals_and_the_alarm(client, personas, tree, peop
     assert 'data-status="not_yet"' in page
     # 孙八 has paid nothing: Dec 2024 - May 2025 are six unpaid months before June 2025.
     assert 'data-testid="dues-alarms"' in page
-    assert "连续6个月未缴纳党费（自行脱党风险）" in page
+    assert "连续6个月及以上未缴纳党费（自行脱党风险）" in page
+    assert "连续6月未缴，共欠6月" in page
     assert page.count('data-testid="alarm-row"') == 1  # 张三 paid March: two missed since
     assert [row.person for row in response.context["ledger"].alarms] == [ledger_data]
     assert 'data-testid="collected-total">40.00' in page

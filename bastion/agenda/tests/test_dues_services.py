@@ -19,6 +19,8 @@ from bastion.agenda.services.dues_fulfilment import (
 from bastion.agenda.services.obligations import generate_year
 from bastion.orgs.tests.factories import PersonFactory, make_org
 
+from .conftest import enter_long_ago
+
 D = dt.date
 JOINED = {"membership_status": "full", "admitted_on": D(2010, 7, 1), "confirmed_on": D(2011, 7, 1)}
 
@@ -208,6 +210,7 @@ def test_obligation_done_when_every_member_paid_late_when_the_last_was_late(
     generate_year(2025)
     march = D(2025, 3, 1)
     group_member = PersonFactory(organization=tree.group_a1, **JOINED)
+    enter_long_ago(group_member)
     record(personas.secretary_a, people.zhang_san, paid_on=D(2025, 3, 10))
     obligation = dues_obligation(tree.station_a1, march)
     assert obligation.fulfilled_on is None  # the group's member has not paid yet

@@ -36,8 +36,8 @@ def test_each_organization_gets_the_items_of_its_kind(tree):
     monthly = Obligation.objects.filter(organization=tree.station_a1, kind="committee")
     assert monthly.count() == 12
     feb = monthly.get(period_label="2026-02")
-    assert feb.due_on == dt.date(2026, 2, 28)
-    assert (feb.green_from, feb.yellow_from) == (dt.date(2026, 2, 18), dt.date(2026, 2, 23))
+    assert feb.due_on == dt.date(2026, 2, 18)  # the month's 中气 (雨水 2026), S4's 节气表
+    assert (feb.green_from, feb.yellow_from) == (dt.date(2026, 2, 8), dt.date(2026, 2, 13))
     election = Obligation.objects.get(organization=tree.station_a1, kind="election")
     assert election.period_start == dt.date(2024, 3, 1)
     assert election.due_on == dt.date(2027, 2, 28)  # three years for a branch, from TermRule
@@ -62,7 +62,7 @@ def test_a_new_rule_version_re_dates_only_open_obligations_from_its_date(tree):
     march.save()
     revised = CalendarRule.objects.get(pk=rule.pk)
     revised.pk = None
-    revised.effective_from, revised.due_day = dt.date(2026, 3, 1), 20
+    revised.effective_from, revised.due_day, revised.due_term = dt.date(2026, 3, 1), 25, 0
     revised.save()
     result = generate_year(2026)
     assert result.updated == 10 + 10 + 9  # March..December; station_a1 March is fulfilled
@@ -71,10 +71,10 @@ def test_a_new_rule_version_re_dates_only_open_obligations_from_its_date(tree):
             "period_label", "due_on"
         )
     )
-    assert by_label["2026-02"] == dt.date(2026, 2, 28)
-    assert by_label["2026-03"] == dt.date(2026, 3, 20)
+    assert by_label["2026-02"] == dt.date(2026, 2, 18)
+    assert by_label["2026-03"] == dt.date(2026, 3, 25)
     march.refresh_from_db()
-    assert march.due_on == dt.date(2026, 3, 31)  # fulfilled: judged by the old rule, left alone
+    assert march.due_on == dt.date(2026, 3, 20)  # fulfilled: judged by the old rule (春分)
 
 
 @pytest.mark.django_db

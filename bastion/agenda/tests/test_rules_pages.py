@@ -43,7 +43,7 @@ def test_every_signed_in_user_reads_the_calendar(client, personas, persona, toda
     response = client.get(reverse("agenda:rule_list"))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "每季度末月最后一天" in text and "组织生活会" in text
+    assert "每季度末月的第一个节气（惊蛰、芒种、白露、大雪）" in text and "组织生活会" in text
     assert client.get(reverse("agenda:rule_detail", args=["committee"])).status_code == 200
     assert client.get(reverse("agenda:rule_detail", args=["no-such-rule"])).status_code == 404
     can_edit = persona == "company"

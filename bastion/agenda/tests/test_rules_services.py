@@ -78,11 +78,11 @@ def test_revise_re_dates_open_later_obligations_only(tree, personas, today):
     assert CalendarRule.objects.filter(code="committee").count() == 2
     assert version.effective_from == dt.date(2026, 7, 1)
     assert version.regenerated.updated == 6 + 6 + 5  # three branches × Jul-Dec, less a1's July
-    assert due_of(tree.station_a2, "committee", "2026-06") == dt.date(2026, 6, 30)  # earlier
+    assert due_of(tree.station_a2, "committee", "2026-06") == dt.date(2026, 6, 21)  # 夏至
     assert due_of(tree.station_a2, "committee", "2026-07") == dt.date(2026, 7, 20)
     assert due_of(tree.station_a2, "committee", "2026-12") == dt.date(2026, 12, 20)
     july.refresh_from_db()
-    assert july.due_on == dt.date(2026, 7, 31)  # fulfilled: left alone
+    assert july.due_on == dt.date(2026, 7, 23)  # fulfilled: left alone (大暑, the old rule)
 
 
 @pytest.mark.django_db
@@ -294,9 +294,10 @@ def test_management_command_generates_the_year(tree, today, capsys):
 
 @pytest.mark.django_db
 def test_due_rules_in_words(tree):
-    assert due_rule_text(rule("branch-assembly")) == "每季度末月最后一天"
-    assert due_rule_text(rule("committee")) == "每月最后一天"
-    assert due_rule_text(rule("annual-review")) == "每年12月最后一天"
+    assert due_rule_text(rule("branch-assembly")) == "每季度末月的第一个节气（惊蛰、芒种、白露、大雪）"
+    assert due_rule_text(rule("committee")) == "每月第二个节气（中气，约18-23日）"
+    assert due_rule_text(rule("annual-review")) == "每年大雪（12月）"
+    assert due_rule_text(rule("dues")) == "每月最后一天"
     custom = CalendarRule(recurrence="quarterly", due_month=2, due_day=15)
     assert due_rule_text(custom) == "每季度第二个月15日"
 
@@ -309,9 +310,12 @@ def test_the_year_calendar_places_items_in_their_half_months(tree):
         entries = months[month - 1].halves[half].entries
         return {e.rule.code for e in entries if e.starts == starts}
 
-    assert {"branch-assembly", "lecture", "committee", "dues"} <= names(3, 1)
-    assert "branch-assembly" not in names(2, 1)
-    assert {"annual-review", "member-appraisal"} <= names(12, 1)
-    assert {"annual-review", "member-appraisal"} <= names(10, 0, starts=True)  # 90 days ahead
+    # March 2026: 惊蛰 on the 5th, 春分 (its 中气) on the 20th splits the month.
+    assert (months[2].halves[0].last_day, months[2].halves[1].first_day) == (19, 20)
+    assert {"branch-assembly", "theme-day"} <= names(3, 0)
+    assert {"lecture", "committee", "dues"} <= names(3, 1)
+    assert "branch-assembly" not in names(2, 0) | names(2, 1)
+    assert "annual-review" in names(12, 0) and "member-appraisal" in names(12, 1)
+    assert "annual-review" in names(9, 0, starts=True)  # 90 days before 大雪
     assert months[0].halves[0].term == "小寒" and months[11].halves[1].term == "冬至"
     assert months[1].halves[1].last_day == 28

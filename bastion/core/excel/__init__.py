@@ -39,7 +39,7 @@ from .importing import (
     display,
 )
 from .reading import Sheet, read_sheet, read_upload
-from .writer import build_workbook
+from .writer import build_workbook, inert_cell, inert_row
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,6 +65,8 @@ __all__ = [
     "error",
     "get_importer",
     "header_key",
+    "inert_cell",
+    "inert_row",
     "is_blank",
     "read_sheet",
     "read_upload",

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from ..text import normalize_phone, plain, plain_code, plain_name
 
 HEADER_ROW = 1
 MAX_ERRORS = 10_000  # a wholly wrong file would otherwise list every cell of every row
@@ -46,9 +49,13 @@ def refuse(message: str, *, row: int = 0, column: str = "") -> FileRefused:
 class Column:
     """One column of a sheet.
 
-    ``header`` is part of the file format, so it stays Chinese in every interface language.
-    ``kind``: ``text``; ``code`` (identifiers such as ID or employee numbers: digits kept
-    exactly, numbers that Excel rounded are refused); ``date``; ``choice`` (Chinese labels).
+    ``header`` is part of the file format, so it stays Chinese in every interface language;
+    ``aliases`` are other words branches use for it (the shared table in ``synonyms.py`` adds
+    its own). ``kind``: ``text``; ``name`` (a person's name: no spaces between Chinese
+    characters); ``code`` (identifiers such as ID or employee numbers: digits kept exactly,
+    spaces dropped, numbers that Excel rounded are refused); ``phone`` (mobile or landline,
+    stored as ``13800138000`` / ``0731-84561234``); ``date``; ``choice`` (Chinese labels).
+    Full-width digits, letters and spaces are made ASCII in every kind.
     ``informative`` columns are exported for reading but ignored on import.
     """
 
@@ -61,6 +68,7 @@ class Column:
     help: Any = ""
     informative: bool = False
     width: int = 16
+    aliases: tuple = ()
 
     @property
     def title(self) -> str:
@@ -79,8 +87,8 @@ class Column:
 
 
 def header_key(text) -> str:
-    """``姓名*`` and `` 姓名 `` are the header 姓名."""
-    return str(text or "").strip().rstrip("*＊").strip()
+    """``姓名*``, `` 姓名 ``, ``姓　名`` and ``姓名＊`` are the header 姓名."""
+    return "".join(plain(str(text or "")).rstrip("*").split())
 
 
 # --- cell values ------------------------------------------------------------------------------
@@ -113,7 +121,7 @@ def to_text(value, column: Column) -> str:
     elif isinstance(value, dt.date):
         text = value.isoformat()
     else:
-        text = str(value).strip()
+        text = _plain_by_kind(str(value), column.kind)
     if "\x00" in text or _NUL_ESCAPE in text:
         raise CellError(_("含有不可见的空字符（NUL），请删除后重新填写。"))
     if column.max_length and len(text) > column.max_length:
@@ -124,6 +132,24 @@ def to_text(value, column: Column) -> str:
     return text
 
 
+def _plain_by_kind(text: str, kind: str) -> str:
+    if kind == "code":
+        return plain_code(text)
+    if kind == "name":
+        return plain_name(text)
+    if text.isascii():
+        return text.strip()  # the common case, without a call
+    return plain(text)
+
+
+def to_phone(value, column: Column) -> str:
+    text = to_text(value, column)
+    try:
+        return normalize_phone(text)
+    except ValidationError as exc:
+        raise CellError(" ".join(exc.messages)) from None
+
+
 def to_date(value) -> dt.date | None:
     if is_blank(value):
         return None
@@ -131,7 +157,7 @@ def to_date(value) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    text = plain(str(value))
     match = _DATE_SEPARATED.match(text)
     parts = (match.group(1), match.group(3), match.group(4)) if match else None
     match = _DATE_CHINESE.match(text)
@@ -173,6 +199,8 @@ def convert_row(columns: Sequence[Column], raw: Sequence, labels: dict) -> tuple
                 converted = to_date(value)
             elif column.kind == "choice":
                 converted = to_choice(value, column, labels[column.key])
+            elif column.kind == "phone":
+                converted = to_phone(value, column)
             else:
                 converted = to_text(value, column)
         except CellError as exc:

@@ -11,16 +11,24 @@ and fills in the hooks; the loop, the error list, the preview and the commit liv
         def prepare(self): ...            # read what the rows point at, once
         def validate_row(self, row): ...  # report problems with self.errors.add(...)
         def counts(self): ...             # what the commit would create / update
+        def fingerprint(self): ...        # the state of the records it would update
         def commit_rows(self): ...        # write; runs inside one transaction
 
     register_importer(Importer(kind=..., run=PaymentsImport.run, ...))
 
-Every message names the Excel row and the column header, in Chinese.
+Every message names the Excel row and the column header, in Chinese. What was accepted but
+changed on the way (a 15-digit ID number made 18 digits) is a *warning*: same shape as an error,
+shown in the preview, nothing refused.
+
+A preview is a promise: the commit writes what it showed. The validating run records the
+``fingerprint`` of the records the rows would update; the commit run (given that fingerprint)
+recomputes it inside its transaction and writes nothing when someone changed them meanwhile.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,12 +37,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import bounds
 from .cells import MAX_ERRORS, CellError, Column, FileRefused, convert_row, error, to_text
 from .reading import read_sheet
 
 PREVIEW_ROWS = 20
 PROGRESS_EVERY = 1000
-MAX_ROWS = 200_000  # data rows in one file: three times the largest roster we know
+MAX_WARNINGS = 1000
 CHUNK = 2000  # keys per query, well under SQLite's bound-parameter limit
 
 Progress = Callable[[int, int], None]
@@ -51,18 +60,35 @@ class ImportResult:
     unchanged: int = 0
     preview: list[dict] = field(default_factory=list)
     dry_run: bool = False
+    warnings: list[dict] = field(default_factory=list)  # accepted, but changed: tell the user
+    fingerprint: str = ""  # of the records the commit would update ("" when none)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def summary(self) -> dict:
-        return {
+        summary = {
             "total_rows": self.total_rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+        if self.warnings:
+            summary["warnings"] = self.warnings
+        if self.fingerprint:
+            summary["fingerprint"] = self.fingerprint
+        return summary
+
+
+class StalePreview(Exception):
+    """The records a validated file would update changed after the preview."""
+
+
+STALE = gettext_lazy(
+    "数据已变化，请重新校验：校验之后，文件要更新的%(what)s已被他人修改，未写入任何数据。"
+    "请重新上传文件，核对新的预览后再确认导入。"
+)
 
 
 class RowErrors:
@@ -102,6 +128,23 @@ class RowErrors:
         return bool(self.items)
 
 
+class RowWarnings:
+    """What was accepted but changed (e.g. a 15-digit ID number upgraded), in file order."""
+
+    def __init__(self):
+        self.items: list[dict] = []
+
+    def add(self, row: int, column: str, message) -> None:
+        if len(self.items) < MAX_WARNINGS:
+            self.items.append(error(row, column, message))
+        elif len(self.items) == MAX_WARNINGS:
+            note = _("提示超过%(n)d条，其余未列出。") % {"n": MAX_WARNINGS}
+            self.items.append(error(0, "", note))
+
+    def sorted(self) -> list[dict]:
+        return sorted(self.items, key=lambda e: e["row"])
+
+
 @dataclass
 class Row:
     """One data row: its Excel number, the raw cells, the converted values, and the keys of
@@ -139,9 +182,10 @@ class ExcelImport:
 
     columns: Sequence[Column] = ()
     progress_every = PROGRESS_EVERY
-    max_rows = MAX_ROWS
+    max_rows: int | None = None  # None: settings.BASTION_IMPORT_MAX_ROWS
     max_bytes: int | None = None  # None: settings.BASTION_MAX_UPLOAD_BYTES
     conflict_reason = gettext_lazy("可能有人同时修改了数据")  # said when the database refuses
+    updated_what = gettext_lazy("记录")  # "…要更新的人员已被他人修改"
 
     def __init__(self, actor, sheet):
         self.actor = actor
@@ -149,6 +193,7 @@ class ExcelImport:
         self.labels = sheet.labels()
         self.present = sheet.present
         self.errors = RowErrors()
+        self.warnings = RowWarnings()
         self.preview: list[dict] = []
         self.prepare()
 
@@ -160,14 +205,25 @@ class ExcelImport:
 
     @classmethod
     def run(
-        cls, *, actor, file, dry_run: bool = False, progress: Progress | None = None
+        cls,
+        *,
+        actor,
+        file,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        fingerprint: str | None = None,
     ) -> ImportResult:
         """Validate ``file`` (an upload, a binary file object or a path) and, unless a row is
         refused or ``dry_run``, write it all in one transaction. ``progress(processed, total)``
-        is called at the start, every ``progress_every`` rows and at the end."""
+        is called at the start, every ``progress_every`` rows and at the end. ``fingerprint``:
+        the validated preview's; when the records to update no longer match it, nothing is
+        written."""
         try:
             sheet = read_sheet(
-                file, cls.sheet_columns(), max_bytes=cls.max_bytes, max_rows=cls.max_rows
+                file,
+                cls.sheet_columns(),
+                max_bytes=cls.max_bytes,
+                max_rows=cls.max_rows or bounds.max_rows(),
             )
         except FileRefused as exc:
             return ImportResult(errors=exc.errors, dry_run=dry_run)
@@ -178,7 +234,7 @@ class ExcelImport:
             return ImportResult(errors=[error(0, "", str(exc))], dry_run=dry_run)
         result = job.result(dry_run)
         if result.ok and not dry_run:
-            job.commit(result)
+            job.commit(result, expected=fingerprint)
         return result
 
     def validate(self, progress: Progress | None) -> None:
@@ -196,19 +252,28 @@ class ExcelImport:
             progress(total, total)
 
     def result(self, dry_run: bool) -> ImportResult:
+        errors = self.errors.sorted()
         return ImportResult(
-            errors=self.errors.sorted(),
+            errors=errors,
             total_rows=len(self.sheet.rows),
             preview=self.preview_rows(),
             dry_run=dry_run,
+            warnings=self.warnings.sorted(),
+            # A preview records what it would update; a commit compares inside its transaction.
+            fingerprint=(self.fingerprint() or "") if dry_run and not errors else "",
             **self.counts(),
         )
 
-    def commit(self, result: ImportResult) -> None:
-        """All or nothing: any refusal while writing rolls everything back and is reported."""
+    def commit(self, result: ImportResult, *, expected: str | None = None) -> None:
+        """All or nothing: any refusal while writing rolls everything back and is reported;
+        so is a change, since the preview, to the records the file updates."""
         try:
             with transaction.atomic():
+                if expected is not None and (self.fingerprint() or "") != expected:
+                    raise StalePreview
                 counts = self.commit_rows()
+        except StalePreview:
+            self._refused_while_writing(result, str(STALE) % {"what": self.updated_what})
         except IntegrityError:
             message = _("写入时与系统中的数据冲突（%(reason)s），未写入任何数据；请重新导入。")
             self._refused_while_writing(result, message % {"reason": self.conflict_reason})
@@ -251,6 +316,12 @@ class ExcelImport:
         """``created`` / ``updated`` / ``unchanged`` as the commit would make them."""
         return {}
 
+    def fingerprint(self) -> str | None:
+        """The state, read from the database now, of the records the rows would update, e.g.
+        ``digest(pk, updated_at)`` of each; None when the import only creates. Called once the
+        rows are validated, and again inside the commit's transaction."""
+        return None
+
     def commit_rows(self) -> dict | None:
         """Write; runs inside the transaction. May return the counts actually written."""
         raise NotImplementedError
@@ -263,6 +334,15 @@ class ExcelImport:
         return self.preview
 
     # --- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def digest(items: Iterable) -> str:
+        """A short stable hash of ``items`` (sorted first, so the order they come in is moot)."""
+        hashed = hashlib.sha256()
+        for item in sorted(items):
+            hashed.update(repr(item).encode())
+            hashed.update(b"\n")
+        return hashed.hexdigest()[:32]
 
     def add_preview(self, number: int, action: str, data: dict, *context) -> None:
         """``action``: create / update / unchanged / error; only the first rows are kept."""

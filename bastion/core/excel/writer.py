@@ -24,6 +24,7 @@ def build_workbook(
     rows: Iterable[Sequence],
     notes: Sequence[str] = (),
     notes_title: str | None = None,
+    extra_sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence]]] = (),
 ) -> bytes:
     """A workbook whose first sheet is ``rows`` under ``columns`` and second is 填写说明 (the
     columns explained, then ``notes``); with ``notes_title``, the second sheet is only the
@@ -43,7 +44,7 @@ def build_workbook(
     for column in columns:
         cell = WriteOnlyCell(sheet, value=column.title)
         cell.font, cell.fill = bold, fill
-        header.append(cell)
+        header.append(inert_cell(sheet, cell))
     sheet.append(header)
     for index, column in enumerate(columns, start=1):
         if column.kind == "choice":
@@ -54,13 +55,15 @@ def build_workbook(
             sheet.data_validations.append(rule)
     dates = [i for i, c in enumerate(columns) if c.kind == "date"]
     for values in rows:
-        values = [_inert(sheet, value) for value in values]
+        values = [inert_cell(sheet, value) for value in values]
         for i in dates:
             if values[i]:
                 cell = WriteOnlyCell(sheet, value=values[i])
                 cell.number_format = "yyyy-mm-dd"
                 values[i] = cell
         sheet.append(values)
+    for extra_title, extra_columns, extra_rows in extra_sheets:  # e.g. a summary of the data
+        _plain_sheet(workbook, extra_title, extra_columns, extra_rows)
     if notes_title:
         _notes_sheet(workbook, notes_title, notes)
     else:
@@ -70,22 +73,55 @@ def build_workbook(
     return buffer.getvalue()
 
 
-def _inert(sheet, value):
-    """Text that starts like a formula stays text: an export never writes a live formula."""
-    if isinstance(value, str) and value.startswith("="):
+# Text starting with one of these is run as a formula by Excel (=, and + - @ once the cell is
+# edited) or by a spreadsheet opening a CSV (tab and CR hide the sign that follows them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(sheet, value):
+    """``value`` as a write-only ``sheet`` takes it; text that starts like a formula becomes a
+    text cell with Excel's quote prefix, so no export ever writes a live formula. Every cell of
+    every workbook we write goes through here (a cell already built is checked the same way)."""
+    if isinstance(value, str):  # the common case first: this runs for every cell
+        if not value.startswith(FORMULA_STARTS):
+            return value
         from openpyxl.cell import WriteOnlyCell
 
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
+        value = WriteOnlyCell(sheet, value=value)
+    text = getattr(value, "value", None)  # a cell, already built or just made
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        value.data_type = "s"
+        value.quotePrefix = True
     return value
+
+
+def inert_row(sheet, values) -> list:
+    return [inert_cell(sheet, value) for value in values]
+
+
+def _plain_sheet(workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence]):
+    """A further sheet of values under bold headers (numbers stay numbers)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[_letter(index)].width = column.width
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.title)
+        cell.font = Font(bold=True)
+        header.append(inert_cell(sheet, cell))
+    sheet.append(header)
+    for values in rows:
+        sheet.append([inert_cell(sheet, value) for value in values])
 
 
 def _notes_sheet(workbook, title: str, notes: Sequence[str]) -> None:
     sheet = workbook.create_sheet(title)
     sheet.column_dimensions["A"].width = 100
     for note in notes:
-        sheet.append([_inert(sheet, str(note))])
+        sheet.append([inert_cell(sheet, str(note))])
 
 
 def _instructions(workbook, columns: Sequence[Column], notes: Sequence[str]) -> None:
@@ -104,17 +140,16 @@ def _instructions(workbook, columns: Sequence[Column], notes: Sequence[str]) -> 
         cells.append(cell)
     sheet.append(cells)
     for column in columns:
-        sheet.append(
-            [
-                column.header,
-                _("必填") if column.required else "",
-                str(column.help or ""),
-                _allowed_text(column),
-            ]
-        )
+        values = [
+            column.header,
+            _("必填") if column.required else "",
+            str(column.help or ""),
+            _allowed_text(column),
+        ]
+        sheet.append(inert_row(sheet, values))
     sheet.append([])
     for note in notes:
-        sheet.append([str(note)])
+        sheet.append([inert_cell(sheet, str(note))])
 
 
 def _allowed_text(column: Column) -> str:

@@ -24,7 +24,10 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 class NotificationSerializer(serializers.ModelSerializer):
     unread = serializers.SerializerMethodField(help_text=_("尚未阅读"))
     actor = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text=_("发起人用户名（系统消息为空）")
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("发起人用户名（系统消息为空）"),
     )
     actor_display_name = serializers.CharField(
         source="actor.display_name", read_only=True, default="", help_text=_("发起人姓名")

@@ -7,23 +7,27 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 from bastion.core.filters import switch_value
 
+from .. import selectors_rounds
 from ..filters import RoundFilter
-from ..models import Round, Score, Target
+from ..models import Round, RoundState, Score, Target
 from ..services import rounds, scores
 from .results import RoundResultsMixin
 from .serializers import (
+    ComputePreviewSerializer,
+    RoundComputedSerializer,
     RoundCreateSerializer,
     RoundDetailSerializer,
     RoundSerializer,
@@ -42,6 +46,23 @@ ALL_PARAMETER = OpenApiParameter(
     description=_("为 1 时列出您有权查看的全部评分（需要查看评分权限），否则只列本人给出的评分。"),
 )
 TARGET_PARAMETER = OpenApiParameter("target", OpenApiTypes.INT, description=_("评价对象编号"))
+
+
+def compute_message(summary: dict, closes_scoring: bool) -> str:
+    """The confirmation in words, as the page says it."""
+    parts = []
+    if summary["missing_scores"]:
+        parts.append(
+            gettext("还有 %(n)s 份评分未提交（涉及 %(t)s 个评价对象）。")
+            % {"n": summary["missing_scores"], "t": summary["missing_targets"]}
+        )
+    else:
+        parts.append(gettext("应评的评分已全部提交。"))
+    if closes_scoring:
+        parts.append(gettext("计算后评分即关闭：评价人不能再提交或修改评分。"))
+    else:
+        parts.append(gettext("重新计算将用当前评分覆盖现有结果。"))
+    return "".join(parts)
 
 
 def round_action(summary, description):
@@ -119,14 +140,51 @@ class RoundViewSet(
         round_ = rounds.round_open(actor=request.user, **serializer.validated_data)
         return self.respond(round_, status.HTTP_201_CREATED)
 
-    @round_action(
-        _("计算考评结果"),
-        _("汇总评分和数据项，计算每个对象的总分、名次和称号；发布前可重复计算。"),
+    @extend_schema(
+        summary=_("计算考评结果"),
+        description=_(
+            "汇总评分和数据项，计算每个对象的总分、名次和称号；发布前可重复计算。评分中的轮次"
+            "计算后评分即关闭。计算前可先 GET 同一地址查看尚缺的评分；响应中的 missing_scores、"
+            "missing_targets 是计算时尚缺的评分份数和评价对象数。"
+        ),
+        request=None,
+        responses={
+            200: RoundComputedSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
+    @action(detail=True, methods=["post"], scope_action="view", filter_backends=[])
     def compute(self, request, pk=None):
         round_ = self.get_object()
+        summary = selectors_rounds.compute_summary(round_, self.visible_targets())
         rounds.round_compute(actor=request.user, round_=round_)
-        return self.respond(round_)
+        round_.missing_scores = summary["missing_scores"]
+        round_.missing_targets = summary["missing_targets"]
+        serializer = RoundComputedSerializer(round_, context=self.get_serializer_context())
+        return Response(serializer.data)
+
+    @extend_schema(
+        summary=_("计算前确认"),
+        description=_(
+            "计算前查看：将被计算的评价对象数、尚未提交的评分（总数和各评价主体）、计算后评分"
+            "是否关闭，以及一句中文提示。需要管理该轮次的权限。"
+        ),
+        responses={200: ComputePreviewSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @compute.mapping.get
+    def compute_preview(self, request, pk=None):
+        round_ = self.get_object()
+        if not Round.objects.restrict(request.user, "change").filter(pk=round_.pk).exists():
+            raise PermissionDenied(gettext("您无权管理该考评轮次。"))
+        summary = selectors_rounds.compute_summary(round_, self.visible_targets())
+        closes = round_.state == RoundState.SCORING
+        data = {**summary, "closes_scoring": closes, "message": compute_message(summary, closes)}
+        return Response(ComputePreviewSerializer(data).data)
+
+    def visible_targets(self):
+        return Target.objects.restrict(self.request.user, "view")
 
     @round_action(
         _("发布考评结果"),

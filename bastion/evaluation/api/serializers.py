@@ -13,7 +13,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bastion.core.api import ScopedRelatedField
-from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
+from bastion.core.api_fields import (
+    EnumField,
+    IdField,
+    OrgRefSerializer,
+    PersonRefSerializer,
+    ReadableSourceField,
+)
 from bastion.orgs.models import Organization
 
 from ..models import (
@@ -58,7 +64,10 @@ def title_kind_label(kind: str) -> str:
 class IndicatorSerializer(serializers.ModelSerializer):
     kind = EnumField(IndicatorKind, read_only=True)
     parent = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=_("上级指标分组的代码；顶层指标为空")
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("上级指标分组的代码；顶层指标为空"),
     )
     source = EnumField(INDICATOR_SOURCES, read_only=True, help_text=_("数据项的数据来源"))
     scored_by = serializers.ListField(
@@ -99,6 +108,8 @@ class TitleRuleSerializer(serializers.ModelSerializer):
     basis = EnumField(TitleBasis, read_only=True)
     within = EnumField(RankWithin, read_only=True)
     requires = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # A slug that may be blank (rank by the total): documented as text, not the slug pattern.
+    indicator_code = serializers.CharField(read_only=True, help_text=_("空表示按总分。"))
 
     class Meta:
         model = TitleRule
@@ -107,6 +118,7 @@ class TitleRuleSerializer(serializers.ModelSerializer):
 
 
 class SchemeSerializer(serializers.ModelSerializer):
+    source = ReadableSourceField(read_only=True, help_text=_("依据来源"))
     owner = OrgRefSerializer(
         read_only=True, allow_null=True, help_text=_("制定单位；空表示全公司通用的内置方案")
     )
@@ -235,6 +247,36 @@ class RoundDetailSerializer(RoundSerializer):
         return SnapshotGroupSerializer(round_.snapshot.get("groups", []), many=True).data
 
 
+class ComputeGroupSerializer(serializers.Serializer):
+    group = serializers.CharField(help_text=_("评价主体代码"))
+    name = serializers.CharField(help_text=_("评价主体名称"))
+    missing = serializers.IntegerField(help_text=_("该评价主体尚未提交的评分份数"))
+
+
+class ComputePreviewSerializer(serializers.Serializer):
+    targets = serializers.IntegerField(help_text=_("将被计算的评价对象数"))
+    missing_scores = serializers.IntegerField(help_text=_("尚未提交的评分份数"))
+    missing_targets = serializers.IntegerField(help_text=_("尚缺评分的评价对象数"))
+    groups = ComputeGroupSerializer(many=True, help_text=_("各评价主体尚缺的评分"))
+    closes_scoring = serializers.BooleanField(
+        help_text=_("计算后评分即关闭（评分中的轮次）：评价人不能再提交或修改评分")
+    )
+    message = serializers.CharField(help_text=_("计算前的提示（中文）"))
+
+
+class RoundComputedSerializer(RoundDetailSerializer):
+    missing_scores = serializers.IntegerField(
+        read_only=True, help_text=_("计算时尚未提交的评分份数（未评的按方案规定计分）")
+    )
+    missing_targets = serializers.IntegerField(
+        read_only=True, help_text=_("计算时尚缺评分的评价对象数")
+    )
+
+    class Meta(RoundDetailSerializer.Meta):
+        fields = [*RoundDetailSerializer.Meta.fields, "missing_scores", "missing_targets"]
+        read_only_fields = fields
+
+
 @extend_schema_field(
     {
         "oneOf": [{"type": "integer"}, {"type": "string"}],
@@ -326,9 +368,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class ScoreSubmitSerializer(serializers.Serializer):
-    target = serializers.IntegerField(
-        label=_("评价对象"), min_value=1, help_text=_("本轮考评对象的编号（见 results）")
-    )
+    target = IdField(label=_("评价对象"), help_text=_("本轮考评对象的编号（见 results）"))
     group = EnumField(EvaluatorKind, label=_("评价主体"), help_text=_("以哪一评价主体的身份评分"))
     values = serializers.DictField(
         child=serializers.CharField(allow_blank=True, allow_null=True),

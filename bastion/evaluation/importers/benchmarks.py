@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from bastion.core.excel import HEADER_ROW, PREVIEW_ROWS, Column, ExcelImport, Row, build_workbook
+from bastion.core.excel import PREVIEW_ROWS, Column, ExcelImport, Row, build_workbook, chunks
 from bastion.core.scope import grant
 
-from ..models import BenchmarkIndicator, Direction
+from ..models import BenchmarkIndicator, BenchmarkValue, Direction
 from ..services import benchmarks as service
 
 PERMISSION = "evaluation.import_benchmarkvalue"
@@ -56,10 +56,16 @@ FIXED = (
 )
 HEADERS = {c.key: c.header for c in FIXED}
 NOTES = (
-    _l("第1行为表头，请勿修改；从第2行开始每行为一个供电所一个月的指标值。带 * 的列必须填写。"),
+    _l(
+        "第1行为表头（上方可留标题行），表头文字请勿修改；表头下每行为一个供电所一个月的"
+        "指标值。带 * 的列必须填写。"
+    ),
     _l("每个对标指标一列，列名为指标名称；不报送的指标留空即可，已有的值会被覆盖。"),
     _l("百分比指标请直接填写 0–100 的数值（如 98.5），不要使用 Excel 的百分比格式。"),
-    _l("只接受 .xlsx 文件，不能含公式或合并的表头；任何一个单元格有错误时整个文件都不会导入。"),
+    _l(
+        "接受 .xlsx 文件和 .csv 文件（UTF-8 或 GBK 编码），不能含公式或合并的表头；"
+        "任何一个单元格有错误时整个文件都不会导入。"
+    ),
 )
 
 
@@ -127,6 +133,7 @@ class BenchmarksImport(ExcelImport):
     once (``benchmark_rows_check``) and writes them (``benchmark_values_save``)."""
 
     progress_every = 500
+    updated_what = _l("对标指标值")
 
     @classmethod
     def sheet_columns(cls) -> list[Column]:
@@ -142,7 +149,7 @@ class BenchmarksImport(ExcelImport):
     def before_rows(self) -> bool:
         if not self.indicator_columns:
             message = _("表头中没有任何对标指标列；请使用导入模板，每个指标一列。")
-            self.errors.add(HEADER_ROW, "", message)
+            self.errors.add(self.sheet.header_row, "", message)
         return bool(self.indicator_columns)
 
     def validate_row(self, row: Row) -> None:
@@ -215,6 +222,16 @@ class BenchmarksImport(ExcelImport):
         if self.errors:
             return {}
         return {"created": self.checked.created, "updated": self.checked.updated}
+
+    def fingerprint(self) -> str:
+        """The values the file would overwrite, read afresh (a value entered meanwhile for a
+        cell the preview showed as new changes the set, too)."""
+        pks = sorted(p.existing.pk for p in self.checked.planned if p.existing is not None)
+        state = []
+        for chunk in chunks(pks):
+            query = BenchmarkValue.objects.filter(pk__in=chunk).values_list("pk", "value")
+            state.extend((pk, str(value)) for pk, value in query)
+        return self.digest(state)
 
     def commit_rows(self) -> dict:
         counts = service.benchmark_values_save(actor=self.actor, rows=self.rows, source="import")

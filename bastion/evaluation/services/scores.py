@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from bastion.core.services import service
 
 from ..models import EvaluatorKind, Round, RoundState, Score, Target
-from ..selectors_scoring import evaluator_groups, is_own_target, scorable_items
+from ..selectors_scoring import (
+    evaluator_groups,
+    is_own_target,
+    own_target_refusal,
+    scorable_items,
+    unknown_group_refusal,
+)
 
 
 @service
@@ -37,11 +43,9 @@ def score_submit(
     if not Target.objects.restrict(actor, "score").filter(pk=target.pk).exists():
         raise PermissionDenied(_("该评价对象不在您的评价范围内。"))
     if group not in {g["kind"] for g in round_.snapshot["groups"]}:
-        raise ValidationError(
-            {"group": _("本方案没有“%(group)s”这一评价主体。") % {"group": group}}
-        )
+        raise ValidationError({"group": unknown_group_refusal(round_, group)})
     if group != EvaluatorKind.SELF and is_own_target(actor, target):
-        raise ValidationError({"target": _("不能给自己评分：本人只能参加自评。")})
+        raise ValidationError({"target": own_target_refusal(round_)})
     if group not in evaluator_groups(actor, target):
         raise PermissionDenied(
             _("您不能以“%(group)s”的身份评价该对象。") % {"group": EvaluatorKind(group).label}

@@ -138,7 +138,9 @@ def test_a_group_the_scheme_does_not_have_is_400(api, personas, tree, monthly):
         party=90,
     )
     assert response.status_code == 400
-    assert response.json()["group"] == ["本方案没有“peers”这一评价主体。"]
+    assert response.json()["group"] == [
+        "本方案没有“互评”这一评价主体；本方案的评价主体为“上级党组织”。"
+    ]
 
 
 def test_an_unknown_group_or_missing_values_is_400(api, personas, tree, monthly):
@@ -185,7 +187,9 @@ def test_rating_ones_own_key_event_is_400(api, personas, arena):
         login(api, personas.member), arena.round, arena.zhang_san, group="peers", **RATING
     )
     assert response.status_code == 400
-    assert response.json()["target"] == ["不能给自己评分：本人只能参加自评。"]
+    assert response.json()["target"] == [
+        "不能给自己评分：本方案的评价主体为“互评”，不含自评，本人不参加对自己的评价。"
+    ]
     assert not Score.objects.exists()
 
 

@@ -162,7 +162,7 @@ def test_one_bad_cell_among_good_rows_writes_nothing(personas, tree, ind):
 
 def test_not_an_excel_file_is_refused(personas, ind):
     upload = io.BytesIO(b"a,b\n1,2\n")
-    upload.name = "data.csv"
+    upload.name = "data.txt"
     result = get_importer("benchmarks").run(actor=personas.county, file=upload)
     assert not result.ok and result.errors[0]["row"] == 0
 

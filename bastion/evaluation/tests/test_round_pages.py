@@ -208,7 +208,8 @@ def test_round_actions_need_change_rights_inside_scope(client, personas, rounds,
         ("round_close", RoundState.CLOSED),
     ]
     for name, state in steps:
-        code = status(client, user, reverse(f"evaluation:{name}", args=[round_.pk]), "post")
+        url = reverse(f"evaluation:{name}", args=[round_.pk])
+        code = status(client, user, url, "post", {"confirm": "1"})
         round_.refresh_from_db()
         if allowed:
             assert (code, round_.state) == (302, state)
@@ -219,7 +220,8 @@ def test_round_actions_need_change_rights_inside_scope(client, personas, rounds,
 def test_a_county_cannot_act_on_a_company_round(client, personas, rounds):
     url = reverse("evaluation:round_compute", args=[rounds["company"].pk])
     assert status(client, personas.county, url, "post") == 404
-    assert status(client, personas.company, url, "get") == 405
+    assert status(client, personas.county, url, "get") == 404
+    assert status(client, personas.company, url, "put") == 405
 
 
 def test_actions_in_the_wrong_state_give_a_message(client, personas, rounds):
@@ -237,7 +239,7 @@ def test_computed_round_shows_the_top_of_the_ranking(client, tree, personas, rou
     round_ = rounds["county"]
     rate(personas.county, round_, "higher", {"party": 90, "business": 90}, org=tree.station_a2)
     client.force_login(personas.county)
-    client.post(reverse("evaluation:round_compute", args=[round_.pk]))
+    client.post(reverse("evaluation:round_compute", args=[round_.pk]), {"confirm": "1"})
     response = client.get(round_.get_absolute_url())
     preview = response.context["preview"]
     assert [t.label for t in preview] == ["A2供电所党支部", "A1供电所党支部"]

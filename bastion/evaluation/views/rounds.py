@@ -20,8 +20,9 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.models import Organization
@@ -287,15 +288,37 @@ def _act(request, pk: int, action: str, run, done: str):
     return redirect(reverse("evaluation:round_detail", args=[round_.pk]))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def round_compute(request, pk: int):
-    return _act(
+    """计算结果 asks first: the page says how many scores are still missing and that scoring
+    closes; only a POST with ``confirm`` computes (a plain form: no script needed)."""
+    round_ = scoped_round(request, pk, "change")
+    if request.method == "POST" and request.POST.get("confirm"):
+        return _act(
+            request,
+            pk,
+            "change",
+            lambda r: rounds.round_compute(actor=request.user, round_=r),
+            _("已计算 %(n)s 个评价对象的结果，请核对后发布。"),
+        )
+    if round_.state == RoundState.CLOSED:
+        messages.error(request, _("该轮次已归档，不能重新计算。"))
+        return redirect(reverse("evaluation:round_detail", args=[round_.pk]))
+    visible = Target.objects.restrict(request.user, "view")
+    summary = selectors_rounds.compute_summary(round_, visible)
+    return render(
         request,
-        pk,
-        "change",
-        lambda r: rounds.round_compute(actor=request.user, round_=r),
-        _("已计算 %(n)s 个评价对象的结果，请核对后发布。"),
+        "evaluation/rounds/round_compute.html",
+        {
+            "round": round_,
+            "summary": summary,
+            "scoring": round_.state == RoundState.SCORING,
+            "window_open": round_.state == RoundState.SCORING
+            and timezone.localdate() <= round_.closes_on,
+            "published": round_.state == RoundState.PUBLISHED,
+            "missing_counts_zero": round_.snapshot.get("missing_policy", "zero") == "zero",
+        },
     )
 
 

@@ -139,7 +139,7 @@ def scoring_form(request, round_pk, target_pk):
 
 def _refuse_own(request, state):
     """A member's own target: the service refuses (its message is what the page shows)."""
-    message = _("不能给自己评分：本人只能参加自评。")
+    message = sel.own_target_refusal(state["round"])
     if request.method == "POST":
         try:
             _submit(request, state, values={}, comment="")

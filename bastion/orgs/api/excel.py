@@ -30,6 +30,17 @@ def _error_row(error) -> dict:
     }
 
 
+def _request_error_rows(serializer) -> list[dict]:
+    """The upload form's own errors (no file, not a file …) in the shape of the importer's:
+    row 0 (the whole file), no column, the message led by the field's label."""
+    rows = []
+    for name, messages in serializer.errors.items():
+        field = serializer.fields.get(name)
+        label = f"{field.label}：" if field is not None else ""
+        rows.extend({"row": 0, "column": "", "message": f"{label}{text}"} for text in messages)
+    return rows
+
+
 class PersonExcelMixin:
     """Mixed into the people viewset: export honours its filters, import its services."""
 
@@ -88,7 +99,10 @@ class PersonExcelMixin:
 
         self.require_permission_anywhere("import")
         serializer = ImportRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            return Response(
+                {"errors": _request_error_rows(serializer)}, status=status.HTTP_400_BAD_REQUEST
+            )
         dry_run = serializer.validated_data["dry_run"]
         result = run_import(
             kind="people",
@@ -106,5 +120,6 @@ class PersonExcelMixin:
                 "unchanged": result.unchanged,
                 "total_rows": result.total_rows,
                 "dry_run": dry_run,
+                "warnings": [_error_row(warning) for warning in result.warnings],
             }
         )

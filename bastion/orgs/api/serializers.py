@@ -10,6 +10,7 @@ from bastion.core.api import ScopedRelatedField
 from bastion.core.scope import allows
 
 from ..models import Organization, Person, Role, RoleAssignment
+from ..typed import plain_organization, plain_person
 
 
 def _user(serializer):
@@ -75,6 +76,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
         # Uniqueness is checked once, by the service's full_clean, with the model's message.
         extra_kwargs = {"code": {"validators": []}}
 
+    def validate(self, attrs):
+        # Full-width made ASCII, phone numbers checked: as the importers and forms do.
+        return plain_organization(attrs)
+
 
 class OrganizationCreateSerializer(OrganizationSerializer):
     parent = ScopedRelatedField(
@@ -101,7 +106,7 @@ class PersonSerializer(serializers.ModelSerializer):
         model=Organization, label=_("党小组"), required=False, allow_null=True
     )
     party_group_name = serializers.CharField(
-        source="party_group.name", read_only=True, default=None
+        source="party_group.name", read_only=True, default=None, allow_null=True
     )
     id_number = serializers.CharField(
         label=_("身份证号码"),
@@ -170,7 +175,8 @@ class PersonSerializer(serializers.ModelSerializer):
         number = attrs.get("id_number")
         if self.instance is not None and number and number == self.instance.masked_id_number:
             attrs.pop("id_number")
-        return attrs
+        # "周　杰" → "周杰", full-width digits, phone numbers: as the importers and forms do.
+        return plain_person(attrs)
 
 
 # --- accounts and roles -------------------------------------------------------------------------
@@ -223,7 +229,7 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     display_name = serializers.CharField(help_text=_("人员姓名；未关联人员时为账号名称"))
-    email = serializers.EmailField()
+    email = serializers.EmailField(allow_blank=True)
     is_superuser = serializers.BooleanField()
     person = PersonSerializer(allow_null=True)
     role_assignments = RoleAssignmentSerializer(many=True)
@@ -234,19 +240,12 @@ class MeSerializer(serializers.Serializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(
-        label=_("Excel 文件"), help_text=_("按人员导入模板填写的 .xlsx 文件")
+        label=_("Excel 文件"),
+        help_text=_("按人员导入模板填写的 .xlsx 文件，或 .csv 文件（UTF-8 或 GBK 编码）"),
     )
     dry_run = serializers.BooleanField(
         label=_("仅校验"), required=False, default=False, help_text=_("为 1 时只校验，不写入。")
     )
-
-
-class ImportSummarySerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    total_rows = serializers.IntegerField()
-    dry_run = serializers.BooleanField()
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -255,6 +254,18 @@ class ImportErrorSerializer(serializers.Serializer):
         allow_blank=True, help_text=_("列标题；不针对某一列时为空字符串")
     )
     message = serializers.CharField()
+
+
+class ImportSummarySerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    total_rows = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    warnings = ImportErrorSerializer(
+        many=True,
+        help_text=_("已接受但自动更正的内容（如15位身份证号已换算为18位），格式同错误"),
+    )
 
 
 class ImportErrorsSerializer(serializers.Serializer):

@@ -67,13 +67,23 @@ COLUMNS = (
     Column(
         "term_ends_on", "本届班子任期届满", kind="date", width=18, help=_l("应晚于任期开始日期。")
     ),
-    Column("phone", "联系电话", kind="code", max_length=30, width=14, help=_l("可留空。")),
+    Column(
+        "phone",
+        "联系电话",
+        kind="phone",
+        max_length=30,
+        width=14,
+        help=_l("带区号的固定电话（如 0731-84561234）或11位手机号码；可留空。"),
+    ),
     Column("address", "地址", max_length=200, width=30, help=_l("可留空。")),
 )
 NOTES = (
-    _l("第1行为表头，请勿修改；从第2行开始每行一个组织。带 * 的列必须填写。"),
+    _l("第1行为表头（上方可留标题行），表头文字请勿修改；表头下每行一个组织。带 * 的列必须填写。"),
     _l("文件中没有的列不会修改；文件中有但留空的单元格会清空对应信息。"),
-    _l("只接受 .xlsx 文件，不能含公式或合并的表头；任何一行有错误时整个文件都不会导入。"),
+    _l(
+        "接受 .xlsx 文件和 .csv 文件（UTF-8 或 GBK 编码），不能含公式或合并的表头；"
+        "任何一行有错误时整个文件都不会导入。"
+    ),
 )
 SHEET_TITLE = "组织"
 HEADERS = {c.key: c.header for c in COLUMNS}
@@ -130,6 +140,7 @@ def export(queryset, *, actor) -> bytes:
 class OrganizationImport(ExcelImport):
     columns = COLUMNS
     conflict_reason = _l("可能有人同时修改了组织")
+    updated_what = _l("组织")
 
     def prepare(self) -> None:
         orgs = list(Organization.objects.all())
@@ -245,6 +256,16 @@ class OrganizationImport(ExcelImport):
 
     def counts(self) -> dict:
         return {"created": len(self.new), "updated": len(self.updates), "unchanged": self.unchanged}
+
+    def fingerprint(self) -> str:
+        """The fields and place of every organization a row matched, and which codes exist:
+        read afresh, so an edit by someone else after the preview makes the commit refuse."""
+        codes = sorted(self.seen)
+        state = []
+        for chunk in chunks(codes):
+            query = Organization.objects.filter(code__in=chunk).values_list("path", *FIELDS)
+            state.extend(tuple(str(v) for v in values) for values in query)
+        return self.digest(state)
 
     def commit_rows(self) -> None:
         """Bulk update of changed rows, then new nodes parents first.

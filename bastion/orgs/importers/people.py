@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from bastion.core.excel import Column, ExcelImport, Row, build_workbook, chunks
-from bastion.core.idcard import mask_id_number, normalize, validate_id_number
+from bastion.core.idcard import (
+    canonical,
+    mask_id_number,
+    normalize,
+    upgrade_legacy,
+    validate_id_number,
+)
 from bastion.core.pinyin import pinyin_keys
 from bastion.core.scope import grant
 from bastion.core.services import audit_bulk
@@ -23,7 +29,9 @@ from ..models.organization import OrganizationKind
 from ..models.person import Gender, MembershipStatus, Post
 
 COLUMNS = (
-    Column("name", "姓名", required=True, max_length=50, help=_l("人员姓名。"), width=10),
+    Column(
+        "name", "姓名", required=True, kind="name", max_length=50, help=_l("人员姓名。"), width=10
+    ),
     Column(
         "gender",
         "性别",
@@ -38,8 +46,8 @@ COLUMNS = (
         kind="code",
         width=22,
         help=_l(
-            "18位居民身份证号码，请将该列设为“文本”格式。导出文件中的脱敏号码（如"
-            "440902********123X）原样导回表示不修改。"
+            "18位居民身份证号码，请将该列设为“文本”格式；15位旧号码自动换算为18位。"
+            "导出文件中的脱敏号码（如440902********123X）原样导回表示不修改。"
         ),
     ),
     Column(
@@ -96,16 +104,26 @@ COLUMNS = (
         width=12,
         help=_l("只有正式党员填写，不早于入党日期。"),
     ),
-    Column("phone", "手机号码", kind="code", max_length=20, width=14, help=_l("可留空。")),
+    Column(
+        "phone",
+        "手机号码",
+        kind="phone",
+        max_length=20,
+        width=14,
+        help=_l("11位手机号码，或带区号的固定电话（如 0731-84561234）；可留空。"),
+    ),
     Column("email", "电子邮箱", max_length=254, width=22, help=_l("可留空。")),
 )
 NOTES = (
-    _l("第1行为表头，请勿修改；从第2行开始每行一人。带 * 的列必须填写。"),
+    _l("第1行为表头（上方可留标题行），表头文字请勿修改；表头下每行一人。带 * 的列必须填写。"),
     _l(
         "已有人员按“工号”匹配，没有工号时按“身份证号码”匹配；匹配到的人员按文件内容更新，其余新增。"
     ),
     _l("文件中没有的列不会修改；文件中有但留空的单元格会清空对应信息。"),
-    _l("只接受 .xlsx 文件，不能含公式或合并的表头；任何一行有错误时整个文件都不会导入。"),
+    _l(
+        "接受 .xlsx 文件和 .csv 文件（UTF-8 或 GBK 编码），不能含公式或合并的表头；"
+        "任何一行有错误时整个文件都不会导入。"
+    ),
 )
 SHEET_TITLE = "人员名册"
 HEADERS = {c.key: c.header for c in COLUMNS}
@@ -182,6 +200,7 @@ class PeopleImport(ExcelImport):
 
     columns = COLUMNS
     conflict_reason = _l("可能有人同时修改了人员")
+    updated_what = _l("人员")
 
     def prepare(self) -> None:
         orgs = list(Organization.objects.all())
@@ -200,7 +219,7 @@ class PeopleImport(ExcelImport):
     def _prefetch(self) -> None:
         people: dict[int, Person] = {}
         employee_nos = self.column_values("employee_no")
-        id_numbers = [n for n in self.column_values("id_number", normalize) if "*" not in n]
+        id_numbers = [n for n in self.column_values("id_number", canonical) if "*" not in n]
         for chunk in chunks(employee_nos):
             people.update((p.pk, p) for p in Person.objects.filter(employee_no__in=chunk))
         for chunk in chunks(id_numbers):
@@ -266,6 +285,10 @@ class PeopleImport(ExcelImport):
             return None, None
         if "*" in value:
             return None, value
+        upgraded = upgrade_legacy(value)
+        if upgraded:
+            self.warnings.add(number, HEADERS["id_number"], legacy_warning(upgraded))
+            value = data["id_number"] = upgraded
         try:
             return validate_id_number(value), None
         except ValidationError as exc:
@@ -426,6 +449,15 @@ class PeopleImport(ExcelImport):
             "unchanged": self.unchanged,
         }
 
+    def fingerprint(self) -> str:
+        """Every matched person's last change, read afresh: someone else's edit after the
+        preview (or a person newly matching a row) makes the commit refuse."""
+        state = []
+        for chunk in chunks(sorted(self.claimed)):
+            query = Person.objects.filter(pk__in=chunk).values_list("pk", "updated_at")
+            state.extend((pk, changed.isoformat() if changed else "") for pk, changed in query)
+        return self.digest(state)
+
     # --- writing ---------------------------------------------------------------------------
 
     def commit_rows(self) -> None:
@@ -448,6 +480,12 @@ class PeopleImport(ExcelImport):
         entries = [(p, _created_changes(p), LogEntry.Action.CREATE) for p in self.creates]
         entries += [(p, _masked(c), LogEntry.Action.UPDATE) for p, c in self.updates]
         audit_bulk(actor=self.actor, model=Person, changes_by_object=entries)
+
+
+def legacy_warning(upgraded: str) -> str:
+    return _("15位旧号码已转换为18位（%(number)s），请核对。") % {
+        "number": mask_id_number(upgraded)
+    }
 
 
 def _not_in_scope(code: str) -> str:

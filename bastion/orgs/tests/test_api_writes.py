@@ -102,7 +102,7 @@ def test_person_create_goes_through_the_service_and_the_audit(api, personas, tre
 
 def test_person_validation_errors_are_chinese_and_per_field(api, personas, tree):
     login(api, personas.county)
-    payload = person_payload(tree.station_a1, id_number="440902850315123", membership_status="full")
+    payload = person_payload(tree.station_a1, id_number="440902851315123", membership_status="full")
     response = api.post(reverse("api:person-list"), payload, format="json")
     assert response.status_code == 400
     errors = response.json()

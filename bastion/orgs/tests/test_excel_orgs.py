@@ -87,14 +87,14 @@ def test_new_subtree_is_created_under_an_organization_in_scope(personas, tree):
 
 
 def test_existing_organization_is_updated_with_an_audit_entry(personas, tree):
-    rows = [org_row(组织编码="C-A-1", 组织名称="A1供电所党支部", 简称="A1所", 联系电话=12345678)]
+    rows = [org_row(组织编码="C-A-1", 组织名称="A1供电所党支部", 简称="A1所", 联系电话="0731 84561234")]
     result = import_orgs(personas.county, rows)
     assert (result.updated, result.created) == (1, 0), result.errors
     tree.station_a1.refresh_from_db()
-    assert (tree.station_a1.short_name, tree.station_a1.phone) == ("A1所", "12345678")
+    assert (tree.station_a1.short_name, tree.station_a1.phone) == ("A1所", "0731-84561234")
     entry = LogEntry.objects.get_for_object(tree.station_a1).latest("pk")
     assert entry.action == LogEntry.Action.UPDATE and entry.actor == personas.county
-    assert entry.changes == {"short_name": ["", "A1所"], "phone": ["", "12345678"]}
+    assert entry.changes == {"short_name": ["", "A1所"], "phone": ["", "0731-84561234"]}
 
 
 def test_export_imported_back_changes_nothing(personas, tree):

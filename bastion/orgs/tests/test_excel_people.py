@@ -285,8 +285,21 @@ def docx_bytes() -> bytes:
         (None, "report.xlsx", "可能是 Word 文档"),
         ("xlsx", "roster.csv", "只接受扩展名为 .xlsx"),
         (b"PK\x03\x04broken", "roster.xlsx", "文件已损坏"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "photo.csv", "“photo.csv”不是文本格式的 CSV"),
+        ("姓名,工号\n王明,N1\n".encode(), "roster.txt", "只接受 .xlsx 或 .csv 格式"),
+        (b"\xff\xfe\x80\x80" * 8, "roster.csv", "不是文本格式的 CSV"),
     ],
-    ids=["csv", "png", "xls", "docx", "xlsx-named-csv", "broken-zip"],
+    ids=[
+        "csv-named-xlsx",
+        "png",
+        "xls",
+        "docx",
+        "xlsx-named-csv",
+        "broken-zip",
+        "png-named-csv",
+        "text-named-txt",
+        "undecodable-csv",
+    ],
 )
 def test_wrong_file_types_are_refused(admin, data, name, expected):
     if data is None:
@@ -399,7 +412,7 @@ def test_dates_in_accepted_formats_are_read(admin, value):
     "value,expected",
     [
         (make_id_number(3)[:-1] + ("0" if make_id_number(3)[-1] != "0" else "1"), "校验位不正确"),
-        ("440902850315001", "15位旧版身份证号码"),
+        ("440902851315001", "15位旧版身份证号码，但其中的出生日期无效"),
         ("44090219850315", "应为18位"),
         (440902198503150017, "长号码的末几位已丢失"),
     ],

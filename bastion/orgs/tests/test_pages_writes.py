@@ -57,7 +57,7 @@ def test_bad_id_number_is_refused_with_a_chinese_message(client, personas, tree)
     )
     assert "校验位" in str(response.context["form"].errors["id_number"])
     response = client.post(
-        reverse("orgs:person_create"), person_post(tree.station_a1, id_number="440902850315123")
+        reverse("orgs:person_create"), person_post(tree.station_a1, id_number="440902851315123")
     )
     assert "15位" in str(response.context["form"].errors["id_number"])
     assert not Person.objects.filter(employee_no="E900001").exists()

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from bastion.agenda.models import AlertLevel
 from bastion.core.api import ScopedRelatedField
-from bastion.core.api_fields import EnumField, OrgRefSerializer, PersonRefSerializer
+from bastion.core.api_fields import EnumField, IdField, OrgRefSerializer, PersonRefSerializer
 from bastion.orgs.models import Organization, Person
 
 from .. import selectors
@@ -69,7 +69,7 @@ class InspectionCreateSerializer(serializers.Serializer):
         label=_("检查组成员"), max_length=300, required=False, allow_blank=True, default=""
     )
     inspected = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         label=_("被检查组织"),
         allow_empty=False,
         help_text=_("被检查组织编号"),

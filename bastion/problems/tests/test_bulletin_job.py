@@ -49,10 +49,11 @@ def test_docx_form_and_tables(done, tree):
     assert "各下属党组织：" in texts
     for heading in (
         "一、总体情况",
-        "二、各单位整改情况",
-        "三、问题类别分布",
-        "四、逾期未整改问题",
-        "五、工作要求",
+        "二、检查开展情况",
+        "三、各单位整改情况",
+        "四、问题类别分布",
+        "五、逾期未整改问题",
+        "六、工作要求",
     ):
         assert heading in texts
     assert any(
@@ -66,6 +67,7 @@ def test_docx_form_and_tables(done, tree):
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
     )
     assert east_asia == "方正小标宋简体"
+    assert "本季度未录入检查记录。" in texts  # no inspection in the crafted set
     units, categories, overdue = (table_rows(t) for t in doc.tables)
     assert units[0] == ["排名", "单位", "发现问题", "应整改", "已整改", "逾期未改", "整改率"]
     assert units[1] == ["1", "A县公司党委", "3", "5", "2", "2", "40.0%"]
@@ -87,7 +89,13 @@ def test_docx_form_and_tables(done, tree):
 
 def test_xlsx_sheets(done):
     book = load_workbook(io.BytesIO(done.xlsx.read()))
-    assert book.sheetnames == ["总体情况", "各单位整改情况", "问题类别分布", "逾期未整改问题"]
+    assert book.sheetnames == [
+        "总体情况",
+        "各单位整改情况",
+        "问题类别分布",
+        "逾期未整改问题",
+        "检查开展情况",
+    ]
     summary = {r[0]: r[1] for r in book["总体情况"].iter_rows(min_row=2, values_only=True)}
     assert summary["文号"] == "市公党通〔2025〕7号"
     assert (summary["发现问题"], summary["应整改"], summary["已整改"], summary["逾期未改"]) == (
@@ -97,7 +105,8 @@ def test_xlsx_sheets(done):
         4,
     )
     units = list(book["各单位整改情况"].iter_rows(values_only=True))
-    assert units[1] == (1, "A县公司党委", 3, 5, 2, 2, "40.0%")
+    assert units[1] == (1, "A县公司党委", 3, 5, 2, 2, 0.4)
+    assert book["各单位整改情况"]["G2"].number_format == "0.0%"
     overdue = list(book["逾期未整改问题"].iter_rows(min_row=2, values_only=True))
     assert len(overdue) == 4
     assert overdue[0][2] == "现场作业未设安全监护人" and overdue[0][5] == 92

@@ -116,40 +116,61 @@ def _visible(request, pk) -> Bulletin:
     )
 
 
-def _cell(value):
+def _cell(cell):
+    """A workbook cell as the preview shows it: dates as dates, rates as “40.0%”."""
+    value = cell.value
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, int | float) and str(cell.number_format).endswith("%"):
+        return f"{value * 100:.1f}%"
     return value
 
 
-def preview(bulletin: Bulletin) -> dict | None:
-    """The summary tables read back from the workbook (first rows of the overdue list)."""
+def _read_sheet(sheet, limit: int | None) -> dict:
+    collected = []
+    for row in sheet.iter_rows():
+        collected.append([_cell(c) for c in row])
+        if limit and len(collected) > limit:
+            break
+    rows = collected[1:]
+    truncated = bool(limit) and len(rows) > limit
+    return {"headers": collected[0], "rows": rows[:limit] if limit else rows, "more": truncated}
+
+
+def read_workbook(bulletin: Bulletin, limit: int | None) -> dict | None:
+    """The issued workbook's sheets by name (the long lists cut at ``limit``), or None."""
     if bulletin.status != BulletinStatus.DONE or not bulletin.xlsx:
         return None
     from openpyxl import load_workbook
 
     from ..bulletin_xlsx import SHEETS
 
+    long_lists = set(SHEETS[3:])
     try:
         with bulletin.xlsx.open("rb") as handle:
             book = load_workbook(handle, read_only=True, data_only=True)
-            tables = {}
-            for name in SHEETS:
-                rows = book[name].iter_rows(values_only=True)
-                limit = PREVIEW_OVERDUE_ROWS + 1 if name == SHEETS[3] else None
-                collected = []
-                for row in rows:
-                    collected.append([_cell(v) for v in row])
-                    if limit and len(collected) >= limit:
-                        break
-                tables[name] = {"headers": collected[0], "rows": collected[1:]}
+            tables = {
+                name: _read_sheet(book[name], limit if name in long_lists else None)
+                for name in SHEETS
+                if name in book.sheetnames  # bulletins issued before a sheet was added
+            }
             book.close()
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
+    return tables if SHEETS[0] in tables else None
+
+
+def preview(bulletin: Bulletin) -> dict | None:
+    """The summary tables read back from the workbook (first rows of the long lists)."""
+    from ..bulletin_xlsx import SHEETS
+
+    tables = read_workbook(bulletin, PREVIEW_OVERDUE_ROWS)
+    if tables is None:
         return None
     summary = {row[0]: row[1] for row in tables[SHEETS[0]]["rows"]}
-    return {"summary": summary, "tables": [(n, tables[n]) for n in SHEETS[1:]]}
+    return {"summary": summary, "tables": [(n, tables[n]) for n in SHEETS[1:] if n in tables]}
 
 
 @login_required
@@ -159,6 +180,23 @@ def bulletin_detail(request, pk):
     if request.headers.get("HX-Request"):
         return render(request, "problems/bulletins/_status.html", context)
     return render(request, "problems/bulletins/bulletin_detail.html", context)
+
+
+@login_required
+def bulletin_print(request, pk):
+    """The bulletin as an A4 page to print or save as PDF from the browser."""
+    from ..bulletin_print import printable
+
+    bulletin = _visible(request, pk)
+    tables = read_workbook(bulletin, None)
+    document = printable(bulletin, tables) if tables is not None else None
+    if document is None:
+        raise Http404(_("通报尚未生成。"))
+    return render(
+        request,
+        "problems/bulletins/bulletin_print.html",
+        {"bulletin": bulletin, "document": document},
+    )
 
 
 @login_required

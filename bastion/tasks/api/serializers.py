@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bastion.core.api import ScopedRelatedField
-from bastion.core.api_fields import EnumField, OrgRefSerializer
+from bastion.core.api_fields import EnumField, IdField, OrgRefSerializer
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind, UnitKind
 
@@ -268,14 +268,14 @@ class TaskCreateSerializer(serializers.Serializer):
 
 class DispatchSerializer(serializers.Serializer):
     recipients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         label=_("承办组织"),
         required=False,
         allow_empty=False,
         max_length=MAX_RECIPIENTS,
         help_text=_("逐个指定的承办组织编号；与 within/unit_kind/kind 二选一"),
     )
-    within = serializers.IntegerField(
+    within = IdField(
         label=_("范围"),
         required=False,
         help_text=_("组织编号：派发给该组织下级中符合条件的全部组织（默认为整个派发范围）"),
@@ -334,6 +334,55 @@ class ByStateSerializer(serializers.Serializer):
     accepted = serializers.IntegerField(help_text=_("已采纳"))
 
 
+class RemindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            ("late", _("催办：截止日期已过仍未反馈的组织")),
+            ("due", _("提醒：截止前尚未反馈的组织")),
+        ],
+        default="late",
+        help_text=_("late：一键催办（截止日期已过）；due：一键提醒（截止日期前）"),
+    )
+
+
+class UnreachableSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("组织编号"))
+    name = serializers.CharField(help_text=_("组织名称"))
+
+
+class RemindResultSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=_("late 催办，due 提醒"))
+    reminded = serializers.IntegerField(help_text=_("本次催办（提醒）的承办组织数"))
+    unreachable = UnreachableSerializer(
+        many=True, help_text=_("没有可接收催办账号的承办组织（无人持有可办理该工作单的角色）")
+    )
+    message = serializers.CharField(
+        allow_blank=True, help_text=_("以下单位没有可接收催办的账号：…（都能收到时为空）")
+    )
+
+
+class ChoiceCountSerializer(serializers.Serializer):
+    choice = serializers.CharField(help_text=_("选项"))
+    count = serializers.IntegerField(help_text=_("选择该项的反馈数"))
+
+
+class FieldTotalSerializer(serializers.Serializer):
+    field = serializers.IntegerField(source="field_id", help_text=_("反馈字段编号"))
+    label = serializers.CharField(help_text=_("字段名称"))
+    kind = serializers.ChoiceField(
+        choices=[("number", _("数字")), ("choice", _("单选"))], help_text=_("字段类型")
+    )
+    answers = serializers.IntegerField(help_text=_("填写了该字段的反馈数"))
+    total = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text=_("数字字段：各反馈之和；单选字段为空"),
+    )
+    counts = ChoiceCountSerializer(many=True, help_text=_("单选字段：每个选项的反馈数"))
+
+
 class ProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text=_("承办组织数"))
     by_state = ByStateSerializer(help_text=_("各状态的承办组织数"))
@@ -345,6 +394,10 @@ class ProgressSerializer(serializers.Serializer):
     )
     late_submitted = serializers.IntegerField(help_text=_("逾期反馈"))
     overdue_open = serializers.IntegerField(help_text=_("已过截止日期仍未反馈"))
+    field_totals = FieldTotalSerializer(
+        many=True,
+        help_text=_("反馈字段汇总：按已反馈、已采纳的反馈，数字字段求和，单选字段按选项计数"),
+    )
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {}})
@@ -392,7 +445,7 @@ class SubmitSerializer(serializers.Serializer):
         ),
     )
     remove_files = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         label=_("删除附件"),
         required=False,
         default=list,
@@ -412,7 +465,7 @@ class ReturnSerializer(serializers.Serializer):
 
 class PassDownSerializer(serializers.Serializer):
     recipients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         label=_("承办组织"),
         allow_empty=False,
         max_length=MAX_RECIPIENTS,

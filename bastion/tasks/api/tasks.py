@@ -19,13 +19,16 @@ from bastion.core.evidence import download
 
 from .. import selectors
 from ..filters import ProgressFilter, TaskFilter
-from ..models import Assignment, AssignmentState, Task, TaskAttachment
-from ..services import flow
+from ..models import Assignment, AssignmentState, Task, TaskAttachment, TaskStatus
+from ..selectors_totals import field_totals, totalled_fields
+from ..services import flow, notify
 from .common import STATE_PARAMETER, WITHIN_PARAMETER
 from .serializers import (
     DispatchResultSerializer,
     DispatchSerializer,
     ProgressSerializer,
+    RemindResultSerializer,
+    RemindSerializer,
     TaskCreateSerializer,
     TaskSerializer,
 )
@@ -33,9 +36,15 @@ from .serializers import (
 ANSWERED = [AssignmentState.SUBMITTED, AssignmentState.ACCEPTED]
 
 
-def progress_payload(result) -> dict:
-    """``selectors.progress`` as the API answers it: every state present, zero or not."""
+def progress_payload(result, totals=()) -> dict:
+    """``selectors.progress`` as the API answers it: every state present, zero or not; with
+    ``totals`` (``selectors_totals.field_totals``), each number field summed, each choice
+    counted."""
     return {
+        "field_totals": [
+            {**vars(item), "counts": [{"choice": c, "count": n} for c, n in item.counts]}
+            for item in totals
+        ],
         "total": result.total,
         "by_state": {state.value: result.by_state.get(state.value, 0) for state in AssignmentState},
         "answered": result.answered,
@@ -147,7 +156,8 @@ class TaskViewSet(
     @extend_schema(
         summary=_("工作单进度统计"),
         description=_(
-            "一键统计：各状态的承办组织数、已反馈数、按时反馈率、逾期反馈数和逾期未反馈数；"
+            "一键统计：各状态的承办组织数、已反馈数、按时反馈率、逾期反馈数和逾期未反馈数，"
+            "以及反馈字段汇总（数字字段求和、单选字段计数）；"
             "within 可只统计某组织下级的承办组织。"
         ),
         parameters=[WITHIN_PARAMETER],
@@ -158,7 +168,54 @@ class TaskViewSet(
         task = self.get_object()
         rows = ProgressFilter(request.query_params, task=task, request=request).subtree
         result = selectors.progress(task, assignments=rows)
-        return Response(ProgressSerializer(progress_payload(result)).data)
+        totals = field_totals(rows, totalled_fields(task))
+        return Response(ProgressSerializer(progress_payload(result, totals)).data)
+
+    @extend_schema(
+        summary=_("一键催办 / 一键提醒"),
+        description=_(
+            "kind=late（默认）：向截止日期已过仍未反馈的承办组织发送催办；kind=due：截止日期前"
+            "向尚未反馈的承办组织发送提醒。同一天同一人只提醒一次。unreachable 列出没有可接收"
+            "催办账号的承办组织（无人持有可办理该工作单的角色），message 用中文说明。"
+            "需要派发权限；工作单未派发或已结束时为 400。"
+        ),
+        request=RemindSerializer,
+        responses={
+            200: RemindResultSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        scope_action="dispatch",
+        serializer_class=RemindSerializer,
+        filter_backends=[],
+    )
+    def remind(self, request, pk=None):
+        task = self.get_object()
+        serializer = RemindSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if task.status != TaskStatus.DISPATCHED:
+            raise ValidationError(
+                {"non_field_errors": [gettext("工作单未派发或已结束，不能催办。")]}
+            )
+        kind = serializer.validated_data["kind"]
+        if kind == "due":
+            unreachable = notify.unreachable_recipients(task, notify.due_assignments(task))
+            reminded = notify.task_remind_due(actor=request.user, task=task)
+        else:
+            unreachable = notify.unreachable_recipients(task, flow.late_assignments(task))
+            reminded = flow.task_remind_late(task=task, actor=request.user)
+        result = {
+            "kind": kind,
+            "reminded": reminded,
+            "unreachable": [{"id": pk, "name": name} for pk, name in unreachable],
+            "message": notify.unreachable_message(unreachable),
+        }
+        return Response(RemindResultSerializer(result).data)
 
     @extend_schema(
         summary=_("导出反馈汇总（xlsx）"),

@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bastion.core.notifications.digest import deadline_note
-from bastion.core.notifications.holders import targets_by_holder
+from bastion.core.notifications.holders import holders_by_target, targets_by_holder
 from bastion.core.notifications.models import NotificationLevel
 from bastion.core.notifications.selectors import receipts
 from bastion.core.notifications.services import Recipient, notification_send
@@ -301,6 +301,41 @@ def task_remind_due(*, actor, task: Task) -> int:
     if count:
         due_reminders_send(actor=actor, task=task, now=now)
     return count
+
+
+# --- recipients nobody can be told about ---------------------------------------------------
+
+UNREACHABLE_SHOWN = 20  # names in the message; the rest are counted
+
+
+def unreachable_recipients(task: Task, assignments) -> list[tuple[int, str]]:
+    """``(organization id, name)`` of the recipients among ``assignments`` for which no active
+    account holds a role that answers the task (``ANSWER_PERMISSION`` on the recipient or
+    between it and the issuer): the very people a 催办 or 提醒 goes to, so these recipients
+    get no message. Two queries, in tree order."""
+    rows = list(
+        assignments.order_by("organization__path", "pk").values_list(
+            "organization_id", "organization__path", "organization__name"
+        )
+    )
+    if not rows:
+        return []
+    holders = holders_by_target(
+        ANSWER_PERMISSION, [path for _id, path, _name in rows], below=task.issuer.path
+    )
+    return [(org_id, name) for org_id, path, name in rows if not holders.get(path)]
+
+
+def unreachable_message(unreachable: list[tuple[int, str]]) -> str:
+    """ "以下单位没有可接收催办的账号：…" naming them (empty when every recipient is reachable)."""
+    if not unreachable:
+        return ""
+    names = "、".join(name for _id, name in unreachable[:UNREACHABLE_SHOWN])
+    if len(unreachable) > UNREACHABLE_SHOWN:
+        names = _("%(names)s 等 %(n)s 个单位") % {"names": names, "n": len(unreachable)}
+    return _(
+        "以下单位没有可接收催办的账号：%(names)s。请为这些单位开通账号并分配角色，或电话通知。"
+    ) % {"names": names}
 
 
 def _rows(assignments) -> list[tuple]:

@@ -83,6 +83,24 @@ def test_progress_numbers(api, personas, crafted):
         "on_time_rate": 20.0,
         "late_submitted": 1,
         "overdue_open": 3,
+        "field_totals": [  # the two answers given (station_a2's was sent back)
+            {
+                "field": crafted.fields.get(label="培训人数").pk,
+                "label": "培训人数",
+                "kind": "number",
+                "answers": 2,
+                "total": 70,
+                "counts": [],
+            },
+            {
+                "field": crafted.fields.get(label="完成情况").pk,
+                "label": "完成情况",
+                "kind": "choice",
+                "answers": 2,
+                "total": None,
+                "counts": [{"choice": "已完成", "count": 2}, {"choice": "推进中", "count": 0}],
+            },
+        ],
     }
 
 

@@ -190,8 +190,14 @@ def test_navigation_items(personas):
         }
 
     assert {"我的任务", "工作单", "四级贯通"} <= items(personas.secretary_a)
-    assert items(personas.member) == {"四级贯通"}  # a member reads the cascade, answers nothing
-    assert items(personas.outsider) == set()
+    # A member reads the cascade and answers nothing: their 我的任务 is their own to-do list
+    # (the kernel's my_work page), as it is for any account that answers for no organization.
+    assert items(personas.member) == {"我的任务", "四级贯通"}
+    assert items(personas.outsider) == {"我的任务"}
+    links = {
+        i["label"]: i["url"] for s in visible_sections(personas.member, "/") for i in s["items"]
+    }
+    assert links["我的任务"] == reverse("my_work")
 
 
 def test_overdue_open_answer_is_flagged_on_the_row(client, personas, inbox):

@@ -44,6 +44,7 @@ from ..selectors_progress import (
     sorted_rows,
     within_choices,
 )
+from ..selectors_totals import field_totals, totalled_fields
 from ..services import flow, notify
 
 PAGE_SIZE = 50
@@ -163,6 +164,7 @@ def progress_view(request, pk: int):
     )
     assignment_url = _url_maker("tasks:assignment_detail")
     late = late_rows(rows, task, today, LATE_LIST_SIZE)
+    _mark_unreachable(task, late)
     shown = [*page, *late]
     parents = parent_names(shown)
     for row in shown:
@@ -170,7 +172,8 @@ def progress_view(request, pk: int):
     read = notify.dispatch_receipts(task, [row.pk for row in page])  # 已读/未读: one query
     for row in page:
         row.receipt = read.get(row.pk)
-    parts = breakdown(rows, task, node, today)
+    fields = totalled_fields(task)
+    parts = breakdown(rows, task, node, today, fields)
     for part in parts:
         part.drill_url = "" if part.own else base + filters.query(within=part.org.pk, page="")
     visible_orgs = Organization.objects.restrict(request.user, "view")
@@ -190,6 +193,8 @@ def progress_view(request, pk: int):
         sort_links=_sort_links(base, filters),
         late=late,
         breakdown=parts,
+        totalled_fields=fields,
+        field_totals=field_totals(rows, fields),
         states=AssignmentState.choices,
         task_url=_reverse("tasks:task_detail", task.pk),
         can_remind=task.status == TaskStatus.DISPATCHED
@@ -199,6 +204,17 @@ def progress_view(request, pk: int):
         remind_url=reverse("tasks:progress_remind", args=[task.pk]),
     )
     return render(request, "tasks/progress/progress.html", context)
+
+
+def _mark_unreachable(task: Task, late: list[Assignment]) -> None:
+    """Late recipients nobody can be told about (no account holds a role that answers the
+    task): a 催办 would not reach them, so the list says so before anyone clicks."""
+    if not late:
+        return
+    rows = Assignment.objects.filter(pk__in=[row.pk for row in late])
+    nobody = {org_id for org_id, _name in notify.unreachable_recipients(task, rows)}
+    for row in late:
+        row.unreachable = row.organization_id in nobody
 
 
 def _decorate(row: Assignment, assignment_url, parents: dict[str, str]) -> None:
@@ -246,17 +262,21 @@ def progress_remind(request, pk: int):
         messages.error(request, _("工作单未派发或已结束，不能催办。"))
         return redirect(back)
     if request.POST.get("kind") == "due":  # 一键提醒, before the deadline
+        unreachable = notify.unreachable_recipients(task, notify.due_assignments(task))
         count = notify.task_remind_due(actor=request.user, task=task)
         if count:
             messages.success(request, _("已向 %(n)s 个未反馈组织发送提醒。") % {"n": count})
         else:
             messages.info(request, _("当前没有需要提醒的组织。"))
-        return redirect(back)
-    count = flow.task_remind_late(task=task, actor=request.user)
-    if count:
-        messages.success(request, _("已向 %(n)s 个逾期组织发送催办。") % {"n": count})
     else:
-        messages.info(request, _("当前没有逾期未反馈的组织，无需催办。"))
+        unreachable = notify.unreachable_recipients(task, flow.late_assignments(task))
+        count = flow.task_remind_late(task=task, actor=request.user)
+        if count:
+            messages.success(request, _("已向 %(n)s 个逾期组织发送催办。") % {"n": count})
+        else:
+            messages.info(request, _("当前没有逾期未反馈的组织，无需催办。"))
+    if unreachable:
+        messages.warning(request, notify.unreachable_message(unreachable))
     return redirect(back)
 
 

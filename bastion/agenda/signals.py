@@ -1,0 +1,28 @@
+"""The agenda follows edits made elsewhere at once, instead of waiting for the daily job.
+
+A committee's term dates are edited in the organization app (its form, API and services):
+when they change, the 换届 obligation is regenerated and the one it replaces removed
+(``services.obligations.term_obligation_sync``). Bulk writes (imports use ``bulk_update``)
+send no signal; the daily job brings those in line, leaving one obligation as well.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from bastion.orgs.models import Organization
+
+TERM_FIELDS = {"term_started_on", "term_ends_on"}
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="agenda_term_obligation_sync")
+def term_edited(sender, instance: Organization, created: bool, update_fields=None, raw=False, **kw):
+    if raw or created or not instance.is_active:
+        return
+    if update_fields is not None and not TERM_FIELDS & set(update_fields):
+        return
+    from .services.obligations import term_obligation_sync
+
+    term_obligation_sync(instance, timezone.localdate())
