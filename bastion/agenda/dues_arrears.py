@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value, Window
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Lag, Least
 
 from .models import DuesPayment
 from .services.dues_fulfilment import owed_from_expr
@@ -58,33 +58,30 @@ def with_arrears(people, reference: dt.date):
     after_ref = Value(ref + 1, output_field=IntegerField())
     people = people.annotate(owed_from=owed_from_expr())
     people = people.annotate(owed_index=_index_sql(F("owed_from")))
+    # Every payment lies in the months owed (a paid month starts the dues, see owed_from_expr),
+    # so no subquery below needs the member's owed-from day: each is a plain index range.
     owed_paid = (
-        _payment_indexes("pk")
-        .filter(month__lte=reference, index__gte=OuterRef("owed_index"))
+        DuesPayment.objects.filter(person=OuterRef("pk"), month__lte=reference)
         .order_by()
         .values("person")
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    first_paid = (
-        _payment_indexes("pk")
-        .filter(index__gte=OuterRef("owed_index"))
-        .order_by("month")
-        .values("index")[:1]
+    first_paid = _payment_indexes("pk").order_by("month").values("index")[:1]
+    last_paid = (
+        _payment_indexes("pk").filter(month__lte=reference).order_by("-month").values("index")[:1]
     )
-    next_paid = (
-        DuesPayment.objects.filter(person=OuterRef("person"), month__gt=OuterRef("month"))
-        .order_by("month")
-        .annotate(index=_index_sql("month"))
-        .values("index")[:1]
-    )
+    # The gap before each payment, from the one before it (LAG over the member's payments):
+    # one pass over them, no lookup per payment.
+    previous = Window(Lag(_index_sql("month")), order_by=F("month").asc())
     widest_gap = (
         _payment_indexes("pk")
-        .filter(month__lt=reference, index__gte=OuterRef("owed_index"))
-        .annotate(gap=Least(Coalesce(Subquery(next_paid), after_ref), after_ref) - F("index") - 1)
+        .filter(month__lte=reference)
+        .annotate(gap=F("index") - Coalesce(previous, F("index") - 1) - 1)
         .order_by("-gap")
         .values("gap")[:1]
     )
+    trailing = Value(ref, output_field=IntegerField()) - Subquery(last_paid)
     leading = Least(Coalesce(Subquery(first_paid), after_ref), after_ref) - F("owed_index")
     zero = Value(0, output_field=IntegerField())
     return people.annotate(
@@ -95,6 +92,9 @@ def with_arrears(people, reference: dt.date):
             zero,
         ),
         longest_unpaid_run=Greatest(
-            leading, Coalesce(Subquery(widest_gap, output_field=IntegerField()), zero), zero
+            leading,
+            Coalesce(trailing, zero),
+            Coalesce(Subquery(widest_gap, output_field=IntegerField()), zero),
+            zero,
         ),
     )

@@ -150,7 +150,8 @@ class UploadInput(forms.ClearableFileInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
-        return html + upload_note_html(getattr(self, "chosen", {}).get(name, []))
+        note = upload_note_html(getattr(self, "chosen", {}).get(name, []))
+        return html + note if note else html  # SafeString + "" would be escaped
 
 
 def upload_note_html(names: list[str]) -> str:

@@ -20,22 +20,36 @@ from django.utils.translation import gettext as _
 FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 FULL_WIDTH_TABLE = str.maketrans(FULL_WIDTH)
 _HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # a C search: far cheaper than translate
+# Prose (names, addresses, descriptions, choice labels) keeps its Chinese punctuation —
+# "，" "（）" "：" are right there — so only digits, letters and the space are mapped.
+PROSE = {k: v for k, v in FULL_WIDTH.items() if chr(v).isalnum() or v == 0x20}
+PROSE_TABLE = str.maketrans(PROSE)
+_HAS_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff·•"
 _GAP_IN_NAME = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 
 
 def plain(text: str) -> str:
-    """Full-width ASCII forms → ASCII, ideographic space → space, trimmed."""
+    """Full-width ASCII forms → ASCII, ideographic space → space, trimmed: for numbers,
+    codes, dates and phone numbers, where "－" "．" "（）" are the ASCII marks mistyped."""
     if not text.isascii() and _HAS_FULL_WIDTH.search(text):
         text = text.translate(FULL_WIDTH_TABLE)
     return text.strip()
 
 
+def plain_text(text: str) -> str:
+    """Prose: full-width digits and letters → ASCII, ideographic space → space, trimmed;
+    Chinese punctuation kept ("（限期整改）" stays as it is)."""
+    if not text.isascii() and _HAS_FULL_WIDTH_ALNUM.search(text):
+        text = text.translate(PROSE_TABLE)
+    return text.strip()
+
+
 def plain_name(text: str) -> str:
-    """A person's or an organization's name: no spaces between Chinese characters ("周　杰" →
-    "周杰"), runs of spaces elsewhere made one ("Li  Ming" → "Li Ming")."""
-    text = plain(text)
+    """A person's name: no spaces between Chinese characters ("周　杰" → "周杰"), runs of spaces
+    elsewhere made one ("Li  Ming" → "Li Ming")."""
+    text = plain_text(text)
     if " " in text and not text.isascii():
         text = _GAP_IN_NAME.sub("", text)
     if "  " in text or "\t" in text or "\n" in text:
@@ -99,7 +113,8 @@ def plain_values(
 
     ``names`` get :func:`plain_name`, ``codes`` :func:`plain_code`, ``phones``
     :func:`normalize_phone` (its ValidationError is raised under the field's name, as a form's
-    ``clean()`` and a serializer's ``validate()`` both expect); other strings :func:`plain`."""
+    ``clean()`` and a serializer's ``validate()`` both expect); other strings
+    :func:`plain_text`."""
     errors = {}
     for key, value in list(values.items()):
         if not isinstance(value, str):
@@ -114,7 +129,7 @@ def plain_values(
         elif key in codes:
             values[key] = plain_code(value)
         else:
-            values[key] = plain(value)
+            values[key] = plain_text(value)
     if errors:
         raise ValidationError(errors)
     return values

@@ -11,7 +11,10 @@ class ProblemsConfig(AppConfig):
     # by the daily run (the kernel's registries: core/notifications/digest.py, core/daily.py).
     digest_sources = ["bastion.problems.digest.items"]
     digest_recipients = ["bastion.problems.digest.digest_recipients"]
-    daily_jobs = ["bastion.problems.services.overdue.problems_overdue_handle"]
+    daily_jobs = [
+        "bastion.problems.services.overdue.problems_overdue_handle",
+        "bastion.problems.services.bulletins.bulletins_expire",  # generations that died
+    ]
 
     @property
     def navigation(self):

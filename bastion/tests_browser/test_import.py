@@ -81,7 +81,7 @@ def upload(page, file_path):
     page.goto("/orgs/people/")
     page.get_by_role("link", name="导入名册").click()
     expect(page).to_have_url("/orgs/import/people/")
-    page.get_by_label("Excel 文件（.xlsx）").set_input_files(file_path)
+    page.get_by_label("Excel 文件（.xlsx 或 .csv）").set_input_files(file_path)
     page.get_by_role("button", name="上传并校验").click()
 
 

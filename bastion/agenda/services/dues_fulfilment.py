@@ -6,8 +6,8 @@ person belongs to the nearest organization above (or at) their own that is not a
 
 A member owes the months from their *owed-from* day on: the later of their 入党日期 and the start
 of their dues in Bastion, which is the day they were entered in Bastion, or the first month of
-their earliest dues profile when a branch recorded earlier history on purpose. So a roster
-imported with 入党日期 years ago brings no past arrears (issue 13).
+their earliest dues profile or payment when a branch recorded earlier history on purpose. So a
+roster imported with 入党日期 years ago brings no past arrears (issue 13).
 
 ``refresh_dues_obligations`` serves both one payment and ``generate_year`` over thousands of
 organizations: its query count depends only on how deeply party groups nest, never on the
@@ -102,17 +102,20 @@ def dues_roster(org: Organization):
 
 
 def dues_start_expr(prefix: str = ""):
-    """SQL: the day a member's dues start in Bastion: the day the person was entered, or the
-    first month of their earliest dues profile when that is earlier (history entered on
-    purpose). ``prefix`` reaches the person (``"person__"`` from a profile)."""
+    """SQL: the day a member's dues start in Bastion: the day the person was entered, or an
+    earlier month the branch recorded on purpose: the first month of their earliest dues
+    profile, or of their earliest recorded payment (a month paid was a month owed). So every
+    payment lies in the months owed, which keeps the arrears queries free of this expression.
+    ``prefix`` reaches the person (``"person__"`` from a profile)."""
+    person = OuterRef(f"{prefix}pk")
     first_profile = (
-        DuesProfile.objects.filter(person=OuterRef(f"{prefix}pk"))
-        .order_by("starts_on")
-        .values("starts_on")[:1]
+        DuesProfile.objects.filter(person=person).order_by("starts_on").values("starts_on")[:1]
     )
+    first_payment = DuesPayment.objects.filter(person=person).order_by("month").values("month")
     entered = TruncDate(f"{prefix}created_at")
     return Least(
         Coalesce(Subquery(first_profile, output_field=DateField()), entered),
+        Coalesce(Subquery(first_payment[:1], output_field=DateField()), entered),
         entered,
         output_field=DateField(),
     )

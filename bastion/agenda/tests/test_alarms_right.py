@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from bastion.agenda.dues_arrears import with_arrears
+from bastion.agenda.dues_arrears import unpaid_runs, with_arrears
 from bastion.agenda.models import DuesPayment, DuesProfile, Obligation
 from bastion.agenda.selectors_agenda import alert_q
 from bastion.agenda.selectors_dues import (
@@ -225,3 +225,28 @@ def test_editing_a_term_replaces_its_obligation_at_once_and_the_daily_job_keeps_
     )
     assert open_terms(branch) == [(D(2024, 5, 1), D(2026, 4, 30))]
     assert Obligation.objects.get(organization=branch, kind="election").alert(today) == "red"
+
+
+def test_the_database_finds_the_same_runs_as_the_ledger(tree, people, december):
+    """Random histories (paid ahead, gaps at either end, none at all): the SQL annotations
+    agree with the pure function the ledger uses."""
+    import random
+
+    rng = random.Random(13)
+    reference = D(2025, 11, 1)
+    members = []
+    for n in range(12):
+        person = PersonFactory(organization=tree.station_a1, **OLD_MEMBER)
+        enter_long_ago(person)
+        months = months_between(D(2024, 12, 1), D(2026, 2, 1))  # up to three months ahead
+        pay(person, [m for m in months if rng.random() < (0.3 + n * 0.05)], tree.station_a1)
+        members.append(person)
+    found = {
+        p.pk: (p.longest_unpaid_run, p.months_owed, p.owed_from)
+        for p in with_arrears(Person.objects.filter(pk__in=[m.pk for m in members]), reference)
+    }
+    for person in members:
+        paid = set(DuesPayment.objects.filter(person=person).values_list("month", flat=True))
+        run, owed, since = found[person.pk]
+        assert since == min([D(2024, 12, 1), *paid])
+        assert (run, owed) == unpaid_runs(paid, since, reference), person.name

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..text import normalize_phone, plain, plain_code, plain_name
+from ..text import normalize_phone, plain, plain_code, plain_name, plain_text
 
 HEADER_ROW = 1
 MAX_ERRORS = 10_000  # a wholly wrong file would otherwise list every cell of every row
@@ -53,9 +53,11 @@ class Column:
     ``aliases`` are other words branches use for it (the shared table in ``synonyms.py`` adds
     its own). ``kind``: ``text``; ``name`` (a person's name: no spaces between Chinese
     characters); ``code`` (identifiers such as ID or employee numbers: digits kept exactly,
-    spaces dropped, numbers that Excel rounded are refused); ``phone`` (mobile or landline,
-    stored as ``13800138000`` / ``0731-84561234``); ``date``; ``choice`` (Chinese labels).
-    Full-width digits, letters and spaces are made ASCII in every kind.
+    spaces dropped, numbers that Excel rounded are refused); ``number`` (amounts, months,
+    values read as text: "４０．００" → "40.00"); ``phone`` (mobile or landline, stored as
+    ``13800138000`` / ``0731-84561234``); ``date``; ``choice`` (Chinese labels).
+    Full-width digits, letters and spaces are made ASCII in every kind; full-width
+    punctuation too in codes, numbers, dates and phones, not in prose.
     ``informative`` columns are exported for reading but ignored on import.
     """
 
@@ -133,13 +135,15 @@ def to_text(value, column: Column) -> str:
 
 
 def _plain_by_kind(text: str, kind: str) -> str:
+    if text.isascii() and kind != "code":
+        return text.strip()  # the common case, without a call
     if kind == "code":
         return plain_code(text)
     if kind == "name":
         return plain_name(text)
-    if text.isascii():
-        return text.strip()  # the common case, without a call
-    return plain(text)
+    if kind == "number":
+        return plain(text)
+    return plain_text(text)  # text, choice, phone (normalize_phone reads the rest)
 
 
 def to_phone(value, column: Column) -> str:
@@ -175,6 +179,9 @@ def to_date(value) -> dt.date | None:
 
 
 def to_choice(value, column: Column, labels: dict[str, str]) -> str:
+    found = labels.get(value) if isinstance(value, str) else None
+    if found is not None:
+        return found  # a label exactly as the template offers it: most cells of a roster
     text = to_text(value, column)
     if not text:
         return ""

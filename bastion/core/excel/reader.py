@@ -26,22 +26,25 @@ STRICT_REL_NS = "{http://purl.oclc.org/ooxml/officeDocument/relationships}"
 CJK_DATE_FORMAT_IDS = set(range(27, 37)) | set(range(50, 59))
 EVENTS = ("start", "end")
 READ_CHUNK = 64 * 1024
-FEED_CHUNK = (
-    4 * 1024
-)  # small feeds keep the event queue in cache: ~20 % faster than iterparse's 16 KB
+# Small feeds keep expat's event queue in cache: ~20 % faster than iterparse's 16 KB.
+FEED_CHUNK = 4 * 1024
+PRESCAN_CHUNK = 1024 * 1024
 # A cell holds at most 32,767 characters (about 96 KB in UTF-8): a longer run of text or
 # attribute without a tag is no spreadsheet, only a way to make the parser hold it all.
 MAX_TEXT_RUN = 1024 * 1024
 # Elements inside one row or one string: a row of 16,384 styled empty cells is still allowed.
 MAX_ELEMENTS_PER_RECORD = 50_000
 MAX_COLUMNS = 256  # a value right of column IV is refused, naming its cell
-CELLS_PER_ROW = 32  # stored cell slots per allowed row: a wide sparse sheet cannot fill memory
-STRINGS_PER_ROW = 8  # shared-string entries per allowed row (a roster has ~6 unique texts)
-ELEMENTS_PER_ROW = 48  # sheet elements per allowed row (a cell with a value takes 2 or 3)
-PRESCAN_CHUNK = 1024 * 1024
-STRING_CHARS_PER_ROW = 256  # shared-string characters per allowed row (~150 in a roster)
 MAX_MERGES = 10_000
+# Elements of the small parts (workbook, its relationships, styles): an awful styles.xml with
+# Excel's 64,000 formats holds a few hundred thousand.
+MAX_PART_ELEMENTS = 1_000_000
 KEPT_FORMULAS = 1_000  # the first formula cells are enough to name them in the refusal
+# Bounds in proportion to the row bound (``Limits``), each generous for a real roster.
+CELLS_PER_ROW = 32  # stored cell slots: a wide sparse sheet cannot fill memory
+ELEMENTS_PER_ROW = 48  # sheet elements (a cell with a value takes 2 or 3)
+STRINGS_PER_ROW = 8  # shared-string entries (a roster has ~6 distinct texts a row)
+STRING_CHARS_PER_ROW = 256  # shared-string characters (~150 in a roster)
 
 
 class UnreadableWorkbook(Exception):
@@ -210,6 +213,11 @@ def _count_elements(archive, name: str, budget: _Budget, limit: int, refusal: Ex
                 raise refusal
 
 
+def _open_small(archive: zipfile.ZipFile, name: str, budget: _Budget) -> _BoundedStream:
+    _count_elements(archive, name, budget, MAX_PART_ELEMENTS, TooManyCells(MAX_PART_ELEMENTS))
+    return _open(archive, name, budget)
+
+
 def _starts(stream):
     """``(local name, element, parent's local name)`` at each element's start (attributes
     only); each element is detached once ended, so a part of any length costs flat memory."""
@@ -294,7 +302,7 @@ def read_first_sheet(
 def _first_sheet_path(archive: zipfile.ZipFile, budget: _Budget) -> tuple[str, bool]:
     date1904 = False
     rel_id = None
-    with _open(archive, "xl/workbook.xml", budget) as stream:
+    with _open_small(archive, "xl/workbook.xml", budget) as stream:
         for name, element, _parent in _starts(stream):
             if name == "workbookPr":
                 date1904 = element.get("date1904") in ("1", "true")
@@ -312,7 +320,7 @@ def _first_sheet_path(archive: zipfile.ZipFile, budget: _Budget) -> tuple[str, b
 
 def _relationships(archive: zipfile.ZipFile, budget: _Budget) -> dict[str, str]:
     found = {}
-    with _open(archive, "xl/_rels/workbook.xml.rels", budget) as stream:
+    with _open_small(archive, "xl/_rels/workbook.xml.rels", budget) as stream:
         for name, rel, _parent in _starts(stream):
             if name != "Relationship":
                 continue
@@ -374,7 +382,7 @@ def _date_styles(archive: zipfile.ZipFile, budget: _Budget) -> set[int]:
         return set()
     custom: dict[int, str] = {}
     cell_formats: list[int] = []
-    with _open(archive, "xl/styles.xml", budget) as stream:
+    with _open_small(archive, "xl/styles.xml", budget) as stream:
         for name, element, parent in _starts(stream):
             if name == "numFmt" and parent == "numFmts":
                 custom[int(element.get("numFmtId", -1))] = element.get("formatCode", "")

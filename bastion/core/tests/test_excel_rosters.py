@@ -19,7 +19,7 @@ from bastion.core.excel.synonyms import HEADER_SYNONYMS, names_of
 from bastion.core.idcard import canonical, upgrade_legacy, validate_id_number
 from bastion.core.jobs import import_job_commit, import_job_create
 from bastion.core.models import ImportJob
-from bastion.core.text import normalize_phone, plain, plain_code, plain_name
+from bastion.core.text import normalize_phone, plain, plain_code, plain_name, plain_text
 
 NAME = Column("name", "姓名", required=True, kind="name", max_length=10)
 ID = Column("id_number", "身份证号码", kind="code")
@@ -199,6 +199,15 @@ def test_full_width_digits_letters_and_spaces_become_ascii_in_every_cell():
 )
 def test_names_lose_the_spaces_between_chinese_characters(text, expected):
     assert plain_name(text) == expected
+
+
+def test_prose_keeps_its_chinese_punctuation_and_labels_still_match():
+    assert plain_text("台区１２户电费未结清，（限期整改）") == "台区12户电费未结清，（限期整改）"
+    kind = Column("unit", "单位类别", kind="choice", choices=(("support", "支撑机构（战区）"),))
+    data, problems = excel.convert_row([kind], ["支撑机构（战区）"], {"unit": kind.labels()})
+    assert problems == [] and data == {"unit": "support"}
+    amount = Column("amount", "金额", kind="number")
+    assert excel.to_text("４０．００", amount) == "40.00"
 
 
 def test_plain_and_codes():

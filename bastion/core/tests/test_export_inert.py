@@ -47,3 +47,20 @@ def test_a_person_named_like_a_formula_exports_as_text(client, personas, tree):
     assert cell, "the name is a text cell"
     sheet = read_first_sheet(zipfile.ZipFile(io.BytesIO(data)))
     assert HYPERLINK in [values[0] for _n, values in sheet.rows]
+
+
+def test_every_workbook_the_site_writes_goes_through_the_inert_helper():
+    """A module that builds a workbook itself (not through build_workbook) must pass its cells
+    through inert_cell: a new export path cannot forget it silently."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = []
+    for path in root.rglob("*.py"):
+        if any(part.startswith("tests") for part in path.parts) or path.name == "writer.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"(?<!\w)Workbook\(|csv\.writer|DictWriter", text):
+            writers.append(path.relative_to(root))
+            assert "inert_cell" in text or "inert_row" in text, f"{path} writes raw cells"
+    assert writers, "the bulletin workbook at least is written outside build_workbook"

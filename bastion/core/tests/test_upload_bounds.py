@@ -162,3 +162,30 @@ def test_a_genuine_workbook_at_the_bound_still_reads():
         archive(names(3000)), max_rows=3001, max_unpacked_bytes=3001 * 2048
     )
     assert len(sheet.rows) == 3001 and sheet.rows[-1][1] == ["王2999"]
+
+
+def test_the_upload_page_refuses_the_crafted_file_and_deletes_it(client, personas):
+    from django.urls import reverse
+
+    from bastion.core.models import ImportJob
+
+    client.force_login(personas.secretary_a)
+    upload = SimpleUploadedFile("一支部名册.xlsx", xlsx_bomb())
+    response = client.post(reverse("orgs:import_start", args=["people"]), {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == ImportJob.Status.INVALID
+    assert not job.file  # a refused upload is not kept
+    page = client.get(response["Location"]).content.decode()
+    assert "文字条目过多" in page and "没有写入任何数据" in page
+
+
+def test_a_styles_part_of_millions_of_elements_is_refused_before_parsing():
+    book = io.BytesIO()
+    source = archive(xlsx_bomb(strings=0, empty_rows=0))
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info.filename))
+        out.writestr("xl/styles.xml", b"<styleSheet>" + b"<a/>" * 1_100_000 + b"</styleSheet>")
+    with pytest.raises(xlsx.TooManyCells):
+        xlsx.read_first_sheet(archive(book.getvalue()), max_rows=100)
+    assert "结构异常" in only_message(book.getvalue())

@@ -49,6 +49,7 @@ FIXED = (
         "month",
         "月份",
         required=True,
+        kind="number",
         max_length=20,
         width=10,
         help=_l("指标所属月份，按 YYYY-MM 填写，如 2026-03。"),
@@ -84,7 +85,14 @@ def columns() -> list[Column]:
     return [
         *FIXED,
         *(
-            Column(PREFIX + i.code, i.name, max_length=40, width=14, help=_indicator_help(i))
+            Column(
+                PREFIX + i.code,
+                i.name,
+                kind="number",
+                max_length=40,
+                width=14,
+                help=_indicator_help(i),
+            )
             for i in BenchmarkIndicator.objects.order_by("order", "id")
         ),
     ]

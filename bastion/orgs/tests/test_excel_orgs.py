@@ -87,7 +87,9 @@ def test_new_subtree_is_created_under_an_organization_in_scope(personas, tree):
 
 
 def test_existing_organization_is_updated_with_an_audit_entry(personas, tree):
-    rows = [org_row(组织编码="C-A-1", 组织名称="A1供电所党支部", 简称="A1所", 联系电话="0731 84561234")]
+    rows = [
+        org_row(组织编码="C-A-1", 组织名称="A1供电所党支部", 简称="A1所", 联系电话="0731 84561234")
+    ]
     result = import_orgs(personas.county, rows)
     assert (result.updated, result.created) == (1, 0), result.errors
     tree.station_a1.refresh_from_db()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.scope import allows
 from bastion.core.services import service
 from bastion.orgs.models import Organization
 
-from ..models import Bulletin
+from ..models import Bulletin, BulletinStatus
 from ..selectors_bulletin import parse_quarter
 
 GENERATE = "problems.generate_bulletin"
@@ -39,3 +43,19 @@ def _create(*, actor, organization: Organization, quarter: str, number: str) -> 
     return Bulletin.objects.create(
         organization=organization, quarter=parsed.label, number=number, created_by=actor
     )
+
+
+def bulletins_expire(*, today: dt.date | None = None, bulletins=None) -> dict:
+    """Fail the bulletins still queued or generating ``BASTION_JOB_QUEUE_MINUTES`` after they
+    were requested (a generation takes seconds: its worker died or never ran), so that no page
+    waits for them forever; generating again is requesting a new one. Run daily and whenever a
+    bulletin's status is read."""
+    now = timezone.now()
+    minutes = settings.BASTION_JOB_QUEUE_MINUTES
+    pending = (Bulletin.objects.all() if bulletins is None else bulletins).filter(
+        status__in=(BulletinStatus.QUEUED, BulletinStatus.RUNNING),
+        created_at__lt=now - dt.timedelta(minutes=minutes),
+    )
+    message = _("后台任务中断（超过%(n)d分钟没有完成），请重新生成通报。") % {"n": minutes}
+    expired = pending.update(status=BulletinStatus.FAILED, error=message, finished_at=now)
+    return {"expired": expired}

@@ -28,7 +28,7 @@ from bastion.orgs.selectors import nearby_choices
 
 from ..models import Bulletin, BulletinStatus
 from ..selectors_bulletin import current_quarter
-from ..services.bulletins import GENERATE, bulletin_request
+from ..services.bulletins import GENERATE, bulletin_request, bulletins_expire
 
 VIEW = "problems.view_bulletin"
 PAGE_SIZE = 20
@@ -111,9 +111,15 @@ def bulletin_list(request):
 
 
 def _visible(request, pk) -> Bulletin:
-    return get_object_or_404(
+    """The bulletin as it stands now: one whose generation died is failed on reading, so the
+    polling status fragment stops."""
+    bulletin = get_object_or_404(
         Bulletin.objects.restrict(request.user, "view").select_related("organization"), pk=pk
     )
+    pending = bulletin.status in (BulletinStatus.QUEUED, BulletinStatus.RUNNING)
+    if pending and bulletins_expire(bulletins=Bulletin.objects.filter(pk=bulletin.pk))["expired"]:
+        bulletin.refresh_from_db()
+    return bulletin
 
 
 def _cell(cell):
