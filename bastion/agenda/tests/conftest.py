@@ -28,3 +28,13 @@ def enter_long_ago(*people) -> None:
 def people(people):
     enter_long_ago(*vars(people).values())
     return people
+
+
+@pytest.fixture
+def month_end_calendar(db):
+    """The seeded calendar as it was before it was spread over the solar terms: every item
+    due at its month's end. For tests about boards, digests and the API, whose expectations
+    are written in month ends; the placement itself is tested in test_solar_terms."""
+    from bastion.agenda.models import CalendarRule
+
+    CalendarRule.objects.update(due_term=0)

@@ -11,6 +11,8 @@ from bastion.agenda.models import Meeting, Obligation
 from bastion.agenda.services.obligations import generate_year
 from bastion.core.testing import PERSONAS, Scope, login, persona_matrix, seen_by_persona
 
+pytestmark = pytest.mark.usefixtures("month_end_calendar")  # written in month ends, see conftest
+
 # Organizations owing something in 2026 (the committees have no term yet): three branches and
 # the party group. Which of them each persona sees:
 VISIBLE = {

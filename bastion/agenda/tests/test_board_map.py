@@ -12,7 +12,7 @@ from bastion.orgs.tests.factories import make_org
 
 from .board_helpers import TODAY, YEAR, fulfil, obligation, today_fixture, year_fixture  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("month_end_calendar")]
 
 BRANCH_ROWS = [
     "branch-assembly",

@@ -16,7 +16,7 @@ from bastion.orgs.middleware import SESSION_KEY
 
 from .board_helpers import TODAY, YEAR, fulfil, obligation, today_fixture, year_fixture  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("month_end_calendar")]
 
 
 def board(client, user, org=None):

@@ -15,6 +15,8 @@ from bastion.orgs.tests.factories import UserFactory, grant, make_org
 
 from .notify_scenario import TODAY, build_scenario, reopen, submitted_meeting
 
+pytestmark = pytest.mark.usefixtures("month_end_calendar")  # written in month ends, see conftest
+
 
 @pytest.fixture
 def scenario(tree, personas):

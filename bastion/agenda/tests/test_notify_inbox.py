@@ -15,6 +15,8 @@ from bastion.core.notifications.models import Notification
 
 from .notify_scenario import TODAY, build_scenario
 
+pytestmark = pytest.mark.usefixtures("month_end_calendar")  # written in month ends, see conftest
+
 PERSONAS = ["company", "county", "secretary_a", "secretary_b", "member", "outsider"]
 
 

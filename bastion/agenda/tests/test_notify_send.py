@@ -20,6 +20,8 @@ from bastion.core.notifications.models import Notification
 
 from .notify_scenario import TODAY, build_scenario, submitted_meeting
 
+pytestmark = pytest.mark.usefixtures("month_end_calendar")  # written in month ends, see conftest
+
 ACTING = {"p_company", "p_county", "p_secretary_a", "p_secretary_b"}
 
 

@@ -294,7 +294,8 @@ def test_management_command_generates_the_year(tree, today, capsys):
 
 @pytest.mark.django_db
 def test_due_rules_in_words(tree):
-    assert due_rule_text(rule("branch-assembly")) == "每季度末月的第一个节气（惊蛰、芒种、白露、大雪）"
+    assembly = "每季度末月的第一个节气（惊蛰、芒种、白露、大雪）"
+    assert due_rule_text(rule("branch-assembly")) == assembly
     assert due_rule_text(rule("committee")) == "每月第二个节气（中气，约18-23日）"
     assert due_rule_text(rule("annual-review")) == "每年大雪（12月）"
     assert due_rule_text(rule("dues")) == "每月最后一天"
