@@ -41,6 +41,7 @@ def test_people_import_without_a_file_answers_400_with_errors(api, personas):
     errors = response.json()["errors"]
     assert errors and errors[0]["row"] == 0 and errors[0]["column"] == ""
     assert "Excel 文件" in errors[0]["message"]
+    assert "file" in response.json()  # the field's own key, as before
 
 
 def test_a_person_without_a_party_group_reads_as_null_where_the_schema_allows_it(

@@ -100,9 +100,9 @@ class PersonExcelMixin:
         self.require_permission_anywhere("import")
         serializer = ImportRequestSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response(
-                {"errors": _request_error_rows(serializer)}, status=status.HTTP_400_BAD_REQUEST
-            )
+            # The field's own key stays (clients of v1 read it) beside the documented errors.
+            body = {**serializer.errors, "errors": _request_error_rows(serializer)}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         dry_run = serializer.validated_data["dry_run"]
         result = run_import(
             kind="people",
