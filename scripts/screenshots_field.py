@@ -44,8 +44,9 @@ from shooter import PASSWORD, TIMEOUT_MS, Shooter, run
 
 MAX_HEIGHT = 2000
 PHONE = {"width": 390, "height": 844}
-PHONE_MAX_HEIGHT = 2400
+PHONE_MAX_HEIGHT = 3200
 JOB_WAIT_MS = 120_000  # the db_worker checks the file, the bulletin is generated
+PROGRESS_HEIGHT = 1250  # the counts, the totals, the breakdown and the first late rows
 TASK_WITH_NUMBERS = "安全承诺践诺"  # demo task: 参加承诺党员人数 (number), 开展形式 (choice)
 
 # The branch's own header words: each one a synonym of the template's (see core/excel/synonyms.py).
@@ -207,11 +208,19 @@ def red_alarms(shot: Shooter) -> None:
 
 
 def compute_confirm(shot: Shooter) -> None:
+    """The confirmation of a round in scoring, one with scores still missing if there is one
+    (the page then counts them by group)."""
     page = shot.open(shot.as_user("company"), "/evaluation/rounds/?state=scoring")
-    shot.open(page, first_link(page, "[data-testid=round-table] tbody a", "评分中的考评轮次"))
-    shot.open(page, first_link(page, "[data-testid=compute-round]", "“计算结果”按钮"))
-    if not page.get_by_test_id("compute-confirm").count():
-        sys.exit(f"计算结果没有先请求确认：{page.url}")
+    links = page.locator("[data-testid=round-table] tbody a")
+    rounds = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    if not rounds:
+        sys.exit(f"没有评分中的考评轮次：{page.url}（演示数据是否已生成？）")
+    for url in rounds:
+        shot.open(page, url.rstrip("/") + "/compute/")
+        if not page.get_by_test_id("compute-confirm").count():
+            sys.exit(f"计算结果没有先请求确认：{page.url}")
+        if page.get_by_test_id("compute-missing").count():
+            break
     shot.save(page, "compute-confirm", 0)
 
 
@@ -227,7 +236,7 @@ def progress_totals(shot: Shooter) -> None:
     shot.open(page, f"/tasks/progress/{task}/")
     if not page.get_by_test_id("field-totals").count():
         sys.exit(f"反馈进度页上没有反馈字段汇总：{page.url}")
-    shot.save(page, "progress-totals", 0)
+    shot.save(page, "progress-totals", PROGRESS_HEIGHT)
 
 
 # --- 6. the 通报 as printed -----------------------------------------------------------------

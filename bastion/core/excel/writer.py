@@ -143,13 +143,24 @@ def _instructions(workbook, columns: Sequence[Column], notes: Sequence[str]) -> 
         values = [
             column.header,
             _("必填") if column.required else "",
-            str(column.help or ""),
+            _explained(column),
             _allowed_text(column),
         ]
         sheet.append(inert_row(sheet, values))
     sheet.append([])
     for note in notes:
         sheet.append([inert_cell(sheet, str(note))])
+
+
+def _explained(column: Column) -> str:
+    """The column's help, then the other header words a branch's own roster may use for it."""
+    from .synonyms import names_of
+
+    text = str(column.help or "")
+    others = names_of(column)[1:]
+    if others:
+        text += _("（表头也可写作：%(words)s）") % {"words": "、".join(others)}
+    return text
 
 
 def _allowed_text(column: Column) -> str:

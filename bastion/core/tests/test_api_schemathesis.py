@@ -10,6 +10,8 @@ against one unlucky draw. The schema is the one ``/api/v1/schema/`` publishes.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -17,6 +19,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
+from rest_framework.utils.encoders import JSONEncoder
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -53,10 +56,6 @@ def published_schema() -> dict:
     """The OpenAPI document as ``/api/v1/schema/`` serves it (built without a database)."""
     document = SchemaGenerator().get_schema(request=None, public=True)
     # JSON round trip: the generator returns lazy translation strings and ordered dicts.
-    import json
-
-    from rest_framework.utils.encoders import JSONEncoder
-
     return json.loads(json.dumps(document, cls=JSONEncoder))
 
 
@@ -85,6 +84,4 @@ def company_token(demo):
     suppress_health_check=list(HealthCheck),
 )
 def test_api_operation_answers_as_documented(case, company_token):
-    case.call_and_validate(
-        headers={"Authorization": f"{KEYWORD} {company_token}"}, checks=CHECKS
-    )
+    case.call_and_validate(headers={"Authorization": f"{KEYWORD} {company_token}"}, checks=CHECKS)

@@ -166,6 +166,19 @@ def test_no_alias_is_another_columns_header(db):
                 assert owner in (None, column.key), (kind, column.header, word)
 
 
+def test_the_templates_instructions_name_the_other_header_words():
+    """The 填写说明 sheet says which other words a branch's own roster may use for a column."""
+    columns = [Column("id_number", "身份证号码"), Column("note", "备注")]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(excel.build_workbook(title="名册", columns=columns, rows=[]))
+    )
+    explained = {
+        row[0]: row[2] for row in workbook["填写说明"].iter_rows(min_row=2, values_only=True)
+    }
+    assert "公民身份号码" in explained["身份证号码"] and "身份证号" in explained["身份证号码"]
+    assert not explained["备注"]
+
+
 # --- full-width characters and phone numbers ---------------------------------------------------
 
 
