@@ -2,8 +2,9 @@
 
 A committee's term dates are edited in the organization app (its form, API and services):
 when they change, the 换届 obligation is regenerated and the one it replaces removed
-(``services.obligations.term_obligation_sync``). Bulk writes (imports use ``bulk_update``)
-send no signal; the daily job brings those in line, leaving one obligation as well.
+(``services.obligations.term_obligation_sync``). Bulk writes (the organizations import uses
+``bulk_update``) announce themselves with ``organizations_bulk_updated`` (orgs' models); the
+daily job brings anything else in line, leaving one obligation as well.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from bastion.orgs.models import Organization
+from bastion.orgs.models.signals import organizations_bulk_updated
 
 TERM_FIELDS = {"term_started_on", "term_ends_on"}
 
@@ -26,3 +28,13 @@ def term_edited(sender, instance: Organization, created: bool, update_fields=Non
     from .services.obligations import term_obligation_sync
 
     term_obligation_sync(instance, timezone.localdate())
+
+
+@receiver(organizations_bulk_updated, dispatch_uid="agenda_term_obligation_sync_bulk")
+def terms_imported(sender, changes, **kwargs):
+    from .services.obligations import term_obligation_sync
+
+    today = timezone.localdate()
+    for organization, fields in changes:
+        if organization.is_active and TERM_FIELDS & fields:
+            term_obligation_sync(organization, today)

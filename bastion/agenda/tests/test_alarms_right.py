@@ -250,3 +250,40 @@ def test_the_database_finds_the_same_runs_as_the_ledger(tree, people, december):
         run, owed, since = found[person.pk]
         assert since == min([D(2024, 12, 1), *paid])
         assert (run, owed) == unpaid_runs(paid, since, reference), person.name
+
+
+def test_term_dates_changed_by_the_organizations_import_replace_the_obligation_at_once(
+    tree, people, personas, monkeypatch
+):
+    """The import writes in bulk (no ``post_save``): its own signal brings the 换届 item along."""
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bastion.orgs.importers import export_organizations_xlsx, run_import
+    from bastion.orgs.models import Organization
+
+    freeze_today(monkeypatch, D(2026, 6, 15))
+    branch = tree.station_a1
+    branch.term_started_on, branch.term_ends_on = D(2023, 3, 1), D(2026, 2, 28)
+    branch.save()
+    generate_year(2026)
+    assert open_terms(branch) == [(D(2023, 3, 1), D(2026, 2, 28))]
+
+    exported = export_organizations_xlsx(
+        Organization.objects.filter(pk=branch.pk), actor=personas.company
+    )
+    book = openpyxl.load_workbook(io.BytesIO(exported))
+    sheet = book.worksheets[0]
+    headers = [str(cell.value or "").rstrip("*") for cell in sheet[1]]
+    sheet.cell(2, headers.index("本届班子任期开始") + 1, "2024-05-01")
+    sheet.cell(2, headers.index("本届班子任期届满") + 1, "2027-04-30")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("组织.xlsx", buffer.getvalue())
+
+    result = run_import(kind="organizations", actor=personas.company, file=upload)
+
+    assert result.ok and result.updated == 1, result.errors
+    assert open_terms(branch) == [(D(2024, 5, 1), D(2027, 4, 30))]

@@ -20,6 +20,7 @@ from bastion.core.services import audit_bulk
 
 from ..models import Organization
 from ..models.organization import OrganizationKind, UnitKind
+from ..models.signals import organizations_bulk_updated
 
 COLUMNS = (
     Column(
@@ -277,6 +278,9 @@ class OrganizationImport(ExcelImport):
             if self.updates:
                 fields = sorted({k for _o, changes in self.updates for k in changes})
                 Organization.objects.bulk_update([o for o, _c in self.updates], fields, 500)
+                organizations_bulk_updated.send(
+                    sender=Organization, changes=[(o, set(c)) for o, c in self.updates]
+                )
                 audit_bulk(
                     actor=self.actor,
                     model=Organization,
