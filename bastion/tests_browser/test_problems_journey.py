@@ -186,7 +186,7 @@ def test_a_flying_inspection_finds_two_problems_one_closed_after_a_rejection_one
     assert bulletin.docx and bulletin.xlsx
 
     # Station A1: two due, one rectified, one overdue; the overdue list names the late one.
-    units, _categories, overdue = page.get_by_test_id("preview-table").all()
+    units, _categories, overdue, _inspections = page.get_by_test_id("preview-table").all()
     row = units.locator("tbody tr").filter(has_text=tree.station_a1.name)
     expect(row).to_have_count(1)
     headers = units.locator("thead th").all_inner_texts()
