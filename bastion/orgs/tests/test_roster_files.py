@@ -3,6 +3,7 @@ the forms: a merged title, blank rows, their own header words, full-width digits
 (with and without BOM) and GBK, 15-digit ID numbers, phone numbers, a stale preview."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -263,3 +264,32 @@ def test_the_api_makes_typed_values_plain_and_refuses_bad_phones(api, personas, 
     assert response.status_code == 200, response.content
     people.li_si.refresh_from_db()
     assert people.li_si.id_number == UPGRADED
+
+
+# --- files saved by the programs branches use -----------------------------------------------------
+
+FILES = Path(__file__).parent / "files"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "roster_libreoffice.xlsx",  # LibreOffice Calc's own .xlsx: title merged, dates as 年月日
+        "roster_libreoffice.csv",  # its CSV: UTF-8 without BOM, dates as text
+        "roster_gbk.csv",  # the same as Excel on a Chinese Windows saves CSV: GBK
+    ],
+)
+def test_a_roster_saved_by_libreoffice_or_as_gbk_csv_imports_without_editing(personas, name):
+    """Files made by the programs themselves (not by openpyxl), committed as they were saved."""
+    data = (FILES / name).read_bytes()
+    result = run_import(kind="people", actor=personas.company, file=upload(data, name))
+    assert result.ok, result.errors
+    assert result.created == 2
+    zhou = Person.objects.get(employee_no="N611")
+    assert (zhou.name, zhou.phone, zhou.id_number) == ("周杰", "13800138611", "44090219800101611X")
+    assert (zhou.admitted_on.isoformat(), zhou.confirmed_on.isoformat()) == (
+        "2010-07-01",
+        "2011-07-01",
+    )
+    li = Person.objects.get(employee_no="N612")
+    assert (li.name, li.phone, li.organization.code) == ("李明", "0731-84561234", "C-A-1")
