@@ -50,10 +50,28 @@ PROGRESS_HEIGHT = 1250  # the counts, the totals, the breakdown and the first la
 TASK_WITH_NUMBERS = "安全承诺践诺"  # demo task: 参加承诺党员人数 (number), 开展形式 (choice)
 
 # The branch's own header words: each one a synonym of the template's (see core/excel/synonyms.py).
-BRANCH_HEADER = ("姓名", "性别", "公民身份号码", "员工编号", "组织编码", "政治面貌", "入党时间",
-                 "转正时间", "联系电话")  # fmt: skip
-EXPORT_HEADER = ("姓名", "性别", "身份证号码", "工号", "组织编码", "政治面貌", "入党日期",
-                 "转正日期", "手机号码")  # fmt: skip
+BRANCH_HEADER = (
+    "姓名",
+    "性别",
+    "公民身份号码",
+    "员工编号",
+    "组织编码",
+    "政治面貌",
+    "入党时间",
+    "转正时间",
+    "联系电话",
+)
+EXPORT_HEADER = (
+    "姓名",
+    "性别",
+    "身份证号码",
+    "工号",
+    "组织编码",
+    "政治面貌",
+    "入党日期",
+    "转正日期",
+    "手机号码",
+)
 NEW_PERSON = (
     "周\u3000杰",  # a full-width space inside the name
     "男",

@@ -36,22 +36,33 @@ def a_year_of_points(person):
         day = (today.replace(day=1) - dt.timedelta(days=back * 30)).replace(day=10)
         state = ("approved", "pending", "rejected")[back % 3]
         PointsEntry.objects.create(
-            person=person, item=item, occurred_on=min(day, today), state=state,
-            points=item.points, note=LONG_NOTE,
-        )  # fmt: skip
+            person=person,
+            item=item,
+            occurred_on=min(day, today),
+            state=state,
+            points=item.points,
+            note=LONG_NOTE,
+        )
 
 
 def dues_paid_last_month(person, org):
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     DuesProfile.objects.create(
-        person=person, year=today.year, category="employed", base=Decimal(4000),
-        monthly_amount=Decimal("40.00"), starts_on=last_month,
-    )  # fmt: skip
+        person=person,
+        year=today.year,
+        category="employed",
+        base=Decimal(4000),
+        monthly_amount=Decimal("40.00"),
+        starts_on=last_month,
+    )
     DuesPayment.objects.create(
-        person=person, organization=org, month=last_month, amount=Decimal("40.00"),
+        person=person,
+        organization=org,
+        month=last_month,
+        amount=Decimal("40.00"),
         paid_on=last_month + dt.timedelta(days=5),
-    )  # fmt: skip
+    )
 
 
 def labels_overlap(page, selector: str) -> bool:
@@ -75,8 +86,13 @@ def test_a_member_reads_their_own_work_and_points_on_a_phone(phone, login, perso
     page = phone()
     login(page, personas.member)
 
-    for card in ("my-tasks-card", "rounds-to-rate-card", "my-points-card", "my-dues-card",
-                 "my-titles-card"):  # fmt: skip
+    for card in (
+        "my-tasks-card",
+        "rounds-to-rate-card",
+        "my-points-card",
+        "my-dues-card",
+        "my-titles-card",
+    ):
         expect(page.get_by_test_id(card)).to_be_visible()
     expect(page.get_by_test_id("scope-summary")).to_have_count(0)
     expect(page.get_by_test_id("board-widget")).to_have_count(0)

@@ -77,13 +77,20 @@ def dues(people, tree, today):
     member.admitted_on = dt.date(2025, 1, 15)  # owes from January, whatever Bastion's start
     member.save()
     DuesProfile.objects.create(
-        person=member, year=2025, category="employed", base=Decimal(4000),
-        monthly_amount=Decimal("40.00"), starts_on=dt.date(2025, 1, 1),
-    )  # fmt: skip
+        person=member,
+        year=2025,
+        category="employed",
+        base=Decimal(4000),
+        monthly_amount=Decimal("40.00"),
+        starts_on=dt.date(2025, 1, 1),
+    )
     DuesPayment.objects.create(
-        person=member, organization=tree.station_a1, month=dt.date(2025, 5, 1),
-        amount=Decimal("40.00"), paid_on=dt.date(2025, 5, 6),
-    )  # fmt: skip
+        person=member,
+        organization=tree.station_a1,
+        month=dt.date(2025, 5, 1),
+        amount=Decimal("40.00"),
+        paid_on=dt.date(2025, 5, 6),
+    )
     return member
 
 
@@ -103,9 +110,13 @@ def test_a_member_sees_what_they_owe_and_their_last_payment(personas, tree, dues
 
 def test_six_unpaid_months_in_a_row_are_the_red_alarm(personas, people, tree, today):
     DuesProfile.objects.create(
-        person=people.zhang_san, year=2024, category="employed", base=Decimal(4000),
-        monthly_amount=Decimal("40.00"), starts_on=dt.date(2024, 11, 1),
-    )  # fmt: skip
+        person=people.zhang_san,
+        year=2024,
+        category="employed",
+        base=Decimal(4000),
+        monthly_amount=Decimal("40.00"),
+        starts_on=dt.date(2024, 11, 1),
+    )
     found = own_dues(personas.member, TODAY)
     assert found.longest_run == 7 and found.in_alarm  # Nov 2024 - May 2025
     assert work_items(personas.member, TODAY)[0].level == "red"

@@ -107,9 +107,12 @@ def test_the_members_home_costs_the_same_queries_with_more_records(client, perso
             month = dt.date(2020 + n // 12, n % 12 + 1, 1)
             entry(people.zhang_san, items["t_study"], on=month)
             DuesPayment.objects.create(
-                person=people.zhang_san, organization=tree.station_a1, month=month,
-                amount=Decimal(1), paid_on=month,
-            )  # fmt: skip
+                person=people.zhang_san,
+                organization=tree.station_a1,
+                month=month,
+                amount=Decimal(1),
+                paid_on=month,
+            )
 
     client.force_login(personas.member)
     more(2, 0)

@@ -93,9 +93,10 @@ def test_the_checker_finds_each_class():
     for text in fine:
         assert not developer_words(text, scheme_codes=codes, usernames=usernames), text
     page = '<p title="来源 S2">x</p><script>var a = "S3";</script><a href="/S4/">打开</a>'
-    assert [w.split("“")[1][:2] for w in developer_words(
-        shown_text(page), scheme_codes=[], usernames={}
-    )] == ["S2"]  # fmt: skip
+    assert [
+        w.split("“")[1][:2]
+        for w in developer_words(shown_text(page), scheme_codes=[], usernames={})
+    ] == ["S2"]
 
 
 @pytest.mark.django_db

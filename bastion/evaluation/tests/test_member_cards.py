@@ -37,9 +37,12 @@ def peer(tree, personas):
 
 def test_a_peer_sees_the_round_to_rate_and_the_event_to_submit(personas, arena, peer):
     key_event_submit(
-        actor=personas.member, round_=arena, title="台风抢修", happened_on=today(),
+        actor=personas.member,
+        round_=arena,
+        title="台风抢修",
+        happened_on=today(),
         description="经过",
-    )  # fmt: skip
+    )
     html = rounds_to_rate(request_for(peer))
     assert html.count('data-testid="round-to-rate"') == 1
     assert reverse("evaluation:scoring_round", args=[arena.pk]) in html
@@ -90,13 +93,18 @@ def test_my_titles_lists_the_titles_still_held(personas, people, tree, arena):
         kind="star", name="星级党员", stars=5, awarded_on=dt.date(2026, 1, 5), **held
     )
     TitleAward.objects.create(
-        kind="watch", name="重点帮扶", awarded_on=dt.date(2025, 1, 5),
-        lifted_on=dt.date(2025, 6, 1), **held,
-    )  # fmt: skip
+        kind="watch",
+        name="重点帮扶",
+        awarded_on=dt.date(2025, 1, 5),
+        lifted_on=dt.date(2025, 6, 1),
+        **held,
+    )
     TitleAward.objects.create(
-        kind="honour", name="优秀党员", awarded_on=dt.date(2026, 2, 1),
+        kind="honour",
+        name="优秀党员",
+        awarded_on=dt.date(2026, 2, 1),
         **{**held, "person": people.wang_wu, "organization": tree.station_a2},
-    )  # fmt: skip
+    )
     html = my_titles(request_for(personas.member))
     assert html.count('data-testid="my-title"') == 1
     assert "星级党员 ★★★★★" in html

@@ -94,8 +94,13 @@ def test_quarter_inspections_listed(tree, quiet_and_inspected):
     assert rows[0] == ["序号", "检查日期", "检查方式", "检查组织", "被检查单位", "发现问题"]
     assert rows[1] == ["1", "2025-07-03", "飞行巡查", "市公司党委", "B1供电所党支部", "0"]
     assert rows[2] == [
-        "2", "2025-08-12", "巡查", "A县公司党委", "A1供电所党支部、A2供电所党支部", "2"
-    ]  # fmt: skip
+        "2",
+        "2025-08-12",
+        "巡查",
+        "A县公司党委",
+        "A1供电所党支部、A2供电所党支部",
+        "2",
+    ]
     assert rows[3][1] == "2025-09-30" and len(rows) == 4
     # a county sees the inspections made by it or on its stations, not county B's
     county = docx_of(tree.county_a)
