@@ -14,6 +14,14 @@ from types import SimpleNamespace
 from django.urls import reverse
 
 
+def _first_target(d: SimpleNamespace) -> int:
+    """The first organization target of the bench round (its ids differ between the sizes)."""
+    from bastion.evaluation.models import Target
+
+    targets = Target.objects.filter(round_id=d.evaluation_round_id).order_by("pk")
+    return targets.values_list("pk", flat=True).first()
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -60,6 +68,18 @@ PAGES: list[Page] = [
     Page(
         "evaluation_results",
         lambda d: reverse("evaluation:results", args=[d.evaluation_round_id]),
+        p95_ms=200,
+    ),
+    # one target's result with the rows of every data-fed item (数据来源)
+    Page(
+        "evaluation_target",
+        lambda d: reverse("evaluation:target_detail", args=[_first_target(d)]),
+        p95_ms=200,
+    ),
+    # the compute confirmation: the readiness check of every data-fed item over every target
+    Page(
+        "round_compute_check",
+        lambda d: reverse("evaluation:round_compute", args=[d.evaluation_round_id]),
         p95_ms=200,
     ),
 ]

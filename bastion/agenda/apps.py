@@ -102,3 +102,6 @@ class AgendaConfig(AppConfig):
             models.GuidePage,
         ):
             auditlog.register(model)
+        # Who was elected, and evidence added to or removed from a meeting (issue 14).
+        auditlog.register(models.ElectedMember)
+        auditlog.register(models.MeetingAttachment, exclude_fields=["file"])

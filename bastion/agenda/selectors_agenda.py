@@ -79,3 +79,20 @@ def completion_by_org(org_ids, start: dt.date, end: dt.date, today: dt.date) -> 
         .values_list("organization_id", "fulfilled", "owed")
     )
     return {org_id: (fulfilled, owed) for org_id, fulfilled, owed in rows}
+
+
+# --- the rows behind completion_by_org (an evaluation result lists them) -----------------------
+
+
+def obligations_counted(org_ids, start: dt.date, end: dt.date, today: dt.date):
+    """The obligations ``completion_by_org`` counts, as rows: due between ``start`` and ``end``
+    and already due by ``today``. ``obligation_fulfilled_q`` marks the fulfilled ones."""
+    from .models import Obligation
+
+    return Obligation.objects.filter(
+        organization_id__in=org_ids, due_on__gte=start, due_on__lte=min(end, today)
+    )
+
+
+def obligation_fulfilled_q() -> Q:
+    return Q(fulfilled_on__isnull=False)

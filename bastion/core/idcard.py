@@ -90,6 +90,21 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_logged_id_number(value: str) -> str:
+    """The audit log's mask for ID numbers (auditlog's ``mask_callable``) and the way history
+    shows them: 6 + 4 like every page. The log stores ``"None"`` for no number; an entry masked
+    by an earlier rule (auditlog's own first-half mask) keeps only its last four digits."""
+    if value in ("", "None"):
+        return value
+    if value == "**ne":  # auditlog's own mask of "None", the log's word for no number
+        return "None"
+    if "*" not in value:
+        return mask_id_number(value)
+    if value == value[:6] + "*" * (len(value) - 10) + value[-4:] and "*" not in value[:6]:
+        return value
+    return "*" * (len(value) - 4) + value[-4:]
+
+
 def gender_of(number: str) -> str:
     """The 17th digit is odd for men and even for women."""
     return "male" if int(number[16]) % 2 else "female"

@@ -29,6 +29,13 @@ def _jsonable(value):
     return str(value)
 
 
+def _additional_data(obj):
+    """What auditlog's own entries hold for ``obj`` (its ``get_additional_data``), so an owner's
+    history lists bulk-written rows too."""
+    get_additional_data = getattr(obj, "get_additional_data", None)
+    return get_additional_data() if callable(get_additional_data) else None
+
+
 def audit_bulk(*, actor, model, changes_by_object: list[tuple[object, dict, int]]) -> None:
     """Write audit entries for rows written by bulk_create / bulk_update (signals do not fire).
 
@@ -48,6 +55,7 @@ def audit_bulk(*, actor, model, changes_by_object: list[tuple[object, dict, int]
             changes_text=json.dumps(changes, ensure_ascii=False, default=str)[:1000],
             actor=actor,
             timestamp=now,
+            additional_data=_additional_data(obj),
         )
         for obj, changes, action in changes_by_object
     ]

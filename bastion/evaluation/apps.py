@@ -109,3 +109,5 @@ class EvaluationConfig(AppConfig):
             models.BenchmarkIndicator,
         ):
             auditlog.register(model)
+        # A key event (a veto among them) changes a target's result (issue 14).
+        auditlog.register(models.KeyEvent)

@@ -20,6 +20,7 @@ from bastion.core.periods import Period
 from bastion.orgs.models import Person
 from bastion.orgs.models.person import MembershipStatus
 
+from .demo_evidence import attach_sheets
 from .demo_rounds import Runner, at, clamp, score
 from .demo_texts import ARENA_COMMENTS, KEY_EVENTS
 from .models import EntryState, KeyEvent, PointsEntry, PointsItem, Score, Target
@@ -101,6 +102,7 @@ class MemberParts:
             if org == self.branch.pk:
                 rows += self._month_entries(items, person, org, current, EntryState.PENDING)
         rows.sort(key=lambda row: (row.occurred_on, row.person_id))
+        self._evidence(rows, {item.pk: item for item in items.values()})
         PointsEntry.objects.bulk_create(rows, batch_size=2000)
         self._date_entries(rows)
 
@@ -135,6 +137,22 @@ class MemberParts:
                 )
             )
         return entries
+
+    def _evidence(self, rows: list[PointsEntry], items: dict[int, PointsItem]) -> None:
+        """An item that asks for evidence counts only with a file: each such entry carries its
+        station's record sheet of the month (pending ones too, as the member uploaded it)."""
+        people = {
+            pk: (name, org_id, org_name)
+            for pk, name, org_id, org_name in Person.objects.filter(
+                pk__in={row.person_id for row in rows}
+            ).values_list("pk", "name", "organization_id", "organization__name")
+        }
+        attach_sheets(
+            rows,
+            items,
+            {pk: name for pk, (name, _o, _n) in people.items()},
+            {pk: (org, org_name) for pk, (_name, org, org_name) in people.items()},
+        )
 
     def _plan(self, zeal: float, *, quarter_end: bool) -> list[str]:
         """The handbook items a member earns (or loses) in a month: keener members more."""

@@ -14,10 +14,14 @@ from bastion.core.demo import DemoContext
 from bastion.core.notifications.services import notifications_muted
 from bastion.core.periods import MONTH, QUARTER, Period, add_months
 
-from .models import Round, Scheme, Score, Target
+from .models import DataDecision, Round, RoundDataDecision, Scheme, Score, Target
+from .selectors_readiness import round_readiness
 from .services import rounds
 
 NEWS_DAYS = 31  # a title published within this many days of the demo's today is still news
+DEMO_EXCLUDE_NOTE = (
+    "本期该指标缺数 %(missing)s 个、数据不全 %(partial)s 个（平台启用前无相应记录），全员剔除。"
+)
 
 # --- periods ----------------------------------------------------------------------------------
 
@@ -96,8 +100,27 @@ class Runner:
     def finish(self, round_: Round, period: Period, *, actor, scores=(), publish=True) -> None:
         Score.objects.bulk_create(scores, batch_size=2000)
         rounds.round_compute(actor=actor, round_=round_)
+        if publish and self.decide_gaps(round_, actor=actor):
+            rounds.round_compute(actor=actor, round_=round_)  # the exclusions apply
         published = self.publish(round_, period, actor=actor) if publish else None
         self.dated.append((round_, round_.opens_on, published))
+
+    def decide_gaps(self, round_: Round, *, actor) -> int:
+        """A round published with missing data carries its decisions, as a real one must
+        (issue 14): the demo's history predates the agenda's calendars (obligations are
+        generated from this year on), so its earlier rounds exclude that item for everyone,
+        and say why. Returns how many indicators were decided."""
+        gaps = round_readiness(round_).with_gaps
+        for item in gaps:
+            rounds.round_data_decide(
+                actor=actor,
+                round_=round_,
+                indicator=item.code,
+                decision=DataDecision.EXCLUDE,
+                note=DEMO_EXCLUDE_NOTE
+                % {"missing": item.missing_count, "partial": item.partial_count},
+            )
+        return len(gaps)
 
     def publish(self, round_: Round, period: Period, *, actor) -> dt.date:
         """Publish on the period's date. Titles of rounds published more than a month before
@@ -133,6 +156,9 @@ class Runner:
                 round_.published_at = at(published, 10)
             rows.append(round_)
         Round.objects.bulk_update(rows, ["created_at", "computed_at", "published_at"])
+        for round_ in rows:  # decided just before computing, on the round's own day
+            if round_.computed_at:
+                RoundDataDecision.objects.filter(round=round_).update(decided_at=round_.computed_at)
 
 
 def score(round_, target, code, group, evaluator, value, comment="") -> Score:

@@ -12,6 +12,10 @@ Bonus items add their points (each up to its maximum, all together up to the sch
 deduction items subtract theirs the same way, and a veto item that any group raises caps the
 total at the scheme's veto cap. A scored or computed item with no value is *missing*: under the
 "zero" policy it earns nothing, under "exclude" it drops out and its siblings share its weight.
+
+An item the round's managers *excluded for everyone* (``SchemeSpec.excluded``: its data is missing
+for some targets and they decided not to wait) drops out for every target whatever the policy,
+its siblings sharing its weight; it is not counted as missing.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class IndicatorSpec:
     code: str
     name: str
     kind: str
+    name_en: str = ""
     weight: Decimal = ZERO
     max_score: Decimal = Decimal(100)
     parent: str | None = None
@@ -57,14 +62,16 @@ class SchemeSpec:
     deduction_cap: Decimal = ZERO
     veto_cap: Decimal = ZERO
     missing_policy: str = "zero"
+    excluded: frozenset[str] = frozenset()
 
     @classmethod
-    def from_snapshot(cls, snapshot: Mapping) -> SchemeSpec:
+    def from_snapshot(cls, snapshot: Mapping, excluded: Iterable[str] = ()) -> SchemeSpec:
         indicators = tuple(
             IndicatorSpec(
                 code=item["code"],
                 name=item["name"],
                 kind=item["kind"],
+                name_en=item.get("name_en", ""),
                 weight=dec(item.get("weight", 0)),
                 max_score=dec(item.get("max_score", 100)),
                 parent=item.get("parent") or None,
@@ -87,6 +94,7 @@ class SchemeSpec:
             deduction_cap=dec(snapshot.get("deduction_cap", 0)),
             veto_cap=dec(snapshot.get("veto_cap", 0)),
             missing_policy=snapshot.get("missing_policy", "zero"),
+            excluded=frozenset(excluded),
         )
 
     def children(self, parent: str | None) -> list[IndicatorSpec]:
@@ -156,6 +164,9 @@ def _weighted_points(spec, parent, share, values, outcome) -> Decimal:
     """Share ``share`` among ``parent``'s weighted children; ``values`` holds each leaf's
     (raw, ratio) or None."""
     items = spec.weighted_children(parent)
+    for item in [item for item in items if _decided_out(spec, item)]:
+        _record_excluded(spec, item, outcome)
+        items = [other for other in items if other is not item]
     if spec.missing_policy == "exclude":
         dropped = [item for item in items if _fully_missing(spec, item, values)]
         for item in dropped:
@@ -186,6 +197,21 @@ def _record_dropped(spec, item, outcome) -> None:
         return
     for child in spec.weighted_children(item.code):
         _record_dropped(spec, child, outcome)
+
+
+def _decided_out(spec, item) -> bool:
+    """Excluded for everyone by decision, or a group all of whose weighted items are."""
+    if item.code in spec.excluded:
+        return True
+    children = spec.weighted_children(item.code) if item.kind == "group" else []
+    return bool(children) and all(_decided_out(spec, child) for child in children)
+
+
+def _record_excluded(spec, item, outcome) -> None:
+    """An item excluded for everyone earns and weighs nothing and is not missing."""
+    outcome.contributions[item.code] = {**_row(None, None, ZERO, ZERO, False), "excluded": True}
+    for child in spec.weighted_children(item.code) if item.kind == "group" else []:
+        _record_excluded(spec, child, outcome)
 
 
 def _row(raw, ratio, points, share, missing) -> dict:

@@ -19,6 +19,7 @@ FIXED_COLUMNS = (
     Column("titles", "称号", informative=True, width=24),
     Column("vetoed", "一票否决", informative=True, width=10),
     Column("missing", "缺评指标数", informative=True, width=12),
+    Column("data_incomplete", "数据不全（不参与名次称号）", informative=True, width=14),
 )
 NOTES = (_l("导出范围为您有权查看的考评结果，并按页面上的筛选条件过滤。"),)
 
@@ -50,10 +51,11 @@ def results_xlsx(round_: Round, targets) -> bytes:
             target.rank,
             target.label,
             target.organization.display_name,
-            _number(target.total),
+            "缺数据" if target.total is None else _number(target.total),
             _title_text(target.titles),
             "是" if target.vetoed else "否",
             target.missing,
+            "是" if target.data_incomplete else "否",
             *points,
         ]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bastion.core.evidence import accept_attribute, allowed_types_text, human_size
 from bastion.core.evidence import max_upload_bytes as max_bytes
 from bastion.core.forms import BootstrapFormMixin, UploadInput
+from bastion.core.local_names import local_name
 from bastion.orgs.models import Person
 
 from .models import PointsItem
@@ -26,7 +27,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.get_category_display()} · {obj.name}（{obj.points:+}）"
+        return f"{obj.get_category_display()} · {local_name(obj)}（{obj.points:+}）"
 
 
 class PointsEntryForm(BootstrapFormMixin, forms.Form):

@@ -20,7 +20,7 @@ from bastion.core.periods import MAX_YEAR, MIN_YEAR, Period
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
 
-from .models import PeriodKind, Round, Scheme
+from .models import DataDecision, PeriodKind, Round, Scheme
 
 WINDOW_DAYS = 7
 DEFAULT_APPEAL_DAYS = 5
@@ -188,3 +188,18 @@ class RoundForm(forms.Form):
             "appeal_days": data["appeal_days"],
             "name": data.get("name") or "",
         }
+
+
+class DataDecisionForm(forms.Form):
+    """缺数处理: one decision about one data-fed indicator whose data is missing or partial."""
+
+    indicator = forms.SlugField(max_length=40, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("处理决定"), choices=DataDecision.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("可选")}),
+    )

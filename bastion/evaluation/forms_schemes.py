@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.forms import BootstrapFormMixin, indented
+from bastion.core.local_names import local_name
 from bastion.core.orgtree import permitted_organizations
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
@@ -44,6 +45,7 @@ def _initial(instance, names) -> dict:
 class SchemeForm(SchemeFormMixin, forms.Form):
     code = model_field(Scheme, "code", help_text=_("小写字母、数字和连字符，创建后不能修改。"))
     name = model_field(Scheme, "name")
+    name_en = model_field(Scheme, "name_en")
     description = model_field(Scheme, "description", widget=forms.Textarea(attrs={"rows": 3}))
     source = model_field(Scheme, "source")
     owner = forms.ModelChoiceField(
@@ -91,6 +93,7 @@ class SchemeForm(SchemeFormMixin, forms.Form):
 class IndicatorForm(SchemeFormMixin, forms.Form):
     code = model_field(Indicator, "code", help_text=_("小写字母、数字和连字符，在本方案内唯一。"))
     name = model_field(Indicator, "name")
+    name_en = model_field(Indicator, "name_en")
     kind = model_field(Indicator, "kind")
     parent = forms.ModelChoiceField(
         label=_("上级指标"),
@@ -132,6 +135,7 @@ class IndicatorForm(SchemeFormMixin, forms.Form):
         if indicator is not None:
             parents = parents.exclude(pk__in=descendant_ids(indicator) | {indicator.pk})
         self.fields["parent"].queryset = parents.order_by("order", "id")
+        self.fields["parent"].label_from_instance = local_name
         groups = list(scheme.groups.all())
         self.fields["scored_by"].choices = [(g.kind, g.get_kind_display()) for g in groups]
         self.fields["source"].choices = [("", _("（无）")), *self.fields["source"].choices[1:]]
@@ -190,6 +194,7 @@ GroupsForm._add_fields()
 class TitleRuleForm(SchemeFormMixin, forms.Form):
     code = model_field(TitleRule, "code", help_text=_("小写字母、数字和连字符，在本方案内唯一。"))
     name = model_field(TitleRule, "name")
+    name_en = model_field(TitleRule, "name_en")
     kind = model_field(TitleRule, "kind")
     basis = model_field(TitleRule, "basis")
     min_score = model_field(
@@ -215,13 +220,13 @@ class TitleRuleForm(SchemeFormMixin, forms.Form):
         if rule is not None:
             kwargs.setdefault("initial", _initial(rule, TITLE_FIELDS))
         super().__init__(*args, **kwargs)
-        indicators = scheme.indicators.order_by("order", "id").values_list("code", "name")
+        indicators = scheme.indicators.order_by("order", "id")
         self.fields["indicator_code"].choices = [
             ("", _("总分")),
-            *[(code, f"{name}（{code}）") for code, name in indicators],
+            *[(item.code, f"{local_name(item)}（{item.code}）") for item in indicators],
         ]
         others = scheme.title_rules.exclude(pk=rule.pk if rule else None)
-        self.fields["requires"].choices = [(r.code, r.name) for r in others]
+        self.fields["requires"].choices = [(r.code, local_name(r)) for r in others]
 
     def payload(self) -> dict:
         data = {name: self.cleaned_data[name] for name in TITLE_FIELDS}

@@ -21,6 +21,7 @@ from bastion.core.evidence import (
     max_upload_bytes,
 )
 from bastion.core.forms import UploadInput
+from bastion.core.local_names import local_name
 
 from .models import IndicatorKind
 
@@ -65,7 +66,7 @@ class ScoreForm(forms.Form):
 
     @staticmethod
     def _field(item: dict, current):
-        label, guidance = item["name"], item.get("guidance") or ""
+        label, guidance = local_name(item), item.get("guidance") or ""
         if item["kind"] == IndicatorKind.VETO:
             return forms.BooleanField(
                 label=label,

@@ -2,9 +2,10 @@
 one indicator's ranking and trend, the five-colour map.
 
 Everything is read with a fixed number of queries: the stations, the grouped means, the
-indicators, the bands and the stations' parents, whatever the number of stations. Ranks are taken
-among all the stations in view (not only the page shown); ``selectors_benchmarks.ranked`` gives
-them, and the composite is the same formula as ``selectors_benchmarks.composite``.
+indicators, the bands and the stations' parents, whatever the number of stations. A viewer sees
+the stations in their scope, but ranks ("第 k / N"), composites and colours are the
+population's (``selectors_benchmarks.standings``: every station of the company), so one station
+has one colour whoever looks, and a round scores the same figures.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from django.db.models import Avg, Count, Max, Min
 from bastion.core.periods import Period, add_months
 from bastion.core.scope import subtree_q
 from bastion.orgs.models import Organization
-from bastion.orgs.models.organization import OrganizationKind, UnitKind
+from bastion.orgs.models.organization import UnitKind
 
 from .engine import q2
 from .models import BenchmarkIndicator, BenchmarkValue, Direction, MapBand
-from .selectors_benchmarks import band_for, bands, composite_of, ranked
+from .selectors_benchmarks import band_for, bands, composite_of, standings, stations_only
 
 VIEW = "evaluation.view_benchmarkvalue"
 STEPLEN = Organization.steplen
@@ -32,13 +33,9 @@ STEPLEN = Organization.steplen
 
 
 def stations(user, within: Organization | None = None, permission: str = VIEW):
-    """Active stations (not party groups) where ``user`` holds ``permission`` (by default:
-    may view benchmark values)."""
-    queryset = (
-        Organization.objects.permitted(user, permission)
-        .filter(unit_kind=UnitKind.STATION, is_active=True)
-        .exclude(kind=OrganizationKind.GROUP)
-    )
+    """Active stations where ``user`` holds ``permission`` (by default: may view benchmark
+    values), a station organised as a 党小组 too (``selectors_benchmarks.stations_only``)."""
+    queryset = stations_only(Organization.objects.permitted(user, permission))
     if within is not None:
         queryset = queryset.filter(subtree_q("path", within.path))
     return queryset
@@ -60,21 +57,6 @@ def indicators() -> list[BenchmarkIndicator]:
     return list(BenchmarkIndicator.objects.order_by("order", "id"))
 
 
-def means(user, within, period: Period) -> dict[int, dict[int, Decimal]]:
-    """indicator id → {station id → mean monthly value over the period} (one grouped query)."""
-    rows = (
-        values(user, within)
-        .filter(month__gte=period.start, month__lte=period.end)
-        .values("indicator_id", "organization_id")
-        .annotate(mean=Avg("value"))
-        .values_list("indicator_id", "organization_id", "mean")
-    )
-    result: dict[int, dict[int, Decimal]] = {}
-    for indicator_id, org_id, mean in rows:
-        result.setdefault(indicator_id, {})[org_id] = Decimal(str(mean))
-    return result
-
-
 # --- the station table ------------------------------------------------------------------------
 
 
@@ -83,6 +65,7 @@ class Cell:
     value: Decimal | None = None
     rank: int | None = None
     ratio: Decimal | None = None
+    of: int | None = None  # the population's stations with a value: "第 rank / of"
 
 
 @dataclass
@@ -92,6 +75,8 @@ class StationRow:
     name: str
     path: str
     parent_name: str = ""
+    county_path: str = ""  # the county above it (the map groups by it): ``_county``
+    county_name: str = ""
     cells: dict[str, Cell] = field(default_factory=dict)
     composite: Decimal | None = None
     band: MapBand | None = None
@@ -105,12 +90,13 @@ class Table:
     period: Period
     indicators: list[BenchmarkIndicator]
     rows: list[StationRow]
-    counts: dict[str, int]  # indicator code → stations with a value
+    counts: dict[str, int]  # indicator code → stations of the population with a value
     bands: list[MapBand]
 
 
 def table(user, within, period: Period) -> Table:
-    """Every station in view with its values, ranks, composite and band for ``period``."""
+    """Every station in view with its values, and its ranks, composite and band among the
+    population, for ``period``."""
     indicator_list = indicators()
     by_id = {i.pk: i for i in indicator_list}
     rows = {
@@ -120,13 +106,14 @@ def table(user, within, period: Period) -> Table:
         .values_list("pk", "code", "name", "short_name", "path")
     }
     counts, by_code = {}, {}
-    for indicator_id, by_org in means(user, within, period).items():
-        indicator = by_id[indicator_id]
-        counts[indicator.code] = len(by_org)
-        for org_id, (rank, ratio) in ranked(by_org, indicator.direction).items():
-            if org_id in rows:
-                rows[org_id].cells[indicator.code] = Cell(by_org[org_id], rank, ratio)
-                by_code.setdefault(indicator.code, {})[org_id] = (by_org[org_id], ratio)
+    paths = [row.path for row in rows.values()]
+    for indicator_id, by_org in standings(paths, period.start, period.end).items():
+        code = by_id[indicator_id].code
+        counts[code] = len(by_org)
+        for org_id in by_org.keys() & rows.keys():
+            found = by_org[org_id]
+            rows[org_id].cells[code] = Cell(found.value, found.rank, found.ratio, found.of)
+            by_code.setdefault(code, {})[org_id] = (found.value, found.ratio)
     band_rows = bands()
     for org_id, score in composite_of(by_code).items():  # the formula rounds are scored with
         rows[org_id].composite = score
@@ -136,10 +123,37 @@ def table(user, within, period: Period) -> Table:
 
 
 def _attach_parents(rows) -> None:
-    parent_paths = {row.path[:-STEPLEN] for row in rows if len(row.path) > STEPLEN}
-    names = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "name"))
+    """Each row's parent, and its county: a small station attached as a 党小组 to a
+    neighbouring station's branch, or under the county's 机关党总支, belongs to the county
+    (one query)."""
+    ancestors = {_ancestors(row.path) for row in rows}
+    paths = {path for found in ancestors for path in found}
+    nodes = {
+        path: (name, unit_kind)
+        for path, name, unit_kind in Organization.objects.filter(path__in=paths).values_list(
+            "path", "name", "unit_kind"
+        )
+    }
     for row in rows:
-        row.parent_name = names.get(row.path[:-STEPLEN], "")
+        row.parent_name = nodes.get(row.path[:-STEPLEN], ("", ""))[0]
+        row.county_path = _county(_ancestors(row.path), nodes)
+        row.county_name = nodes.get(row.county_path, ("", ""))[0]
+
+
+def _county(ancestors: tuple[str, ...], nodes: dict) -> str:
+    """The topmost 县公司 organization above a station (a station under the county's 机关党总支
+    is still the county's), else its nearest ancestor that is not a station."""
+    for path in ancestors:
+        if nodes.get(path, ("", ""))[1] == UnitKind.COUNTY:
+            return path
+    for path in reversed(ancestors):
+        if path in nodes and nodes[path][1] != UnitKind.STATION:
+            return path
+    return ""
+
+
+def _ancestors(path: str) -> tuple[str, ...]:
+    return tuple(path[:end] for end in range(STEPLEN, len(path), STEPLEN))
 
 
 def sort_rows(rows: list[StationRow], sort: str | None) -> list[StationRow]:
@@ -210,9 +224,8 @@ def by_band(result: Table) -> list[BandGroup]:
 
 
 def by_county(result: Table) -> list[tuple[str, list[StationRow]]]:
-    """Stations grouped by their parent organization (the county), in tree order."""
+    """Stations grouped by their county (``_county``), in tree order."""
     grouped: dict[str, tuple[str, list]] = {}
-    for row in sorted(result.rows, key=lambda r: r.path):
-        parent = row.path[:-STEPLEN]
-        grouped.setdefault(parent, (row.parent_name, []))[1].append(row)
+    for row in sorted(result.rows, key=lambda r: (r.county_path, r.path)):
+        grouped.setdefault(row.county_path, (row.county_name, []))[1].append(row)
     return list(grouped.values())

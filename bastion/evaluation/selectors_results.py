@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from bastion.core.local_names import local_name
 from bastion.core.scope import allows, has_permission_anywhere
 
 from .models import IndicatorKind, Round, RoundState, Target, TitleKind
@@ -158,7 +159,7 @@ def indicator_tree(snapshot: dict, contributions: dict) -> list[dict]:
             nodes.append(
                 {
                     "code": item["code"],
-                    "name": item["name"],
+                    "name": local_name(item),
                     "kind": item["kind"],
                     "kind_label": kinds.get(item["kind"], item["kind"]),
                     "depth": depth,
@@ -171,6 +172,7 @@ def indicator_tree(snapshot: dict, contributions: dict) -> list[dict]:
                     "points": points_text(row.get("points")),
                     "share": row.get("share"),
                     "missing": bool(row.get("missing")),
+                    "excluded": bool(row.get("excluded")),
                     "computed": bool(row),
                     "is_group": item["kind"] == IndicatorKind.GROUP,
                 }

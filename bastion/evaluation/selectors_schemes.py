@@ -3,6 +3,9 @@ scheme or own one for the whole company, an indicator's subtree."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
+
 from bastion.core.scope import grant
 from bastion.orgs.models import Organization
 
@@ -35,12 +38,23 @@ def _num(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _kind_names(group) -> dict:
+    """An evaluator group's label in both languages, whoever opens the round (the label is a
+    choice, translated when read: read in the reader's language it would freeze theirs)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        name = str(group.get_kind_display())
+    with translation.override("en"):
+        name_en = str(group.get_kind_display())
+    return {"name": name, "name_en": name_en if name_en != name else ""}
+
+
 def scheme_snapshot(scheme: Scheme) -> dict:
     """The scheme as a round copies it when it opens (``Round.snapshot``)."""
     indicators = list(scheme.indicators.select_related("parent").order_by("order", "id"))
     return {
         "code": scheme.code,
         "name": scheme.name,
+        "name_en": scheme.name_en,
         "style": scheme.style,
         "target_kind": scheme.target_kind,
         "full_score": str(scheme.full_score),
@@ -52,6 +66,7 @@ def scheme_snapshot(scheme: Scheme) -> dict:
             {
                 "code": item.code,
                 "name": item.name,
+                "name_en": item.name_en,
                 "kind": item.kind,
                 "weight": str(item.weight),
                 "max_score": str(item.max_score),
@@ -65,13 +80,14 @@ def scheme_snapshot(scheme: Scheme) -> dict:
             for item in indicators
         ],
         "groups": [
-            {"kind": group.kind, "name": group.get_kind_display(), "weight": str(group.weight)}
+            {"kind": group.kind, **_kind_names(group), "weight": str(group.weight)}
             for group in scheme.groups.all()
         ],
         "titles": [
             {
                 "code": rule.code,
                 "name": rule.name,
+                "name_en": rule.name_en,
                 "kind": rule.kind,
                 "basis": rule.basis,
                 "min_score": _num(rule.min_score),

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.core.local_names import local_name
 from bastion.core.scope import Grant, allows, grant, has_permission_anywhere
 from bastion.orgs.models import Organization, Person
 from bastion.orgs.models.person import MembershipStatus
@@ -111,7 +112,7 @@ def scheme_group_names(round_: Round) -> list[str]:
         try:
             names.append(str(EvaluatorKind(group["kind"]).label))
         except ValueError:
-            names.append(str(group.get("name") or group["kind"]))
+            names.append(local_name(group) or str(group["kind"]))
     return names
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from bastion.core.scope import subtree_q
 
-from .models import TitleAward, TitleKind
+from .models import RoundState, Target, TitleAward, TitleKind
 from .selectors_results import has_title_kind, latest_published_rounds, visible_all
+
+# A round whose results exist: the latest score comes from the latest of these.
+RESULT_STATES = [RoundState.COMPUTED, RoundState.PUBLISHED, RoundState.CLOSED]
 
 LIFTED_DAYS = 90
 BADGE_CLASS = {
@@ -44,6 +48,7 @@ def badges(titles: list[dict]) -> list[dict]:
             {
                 "kind": kind,
                 "name": title.get("name", ""),
+                "name_en": title.get("name_en", ""),
                 "stars": stars_text(stars) if kind == TitleKind.STAR and stars else "",
                 "css": BADGE_CLASS.get(kind, "bg-secondary-lt"),
             }
@@ -55,6 +60,41 @@ def months_on_list(since: dt.date, today: dt.date) -> int:
     """Calendar months touched from ``since`` to ``today``, both included (listed in
     September and still listed in November: 3)."""
     return max(1, (today.year - since.year) * 12 + today.month - since.month + 1)
+
+
+def with_current_score(user, awards):
+    """Each award with its holder's score in the latest round of its scheme that ``user`` may
+    see (``current_total``, ``current_label``, ``current_published``, ``current_target``):
+    the listing score is ``total``, the score when the title was given. One subquery per
+    column, whatever the number of awards."""
+    latest = (
+        visible_all(user)
+        .filter(
+            round__scheme=OuterRef("scheme"),
+            organization=OuterRef("organization"),
+            round__state__in=RESULT_STATES,
+            total__isnull=False,
+        )
+        .annotate(person_key=Coalesce("person_id", Value(0)))
+        .filter(person_key=Coalesce(OuterRef("person_id"), Value(0)))
+        .order_by("-round__period_start", "-round__computed_at", "-pk")
+    )
+
+    def first(column, **output):
+        return Subquery(latest.values(column)[:1], **output)
+
+    return awards.annotate(
+        current_total=first("total", output_field=Target._meta.get_field("total")),
+        current_label=first("round__period_label"),
+        current_state=first("round__state"),
+        current_target=first("pk"),
+    )
+
+
+def _with_published_flag(rows):
+    for row in rows:
+        row.current_published = row.current_state in (RoundState.PUBLISHED, RoundState.CLOSED)
+    return rows
 
 
 def _current(awards, kind: str):
@@ -76,6 +116,10 @@ class WatchEntry:
     latest_on: dt.date | None = None
     lifted_on: dt.date | None = None
     lifted_by: object = None
+    current_total: object = None
+    current_label: str = ""
+    current_published: bool = False
+    current_target: int | None = None
     months: int = 0
     awards: list = field(default_factory=list)
 
@@ -104,9 +148,20 @@ def _group_watch(awards, today: dt.date, *, lifted: bool) -> list[WatchEntry]:
         entry.since = min(entry.since, award.awarded_on)
         if entry.latest_on is None or award.awarded_on >= entry.latest_on:
             entry.latest_on, entry.latest_total = award.awarded_on, award.total
+            _copy_current(award, entry)
     for entry in entries.values():
         entry.months = months_on_list(entry.since, entry.lifted_on or today)
     return sorted(entries.values(), key=lambda e: (e.since, e.organization.path))
+
+
+def _copy_current(award, entry: WatchEntry) -> None:
+    if hasattr(award, "current_state"):
+        entry.current_total, entry.current_label = award.current_total, award.current_label
+        entry.current_target = award.current_target
+        entry.current_published = award.current_state in (
+            RoundState.PUBLISHED,
+            RoundState.CLOSED,
+        )
 
 
 def watch_list(awards, today: dt.date) -> list[WatchEntry]:
@@ -132,14 +187,20 @@ def star_counts(awards) -> list[dict]:
     """Per scheme, how many branches hold each star level in its latest round."""
     rows = (
         awards.filter(kind=TitleKind.STAR, person__isnull=True, round__in=latest_published_rounds())
-        .values("scheme_id", "scheme__name", "stars")
+        .values("scheme_id", "scheme__name", "scheme__name_en", "stars")
         .annotate(n=Count("id"))
         .order_by("scheme__name", "-stars")
     )
     schemes: dict[int, dict] = {}
     for row in rows:
         entry = schemes.setdefault(
-            row["scheme_id"], {"name": row["scheme__name"], "five": 0, "levels": []}
+            row["scheme_id"],
+            {
+                "name": row["scheme__name"],
+                "name_en": row["scheme__name_en"],
+                "five": 0,
+                "levels": [],
+            },
         )
         if row["stars"] == 5:
             entry["five"] = row["n"]
@@ -173,13 +234,14 @@ def compliance(user, selected=None) -> list[dict]:
 def board(user, awards, selected, today: dt.date) -> dict:
     """The board's sections from ``awards`` (the visible awards, as ``TitleAwardFilter``
     narrowed them) and the compliance of the targets under ``selected``."""
+    scored = with_current_score(user, awards)
     return {
-        "red_flags": list(_current(awards, TitleKind.RED_FLAG)),
-        "watch": watch_list(awards, today),
+        "red_flags": _with_published_flag(list(_current(scored, TitleKind.RED_FLAG))),
+        "watch": watch_list(scored, today),
         "lifted": recently_lifted(awards, today),
         "star_counts": star_counts(awards),
         "five_stars": list(five_star_branches(awards)),
-        "champions": list(_current(awards, TitleKind.CHAMPION)),
+        "champions": _with_published_flag(list(_current(scored, TitleKind.CHAMPION))),
         "compliance": compliance(user, selected),
     }
 

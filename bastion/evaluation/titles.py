@@ -8,6 +8,10 @@
 - ``all_of``: the target got every title listed in ``requires`` in this round.
 
 A vetoed target gets no title other than a bottom one (a watch list, say).
+
+A target whose total lacks data (``incomplete``: a data-fed item has no or partial data for it
+and the item was not excluded for everyone) is no candidate for a top or bottom title: its place
+could be a tie or a gap the missing data made, not its work. Band titles are unaffected.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class Row:
     total: Decimal
     vetoed: bool = False
     percents: dict[str, Decimal] = field(default_factory=dict)
+    incomplete: bool = False
 
 
 def assign(rules: list[dict], rows: list[Row]) -> dict[object, list[dict]]:
@@ -48,6 +53,7 @@ def _title(rule: dict) -> dict:
     return {
         "code": rule["code"],
         "name": rule["name"],
+        "name_en": rule.get("name_en", ""),
         "kind": rule["kind"],
         "stars": rule.get("stars"),
     }
@@ -76,7 +82,7 @@ def _bands(rules, rows, given) -> None:
 
 def _ranked_rule(rule: dict, rows: list[Row]) -> list[Row]:
     top = rule["basis"] == "top"
-    candidates = [row for row in rows if not (top and row.vetoed)]
+    candidates = [row for row in rows if not (top and row.vetoed) and not row.incomplete]
     if top and rule.get("min_score") not in (None, ""):
         candidates = [row for row in candidates if row.total >= dec(rule["min_score"])]
     if not top and rule.get("max_score") not in (None, ""):

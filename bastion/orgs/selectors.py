@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from bastion.core.history import Dependents, organization_dependents
 from bastion.core.scope import allows, grant, subtree_q
 
-from .models import CommitteeMember, Organization, Person, Role
+from .models import CommitteeMember, Organization, Person, Role, RoleAssignment
 from .models.person import MembershipStatus
 
 
@@ -160,3 +161,11 @@ def grantable_roles(user):
         )
     ]
     return roles.filter(pk__in=allowed)
+
+
+def organization_history_dependents(user, org: Organization) -> list[Dependents]:
+    """What an organization's history lists beside its own changes: everything audited that
+    belongs to it, where the reader may open it. Seats, people and grants name the organization
+    on each entry, so a removed seat or a person since moved stays on this page."""
+    stamped = dict.fromkeys((CommitteeMember, Person, RoleAssignment), "organization_id")
+    return organization_dependents(user, org, stamped=stamped)

@@ -175,9 +175,13 @@ def committee_member_set(
     _require(actor, Organization.objects, organization, "change")
     _require(actor, Person.objects, person, "view")
     if position == "secretary":
-        CommitteeMember.objects.filter(organization=organization, position="secretary").exclude(
-            person=person
-        ).update(position="member")
+        # Saved one by one (there is at most one) so the demotion is audited like any seat change.
+        former = CommitteeMember.objects.filter(
+            organization=organization, position="secretary"
+        ).exclude(person=person)
+        for seat in former:
+            seat.position = "member"
+            seat.save(update_fields=["position"])
     seat, _created = CommitteeMember.objects.update_or_create(
         organization=organization,
         person=person,

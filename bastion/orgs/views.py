@@ -154,7 +154,13 @@ def org_move(request, pk):
 @login_required
 def org_history(request, pk):
     org = scoped_org(request, pk, "change")
-    return render_history(request, org, back_url=org.get_absolute_url(), title=_("组织"))
+    return render_history(
+        request,
+        org,
+        back_url=org.get_absolute_url(),
+        title=_("组织"),
+        dependents=selectors.organization_history_dependents(request.user, org),
+    )
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bastion.core.history import action_label
 from bastion.core.scope import grant, has_permission_anywhere
 
 from . import services
@@ -114,3 +115,4 @@ def _attach_grantees(page) -> None:
     by_name = {a.username: a for a in accounts.select_related("person__organization")}
     for entry in entries:
         entry.grantee = by_name.get((entry.additional_data or {}).get("user"))
+        entry.action_label = action_label(entry.action)

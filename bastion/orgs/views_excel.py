@@ -123,7 +123,8 @@ def import_start(request, kind):
 @login_required
 def import_template(request, kind):
     importer = _importer_for(request, kind)
-    return _xlsx_response(importer.template(), f"{importer.label}-{_('导入模板')}.xlsx")
+    template = importer.template_of(request.user)
+    return _xlsx_response(template, f"{importer.label}-{_('导入模板')}.xlsx")
 
 
 @login_required

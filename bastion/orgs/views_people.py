@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.dashboard import person_panels
-from bastion.core.history import render_history
+from bastion.core.history import Dependents, render_history
 from bastion.core.scope import allows, has_permission_anywhere
 
 from . import selectors, services
 from .filters import PersonFilter
 from .forms import PersonForm
-from .models import Person
+from .models import CommitteeMember, Person
 from .views import apply_form_errors
 
 PAGE_SIZE = 50
@@ -121,4 +121,13 @@ def person_delete(request, pk):
 @login_required
 def person_history(request, pk):
     person = scoped_person(request, pk, "change")
-    return render_history(request, person, back_url=person.get_absolute_url(), title=_("人员"))
+    return render_history(
+        request,
+        person,
+        back_url=person.get_absolute_url(),
+        title=_("人员"),
+        # The person's committee seats, those since removed too.
+        dependents=[
+            Dependents(CommitteeMember, owned=person.committee_seats.values("pk"), key="person_id")
+        ],
+    )

@@ -56,3 +56,5 @@ class ProblemsConfig(AppConfig):
 
         for model in (models.Inspection, models.Problem):
             auditlog.register(model)
+        # Rectification evidence added or removed (issue 14).
+        auditlog.register(models.ProblemEvidence, exclude_fields=["file"])

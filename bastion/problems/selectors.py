@@ -113,3 +113,21 @@ def rectification_by_org(org_ids, start: dt.date, end: dt.date) -> dict:
         .values_list("responsible_org_id", "done", "due")
     )
     return {org_id: (done, due) for org_id, done, due in rows}
+
+
+# --- the rows behind rectification_by_org (an evaluation result lists them) --------------------
+
+
+def rectification_counted(org_ids, start: dt.date, end: dt.date):
+    """The problems ``rectification_by_org`` counts, as rows: a responsible organization's
+    problems with a deadline between ``start`` and ``end``."""
+    return Problem.objects.filter(
+        responsible_org_id__in=org_ids, deadline__gte=start, deadline__lte=end
+    )
+
+
+def rectified_on_time_q() -> Q:
+    """Closed, or submitted and verified, by the deadline."""
+    return Q(state=State.CLOSED, closed_on__lte=F("deadline")) | Q(
+        state=State.VERIFIED, submitted_on__lte=F("deadline")
+    )

@@ -44,3 +44,5 @@ class TasksConfig(AppConfig):
 
         for model in (models.Task, models.FeedbackField, models.Assignment, models.CascadeItem):
             auditlog.register(model)
+        # Evidence added to or removed from feedback (issue 14).
+        auditlog.register(models.FeedbackFile, exclude_fields=["file"])

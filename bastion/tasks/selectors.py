@@ -252,3 +252,18 @@ def answered_by_org(org_ids, start: dt.date, end: dt.date) -> dict:
         .values_list("organization_id", "on_time", "owed")
     )
     return {org_id: (on_time, owed) for org_id, on_time, owed in rows}
+
+
+# --- the rows behind answered_by_org (an evaluation result lists them) -------------------------
+
+
+def answers_counted(org_ids, start: dt.date, end: dt.date):
+    """The dispatched sheets ``answered_by_org`` counts, as rows: due between ``start`` and
+    ``end``, drafts left out."""
+    return Assignment.objects.filter(
+        organization_id__in=org_ids, task__due_on__gte=start, task__due_on__lte=end
+    ).exclude(task__status=TaskStatus.DRAFT)
+
+
+def answered_on_time_q() -> Q:
+    return Q(submitted_at__date__lte=F("task__due_on"))

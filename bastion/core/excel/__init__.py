@@ -93,6 +93,12 @@ class Importer:
     columns: Sequence[Column]
     template: Callable[[], bytes]
     back: str = "home"  # the url name the import pages return to (the list the rows land in)
+    # template_for(user): the template filled with what ``user`` may import (e.g. their stations)
+    template_for: Callable[[Any], bytes] | None = None
+
+    def template_of(self, user) -> bytes:
+        """The template ``user`` downloads."""
+        return self.template_for(user) if self.template_for else self.template()
 
 
 _importers: dict[str, Importer] = {}

@@ -17,7 +17,7 @@ from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN
 
 from ..filters import BenchmarkValueFilter
 from ..models import BenchmarkIndicator, BenchmarkValue
-from .serializers import (
+from .serializers_benchmarks import (
     BenchmarkIndicatorSerializer,
     BenchmarkUploadResultSerializer,
     BenchmarkUploadSerializer,
@@ -54,13 +54,16 @@ class BenchmarkValueViewSet(
         summary=_("批量上传同业对标指标值"),
         description=_(
             '{"rows": [{"indicator": "fee_recovery", "organization": "供电所组织编码", '
-            '"month": "2026-10", "value": "99.2"}, …]}：已有的同月同指标值被更新。任何一行有误'
+            '"month": "2026-10", "value": "99.2"}, …]}：已有的同月同指标值被更新，与已保存的值'
+            "相同的记为未变（unchanged），不改动录入人和录入时间。任何一行有误"
             "则整批不保存，并逐行列出原因（第 N 行：…）。需要导入对标指标的权限。"
         ),
         request=BenchmarkUploadSerializer,
         responses={
             201: BenchmarkUploadResultSerializer,
-            200: OpenApiResponse(BenchmarkUploadResultSerializer, description=_("只更新了已有值")),
+            200: OpenApiResponse(
+                BenchmarkUploadResultSerializer, description=_("没有新增：只修改了已有值或值未变")
+            ),
             400: BAD_REQUEST,
             403: FORBIDDEN,
         },
@@ -76,7 +79,7 @@ class BenchmarkValueViewSet(
             counts = benchmark_values_save(actor=request.user, rows=rows, source="api")
         except DjangoValidationError as exc:
             raise ValidationError({"rows": exc.messages}) from None
-        answer = {"created": counts["created"], "updated": counts["updated"]}
+        answer = {key: counts[key] for key in ("created", "updated", "unchanged")}
         code = status.HTTP_201_CREATED if answer["created"] else status.HTTP_200_OK
         return Response(BenchmarkUploadResultSerializer(answer).data, status=code)
 

@@ -19,13 +19,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
 from bastion.core.scope import grant
 
 from .. import selectors_results
 from ..filters import TargetFilter
-from .serializers import RoundResultSerializer
+from ..selectors_sources_rows import contribution_sources
+from .serializers import RoundResultSerializer, TargetResultSerializer
 
 VIEW_TARGET = "evaluation.view_target"
 
@@ -91,3 +93,37 @@ class RoundResultsMixin:
         page = self.paginate_queryset(rows)
         data = RoundResultSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary=_("考评对象的结果和数据来源"),
+        description=_(
+            "一个考评对象的名次、总分、称号和各指标得分，以及各数据项指标由哪些记录算出："
+            "本期的应办事项、问题整改、任务反馈、对标指标月度值、积分记录或其他方案结果，"
+            "附算式，可逐条核对。记录只列您有权查看的，其余只计数（hidden）。"
+            "看不到该对象或轮次时为 404。"
+        ),
+        responses={200: TargetResultSerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        scope_action="view",
+        filter_backends=[],
+        pagination_class=None,
+        url_path=r"results/(?P<target_pk>[0-9]+)",
+        url_name="result-target",
+    )
+    def result_target(self, request, pk=None, target_pk=None):
+        round_ = self.get_object()
+        if not round_.is_published and not selectors_results.sees_unpublished(request.user):
+            raise Http404
+        target = selectors_results.visible_target(request.user, target_pk)
+        if target.round_id != round_.pk:
+            raise Http404
+        shows = contribution_reader(request.user)(target)
+        context = {
+            **self.get_serializer_context(),
+            "shows_contributions": lambda _target: shows,
+            "sources": contribution_sources(request.user, target) if shows else None,
+        }
+        return Response(TargetResultSerializer(target, context=context).data)

@@ -20,7 +20,7 @@ from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 from bastion.core.filters import switch_value
 
-from .. import selectors_rounds
+from .. import selectors_readiness, selectors_rounds
 from ..filters import RoundFilter
 from ..models import Round, RoundState, Score, Target
 from ..services import rounds, scores
@@ -35,6 +35,7 @@ from .serializers import (
     ScoreSubmissionSerializer,
     ScoreSubmitSerializer,
 )
+from .serializers_readiness import DataDecideSerializer, readiness_data
 
 LIFE = _(
     "状态：评分中 → 已计算待发布（compute，可重复计算）→ 已发布（publish，授予称号、开始"
@@ -63,6 +64,15 @@ def compute_message(summary: dict, closes_scoring: bool) -> str:
     else:
         parts.append(gettext("重新计算将用当前评分覆盖现有结果。"))
     return "".join(parts)
+
+
+def readiness_message(readiness) -> str:
+    """The data gaps in words, after the scores: what publishing will need."""
+    if readiness.complete:
+        return gettext("各数据项的数据齐全。")
+    names = "、".join(item.name for item in readiness.with_gaps)
+    text = gettext("以下数据项缺数或数据不全：%(names)s。") % {"names": names}
+    return text + readiness.blocking_message()
 
 
 def round_action(summary, description):
@@ -180,7 +190,13 @@ class RoundViewSet(
             raise PermissionDenied(gettext("您无权管理该考评轮次。"))
         summary = selectors_rounds.compute_summary(round_, self.visible_targets())
         closes = round_.state == RoundState.SCORING
-        data = {**summary, "closes_scoring": closes, "message": compute_message(summary, closes)}
+        readiness = selectors_readiness.round_readiness(round_)
+        data = {
+            **summary,
+            "closes_scoring": closes,
+            "message": compute_message(summary, closes) + readiness_message(readiness),
+            "data_readiness": readiness_data(readiness),
+        }
         return Response(ComputePreviewSerializer(data).data)
 
     def visible_targets(self):
@@ -188,11 +204,39 @@ class RoundViewSet(
 
     @round_action(
         _("发布考评结果"),
-        _("发布已计算的结果：授予称号，摘除达到摘牌分数的不放心支部，开始申诉期。"),
+        _(
+            "发布已计算的结果：授予称号，摘除达到摘牌分数的不放心支部，开始申诉期。数据项缺数"
+            "而尚未决定处理（或决定等待数据）时拒绝发布（400，列出指标）；计算后数据或决定"
+            "有变化时须先重新计算。"
+        ),
     )
     def publish(self, request, pk=None):
         round_ = self.get_object()
         rounds.round_publish(actor=request.user, round_=round_)
+        return self.respond(round_)
+
+    @extend_schema(
+        summary=_("记录缺数处理决定"),
+        description=_(
+            "某个数据项指标缺数或数据不全时，决定全员剔除该指标（exclude：所有对象都不计该指标，"
+            "同级指标分享其权重，重新计算后生效）或等待数据（wait：数据到齐前不能发布）。"
+            "再次决定即覆盖，历次决定留有审计记录。需要发布该轮次的权限。"
+        ),
+        request=DataDecideSerializer,
+        responses={200: RoundDetailSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="data-decisions",
+        scope_action="view",
+        filter_backends=[],
+    )
+    def data_decisions(self, request, pk=None):
+        round_ = self.get_object()
+        serializer = DataDecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rounds.round_data_decide(actor=request.user, round_=round_, **serializer.validated_data)
         return self.respond(round_)
 
     @round_action(_("归档考评轮次"), _("已发布的轮次归档后不再受理申诉，也不再重新计算。"))

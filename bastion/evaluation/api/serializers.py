@@ -23,10 +23,7 @@ from bastion.core.api_fields import (
 from bastion.orgs.models import Organization
 
 from ..models import (
-    BenchmarkIndicator,
-    BenchmarkValue,
     DataSource,
-    Direction,
     EvaluatorGroup,
     EvaluatorKind,
     Indicator,
@@ -47,6 +44,11 @@ from ..models import (
 )
 from ..selectors_scoring import scoring_open
 from ..services.scheme_edit import TITLE_FIELDS
+from .serializers_readiness import (
+    DataDecisionSerializer,
+    ReadinessSerializer,
+    readiness_data,
+)
 
 # --- responses and choice sets ------------------------------------------------------------------
 
@@ -79,6 +81,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = [
             "code",
             "name",
+            "name_en",
             "kind",
             "parent",
             "weight",
@@ -140,6 +143,7 @@ class SchemeSerializer(serializers.ModelSerializer):
             "id",
             "code",
             "name",
+            "name_en",
             "description",
             "source",
             "owner",
@@ -210,6 +214,7 @@ class RoundSerializer(serializers.ModelSerializer):
 class SnapshotIndicatorSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    name_en = serializers.CharField(default="")
     kind = EnumField(IndicatorKind)
     parent = serializers.CharField(allow_null=True)
     weight = serializers.DecimalField(max_digits=9, decimal_places=2)
@@ -224,6 +229,7 @@ class SnapshotIndicatorSerializer(serializers.Serializer):
 class SnapshotGroupSerializer(serializers.Serializer):
     kind = EnumField(EvaluatorKind)
     name = serializers.CharField()
+    name_en = serializers.CharField(default="")
     weight = serializers.DecimalField(max_digits=7, decimal_places=2)
 
 
@@ -232,10 +238,45 @@ class RoundDetailSerializer(RoundSerializer):
         help_text=_("开轮时的方案快照中的指标（评分时 values 的键为指标代码）")
     )
     groups = serializers.SerializerMethodField(help_text=_("开轮时的评价主体及权重"))
+    data_readiness = serializers.SerializerMethodField(
+        help_text=_("数据项的缺数情况（只列您有权查看的对象）和已记录的处理决定")
+    )
+    data_decisions = serializers.SerializerMethodField(help_text=_("本轮的缺数处理决定"))
 
     class Meta(RoundSerializer.Meta):
-        fields = [*RoundSerializer.Meta.fields, "indicators", "groups"]
+        fields = [
+            *RoundSerializer.Meta.fields,
+            "indicators",
+            "groups",
+            "data_readiness",
+            "data_decisions",
+        ]
         read_only_fields = fields
+
+    def _readiness(self, round_):
+        """Checked once per response; gaps limited to the targets the requester may see."""
+        cached = getattr(round_, "_readiness_shown", None)
+        if cached is None:
+            from ..models import Target
+            from ..selectors_readiness import round_readiness
+
+            request = self.context.get("request")
+            seen = Target.objects.restrict(getattr(request, "user", None), "view")
+            ids = set(seen.filter(round=round_).values_list("pk", flat=True))
+            cached = round_readiness(round_)
+            cached = (cached, cached.limited_to(ids))
+            round_._readiness_shown = cached
+        return cached
+
+    @extend_schema_field(ReadinessSerializer)
+    def get_data_readiness(self, round_):
+        full, shown = self._readiness(round_)
+        return ReadinessSerializer(readiness_data(full, shown)).data
+
+    @extend_schema_field(DataDecisionSerializer(many=True))
+    def get_data_decisions(self, round_):
+        full, _shown = self._readiness(round_)
+        return DataDecisionSerializer(full.decisions, many=True).data
 
     @extend_schema_field(SnapshotIndicatorSerializer(many=True))
     def get_indicators(self, round_):
@@ -262,6 +303,7 @@ class ComputePreviewSerializer(serializers.Serializer):
         help_text=_("计算后评分即关闭（评分中的轮次）：评价人不能再提交或修改评分")
     )
     message = serializers.CharField(help_text=_("计算前的提示（中文）"))
+    data_readiness = ReadinessSerializer(help_text=_("计算前的数据项缺数情况及处理决定"))
 
 
 class RoundComputedSerializer(RoundDetailSerializer):
@@ -393,6 +435,7 @@ class ScoreSubmissionSerializer(serializers.Serializer):
 class TargetTitleSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    name_en = serializers.CharField(default="")
     kind = EnumField(TitleKind)
     stars = serializers.IntegerField(allow_null=True, required=False)
 
@@ -413,6 +456,9 @@ class RoundResultSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     vetoed = serializers.BooleanField(help_text=_("一票否决"))
     missing = serializers.IntegerField(help_text=_("缺评指标数"))
+    data_incomplete = serializers.BooleanField(
+        help_text=_("数据不全：不参与名次称号（前N名、后N名、流动红旗）")
+    )
     titles = TargetTitleSerializer(many=True, help_text=_("本轮称号"))
     organization = OrgRefSerializer()
     person = PersonRefSerializer(allow_null=True, help_text=_("党员；组织对象为空"))
@@ -426,69 +472,52 @@ class RoundResultSerializer(serializers.Serializer):
         return target.contributions if shows and shows(target) else None
 
 
+class SourceRowSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text=_("记录"))
+    detail = serializers.CharField(help_text=_("状态或说明"))
+    when = serializers.DateField(allow_null=True, help_text=_("截止日期、月份或日期"))
+    counted = serializers.BooleanField(
+        allow_null=True, help_text=_("是否计入完成数（比率类指标）；其他为空")
+    )
+    value = serializers.DecimalField(
+        max_digits=14, decimal_places=4, allow_null=True, help_text=_("数值（对标值、积分、总分）")
+    )
+    url = serializers.CharField(
+        allow_null=True, help_text=_("该记录的详情页；无权查看或无详情页时为空")
+    )
+
+
+class ContributionSourcesSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("指标代码"))
+    name = serializers.CharField(help_text=_("指标名称"))
+    source = serializers.CharField(help_text=_("数据来源"))
+    source_label = serializers.CharField(help_text=_("数据来源名称"))
+    formula = serializers.CharField(
+        help_text=_("由记录得出原始值的算式，如“已完成 7 ÷ 应完成 8 = 87.50%”")
+    )
+    stored = serializers.CharField(allow_null=True, help_text=_("计算时的原始值"))
+    recomputed = serializers.CharField(allow_null=True, help_text=_("按现有记录重算的原始值"))
+    agrees = serializers.BooleanField(help_text=_("现有记录是否仍得出计算时的原始值"))
+    excluded = serializers.BooleanField(help_text=_("本期经决定对所有考评对象不计入"))
+    hidden = serializers.IntegerField(help_text=_("已计入但不在您查看范围内、未列出的记录数"))
+    rows = SourceRowSerializer(many=True, help_text=_("您有权查看的记录"))
+
+
+class TargetResultSerializer(RoundResultSerializer):
+    sources = serializers.SerializerMethodField(
+        help_text=_(
+            "各数据项指标的来源记录（本期的应办事项、问题、任务反馈、对标值、积分、其他方案结果）；"
+            "只对能看各指标得分的账号显示"
+        )
+    )
+
+    @extend_schema_field(ContributionSourcesSerializer(many=True, allow_null=True))
+    def get_sources(self, target):
+        found = self.context.get("sources")
+        return None if found is None else ContributionSourcesSerializer(found, many=True).data
+
+
 # --- benchmarks ---------------------------------------------------------------------------------
-
-
-class BenchmarkIndicatorSerializer(serializers.ModelSerializer):
-    direction = EnumField(Direction, read_only=True)
-    direction_display = serializers.CharField(source="get_direction_display", read_only=True)
-
-    class Meta:
-        model = BenchmarkIndicator
-        fields = ["code", "name", "unit", "direction", "direction_display", "source", "order"]
-        read_only_fields = fields
-
-
-class BenchmarkIndicatorRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
-    direction = EnumField(Direction)
-
-
-class StationRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class BenchmarkValueSerializer(serializers.ModelSerializer):
-    indicator = BenchmarkIndicatorRefSerializer(read_only=True)
-    organization = StationRefSerializer(read_only=True, help_text=_("供电所"))
-    month = serializers.DateField(format="%Y-%m", read_only=True, help_text=_("月份，如 2026-10"))
-
-    class Meta:
-        model = BenchmarkValue
-        fields = ["id", "indicator", "organization", "month", "value", "recorded_at"]
-        read_only_fields = fields
-
-
-class BenchmarkRowSerializer(serializers.Serializer):
-    # Every key optional here: the service names the row and the column of what is missing.
-    indicator = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("指标代码，如 fee_recovery")
-    )
-    organization = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("供电所的组织编码")
-    )
-    month = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("月份，如 2026-10")
-    )
-    value = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("指标值，如 99.2")
-    )
-
-
-class BenchmarkUploadSerializer(serializers.Serializer):
-    rows = BenchmarkRowSerializer(many=True, allow_empty=False, label=_("指标值"))
-
-
-class BenchmarkUploadResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField(help_text=_("新增条数"))
-    updated = serializers.IntegerField(help_text=_("更新条数"))
-
-
-# --- titles -------------------------------------------------------------------------------------
 
 
 class RoundRefSerializer(serializers.Serializer):
@@ -507,6 +536,17 @@ class TitleAwardSerializer(serializers.ModelSerializer):
     lifted_by = RoundRefSerializer(
         read_only=True, allow_null=True, help_text=_("摘牌轮次（不放心支部）")
     )
+    current_total = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=_("获得者在该方案最近一轮（您可查看的）考评中的得分；total 为获评时得分"),
+    )
+    current_period_label = serializers.CharField(
+        source="current_label", read_only=True, allow_null=True, help_text=_("最近一轮的考评期间")
+    )
+    current_published = serializers.SerializerMethodField(help_text=_("最近一轮是否已发布"))
 
     class Meta:
         model = TitleAward
@@ -518,6 +558,7 @@ class TitleAwardSerializer(serializers.ModelSerializer):
             "kind",
             "kind_display",
             "name",
+            "name_en",
             "stars",
             "organization",
             "person",
@@ -525,8 +566,14 @@ class TitleAwardSerializer(serializers.ModelSerializer):
             "awarded_on",
             "lifted_by",
             "lifted_on",
+            "current_total",
+            "current_period_label",
+            "current_published",
         ]
         read_only_fields = fields
 
     def get_kind_display(self, award) -> str:
         return title_kind_label(award.kind)
+
+    def get_current_published(self, award) -> bool:
+        return getattr(award, "current_state", None) in (RoundState.PUBLISHED, RoundState.CLOSED)

@@ -11,6 +11,7 @@ from bastion.core.api_docs import BAD_REQUEST, NOT_FOUND
 
 from ..filters import TitleAwardFilter
 from ..models import TitleAward
+from ..selectors_titles import with_current_score
 from .serializers import TitleAwardSerializer
 
 
@@ -25,7 +26,7 @@ from .serializers import TitleAwardSerializer
     ),
     retrieve=extend_schema(
         summary=_("称号详情"),
-        description=_("称号、授予轮次、得分和摘牌情况。"),
+        description=_("称号、授予轮次、获评时得分、最近一轮得分和摘牌情况。"),
         responses={200: TitleAwardSerializer, 404: NOT_FOUND},
     ),
 )
@@ -35,6 +36,7 @@ class TitleAwardViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = TitleAwardFilter
 
     def decorate_queryset(self, queryset):
+        queryset = with_current_score(self.request.user, queryset)
         return queryset.select_related(
             "scheme", "round", "organization", "person", "lifted_by"
         ).order_by("-awarded_on", "kind", "organization__path", "id")

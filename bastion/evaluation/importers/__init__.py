@@ -22,6 +22,7 @@ register_importer(
         run=benchmarks.BenchmarksImport.run,
         columns=benchmarks.IndicatorColumns(),
         template=benchmarks.template,
+        template_for=benchmarks.template_for,
         back="evaluation:benchmark_list",
     )
 )

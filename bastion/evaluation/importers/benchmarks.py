@@ -20,6 +20,7 @@ from bastion.core.excel import PREVIEW_ROWS, Column, ExcelImport, Row, build_wor
 from bastion.core.scope import grant
 
 from ..models import BenchmarkIndicator, BenchmarkValue, Direction
+from ..selectors_benchmark_pages import stations
 from ..services import benchmarks as service
 
 PERMISSION = "evaluation.import_benchmarkvalue"
@@ -62,6 +63,10 @@ NOTES = (
         "指标值。带 * 的列必须填写。"
     ),
     _l("每个对标指标一列，列名为指标名称；不报送的指标留空即可，已有的值会被覆盖。"),
+    _l(
+        "模板已列出您可导入的供电所（编码和名称）；填写月份和指标值即可。"
+        "月份和指标值都未填写的行视为未填报，导入时跳过。"
+    ),
     _l("百分比指标请直接填写 0–100 的数值（如 98.5），不要使用 Excel 的百分比格式。"),
     _l(
         "接受 .xlsx 文件和 .csv 文件（UTF-8 或 GBK 编码），不能含公式或合并的表头；"
@@ -115,6 +120,17 @@ def template() -> bytes:
     return build_workbook(title=SHEET_TITLE, columns=columns(), rows=(), notes=NOTES)
 
 
+def template_for(user) -> bytes:
+    """The template with one row per station ``user`` may import, code and name filled in."""
+    listed = stations(user, permission=PERMISSION).order_by("path").values_list("code", "name")
+    return build_workbook(
+        title=SHEET_TITLE,
+        columns=columns(),
+        rows=[(code, name) for code, name in listed],
+        notes=NOTES,
+    )
+
+
 def month_text(text: str) -> str:
     """``2026-03``, ``2026/3``, ``2026年3月`` and a date cell (``2026-03-01``) → ``2026-03``;
     anything else is returned as it is for the service to refuse by name."""
@@ -126,6 +142,10 @@ def month_text(text: str) -> str:
 
 def value_text(text: str) -> str:
     return text[:-1].strip() if text.endswith(("%", "％")) else text
+
+
+def _filled(value) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def _cell(value) -> str:
@@ -149,6 +169,13 @@ class BenchmarksImport(ExcelImport):
 
     def prepare(self) -> None:
         self.indicator_columns = [c for c in self.sheet.columns if c.key.startswith(PREFIX)]
+        # a template's station line left as it was: no month, no value (``template_for``)
+        self.entry_indexes = [
+            i
+            for i, c in enumerate(self.sheet.columns)
+            if c.key == "month" or c.key.startswith(PREFIX)
+        ]
+        self.untouched: set[int] = set()
         self.rows: list[dict] = []  # the service's rows
         self.origin: list[tuple[int, str]] = []  # service row → (sheet row, column header)
         self.seen: dict[tuple[str, str], int] = {}  # (station, month) → sheet row
@@ -160,7 +187,15 @@ class BenchmarksImport(ExcelImport):
             self.errors.add(self.sheet.header_row, "", message)
         return bool(self.indicator_columns)
 
+    def read_row(self, number: int, raw: tuple) -> Row:
+        if not any(_filled(raw[i]) for i in self.entry_indexes if i < len(raw)):
+            self.untouched.add(number)
+            return Row(number, raw, {}, set())
+        return super().read_row(number, raw)
+
     def validate_row(self, row: Row) -> None:
+        if row.number in self.untouched:
+            return
         number, data = row.number, row.data
         code, month = data.get("organization", ""), month_text(data.get("month", ""))
         if row.refused & {"organization", "month"}:
@@ -191,6 +226,10 @@ class BenchmarksImport(ExcelImport):
             self.errors.add(number, "", _("该行没有填写任何指标值。"))
 
     def after_rows(self) -> None:
+        if not self.rows and not self.errors:
+            message = _("文件中没有填写任何月份和指标值；请在供电所的行中填写月份和指标值。")
+            self.errors.add(0, "", message)
+            return
         self.checked = service.benchmark_rows_check(actor=self.actor, rows=self.rows)
         for found in self.checked.errors:
             self._service_error(found)
@@ -214,14 +253,20 @@ class BenchmarksImport(ExcelImport):
                 )
 
     def preview_rows(self) -> list[dict]:
-        """The first rows as written in the file, each marked by what the service would do."""
-        updates = {self.origin[p.index - 1][0] for p in self.checked.planned if p.existing}
+        """The first rows as written in the file, each marked by what the service would do: a
+        row that overwrites a value is an update, else new when any value is, else unchanged."""
+        actions: dict[int, set[str]] = {}
+        for p in self.checked.planned:
+            action = "create" if p.existing is None else "unchanged" if p.unchanged else "update"
+            actions.setdefault(self.origin[p.index - 1][0], set()).add(action)
         rows = []
-        for number, raw in self.sheet.rows[:PREVIEW_ROWS]:
+        filled = [(n, raw) for n, raw in self.sheet.rows if n not in self.untouched]
+        for number, raw in filled[:PREVIEW_ROWS]:
             if number in self.errors.bad_rows:
                 action = "error"
             else:
-                action = "update" if number in updates else "create"
+                found = actions.get(number, {"create"})
+                action = next(a for a in ("update", "create", "unchanged") if a in found)
             cells = {c.header: _cell(v) for c, v in zip(self.sheet.columns, raw, strict=True)}
             rows.append({"_row": number, "_action": action, **cells})
         return rows
@@ -229,7 +274,7 @@ class BenchmarksImport(ExcelImport):
     def counts(self) -> dict:
         if self.errors:
             return {}
-        return {"created": self.checked.created, "updated": self.checked.updated}
+        return self.checked.counts()
 
     def fingerprint(self) -> str:
         """The values the file would overwrite, read afresh (a value entered meanwhile for a
@@ -242,5 +287,4 @@ class BenchmarksImport(ExcelImport):
         return self.digest(state)
 
     def commit_rows(self) -> dict:
-        counts = service.benchmark_values_save(actor=self.actor, rows=self.rows, source="import")
-        return {"created": counts["created"], "updated": counts["updated"]}
+        return service.benchmark_values_save(actor=self.actor, rows=self.rows, source="import")

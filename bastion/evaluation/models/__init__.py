@@ -1,6 +1,17 @@
 from .benchmarks import BenchmarkIndicator, BenchmarkValue, Direction, MapBand
 from .points import EntryState, PointsCategory, PointsEntry, PointsItem
-from .rounds import Appeal, AppealState, KeyEvent, Round, RoundState, Score, Target, TitleAward
+from .rounds import (
+    Appeal,
+    AppealState,
+    DataDecision,
+    KeyEvent,
+    Round,
+    RoundDataDecision,
+    RoundState,
+    Score,
+    Target,
+    TitleAward,
+)
 from .schemes import (
     MANUAL_KINDS,
     PERSON_TARGETS,
@@ -29,6 +40,7 @@ __all__ = [
     "AppealState",
     "BenchmarkIndicator",
     "BenchmarkValue",
+    "DataDecision",
     "DataSource",
     "Direction",
     "EntryState",
@@ -45,6 +57,7 @@ __all__ = [
     "PointsItem",
     "RankWithin",
     "Round",
+    "RoundDataDecision",
     "RoundState",
     "Scheme",
     "SchemeStyle",

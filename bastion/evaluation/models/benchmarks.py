@@ -16,6 +16,9 @@ class Direction(models.TextChoices):
 class BenchmarkIndicator(models.Model):
     code = models.SlugField(_("指标代码"), max_length=40, unique=True)
     name = models.CharField(_("指标名称"), max_length=50)
+    name_en = models.CharField(
+        _("英文名称"), max_length=80, blank=True, help_text=_("英文界面显示；留空则显示中文名称。")
+    )
     unit = models.CharField(_("单位"), max_length=10, blank=True)
     direction = models.CharField(_("方向"), max_length=6, choices=Direction.choices)
     source = models.CharField(_("依据"), max_length=200, blank=True)
@@ -80,6 +83,9 @@ class MapBand(models.Model):
     """五色地图: a station whose composite benchmark score (0–100) reaches ``min_score``."""
 
     name = models.CharField(_("等级"), max_length=20)
+    name_en = models.CharField(
+        _("英文名称"), max_length=40, blank=True, help_text=_("英文界面显示；留空则显示中文名称。")
+    )
     colour = models.CharField(_("颜色"), max_length=7, help_text=_("如 #2fb344"))
     min_score = models.DecimalField(_("最低分"), max_digits=5, decimal_places=2)
     source = models.CharField(_("依据"), max_length=200, blank=True)

@@ -22,6 +22,9 @@ class PointsItem(models.Model):
 
     code = models.SlugField(_("项目代码"), max_length=40, unique=True)
     name = models.CharField(_("积分项目"), max_length=100)
+    name_en = models.CharField(
+        _("英文名称"), max_length=150, blank=True, help_text=_("英文界面显示；留空则显示中文名称。")
+    )
     category = models.CharField(_("类别"), max_length=10, choices=PointsCategory.choices)
     points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
     evidence_required = models.BooleanField(_("须附佐证"), default=False)

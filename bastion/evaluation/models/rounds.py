@@ -1,5 +1,6 @@
 """Rounds (考评轮次): one period of one scheme over one subtree, its targets, scores and appeals."""
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ class Round(models.Model):
         verbose_name=_("考评范围"),
     )
     name = models.CharField(_("轮次名称"), max_length=120)
+    # Filled when the name is the scheme's name and period: the English interface shows it.
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     period_label = models.CharField(_("考评期间"), max_length=20)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
@@ -48,6 +51,10 @@ class Round(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # What the last computation saw of the data and applied of the decisions
+    # (``selectors_readiness.Readiness.fingerprint``): publishing refuses results computed on
+    # data or decisions that have changed since.
+    data_check = models.JSONField(_("计算时的数据情况"), default=dict, blank=True, editable=False)
 
     objects = UsedBelowQuerySet.as_manager()
 
@@ -116,6 +123,13 @@ class Target(models.Model):
     missing = models.PositiveSmallIntegerField(_("缺评指标数"), default=0)
     contributions = models.JSONField(_("各指标得分"), default=dict, blank=True)
     titles = models.JSONField(_("本轮称号"), default=list, blank=True)
+    data_incomplete = models.BooleanField(
+        _("数据不全"),
+        default=False,
+        help_text=_(
+            "有数据项缺数或不全（且未决定全员剔除），不参与前N名、后N名和流动红旗等名次称号。"
+        ),
+    )
 
     objects = TargetQuerySet.as_manager()
 
@@ -275,6 +289,7 @@ class TitleAward(models.Model):
     rule_code = models.SlugField(_("称号代码"), max_length=40)
     kind = models.CharField(_("称号类型"), max_length=10)
     name = models.CharField(_("称号"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     stars = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -315,3 +330,47 @@ class TitleAward(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.person or self.organization}"
+
+
+class DataDecision(models.TextChoices):
+    EXCLUDE = "exclude", _("全员剔除该指标")
+    WAIT = "wait", _("等待数据")
+
+
+class RoundDataDecision(models.Model):
+    """What a round's manager decided about one data-fed indicator whose data is missing or
+    partial for some targets: exclude it for every target (its siblings share its weight), or
+    wait for the data (publishing stays blocked until it comes)."""
+
+    scope_path_field = "round__organization__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="data_decisions")
+    indicator = models.SlugField(_("指标代码"), max_length=40)
+    indicator_name = models.CharField(_("指标"), max_length=100)
+    decision = models.CharField(_("决定"), max_length=10, choices=DataDecision.choices)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    # The gaps the decision was taken on, as listed then (indicator → organizations).
+    gaps = models.JSONField(_("决定时的缺数情况"), default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
+    decided_at = models.DateTimeField(_("决定时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("缺数处理决定")
+        verbose_name_plural = _("缺数处理决定")
+        ordering = ["round", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "indicator"], name="one_data_decision")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_name} {self.get_decision_display()}"
+
+
+auditlog.register(RoundDataDecision)

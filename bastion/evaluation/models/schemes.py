@@ -72,6 +72,9 @@ class Scheme(models.Model):
 
     code = models.SlugField(_("方案代码"), max_length=40, unique=True)
     name = models.CharField(_("方案名称"), max_length=100)
+    name_en = models.CharField(
+        _("英文名称"), max_length=150, blank=True, help_text=_("英文界面显示；留空则显示中文名称。")
+    )
     description = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
     owner = models.ForeignKey(
@@ -183,6 +186,9 @@ class Indicator(models.Model):
     )
     code = models.SlugField(_("指标代码"), max_length=40)
     name = models.CharField(_("指标名称"), max_length=100)
+    name_en = models.CharField(
+        _("英文名称"), max_length=150, blank=True, help_text=_("英文界面显示；留空则显示中文名称。")
+    )
     kind = models.CharField(_("指标类型"), max_length=10, choices=IndicatorKind.choices)
     weight = models.DecimalField(_("权重"), max_digits=7, decimal_places=2, default=0)
     max_score = models.DecimalField(
@@ -301,6 +307,9 @@ class TitleRule(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="title_rules")
     code = models.SlugField(_("称号代码"), max_length=40)
     name = models.CharField(_("称号"), max_length=50)
+    name_en = models.CharField(
+        _("英文名称"), max_length=80, blank=True, help_text=_("英文界面显示；留空则显示中文名称。")
+    )
     kind = models.CharField(_("称号类型"), max_length=10, choices=TitleKind.choices)
     basis = models.CharField(_("授予方式"), max_length=10, choices=TitleBasis.choices)
     min_score = models.DecimalField(

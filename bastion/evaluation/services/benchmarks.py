@@ -51,6 +51,11 @@ class Planned:
     value: Decimal
     existing: BenchmarkValue | None = None
 
+    @property
+    def unchanged(self) -> bool:
+        """The value saved already (a re-import of the same figures writes nothing)."""
+        return self.existing is not None and self.existing.value == self.value
+
 
 @dataclass
 class Checked:
@@ -62,8 +67,15 @@ class Checked:
         return sum(1 for p in self.planned if p.existing is None)
 
     @property
+    def unchanged(self) -> int:
+        return sum(1 for p in self.planned if p.unchanged)
+
+    @property
     def updated(self) -> int:
-        return len(self.planned) - self.created
+        return len(self.planned) - self.created - self.unchanged
+
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 def _parse_value(raw, indicator: BenchmarkIndicator) -> Decimal:
@@ -225,15 +237,17 @@ def _row_messages(errors: list[RowError]) -> list[str]:
 @service
 def benchmark_values_save(*, actor, rows: list[dict], source: str = "manual") -> dict:
     """Create or update benchmark values; all rows or none. ``source`` (manual / import / api)
-    is kept on the audit entries. Returns ``{"created": n, "updated": m}``."""
+    is kept on the audit entries. A value equal to the one saved is left as it is (who recorded
+    it and when stay). Returns ``{"created": n, "updated": m, "unchanged": k}``."""
     rows = list(rows or [])
     if not rows:
         raise ValidationError(_("没有要保存的指标值。"))
     checked = benchmark_rows_check(actor=actor, rows=rows)
     if checked.errors:
         raise ValidationError(_row_messages(sorted(checked.errors, key=lambda e: e.index)))
-    _write(actor, checked.planned, source)
-    return {"created": checked.created, "updated": checked.updated}
+    counts = checked.counts()  # before writing: the write moves the values it changes
+    _write(actor, [p for p in checked.planned if not p.unchanged], source)
+    return counts
 
 
 def _write(actor, planned: list[Planned], source: str) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bastion.core.evidence import check_upload
+from bastion.core.local_names import local_name
 from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 from bastion.orgs.models import Person
@@ -56,6 +57,10 @@ def _points(raw, item: PointsItem) -> Decimal:
     return value
 
 
+def _missing_evidence(item: PointsItem) -> str:
+    return _("积分项目“%(name)s”须附佐证材料。") % {"name": local_name(item)}
+
+
 def _check(actor, person, item, occurred_on, today, points, evidence) -> bool:
     """Validate; return True when the entry counts at once (recorded by an approver)."""
     own = _is_own(actor, person)
@@ -78,7 +83,7 @@ def _check(actor, person, item, occurred_on, today, points, evidence) -> bool:
     if points not in (None, "") and not approver:
         errors["points"] = _("分值按积分手册确定，只有审核人可以调整。")
     if item.evidence_required and not evidence:
-        errors["evidence"] = _("积分项目“%(name)s”须附佐证材料。") % {"name": item.name}
+        errors["evidence"] = _missing_evidence(item)
     if errors:
         raise ValidationError(errors)
     return approver
@@ -151,6 +156,13 @@ def points_entry_review(
         raise ValidationError(
             _("该记录已是“%(state)s”，只能审核待审核的记录。")
             % {"state": entry.get_state_display()}
+        )
+    if approve and entry.item.evidence_required and not entry.evidence:
+        # An entry can reach the queue without its file (recorded before the item asked for
+        # evidence, or written by an import): it counts only once the file is there.
+        raise ValidationError(
+            _("%(missing)s该记录没有佐证，不能认定；可不认定并请党员补充佐证后重新登记。")
+            % {"missing": _missing_evidence(entry.item)}
         )
     reason = (reason or "").replace("\x00", "").strip()[:300]
     entry.state = EntryState.APPROVED if approve else EntryState.REJECTED

@@ -5,6 +5,12 @@ it. Computing reads every score in one aggregate query and every data source onc
 engine per target and writes the results with one bulk update; it can run again until the round
 is closed (after an upheld appeal, say). Publishing awards the titles and lifts watch-list titles
 the new results earn off.
+
+Data first (issue 14): computing checks every data-fed indicator (``selectors_readiness``) and
+applies the managers' decisions: an indicator *excluded for everyone* drops out for every target;
+a target still lacking data gets no top or bottom title. Publishing refuses while an indicator
+with missing data has no decision or waits for its data, and refuses results computed on data
+or decisions that have changed since.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from django.utils.translation import gettext as _
 from bastion.core.scope import ensure_in_scope
 from bastion.core.services import service
 from bastion.orgs.models import Organization, Person, RoleAssignment
-from bastion.orgs.models.organization import OrganizationKind, UnitKind
+from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
 
-from .. import engine, sources, titles
+from .. import engine, selectors_benchmarks, selectors_readiness, sources, titles
 from ..models import (
+    DataDecision,
     Round,
+    RoundDataDecision,
     RoundState,
     Scheme,
     SchemeStyle,
@@ -48,6 +56,7 @@ RESULT_FIELDS = [
     "missing",
     "contributions",
     "titles",
+    "data_incomplete",
 ]
 
 
@@ -83,6 +92,7 @@ def round_open(
         appeal_days=appeal_days,
         created_by=actor,
         name=name.strip() or f"{scheme.name}（{period_label.strip()}）",
+        name_en=_english_round_name(scheme, period_label) if not name.strip() else "",
         snapshot=scheme_snapshot(scheme),
     )
     _validate_dates(round_)
@@ -93,6 +103,10 @@ def round_open(
         Target.objects.bulk_create(_targets_for(round_), batch_size=2000)
     round_opened_notify(actor=actor, round_=round_)  # from the first scoring day on
     return round_
+
+
+def _english_round_name(scheme: Scheme, period_label: str) -> str:
+    return f"{scheme.name_en} ({period_label.strip()})" if scheme.name_en else ""
 
 
 def _validate_dates(round_: Round) -> None:
@@ -109,7 +123,7 @@ def _targets_for(round_: Round) -> list[Target]:
         orgs = subtree.filter(kind__in=BRANCH_KINDS)
         return [Target(round=round_, organization=org) for org in orgs.only("pk")]
     if kind == TargetKind.STATION:
-        orgs = subtree.filter(unit_kind=UnitKind.STATION, kind__in=BRANCH_KINDS)
+        orgs = selectors_benchmarks.stations_only(subtree)
         return [Target(round=round_, organization=org) for org in orgs.only("pk")]
     if kind == TargetKind.MEMBER:
         people = Person.objects.filter(
@@ -149,14 +163,17 @@ def round_results_compute(*, actor, round_: Round) -> int:
 
     A step of ``round_compute`` that ``appeal_answer`` and ``score_correct`` run too: it checks
     nothing, the calling service has (``actor`` is whom it runs for; None for a system job)."""
-    spec = engine.SchemeSpec.from_snapshot(round_.snapshot)
+    readiness = selectors_readiness.round_readiness(round_)
+    spec = engine.SchemeSpec.from_snapshot(round_.snapshot, excluded=readiness.excluded_codes)
     targets = list(Target.objects.filter(round=round_).select_related("organization"))
     manual = _group_means(round_)
     data = sources.computed_values(round_, spec, targets)
     outcomes = {t.pk: engine.evaluate(spec, manual.get(t.pk, {}), data[t.pk]) for t in targets}
     ranks = engine.competition_ranks((pk, o.total) for pk, o in outcomes.items())
-    parent_ranks = _ranks_within_parent(targets, outcomes)
-    rows = [_title_row(t, outcomes[t.pk], round_) for t in targets]
+    parents = _parent_keys(round_, targets)
+    parent_ranks = _ranks_within_parent(targets, outcomes, parents)
+    incomplete = readiness.incomplete_targets() | _unmeasured(spec, outcomes)
+    rows = [_title_row(t, outcomes[t.pk], parents, incomplete) for t in targets]
     given = titles.assign(round_.snapshot.get("titles", []), rows)
     for target in targets:
         outcome = outcomes[target.pk]
@@ -164,8 +181,28 @@ def round_results_compute(*, actor, round_: Round) -> int:
         target.contributions = outcome.contributions
         target.rank, target.rank_within_parent = ranks[target.pk], parent_ranks[target.pk]
         target.titles = given.get(target.pk, [])
+        target.data_incomplete = target.pk in incomplete
     _write_results(targets)
+    round_.data_check = readiness.fingerprint()
+    round_.save(update_fields=["data_check"])
     return len(targets)
+
+
+def _unmeasured(spec: engine.SchemeSpec, outcomes: dict) -> set[int]:
+    """Targets whose total rests on no value at all (every weighted item missing, excluded or
+    with nothing to do): their 0.00 ties everyone alike and earns no rank title."""
+    leaves = [item.code for item in spec.leaves]
+    return {
+        pk
+        for pk, outcome in outcomes.items()
+        if leaves
+        and not any(
+            code in outcome.contributions
+            and not outcome.contributions[code]["missing"]
+            and not outcome.contributions[code].get("excluded")
+            for code in leaves
+        )
+    }
 
 
 def _write_results(targets: list[Target]) -> None:
@@ -200,32 +237,54 @@ def _group_means(round_: Round) -> dict[int, dict[str, dict]]:
     return means
 
 
-def _parent_key(target: Target):
-    """Members are ranked within their branch, organizations within their parent."""
-    if target.person_id:
-        return target.organization_id
-    path = target.organization.path
-    return path[: -Organization.steplen]
+def _parent_keys(round_: Round, targets: list[Target]) -> dict[int, object]:
+    """target id → what it is ranked within. Members within their branch, organizations within
+    their parent; stations within the committee above them (the county), so that a small
+    station organised as a 党小组 under a station branch or a 党总支 competes with the county's
+    other stations, as the 流动红旗 per county wants. One query for the stations' ancestors."""
+    keys: dict[int, object] = {}
+    step = Organization.steplen
+    for target in targets:
+        path = target.organization.path
+        keys[target.pk] = target.organization_id if target.person_id else path[:-step]
+    if round_.scheme.target_kind != TargetKind.STATION:
+        return keys
+    prefixes = {
+        t.organization.path[:i]
+        for t in targets
+        for i in range(step, len(t.organization.path), step)
+    }
+    committees = set(
+        Organization.objects.filter(path__in=prefixes, kind=OrganizationKind.COMMITTEE).values_list(
+            "path", flat=True
+        )
+    )
+    for target in targets:
+        path = target.organization.path
+        above = [path[:i] for i in range(len(path) - step, 0, -step) if path[:i] in committees]
+        keys[target.pk] = above[0] if above else path[:-step]
+    return keys
 
 
-def _ranks_within_parent(targets, outcomes) -> dict[int, int]:
+def _ranks_within_parent(targets, outcomes, parents) -> dict[int, int]:
     groups = defaultdict(list)
     for target in targets:
-        groups[_parent_key(target)].append((target.pk, outcomes[target.pk].total))
+        groups[parents[target.pk]].append((target.pk, outcomes[target.pk].total))
     ranks = {}
     for members in groups.values():
         ranks.update(engine.competition_ranks(members))
     return ranks
 
 
-def _title_row(target: Target, outcome: engine.Outcome, round_: Round) -> titles.Row:
+def _title_row(target: Target, outcome: engine.Outcome, parents, incomplete) -> titles.Row:
     percents = {code: engine.dec(row["percent"]) for code, row in outcome.contributions.items()}
     return titles.Row(
         key=target.pk,
-        group=_parent_key(target),
+        group=parents[target.pk],
         total=outcome.total,
         vetoed=outcome.vetoed,
         percents=percents,
+        incomplete=target.pk in incomplete,
     )
 
 
@@ -237,6 +296,7 @@ def round_publish(*, actor, round_: Round, today: dt.date | None = None) -> int:
         raise PermissionDenied(_("您无权发布该考评轮次的结果。"))
     if round_.state != RoundState.COMPUTED:
         raise ValidationError(_("只有已计算、尚未发布的轮次才能发布。"))
+    _require_data_settled(round_)
     today = today or timezone.localdate()
     round_.state = RoundState.PUBLISHED
     round_.published_at = timezone.now()
@@ -259,6 +319,7 @@ def round_titles_award(*, actor, round_: Round, today: dt.date) -> int:
             rule_code=title["code"],
             kind=title["kind"],
             name=title["name"],
+            name_en=title.get("name_en", ""),
             stars=title.get("stars"),
             organization_id=target.organization_id,
             person_id=target.person_id,
@@ -305,6 +366,47 @@ def _lift_watch(round_: Round, today: dt.date) -> None:
             award.lifted_by, award.lifted_on = round_, today
             lifted.append(award)
     TitleAward.objects.bulk_update(lifted, ["lifted_by", "lifted_on"])
+
+
+def _require_data_settled(round_: Round) -> None:
+    """Checked again at publishing: data may have come or gone since the computation."""
+    readiness = selectors_readiness.round_readiness(round_)
+    if readiness.blocking:
+        raise ValidationError(readiness.blocking_message())
+    if round_.data_check != readiness.fingerprint():
+        raise ValidationError(_("计算后数据或缺数处理决定已有变化，请重新计算、核对后再发布。"))
+
+
+@service
+def round_data_decide(
+    *, actor, round_: Round, indicator: str, decision: str, note: str = ""
+) -> RoundDataDecision:
+    """Record what to do about one data-fed indicator whose data is missing or partial:
+    ``exclude`` it for every target (applied at the next computation) or ``wait`` for the data.
+    A second decision on the same indicator replaces the first (the audit log keeps both)."""
+    if not Round.objects.restrict(actor, "publish").filter(pk=round_.pk).exists():
+        raise PermissionDenied(_("您无权决定该考评轮次的缺数处理。"))
+    if round_.state not in (RoundState.SCORING, RoundState.COMPUTED):
+        raise ValidationError(_("该轮次已发布，不能再改变缺数处理决定。"))
+    if decision not in DataDecision.values:
+        raise ValidationError({"decision": _("请选择“全员剔除该指标”或“等待数据”。")})
+    readiness = selectors_readiness.round_readiness(round_)
+    item = next((i for i in readiness.with_gaps if i.code == indicator), None)
+    if item is None:
+        raise ValidationError(
+            {"indicator": _("指标“%(code)s”没有缺数，无需决定。") % {"code": indicator}}
+        )
+    gaps = [
+        {"organization": gap.organization_id, "label": gap.label, "state": gap.state}
+        for gap in item.gaps
+    ]
+    record = item.decision or RoundDataDecision(round=round_, indicator=indicator)
+    record.indicator_name = item.name
+    record.decision, record.note, record.gaps = decision, note.strip(), gaps
+    record.decided_by = actor
+    record.full_clean()
+    record.save()
+    return record
 
 
 @service

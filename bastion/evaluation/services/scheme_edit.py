@@ -37,6 +37,7 @@ from ..selectors_schemes import descendant_ids, may_change, may_own_shipped
 SCHEME_FIELDS = (
     "code",
     "name",
+    "name_en",
     "description",
     "source",
     "owner",
@@ -53,6 +54,7 @@ SCHEME_FIELDS = (
 INDICATOR_FIELDS = (
     "code",
     "name",
+    "name_en",
     "kind",
     "parent",
     "weight",
@@ -67,6 +69,7 @@ INDICATOR_FIELDS = (
 TITLE_FIELDS = (
     "code",
     "name",
+    "name_en",
     "kind",
     "basis",
     "min_score",

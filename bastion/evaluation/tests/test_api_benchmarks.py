@@ -136,6 +136,7 @@ def test_everyone_reads_the_six_indicator_definitions(api, personas, persona):
     assert body[0] == {
         "code": "fee_recovery",
         "name": "电费回收率",
+        "name_en": "Electricity bill recovery rate",
         "unit": "%",
         "direction": "higher",
         "direction_display": "越高越好",
@@ -151,7 +152,7 @@ def test_company_uploads_values_and_a_second_upload_updates_them(api, personas, 
     login(api, personas.company)
     response = upload(api, row("C-A-1", "99.2"), row("C-B-1", 97.5, code="reliability"))
     assert response.status_code == 201, response.content
-    assert response.json() == {"created": 2, "updated": 0}
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
     saved = BenchmarkValue.objects.get(organization=tree.station_a1)
     assert (saved.month, saved.value, saved.recorded_by) == (
         OCTOBER,
@@ -160,8 +161,11 @@ def test_company_uploads_values_and_a_second_upload_updates_them(api, personas, 
     )
     again = upload(api, row("C-A-1", "99.8"))
     assert again.status_code == 200
-    assert again.json() == {"created": 0, "updated": 1}
+    assert again.json() == {"created": 0, "updated": 1, "unchanged": 0}
     assert BenchmarkValue.objects.get(organization=tree.station_a1).value == Decimal("99.8")
+    same = upload(api, row("C-A-1", "99.80"), row("C-B-1", "97.5", code="reliability"))
+    assert same.status_code == 200
+    assert same.json() == {"created": 0, "updated": 0, "unchanged": 2}
 
 
 def test_one_bad_row_saves_nothing_and_every_bad_row_is_named(api, personas, tree):

@@ -92,7 +92,7 @@ def test_a_row_carries_rank_total_titles_and_contributions(api, personas, publis
     assert (first["rank"], first["rank_within_parent"], first["total"]) == (1, 1, "86.00")
     assert (first["vetoed"], first["missing"], first["person"]) == (False, 0, None)
     assert first["titles"] == [
-        {"code": "flag", "name": "流动红旗", "kind": "red_flag", "stars": None}
+        {"code": "flag", "name": "流动红旗", "name_en": "", "kind": "red_flag", "stars": None}
     ]
     assert first["contributions"]["party"]["points"] == "54.00"
     assert rows[2]["rank_within_parent"] == 2  # A2 after A1 in county A

@@ -87,7 +87,14 @@ def test_a_round_shows_its_snapshot_indicators_and_groups(api, personas, rounds)
         "integrity",
     ]
     assert body["indicators"][0]["max_score"] == "100.00"
-    assert body["groups"] == [{"kind": "higher", "name": "上级党组织", "weight": "1.00"}]
+    assert body["groups"] == [
+        {
+            "kind": "higher",
+            "name": "上级党组织",
+            "name_en": "Higher Party organization",
+            "weight": "1.00",
+        }
+    ]
 
 
 def test_rounds_filter_by_scheme_state_and_period(api, personas, tree, scheme, rounds):

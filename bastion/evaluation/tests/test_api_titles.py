@@ -189,3 +189,14 @@ def test_title_list_queries_do_not_grow_with_the_titles(api, personas, tree, boa
     add_rounds(personas, tree, scheme)
     assert TitleAward.objects.count() == 16
     assert count_queries(api, url("title-list")) == few
+
+
+def test_each_title_carries_the_holders_latest_score(api, personas, board):
+    """A1's October red flag was won at 90; A1 scored 55 in November."""
+    rows = rows_of(login(api, personas.company).get(url("title-list"), {"kind": "red_flag"}))
+    by_period = {row["round"]["period_label"]: row for row in rows}
+    october = by_period["2026-10"]
+    assert (october["total"], october["current_total"]) == ("90.00", "55.00")
+    assert october["current_period_label"] == "2026-11" and october["current_published"]
+    november = by_period["2026-11"]
+    assert november["total"] == november["current_total"] == "75.00"

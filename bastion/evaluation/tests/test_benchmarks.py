@@ -37,7 +37,8 @@ def refusal(actor, rows) -> list[str]:
 
 def test_save_creates_then_updates_and_audits_the_source(personas, tree, ind):
     rows = [row(), row(organization="C-A-2", value=97), row("t_loss", "C-B-1", MARCH, 3.25)]
-    assert benchmark_values_save(actor=personas.company, rows=rows) == {"created": 3, "updated": 0}
+    counts = benchmark_values_save(actor=personas.company, rows=rows)
+    assert counts == {"created": 3, "updated": 0, "unchanged": 0}
     value = BenchmarkValue.objects.get(indicator=ind["t_loss"], organization=tree.station_b1)
     assert (value.month, value.value, value.recorded_by) == (
         MARCH,
@@ -46,7 +47,7 @@ def test_save_creates_then_updates_and_audits_the_source(personas, tree, ind):
     )
     again = [row(value="99.12345"), row("t_index", "C-A-1", "2026-3", "-12")]
     counts = benchmark_values_save(actor=personas.company, rows=again, source="api")
-    assert counts == {"created": 1, "updated": 1}
+    assert counts == {"created": 1, "updated": 1, "unchanged": 0}
     fee = BenchmarkValue.objects.get(indicator=ind["t_fee"], organization=tree.station_a1)
     assert fee.value == Decimal("99.1235")
     assert BenchmarkValue.objects.count() == 4
@@ -117,6 +118,7 @@ def test_county_cannot_write_another_countys_station(personas, tree, ind):
     assert benchmark_values_save(actor=personas.county, rows=[row()]) == {
         "created": 1,
         "updated": 0,
+        "unchanged": 0,
     }
 
 

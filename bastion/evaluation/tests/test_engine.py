@@ -418,3 +418,40 @@ def test_a_snapshot_converts_strings_to_decimals():
     # g 62.5 × 0.5 + s 37.5 × 0.8 = 31.25 + 30
     outcome = evaluate(spec, by_higher(s=8), {"c": (D(50), D("0.5"))})
     assert outcome.total == D("61.25")
+
+
+# --- excluded for everyone (a decision about missing data, issue 14) ---------------------------
+
+
+def excluded(policy, *codes):
+    spec = group_and_leaf(policy)
+    return SchemeSpec(
+        indicators=spec.indicators,
+        groups=spec.groups,
+        missing_policy=policy,
+        excluded=frozenset(codes),
+    )
+
+
+def test_an_item_excluded_for_everyone_drops_out_even_with_a_value():
+    outcome = evaluate(excluded("zero", "g2"), by_higher(g1=80, g2=100, h=70), {})
+    # g2 is out for everyone: G's 50 all to g1 (50×0.8 = 40), h 50×0.7 = 35
+    assert (outcome.total, outcome.missing) == (D("75.00"), 0)
+    assert outcome.contributions["g2"]["excluded"] is True
+    assert outcome.contributions["g2"]["share"] == "0.00"
+
+
+def test_a_group_whose_items_are_all_excluded_drops_out_and_is_not_missing():
+    outcome = evaluate(excluded("zero", "g1", "g2"), by_higher(h=70), {})
+    # G is gone for everyone, h takes the whole 100 → 70; nothing counts as missing
+    assert (outcome.total, outcome.missing) == (D("70.00"), 0)
+    assert outcome.contributions["G"]["excluded"] is True
+
+
+def test_excluding_by_code_reads_from_the_snapshot():
+    snapshot = {
+        "indicators": [{"code": "a", "name": "a", "kind": "computed", "weight": "1"}],
+        "groups": [{"kind": "higher", "weight": "1"}],
+    }
+    assert SchemeSpec.from_snapshot(snapshot, excluded=["a"]).excluded == {"a"}
+    assert SchemeSpec.from_snapshot(snapshot).excluded == frozenset()

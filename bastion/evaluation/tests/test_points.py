@@ -188,3 +188,31 @@ def test_pending_queue_excludes_own_and_out_of_scope(personas, tree, people, ite
     entry(people.zhao_liu, items["t_study"], state="pending")
     assert list(selectors.pending_for(personas.secretary_a)) == [theirs]
     assert selectors.pending_for(personas.county).count() == 2
+
+
+def test_evidence_required_item_cannot_be_approved_without_a_file(personas, people, items):
+    """An entry that reached the queue without its file (recorded before the item asked for
+    evidence, or imported) cannot count: approving names the item; rejecting still works."""
+    bare = entry(people.zhang_san, items["t_guard"], state="pending")
+    with pytest.raises(ValidationError) as refused:
+        points_entry_review(actor=personas.secretary_a, entry=bare, approve=True)
+    assert "测试现场保安" in str(refused.value) and "佐证" in str(refused.value)
+    bare.refresh_from_db()
+    assert (bare.state, bare.approver) == ("pending", None)
+    points_entry_review(actor=personas.secretary_a, entry=bare, approve=False, reason="缺佐证")
+    bare.refresh_from_db()
+    assert bare.state == "rejected"
+
+
+def test_evidence_required_item_with_a_file_is_approved(personas, people, items):
+    made = record(personas.member, people.zhang_san, items["t_guard"], evidence=png())
+    points_entry_review(actor=personas.secretary_a, entry=made, approve=True)
+    made.refresh_from_db()
+    assert made.state == "approved"
+
+
+def test_approver_recording_an_evidence_item_needs_the_file_too(personas, people, items):
+    """An entry recorded by an approver counts at once: the evidence rule holds there too."""
+    missing = errors_of(lambda: record(personas.secretary_a, people.zhang_san, items["t_guard"]))
+    assert "测试现场保安" in missing["evidence"][0]
+    assert not PointsEntry.objects.exists()

@@ -262,3 +262,15 @@ def test_pages_cost_the_same_queries_at_two_sizes(
     for _n in range(30):
         entry(people.zhang_san, items["t_study"], on=today())
     assert _queries(client, url) == small
+
+
+def test_queue_refuses_to_approve_an_entry_missing_its_evidence(client, personas, people, items):
+    bare = entry(people.zhang_san, items["t_guard"], state="pending", on=today())
+    client.force_login(personas.secretary_a)
+    page = client.get(LIST).content.decode()
+    assert 'data-testid="missing-evidence"' in page
+    response = client.post(review_url(bare.pk), {"decision": "approve", "next": LIST}, follow=True)
+    assert response.status_code == 200
+    assert "测试现场保安" in response.content.decode() and "佐证" in response.content.decode()
+    bare.refresh_from_db()
+    assert bare.state == "pending"

@@ -322,3 +322,69 @@ def test_target_detail_costs_the_same_queries_with_more_scores(client, tree, per
     client.force_login(personas.company)
     small = count_queries(client, reverse("evaluation:target_detail", args=[few.pk]))
     assert small == count_queries(client, reverse("evaluation:target_detail", args=[many.pk]))
+
+
+# --- a zero is 0.00, never "—" (issue 14) -----------------------------------------------------
+
+
+def vetoed_round(tree, personas):
+    """A2 vetoed: its total is capped at 0.00, a real zero."""
+    round_ = branch_round(tree, personas, publish=False)
+    target = Target.objects.get(round=round_, organization=tree.station_a2)
+    round_.state = "scoring"
+    round_.save(update_fields=["state"])
+    scores.score_submit(
+        actor=personas.county,
+        round_=round_,
+        target=target,
+        group="higher",
+        values={"integrity": 1},
+        today=OPEN_DAY,
+    )
+    rounds.round_compute(actor=personas.company, round_=round_)
+    target.refresh_from_db()
+    assert str(target.total) == "0.00"
+    return round_, target
+
+
+def total_cell(html: str, marker: str) -> str:
+    import re
+
+    found = re.search(rf'data-testid="{marker}"[^>]*>(.*?)</', html, re.S)
+    return found.group(1).strip()
+
+
+def test_a_zero_total_reads_0_00_in_the_ranking_and_the_result(client, tree, personas):
+    round_, target = vetoed_round(tree, personas)
+    ranking = get(client, personas.company, "results", round_.pk, q="A2").content.decode()
+    assert total_cell(ranking, "total") == "0.00"
+    detail = get(client, personas.company, "target_detail", target.pk).content.decode()
+    assert total_cell(detail, "total") == "0.00"
+
+
+def test_a_bonus_nobody_gave_reads_0_00_and_missing_data_says_so(client, tree, personas):
+    round_ = branch_round(tree, personas, values={"station_a1": ("county", 90)})
+    given = Target.objects.get(round=round_, organization=tree.station_a1)
+    raws = {
+        row["data-code"]: row["raw"]
+        for row in raw_cells(get(client, personas.company, "target_detail", given.pk))
+    }
+    assert raws["bonus"] == "0.00" and raws["safety"] == "0.00" and raws["party"] == "90.00"
+    missing = Target.objects.get(round=round_, organization=tree.station_b1)
+    raws = {
+        row["data-code"]: row["raw"]
+        for row in raw_cells(get(client, personas.company, "target_detail", missing.pk))
+    }
+    assert raws["party"].startswith("—") and "缺数据" in raws["party"]
+
+
+def raw_cells(response) -> list[dict]:
+    import re
+
+    html = response.content.decode()
+    rows = re.findall(
+        r'data-testid="indicator-row" data-code="([^"]+)".*?data-testid="raw">(.*?)</td>',
+        html,
+        re.S,
+    )
+    return [{"data-code": code, "raw": re.sub(r"<[^>]+>", "", raw).strip()} for code, raw in rows]

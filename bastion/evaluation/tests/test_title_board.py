@@ -178,3 +178,56 @@ def test_the_board_costs_the_same_queries_at_two_sizes(client, tree, personas, p
     _many_awards(round_, grow_stations(tree, 30, "L") + [tree.station_a1])
     assert TitleAward.objects.count() > 100
     assert count_queries(client, reverse(URL)) == small
+
+
+# --- the latest score beside the listing score (issue 14) -------------------------------------
+
+
+def test_the_watch_list_shows_the_latest_score_beside_the_listing_score(client, tree, personas):
+    """A2 listed at 50, then 65: above the listing line, below the lifting score. Still listed,
+    and the board says where it stands now."""
+    first = branch_round(tree, personas)
+    improved = {**first_values(), "station_a2": ("county", 65)}
+    second = branch_round(tree, personas, scheme=first.scheme, n=1, values=improved)
+    response = board(client, personas.company)
+    (entry,) = response.context["watch"]
+    assert entry.latest_total == 50  # the score it was listed with
+    assert entry.current_total == 65 and entry.current_label == second.period_label
+    row = response.content.decode().split('data-testid="watch-row"')[1].split("</tr>")[0]
+    assert 'data-testid="listing-total">50.00<' in row
+    assert 'data-testid="current-total"' in row and "65.00" in row
+
+
+def first_values():
+    from .helpers_results import DEFAULT_VALUES
+
+    return DEFAULT_VALUES
+
+
+def test_the_red_flag_shows_the_holders_latest_score_and_whether_it_is_published(
+    client, tree, personas
+):
+    first = branch_round(tree, personas)
+    lower = {**first_values(), "station_a1": ("county", 70)}
+    branch_round(tree, personas, scheme=first.scheme, n=1, values=lower, publish=False)
+    (flag,) = board(client, personas.company).context["red_flags"]
+    assert (flag.total, flag.current_total, flag.current_published) == (90, 70, False)
+    # a member follows published results only: the flag's own round is the latest they see
+    (flag,) = board(client, personas.member).context["red_flags"]
+    assert (flag.total, flag.current_total, flag.current_published) == (90, 90, True)
+
+
+def test_a_zero_score_on_the_board_reads_0_00(client, tree, personas):
+    round_ = branch_round(tree, personas)
+    TitleAward.objects.filter(round=round_, kind="watch").update(total=0)
+    from bastion.evaluation.models import Target
+
+    Target.objects.filter(round=round_, organization=tree.station_a2).update(total=0)
+    row = (
+        board(client, personas.company)
+        .content.decode()
+        .split('data-testid="watch-row"')[1]
+        .split("</tr>")[0]
+    )
+    assert 'data-testid="listing-total">0.00<' in row
+    assert "—" not in row

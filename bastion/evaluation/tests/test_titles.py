@@ -54,9 +54,25 @@ def test_all_boundaries_in_one_round_give_one_star_each():
 
 def test_a_star_title_carries_its_name_and_stars():
     given = assign(shipped_rules("five_star"), [Row(key="t", group="p", total=D(96))])
-    assert given["t"] == [{"code": "star5", "name": "五星党支部", "kind": "star", "stars": 5}]
+    assert given["t"] == [
+        {
+            "code": "star5",
+            "name": "五星党支部",
+            "name_en": "Five-star branch",
+            "kind": "star",
+            "stars": 5,
+        }
+    ]
     given = assign(shipped_rules("star_member"), [Row(key="m", group="p", total=D(81))])
-    assert given["m"] == [{"code": "star3", "name": "三星党员", "kind": "star", "stars": 3}]
+    assert given["m"] == [
+        {
+            "code": "star3",
+            "name": "三星党员",
+            "name_en": "Three-star member",
+            "kind": "star",
+            "stars": 3,
+        }
+    ]
 
 
 def test_a_vetoed_branch_gets_no_star():
@@ -241,3 +257,20 @@ def test_all_of_needs_every_required_title():
     given = assign(rules, rows)
     assert codes(given, "both") == ["x", "xy", "y"]
     assert codes(given, "x_only") == ["x"]
+
+
+def test_no_rank_title_on_a_total_that_lacks_data():
+    """issue 14: a station whose total lacks data is no candidate for 流动红旗 or 不放心支部,
+    but still earns a band title on what it has."""
+    rows = [
+        Row(key="full", group="A", total=D(85)),
+        Row(key="lacking", group="A", total=D(100), incomplete=True),
+        Row(key="low", group="B", total=D(30)),
+        Row(key="tied_lacking", group="B", total=D(0), incomplete=True),
+        Row(key="tied_lacking_2", group="B", total=D(0), incomplete=True),
+    ]
+    given = assign(shipped_rules("four_factor"), rows)
+    assert codes(given, "full") == ["red_flag"]
+    assert "red_flag" not in codes(given, "lacking")
+    assert codes(given, "low") == ["watch"]
+    assert codes(given, "tied_lacking") == codes(given, "tied_lacking_2") == []

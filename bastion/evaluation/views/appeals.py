@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from bastion.core.local_names import local_name
 from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
@@ -142,5 +143,5 @@ def _contributions(target: Target) -> list[dict]:
     for item in target.round.snapshot.get("indicators", []):
         found = (target.contributions or {}).get(item["code"])
         if found is not None:
-            rows.append({"name": item["name"], "kind": item["kind"], **found})
+            rows.append({"name": local_name(item), "kind": item["kind"], **found})
     return rows

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastion.core.local_names import local_name
 from bastion.core.periods import MONTH, QUARTER, Period, parse_month
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.models import Organization
@@ -130,6 +131,7 @@ def benchmark_indicator(request, code):
         page=page,
         rows=[(row, row.cells[indicator.code]) for row in page.object_list],
         count=len(ranked),
+        population=result.counts.get(indicator.code, 0),
         chart=chart,
         points=points,
     )
@@ -161,6 +163,30 @@ def benchmark_map(request):
     return render(request, "evaluation/benchmarks/map.html", context)
 
 
+# Words a tile can do without: the map shows only stations, so "竹岭" says "竹岭供电所党支部".
+PARTY_SUFFIXES = ("临时党支部", "党支部", "党小组", "党总支", "党委")
+UNIT_SUFFIX = "供电所"
+
+
+def tile_label(name: str) -> str:
+    """A station's name as short as a map tile needs (the tooltip keeps the full name)."""
+    short = name
+    for suffix in PARTY_SUFFIXES:
+        if short.endswith(suffix):
+            short = short[: -len(suffix)]
+            break
+    short = short.removesuffix(UNIT_SUFFIX)
+    return short or name
+
+
+def county_label(name: str) -> str:
+    """A county's name without its party organisation ("青溪县供电局党委" → "青溪县供电局")."""
+    for suffix in PARTY_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def _treemap(result: pages.Table) -> list[dict]:
     """ECharts treemap data: counties → stations, each tile coloured by its band."""
     grey = "#adb5bd"
@@ -169,21 +195,28 @@ def _treemap(result: pages.Table) -> list[dict]:
         children = []
         for row in rows:
             values = [
-                [i.name, None if c.value is None else f"{c.value.normalize():f}", i.unit, c.rank]
+                [
+                    local_name(i),
+                    None if c.value is None else f"{c.value.normalize():f}",
+                    i.unit,
+                    c.rank,
+                ]
                 for i, c in zip(result.indicators, row.cell_list(result.indicators), strict=True)
             ]
             children.append(
                 {
                     "name": row.name,
+                    "label": tile_label(row.name),
                     "value": 1,
                     "url": reverse("orgs:org_detail", args=[row.pk]),
                     "composite": None if row.composite is None else f"{row.composite}",
-                    "band": row.band.name if row.band else _("无数据"),
+                    "band": local_name(row.band) if row.band else _("无数据"),
                     "values": values,
                     "itemStyle": {"color": row.band.colour if row.band else grey},
                 }
             )
-        counties.append({"name": name or _("其他"), "children": children})
+        label = county_label(name) if name else _("其他")
+        counties.append({"name": name or _("其他"), "label": label, "children": children})
     return counties
 
 
@@ -201,7 +234,9 @@ def benchmark_entry(request):
             form.add_error(None, str(exc) or _("您无权执行该操作。"))
         else:
             messages.success(
-                request, _("已保存：新增 %(created)d 项，更新 %(updated)d 项。") % counts
+                request,
+                _("已保存：新增 %(created)d 项，修改 %(updated)d 项，%(unchanged)d 项未变。")
+                % counts,
             )
             target = reverse("evaluation:benchmark_list")
             return redirect(f"{target}?month={form.cleaned_data['month']}")

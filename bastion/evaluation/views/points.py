@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.evidence import file_response
+from bastion.core.local_names import local_name
 from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.selectors import nearby_choices
@@ -157,7 +158,7 @@ def points_review(request, pk):
             messages.success(
                 request,
                 _("已审核：%(name)s %(item)s。")
-                % {"name": entry.person.name, "item": entry.item.name},
+                % {"name": entry.person.name, "item": local_name(entry.item)},
             )
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bastion.core.excel import XLSX_CONTENT_TYPE
+from bastion.core.local_names import local_name
 from bastion.core.scope import allows
 from bastion.orgs.selectors import nearby_choices
 
@@ -23,6 +24,7 @@ from .. import exports
 from .. import selectors_results as sel
 from ..filters import TargetFilter, chosen
 from ..models import EvaluatorKind, KeyEvent, SchemeStyle, Score
+from ..selectors_sources_rows import contribution_sources
 from ..selectors_titles import badges
 
 PAGE_SIZE = 50
@@ -99,7 +101,7 @@ def _score_tables(target):
     """Per indicator and evaluator group: the mean and how many scored; then every score. Both
     follow the scheme's indicator order."""
     items = target.round.snapshot.get("indicators", [])
-    names = {item["code"]: item["name"] for item in items}
+    names = {item["code"]: local_name(item) for item in items}
     order = {item["code"]: index for index, item in enumerate(items)}
     groups = dict(EvaluatorKind.choices)
     means = (
@@ -145,12 +147,15 @@ def target_detail(request, pk):
     target = sel.visible_target(user, pk)
     round_ = target.round
     breakdown = sel.can_see_breakdown(user, target)
+    sources = contribution_sources(user, target) if breakdown else []
     context = {
         "target": target,
         "round": round_,
         "badges": badges(target.titles),
         "breakdown": breakdown,
         "nodes": sel.indicator_tree(round_.snapshot, target.contributions) if breakdown else [],
+        "sources": sources,
+        "source_codes": {found.code for found in sources},
         "key_event": (
             KeyEvent.objects.restrict(user, "view").filter(target=target).first()
             if round_.snapshot.get("style") == SchemeStyle.ARENA

@@ -5,7 +5,9 @@ Scope: a round is visible through ``Round.objects.restrict(user, "view")`` (a co
 visible below the company), else 404. Progress counts and the missing list cover only the
 targets the user may see (``Target.objects.restrict(user, "view")``); the missing list needs
 ``view_target`` somewhere. Actions need ``change_round`` (``publish_round`` to publish) covering
-the round's organization, else 404. Links to the scoring and results pages (other areas) are
+the round's organization, else 404; a 缺数处理 decision needs ``publish_round`` too. The data
+gaps (``selectors_readiness``) show on the compute page (all targets) and on the round (the
+targets the user may see). Links to the scoring and results pages (other areas) are
 reversed here and simply left out while those pages are not installed.
 """
 
@@ -28,9 +30,9 @@ from bastion.core.scope import has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import nearby_choices
 
-from .. import selectors_rounds
+from .. import selectors_readiness, selectors_rounds
 from ..filters import RoundFilter, TargetFilter, chosen
-from ..forms_rounds import RoundForm
+from ..forms_rounds import DataDecisionForm, RoundForm
 from ..models import Round, RoundState, Scheme, Target
 from ..services import remind, rounds
 
@@ -184,12 +186,37 @@ def round_detail(request, pk: int):
         "preview": _preview(user, round_),
         **_actions(user, round_),
         **_links(user, round_, sees_targets),
+        **_data_context(user, round_),
     }
     if sees_targets:
         visible = Target.objects.restrict(user, "view")
         context["target_count"] = selectors_rounds.round_targets(round_, visible).count()
         context["progress"] = selectors_rounds.progress(round_, visible)
     return render(request, "evaluation/rounds/round_detail.html", context)
+
+
+def _data_context(user, round_: Round, *, full: bool = False) -> dict:
+    """缺数情况 and the decisions taken. Gaps are checked while the round can still change and
+    shown for the targets the user may see (``full`` on the compute page, whose user manages
+    the whole round); a published round shows the decisions it was published with."""
+    can_decide = round_.state in (RoundState.SCORING, RoundState.COMPUTED) and (
+        Round.objects.restrict(user, "publish").filter(pk=round_.pk).exists()
+    )
+    if round_.is_published:
+        decisions = list(round_.data_decisions.select_related("decided_by"))
+        return {"readiness": None, "data_decisions": decisions, "can_decide": False}
+    readiness = selectors_readiness.round_readiness(round_)
+    publish_block = readiness.blocking_message()
+    if not full:
+        seen = Target.objects.restrict(user, "view").filter(round=round_)
+        readiness = readiness.limited_to(set(seen.values_list("pk", flat=True)))
+    return {
+        "readiness": readiness,
+        "data_decisions": readiness.decisions,
+        "publish_block": publish_block,
+        "can_decide": can_decide,
+        "decision_choices": DataDecisionForm.base_fields["decision"].choices,
+    }
 
 
 def _actions(user, round_: Round) -> dict[str, bool]:
@@ -318,8 +345,38 @@ def round_compute(request, pk: int):
             and timezone.localdate() <= round_.closes_on,
             "published": round_.state == RoundState.PUBLISHED,
             "missing_counts_zero": round_.snapshot.get("missing_policy", "zero") == "zero",
+            "next_url": request.path,
+            **_data_context(request.user, round_, full=True),
         },
     )
+
+
+@require_POST
+@login_required
+def round_data_decide(request, pk: int):
+    """缺数处理: record one decision (exclude for everyone, or wait), then back where it was
+    taken (the compute page or the round)."""
+    round_ = scoped_round(request, pk, "publish")
+    form = DataDecisionForm(request.POST)
+    back = reverse("evaluation:round_detail", args=[round_.pk])
+    if request.POST.get("next") == reverse("evaluation:round_compute", args=[round_.pk]):
+        back = request.POST["next"]
+    if not form.is_valid():
+        messages.error(request, _("请选择“全员剔除该指标”或“等待数据”。"))
+        return redirect(back)
+    try:
+        decided = rounds.round_data_decide(actor=request.user, round_=round_, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        text = _("已记录：%(name)s — %(decision)s。")
+        messages.success(
+            request,
+            text % {"name": decided.indicator_name, "decision": decided.get_decision_display()},
+        )
+        if decided.decision == "exclude" and round_.computed_at:
+            messages.info(request, _("剔除在重新计算后生效，请重新计算、核对后再发布。"))
+    return redirect(back)
 
 
 @require_POST

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from bastion.core.local_names import local_name
 from bastion.core.pages import apply_errors
 from bastion.core.scope import has_permission_anywhere
 
@@ -139,13 +140,11 @@ def _param_labels(items: list[Indicator]) -> dict[tuple[str, str], str]:
     schemes = {p for s, p in params if s == DataSource.SCHEME_RESULT}
     names = {}
     if benchmark:
-        for code, name in BenchmarkIndicator.objects.filter(code__in=benchmark).values_list(
-            "code", "name"
-        ):
-            names[(DataSource.BENCHMARK.value, code)] = name
+        for row in BenchmarkIndicator.objects.filter(code__in=benchmark):
+            names[(DataSource.BENCHMARK.value, row.code)] = local_name(row)
     if schemes:
-        for code, name in Scheme.objects.filter(code__in=schemes).values_list("code", "name"):
-            names[(DataSource.SCHEME_RESULT.value, code)] = name
+        for row in Scheme.objects.filter(code__in=schemes):
+            names[(DataSource.SCHEME_RESULT.value, row.code)] = local_name(row)
     for source, param in params:
         if source == DataSource.POINTS and param in PointsCategory.values:
             names[(source, param)] = str(PointsCategory(param).label)
@@ -195,9 +194,9 @@ def scheme_detail(request, pk):
     items = list(scheme.indicators.order_by("order", "id"))
     groups = list(scheme.groups.all())
     group_total = sum((g.weight for g in groups), Decimal(0))
-    names = {item.code: item.name for item in items}
+    names = {item.code: local_name(item) for item in items}
     rules = list(scheme.title_rules.all())
-    rule_names = {rule.code: rule.name for rule in rules}
+    rule_names = {rule.code: local_name(rule) for rule in rules}
     for rule in rules:
         rule.requires = [rule_names.get(code, code) for code in rule.requires]
         rule.description = describe_rule(rule, names)
@@ -287,8 +286,8 @@ def _indicator_page(request, scheme, indicator=None):
             "form": form,
             "scheme": scheme,
             "indicator": indicator,
-            "benchmarks": BenchmarkIndicator.objects.values_list("code", "name"),
-            "schemes": Scheme.objects.exclude(pk=scheme.pk).values_list("code", "name"),
+            "benchmarks": [(b.code, local_name(b)) for b in BenchmarkIndicator.objects.all()],
+            "schemes": [(s.code, local_name(s)) for s in Scheme.objects.exclude(pk=scheme.pk)],
             "categories": PointsCategory.choices,
         },
     )
@@ -325,7 +324,7 @@ def indicator_delete(request, pk, ipk):
             messages.success(
                 request,
                 _("已删除指标“%(name)s”（共 %(count)s 项）。")
-                % {"name": indicator.name, "count": count},
+                % {"name": local_name(indicator), "count": count},
             )
             return redirect(scheme.get_absolute_url())
     return render(
@@ -409,7 +408,7 @@ def title_delete(request, pk, tpk):
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _("已删除称号规则“%(name)s”。") % {"name": rule.name})
+            messages.success(request, _("已删除称号规则“%(name)s”。") % {"name": local_name(rule)})
             return redirect(scheme.get_absolute_url())
     return render(
         request,

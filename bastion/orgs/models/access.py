@@ -64,6 +64,7 @@ class RoleAssignment(models.Model):
     def get_additional_data(self):
         """Stored on each audit entry so grant history stays scoped after a revoke."""
         return {
+            "organization_id": self.organization_id,
             "organization_path": self.organization.path,
             "organization": self.organization.name,
             "user": self.user.username,

@@ -139,3 +139,8 @@ class CommitteeMember(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.get_position_display()} {self.person}"
+
+    def get_additional_data(self):
+        """Stored on each audit entry: the seat's changes stay on its organization's and its
+        person's history after the seat is gone (ids only: no query while a cascade deletes)."""
+        return {"organization_id": self.organization_id, "person_id": self.person_id}

@@ -197,6 +197,11 @@ class Person(models.Model):
                 errors.setdefault(f2, []).append(_("日期顺序应为：申请入党 ≤ 入党 ≤ 转正。"))
         return errors
 
+    def get_additional_data(self):
+        """Stored on each audit entry: the change shows on the history of the organization the
+        person belonged to when it was made."""
+        return {"organization_id": self.organization_id}
+
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number or "")

@@ -14,12 +14,16 @@ Rules kept here, whatever page or API calls them:
 - A task sheet states 方向、目标、措施、时限、责任 (人员 is optional).
 - 时限 is never later than the parent's; left blank it takes the parent's. Moving a parent's 时限
   earlier than a child's is refused.
-- An objective belongs to a party committee (党委管总命题).
+- Each level is written by the organizations of its level (``cascade_rules.fits_level``): an
+  objective by a party committee, a task book by a business department, a task sheet by a 战区
+  (county company or support unit), an action plan by a 支部. A station branch writes no task book.
 - ``root`` is set here: None on an objective (the model's convention, see
   ``CascadeItem.get_absolute_url``), the objective on every item below it.
-- A parent is marked done only when every child is done; a done item takes no new children, and a
-  child of a done parent cannot be reopened (the parent must be reopened first): "done" always
-  means the whole branch of the tree is done.
+- A parent is marked done only when its roll-up is complete: every child it should have exists
+  and is done (``cascade_rules``; a task sheet waits for every 支部 of its 战区). The status shown
+  is derived from the roll-up anyway (``selectors_cascade.roll_up``); refusing here tells the
+  writer what is missing. A done item takes no new children, and a child of a done parent cannot
+  be reopened (the parent must be reopened first).
 - An item is deleted only without children and without linked task sheets (工作单).
 """
 
@@ -33,7 +37,9 @@ from bastion.core.services import service
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
 
-from ..models import LEVEL_ORDER, CascadeItem, CascadeLevel, CascadeStatus
+from .. import selectors_cascade
+from ..cascade_rules import fits_level, level_writers
+from ..models import LEVEL_ORDER, LEVEL_ROLE, CascadeItem, CascadeLevel, CascadeStatus
 
 TEXT_FIELDS = (
     "title",
@@ -155,6 +161,19 @@ def _check_organization(parent: CascadeItem | None, organization: Organization) 
                 }
             }
         )
+    level = next_level(parent.level)
+    if not fits_level(level, organization):
+        raise ValidationError(
+            {
+                "organization": _("%(level)s由%(writers)s编制（%(role)s），“%(org)s”不是。")
+                % {
+                    "level": CascadeLevel(level).label,
+                    "writers": level_writers(level),
+                    "role": LEVEL_ROLE[level],
+                    "org": organization.name,
+                }
+            }
+        )
 
 
 def _check_content(item: CascadeItem) -> None:
@@ -268,20 +287,8 @@ def cascade_item_set_status(
     _require(actor, "change", item.organization, _("您无权更新该事项的进展。"))
     if status not in CascadeStatus.values:
         raise ValidationError({"status": _("未知的进展状态。")})
-    if status == CascadeStatus.DONE:
-        open_children = list(
-            item.children.exclude(status=CascadeStatus.DONE)
-            .order_by("id")
-            .values_list("title", flat=True)[:6]
-        )
-        if open_children:
-            shown = "、".join(f"“{t}”" for t in open_children[:5])
-            raise ValidationError(
-                {
-                    "status": _("下级事项%(items)s%(more)s尚未完成，全部完成后才能标记为已完成。")
-                    % {"items": shown, "more": _("等") if len(open_children) > 5 else ""}
-                }
-            )
+    if status == CascadeStatus.DONE and item.level != CascadeLevel.ACTION_PLAN:
+        _check_complete(item)
     elif item.status == CascadeStatus.DONE and item.parent_id:
         parent = item.parent
         if parent.status == CascadeStatus.DONE:
@@ -301,6 +308,31 @@ def cascade_item_set_status(
         fields.append("progress_note")
     item.save(update_fields=fields)
     return item
+
+
+def _check_complete(item: CascadeItem) -> None:
+    """Refuse 已完成 while the item's roll-up is below 100 %, naming what holds it back."""
+    node = selectors_cascade.settled_node(item)
+    if node.rollup.is_complete:
+        return
+    holding = [
+        f"“{child.item.title}”（{child.rollup.percent}%）"
+        for child in node.children
+        if not child.rollup.is_complete
+    ]
+    missing = [_("尚无%(name)s") % {"name": name} for name in node.rollup.missing]
+    if item.level == CascadeLevel.TASK_SHEET:
+        missing = [_("%(org)s尚未编制行动方案") % {"org": name} for name in node.rollup.missing]
+    reasons = [*holding, *missing]
+    shown = "、".join(reasons[:5]) + (_("等") if len(reasons) > 5 else "")
+    raise ValidationError(
+        {
+            "status": _(
+                "该事项推进进度为 %(percent)s%%，未完成：%(reasons)s；全部完成后才能标记为已完成。"
+            )
+            % {"percent": node.rollup.percent, "reasons": shown}
+        }
+    )
 
 
 @service

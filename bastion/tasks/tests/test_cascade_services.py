@@ -68,14 +68,23 @@ def test_action_plan_must_lie_under_its_task_sheet(tree, personas, cascade):
             title="跨县行动方案",
         )
     assert "必须是“A县公司党委”或其下级组织" in exc.value.message_dict["organization"][0]
+    with pytest.raises(ValidationError) as exc:  # a 党小组's branch answers for it
+        cascade_item_create(
+            actor=personas.company,
+            parent=cascade.sheet_a,
+            level="action_plan",
+            organization=tree.group_a1,
+            title="党小组行动方案",
+        )
+    assert "行动方案由党支部" in exc.value.message_dict["organization"][0]
     plan = cascade_item_create(
         actor=personas.company,
         parent=cascade.sheet_a,
         level="action_plan",
-        organization=tree.group_a1,
-        title="党小组行动方案",
+        organization=tree.station_a1,
+        title="A1第二份行动方案",
     )
-    assert plan.organization == tree.group_a1
+    assert plan.organization == tree.station_a1
 
 
 def test_task_books_and_sheets_sit_anywhere_in_the_committee_subtree(tree, personas, cascade):
@@ -119,7 +128,7 @@ def test_task_sheet_states_direction_goal_measures_deadline_responsibility(tree,
         actor=personas.company,
         parent=open_ended,
         level="task_book",
-        organization=tree.company,
+        organization=cascade.department,
         title="无时限任务书",
     )
     with pytest.raises(ValidationError) as exc:
@@ -195,15 +204,20 @@ def test_organization_changes_only_without_children(tree, personas, cascade):
         cascade_item_update(
             item=cascade.plan_a1, actor=personas.company, organization=tree.station_b1
         )
-    cascade_item_update(item=cascade.plan_a1, actor=personas.county, organization=tree.group_a1)
+    with pytest.raises(ValidationError) as exc:
+        cascade_item_update(item=cascade.plan_a1, actor=personas.county, organization=tree.group_a1)
+    assert "行动方案由党支部" in exc.value.message_dict["organization"][0]
+    cascade_item_update(item=cascade.plan_a1, actor=personas.county, organization=tree.station_a2)
     cascade.plan_a1.refresh_from_db()
-    assert cascade.plan_a1.organization == tree.group_a1
+    assert cascade.plan_a1.organization == tree.station_a2
 
 
 def test_a_parent_is_done_only_when_every_child_is_done(personas, cascade):
     with pytest.raises(ValidationError) as exc:
         cascade_item_set_status(item=cascade.sheet_a, actor=personas.county, status="done")
-    assert "“A1供电所党支部行动方案”、“A2供电所党支部行动方案”尚未完成" in str(exc.value)
+    message = str(exc.value)
+    assert "该事项推进进度为 0%" in message
+    assert "“A1供电所党支部行动方案”（0%）、“A2供电所党支部行动方案”（0%）" in message
     cascade_item_set_status(
         item=cascade.plan_a1,
         actor=personas.secretary_a,

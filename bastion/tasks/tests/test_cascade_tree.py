@@ -6,7 +6,7 @@ import pytest
 from bastion.tasks import selectors_cascade as selectors
 from bastion.tasks.services.cascade import cascade_item_create, cascade_item_set_status
 
-from .cascade_helpers import answer, build_cascade, linked_task, sheet_fields
+from .cascade_helpers import answer, build_cascade, hq_department, linked_task, sheet_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +88,11 @@ def test_progress_rolls_up_from_action_plans_and_accepted_answers(tree, personas
     sheet = result.nodes[cascade.sheet_a.pk].rollup
     assert (sheet.plans_done, sheet.plans_total) == (1, 2)
     assert (sheet.assignments_accepted, sheet.assignments_total) == (1, 2)
-    assert sheet.percent == 50
+    assert sheet.percent == 50  # A1 done of A1, A2; the answers are read beside, not counted
     root = result.root.rollup
     assert (root.plans_done, root.plans_total, root.assignments_total) == (1, 3, 2)
-    assert root.percent == 40  # (1 plan + 1 answer) of (3 plans + 2 answers)
+    assert result.nodes[cascade.sheet_b.pk].rollup.percent == 0
+    assert root.percent == 25  # the book: (50 % + 0 %) / 2; the objective: its one book
     assert result.nodes[cascade.plan_a1.pk].rollup.percent == 100
     assert result.nodes[cascade.plan_b1.pk].rollup.percent == 0
     [linked] = result.nodes[cascade.sheet_a.pk].tasks
@@ -165,7 +166,7 @@ def test_task_sheets_wait_for_the_branch_plan(tree, personas):
         actor=personas.company,
         parent=objective,
         level="task_book",
-        organization=tree.company,
+        organization=hq_department(tree),
         title="任务书",
     )
     sheet = cascade_item_create(

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.pages import apply_errors
-from bastion.core.scope import Grant, grant, has_permission_anywhere
+from bastion.core.scope import grant, has_permission_anywhere
 from bastion.orgs.models import Organization
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.selectors import nearby_choices
 
 from .. import selectors_cascade as selectors
+from ..cascade_rules import fits_level
 from ..forms_cascade import CascadeItemForm, StatusForm
 from ..models import LEVEL_ORDER, LEVEL_ROLE, CascadeItem, CascadeLevel, CascadeStatus
 from ..services import cascade as services
@@ -51,13 +52,6 @@ def _int_or_404(value) -> int:
         return int(value)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-
-
-def _overlaps(path: str, granted: Grant) -> bool:
-    """The granted subtrees cover ``path`` or lie inside it."""
-    if granted.everywhere:
-        return True
-    return any(path.startswith(g) or g.startswith(path) for g in granted.paths)
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -113,9 +107,28 @@ def cascade_detail(request, pk):
     )
 
 
+def _writable(user, tree) -> list[Organization]:
+    """Active organizations under the objective's committee where the user may add an item:
+    one query (none without the permission)."""
+    if not grant(user, ADD):
+        return []
+    root_path = tree.root.item.organization.path
+    return list(
+        Organization.objects.permitted(user, ADD)
+        .filter(is_active=True, path__startswith=root_path)
+        .only("id", "path", "kind", "unit_kind")
+    )
+
+
+def _can_add_below(writable, level: str, anchor: str) -> bool:
+    """The user may write ``level`` for some organization of that level under ``anchor``."""
+    return any(org.path.startswith(anchor) and fits_level(level, org) for org in writable)
+
+
 def _decorate(user, tree) -> None:
-    """Buttons and links of each shown node, from the user's grants (no query)."""
-    add = grant(user, ADD)
+    """Buttons and links of each shown node, from the user's grants and the organizations they
+    may write for (one query)."""
+    writable = _writable(user, tree)
     change = grant(user, "tasks.change_cascadeitem")
     delete = grant(user, "tasks.delete_cascadeitem")
     add_task = grant(user, "tasks.add_task")
@@ -129,7 +142,11 @@ def _decorate(user, tree) -> None:
         child_level = services.next_level(item.level)
         anchor = item.organization.path if item.level == CascadeLevel.TASK_SHEET else root_path
         node.add_url = None
-        if child_level and item.status != CascadeStatus.DONE and _overlaps(anchor, add):
+        if (
+            child_level
+            and item.status != CascadeStatus.DONE
+            and _can_add_below(writable, child_level, anchor)
+        ):
             node.add_url = f"{create_url}?parent={item.pk}&level={child_level}"
             node.add_label = _("编制%(level)s") % {"level": CascadeLevel(child_level).label}
             node.add_role = LEVEL_ROLE[child_level]
@@ -153,20 +170,20 @@ def _decorate(user, tree) -> None:
 # --- add and edit ---------------------------------------------------------------------------
 
 
-def _org_choices(user, permission: str, selected, anchor) -> list[Organization]:
-    """Nearby organizations (never the whole tree) where the user holds ``permission`` and that
-    lie in ``anchor``'s subtree; without an anchor (an objective), party committees only."""
+def _org_choices(user, permission: str, selected, anchor, level: str) -> list[Organization]:
+    """Nearby organizations (never the whole tree) where the user holds ``permission``, that
+    lie in ``anchor``'s subtree (any for an objective) and write ``level`` (a committee an
+    objective, a business department a task book, a 战区 a task sheet, a 支部 an action plan)."""
     granted = grant(user, permission)
+    if anchor is not None and (selected is None or not selected.path.startswith(anchor.path)):
+        selected = anchor  # around the anchor, where the level's writers sit
     return [
         node
-        for node in nearby_choices(user, selected or anchor)
+        for node in nearby_choices(user, selected)
         if node.is_active
         and granted.covers(node)
-        and (
-            node.path.startswith(anchor.path)
-            if anchor is not None
-            else node.kind == OrganizationKind.COMMITTEE
-        )
+        and (anchor is None or node.path.startswith(anchor.path))
+        and fits_level(level, node)
     ]
 
 
@@ -212,7 +229,11 @@ def cascade_item_create(request):
         raise Http404
     anchor = services.anchor_of(parent) if parent else None
     selected = _selected_org(request)
-    organizations = _org_choices(user, ADD, selected, anchor)
+    # The writers of the level the parent takes: a wrong ``level`` is refused by the service.
+    writers_level = services.next_level(parent.level) if parent else level
+    if writers_level is None:
+        raise Http404
+    organizations = _org_choices(user, ADD, selected, anchor, writers_level)
     if not organizations:
         raise Http404
     initial = {}
@@ -270,7 +291,7 @@ def cascade_item_edit(request, pk):
     organizations = []
     if not locked:
         selected = _selected_org(request) if request.method == "POST" else item.organization
-        organizations = _org_choices(user, "tasks.change_cascadeitem", selected, anchor)
+        organizations = _org_choices(user, "tasks.change_cascadeitem", selected, anchor, item.level)
         if all(o.pk != item.organization_id for o in organizations):
             organizations.insert(0, item.organization)
     initial = {name: getattr(item, name) for name in services.EDITABLE}
