@@ -29,6 +29,7 @@ MAX_HEIGHT = 2000  # a whole-page picture stops here (lists show 50 rows)
 PHONE = {"width": 390, "height": 844}
 PHONE_MAX_HEIGHT = 1800
 FOUR_FACTOR = "党建工作成效评价（双A制）"
+FOUR_FACTOR_CODE = "four_factor"
 ORG_PAGE = re.compile(r"^/orgs/\d+/$")
 
 
@@ -76,9 +77,12 @@ def round_pages(shot: Shooter) -> None:
     shot.save(page, "missing", 1000)
 
 
-def results(shot: Shooter, pk: str) -> None:
-    """The latest published four-factor round: the ranking, then the best station's result."""
-    page = shot.open(shot.as_user("company"), f"/evaluation/rounds/?scheme={pk}&state=published")
+def results(shot: Shooter) -> None:
+    """The latest published four-factor round: the ranking, then the best station's result.
+    (The round list filters by the scheme's code, not its id.)"""
+    page = shot.open(
+        shot.as_user("company"), f"/evaluation/rounds/?scheme={FOUR_FACTOR_CODE}&state=published"
+    )
     shot.open(page, first_link(page, "[data-testid=round-table] tbody a", "已发布的考评轮次"))
     shot.open(page, first_link(page, "[data-testid=results-link]", "考评结果"))
     shot.save(page, "results", 1100)
@@ -189,7 +193,7 @@ def steps(shot: Shooter, _tmp: Path) -> None:
     scheme(shot, pk)
     round_form(shot, pk)
     round_pages(shot)
-    results(shot, pk)
+    results(shot)
     history(shot, title_board(shot))
     org_panel(shot)
     benchmarks(shot)

@@ -2,7 +2,8 @@
 
 Drawn from seeded randomness relative to ``ctx.today`` so that every colour shows: most
 branches hold their meetings on time, some late (补开, done late), a few not at all (red alarm);
-recent records wait for review and a few were sent back; most members pay dues within the
+recent records wait for review and a few were sent back; every meeting of a rule that asks for
+evidence carries its 会议记录 (demo_minutes); most members pay dues within the
 month, some a quarter ahead, some late, and two have missed six months (自行脱党 risk).
 The demo secretary's branch (大坪供电所) misses last month's 支委会, so its board opens on a
 red alarm. Written once: a second run finds meetings and changes nothing.
@@ -20,6 +21,7 @@ from bastion.core.demo import DemoContext
 from bastion.core.periods import QUARTER, Period, add_months, month_end
 from bastion.orgs.models import CommitteeMember, Person
 
+from .demo_minutes import attach_minutes
 from .demo_topics import RETURN_REASONS, TOPICS, leave_reason
 from .dues_math import bracket_table, quote_from
 from .models import (
@@ -28,6 +30,7 @@ from .models import (
     DuesPayment,
     DuesProfile,
     Meeting,
+    MeetingAttachment,
     Obligation,
 )
 from .services.dues_fulfilment import refresh_dues_obligations
@@ -55,6 +58,7 @@ def build_demo(ctx: DemoContext) -> None:
     _today_digests(ctx.today)
     ctx.report(_("应办事项"), total=Obligation.objects.count(), created=None)
     ctx.report(_("会议记录"), total=Meeting.objects.count(), created=None)
+    ctx.report(_("会议附件"), total=MeetingAttachment.objects.count(), created=None)
     ctx.report(_("党费缴纳记录"), total=DuesPayment.objects.count(), created=None)
 
 
@@ -125,7 +129,8 @@ def _build_meetings(ctx: DemoContext, company, years) -> None:
         planned.append((obligation, meeting))
     Meeting.objects.bulk_create([m for _o, m in planned], batch_size=1000)
     _link(planned)
-    _write_attendance(rng, planned, members)
+    attendance = _write_attendance(rng, planned, members)
+    attach_minutes(planned, attendance)
 
 
 def _held_on(rng, obligation, profile, today):
@@ -164,7 +169,7 @@ def _link(planned) -> None:
     Obligation.objects.bulk_update(linked, ["meeting", "fulfilled_on"], batch_size=1000)
 
 
-def _write_attendance(rng, planned, members) -> None:
+def _write_attendance(rng, planned, members) -> list[Attendance]:
     rows = []
     for _obligation, meeting in planned:
         for person_id in members.get(meeting.organization_id, []):
@@ -183,6 +188,7 @@ def _write_attendance(rng, planned, members) -> None:
             else:
                 rows.append(Attendance(meeting=meeting, person_id=person_id, status="absent"))
     Attendance.objects.bulk_create(rows, batch_size=2000)
+    return rows
 
 
 # --- dues --------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ some overdue, some recurring, and one tier-4 problem escalated to the company's 
 Rows are written directly (bulk), with their ProblemEvent history, as a year of use would have
 left them; dates are relative to ``ctx.today`` and every draw comes from ``ctx.rng``. A second
 run finds the first patrol and adds nothing. The demo secretary's branch gets exactly one open
-overdue problem and one waiting for verification.
+overdue problem and one waiting for verification. Every 提交验收 step carries its 整改报告 (a
+PDF, ``demo_evidence``): no problem past that step lacks evidence (issue 14).
 """
 
 from __future__ import annotations
@@ -19,8 +20,17 @@ from django.utils.translation import gettext as _
 from bastion.core.demo import DemoContext
 from bastion.orgs.models import CommitteeMember, Person
 
+from .demo_evidence import attach_reports
 from .demo_texts import CHECKLISTS, PROBLEMS, REJECT_REASONS, TEAMS
-from .models import Inspection, InspectionKind, Problem, ProblemEvent, Source, State
+from .models import (
+    Inspection,
+    InspectionKind,
+    Problem,
+    ProblemEvent,
+    ProblemEvidence,
+    Source,
+    State,
+)
 from .services.rectify import library_for_tier, owner_for
 
 DEMO_ORDER = 60
@@ -60,6 +70,7 @@ def build_demo(ctx: DemoContext) -> None:
     ctx.report(_("检查"), total=Inspection.objects.count(), created=None)
     ctx.report(_("问题"), total=Problem.objects.count(), created=None)
     ctx.report(_("整改记录"), total=ProblemEvent.objects.count(), created=None)
+    ctx.report(_("整改佐证"), total=ProblemEvidence.objects.count(), created=None)
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -458,3 +469,4 @@ class _Builder:
         for event, at in zip(events, times, strict=True):
             event.at = at
         ProblemEvent.objects.bulk_update(events, ["at"], batch_size=1000)
+        attach_reports(self.problems, events)

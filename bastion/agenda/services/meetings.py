@@ -12,6 +12,7 @@ review, and it counts again while it waits.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,7 @@ from ..models import (
     MEETING_KINDS,
     Attendance,
     AttendanceStatus,
+    CalendarRule,
     Meeting,
     MeetingAttachment,
     MeetingStatus,
@@ -381,6 +383,78 @@ def _added(stored) -> str:
     return _("新增：%(names)s") % {"names": "、".join(a.original_name for a in stored)}
 
 
+def rules_wanting_evidence(meeting: Meeting) -> list[CalendarRule]:
+    """The calendar rules this record is judged by that list required evidence: the rules of
+    the obligations it fulfils, or (fulfilling none) the rule in force for its kind."""
+    rules = [o.rule for o in meeting.obligations.select_related("rule").order_by("period_start")]
+    if not rules and isinstance(meeting.held_on, dt.date):
+        in_force = CalendarRule.objects.in_force(meeting.held_on).filter(
+            kind=meeting.kind, is_active=True
+        )
+        rules = [rule for rule in in_force if rule.applies_to(meeting.organization)]
+    return [rule for rule in rules if rule.evidence_required]
+
+
+def missing_evidence(meeting: Meeting) -> str:
+    """Why the record cannot be approved yet for lack of files ("" when nothing is missing).
+
+    The rule's list names documents (会议记录、签到表、照片), not typed uploads: one scan often
+    holds several of them, so the record needs at least one file, and the reviewer judges
+    whether the files cover the list."""
+    if meeting.attachments.exists():
+        return ""
+    rules = rules_wanting_evidence(meeting)
+    if not rules:
+        return ""
+    wanted = "、".join(dict.fromkeys(name for rule in rules for name in rule.evidence_required))
+    return _(
+        "会议“%(topic)s”对应的“%(rules)s”须附佐证材料（%(wanted)s），"
+        "该记录尚未上传任何附件，不能审核通过；可退回并请支部补充后重新提交。"
+    ) % {
+        "topic": meeting.topic,
+        "rules": "、".join(dict.fromkeys(rule.name for rule in rules)),
+        "wanted": wanted,
+    }
+
+
+def lacking_evidence(meetings) -> set[int]:
+    """Of ``meetings`` (a page of the list, with ``attachment_count``), the ids of those waiting
+    for review that cannot be approved for lack of files; a fixed number of queries."""
+    bare = [m for m in meetings if m.status == MeetingStatus.SUBMITTED and not m.attachment_count]
+    if not bare:
+        return set()
+    linked = defaultdict(list)
+    for meeting_id, evidence in Obligation.objects.filter(
+        meeting_id__in=[m.pk for m in bare]
+    ).values_list("meeting_id", "rule__evidence_required"):
+        linked[meeting_id].append(evidence)
+    versions = list(
+        CalendarRule.objects.filter(kind__in={m.kind for m in bare}).order_by("-effective_from")
+    )
+    lacking = set()
+    for meeting in bare:
+        if meeting.pk in linked:
+            wanted = any(linked[meeting.pk])
+        else:  # fulfils no obligation: the rule in force for its kind, as missing_evidence does
+            wanted = any(
+                rule.evidence_required and rule.is_active and rule.applies_to(meeting.organization)
+                for rule in _in_force(versions, meeting.kind, meeting.held_on)
+            )
+        if wanted:
+            lacking.add(meeting.pk)
+    return lacking
+
+
+def _in_force(versions: list[CalendarRule], kind: str, on: dt.date) -> list[CalendarRule]:
+    """The latest version of each rule code of ``kind`` in force on ``on`` (newest first)."""
+    seen, found = set(), []
+    for rule in versions:
+        if rule.kind == kind and rule.effective_from <= on and rule.code not in seen:
+            seen.add(rule.code)
+            found.append(rule)
+    return found
+
+
 @service
 def meeting_review(*, actor, meeting: Meeting, approve: bool, note: str = "") -> Meeting:
     """Approve, or send back with a reason. Only from strictly above the meeting's organization."""
@@ -395,6 +469,9 @@ def meeting_review(*, actor, meeting: Meeting, approve: bool, note: str = "") ->
         )
     if not approve and not note:
         raise ValidationError({"note": _("退回时请填写退回原因。")})
+    missing = missing_evidence(meeting) if approve else ""
+    if missing:
+        raise ValidationError(missing)
     if len(note) > Meeting._meta.get_field("review_note").max_length:
         raise ValidationError({"note": _("审核意见不能超过 500 字。")})
     meeting.status = MeetingStatus.APPROVED if approve else MeetingStatus.RETURNED

@@ -227,7 +227,8 @@ def test_create_fulfils_the_obligation_and_review_sends_it_back(api, personas, t
     assert obligation.fulfilled_on is None  # a returned record no longer counts
 
     login(api, personas.secretary_a)
-    fixed = api.patch(detail(meeting), {"minutes": "补充签到表"}, format="json")
+    sheet = SimpleUploadedFile("签到表.png", PNG, content_type="image/png")
+    fixed = api.patch(detail(meeting), {"minutes": "补充签到表", "files": [sheet]})
     assert fixed.status_code == 200, fixed.content
     assert fixed.json()["status"] == "submitted"
     obligation.refresh_from_db()

@@ -224,7 +224,7 @@ def test_attach_bad_file_on_detail_page_shows_the_error(client, personas, tree):
 
 
 def test_approve_through_the_page(client, personas, tree):
-    meeting = record(personas.secretary_a, tree.station_a1)
+    meeting = record(personas.secretary_a, tree.station_a1, files=[photo()])
     client.force_login(personas.company)
     client.post(reverse("agenda:meeting_review", args=[meeting.pk]), {"decision": "approve"})
     meeting.refresh_from_db()
@@ -232,7 +232,7 @@ def test_approve_through_the_page(client, personas, tree):
 
 
 def test_reviewing_twice_shows_a_message_not_an_error(client, personas, tree):
-    meeting = record(personas.secretary_a, tree.station_a1)
+    meeting = record(personas.secretary_a, tree.station_a1, files=[photo()])
     meeting_review(meeting=meeting, actor=personas.company, approve=True)
     client.force_login(personas.company)
     response = client.post(

@@ -88,7 +88,7 @@ def test_returned_meeting_reopens_the_obligation_and_resubmission_counts_again(
 
 
 def test_approval_keeps_the_obligation_done(personas, tree, year):
-    meeting = record(personas.secretary_a, tree.station_a1, held_on=day(2, 10))
+    meeting = record(personas.secretary_a, tree.station_a1, held_on=day(2, 10), files=[photo()])
     meeting_review(meeting=meeting, actor=personas.company, approve=True)
     meeting.refresh_from_db()
     assert meeting.status == "approved" and meeting.reviewed_by == personas.company
@@ -221,7 +221,7 @@ def test_files_are_stored_with_the_record(personas, tree, year):
 
 
 def test_review_needs_a_grant_strictly_above_the_branch(personas, tree, year):
-    meeting = record(personas.secretary_a, tree.station_a1)
+    meeting = record(personas.secretary_a, tree.station_a1, files=[photo()])
     on_branch = UserFactory(username="branch_reviewer")
     grant(on_branch, "county_committee", tree.station_a1)  # review permission, on the branch
     for actor in (personas.secretary_a, personas.secretary_b, personas.member, on_branch):
@@ -263,7 +263,7 @@ def test_sending_back_needs_a_reason(personas, tree, year):
 
 
 def test_only_submitted_meetings_are_reviewed(personas, tree, year):
-    meeting = record(personas.secretary_a, tree.station_a1)
+    meeting = record(personas.secretary_a, tree.station_a1, files=[photo()])
     meeting_review(meeting=meeting, actor=personas.county, approve=True)
     with pytest.raises(ValidationError) as exc:
         meeting_review(meeting=meeting, actor=personas.county, approve=False, note="再看看")
@@ -354,7 +354,7 @@ def test_delete_reopens_the_obligation_but_approved_records_stay(personas, tree,
     meeting_delete(meeting=meeting, actor=personas.secretary_a)
     q1 = obligation(tree.station_a1, "branch_assembly", f"{year}Q1")
     assert q1.meeting_id is None and q1.fulfilled_on is None
-    kept = record(personas.secretary_a, tree.station_a1)
+    kept = record(personas.secretary_a, tree.station_a1, files=[photo()])
     meeting_review(meeting=kept, actor=personas.county, approve=True)
     with pytest.raises(ValidationError):
         meeting_delete(meeting=kept, actor=personas.secretary_a)

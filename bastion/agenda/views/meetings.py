@@ -66,6 +66,10 @@ def meeting_list(request):
         meeting_filter.qs.select_related("organization", "host").order_by("-held_on", "-id")
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    lacking = services.lacking_evidence(page.object_list)
+    for meeting in page.object_list:
+        meeting.lacks_evidence = meeting.pk in lacking
     filters = meeting_filter.form.cleaned_data
     selected = filters.get("within")
     can_review_any = has_permission_anywhere(user, selectors.REVIEW_PERMISSION)
@@ -224,6 +228,10 @@ def _detail_context(request, meeting: Meeting, *, review_form=None, attach_form=
         "can_change": allows(user, "agenda.change_meeting", org),
         "can_delete": allows(user, "agenda.delete_meeting", org) and meeting.status != "approved",
         "can_review": reviewable,
+        # Shown to everyone who sees the record, so the branch knows what holds its review.
+        "missing_evidence": services.missing_evidence(meeting)
+        if meeting.status == "submitted"
+        else "",
         "review_form": review_form or (ReviewForm() if reviewable else None),
         "attach_form": attach_form or AttachForm(),
     }

@@ -33,7 +33,15 @@ from bastion.core.notifications.services import Recipient, notification_send
 from bastion.orgs.models import Organization, Person
 from bastion.tasks.selectors import due_soon_days
 
-from ..models import PointsEntry, Round, RoundState, TitleAward, TitleKind
+from ..models import (
+    DataSource,
+    PointsEntry,
+    Round,
+    RoundDataDecision,
+    RoundState,
+    TitleAward,
+    TitleKind,
+)
 from .remind import remind_key, scores_owed_notify
 
 EVENT_OPENED = "evaluation.round_opened"
@@ -229,3 +237,76 @@ def _reviewers(path: str, excluded: set) -> list[int]:
             return people
         path = path[: -Organization.steplen]
     return []
+
+
+# --- a round waiting for data -----------------------------------------------------------------
+
+EVENT_DATA_AWAITED = "evaluation.data_awaited"
+# Who supplies a data source's rows, and where they do it. Rectification and task feedback are
+# only waiting for their deadlines to pass, so there is nobody to ask.
+SUPPLIERS = {
+    DataSource.BENCHMARK: ("evaluation.import_benchmarkvalue", "evaluation:benchmark_entry"),
+    DataSource.BENCHMARK_ALL: ("evaluation.import_benchmarkvalue", "evaluation:benchmark_entry"),
+    DataSource.OBLIGATION_RATE: ("agenda.add_meeting", "agenda:meeting_list"),
+}
+
+
+def round_data_awaited_notify(*, actor, round_: Round, decision: RoundDataDecision) -> int:
+    """A round waits for an indicator's data: whoever supplies it for the organizations that lack
+    it is told once per round and indicator, with the organizations they answer for."""
+    source = next(
+        (
+            i.get("source")
+            for i in round_.snapshot.get("indicators", [])
+            if i["code"] == decision.indicator
+        ),
+        "",
+    )
+    if source not in SUPPLIERS:
+        return 0
+    permission, url_name = SUPPLIERS[source]
+    orgs = dict(
+        Organization.objects.filter(
+            pk__in=[gap["organization"] for gap in decision.gaps]
+        ).values_list("path", "name")
+    )
+    holders = nearest_holders(permission, orgs)
+    lacking: dict[int, list[str]] = defaultdict(list)
+    for path, users in holders.items():
+        for user_id in users - {actor and actor.pk}:
+            lacking[user_id].append(orgs[path])
+    if not lacking:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("考评等待数据：%(indicator)s") % {"indicator": decision.indicator_name}
+        recipients = [
+            Recipient(user=user_id, body=_data_awaited_body(round_, decision, names))
+            for user_id, names in lacking.items()
+        ]
+        notes = notification_send(
+            actor=actor,
+            recipients=recipients,
+            event=EVENT_DATA_AWAITED,
+            title=title[:200],
+            url=reverse(url_name),
+            level=NotificationLevel.YELLOW,
+            subjects=[round_],
+            dedupe_key=f"{EVENT_DATA_AWAITED}:{round_.pk}:{decision.indicator}",
+        )
+    return len(notes)
+
+
+def _data_awaited_body(round_: Round, decision: RoundDataDecision, names: list[str]) -> str:
+    shown = "、".join(sorted(names)[:MAX_LINES])
+    more = len(names) - MAX_LINES
+    if more > 0:
+        shown += _("等 %(n)s 个") % {"n": len(names)}
+    return _(
+        "“%(round)s”（%(period)s）的指标“%(indicator)s”缺数或数据不全，发布前要等数据到齐。"
+        "请补齐：%(orgs)s。"
+    ) % {
+        "round": round_.name,
+        "period": round_.period_label,
+        "indicator": decision.indicator_name,
+        "orgs": shown,
+    }

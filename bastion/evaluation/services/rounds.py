@@ -45,7 +45,7 @@ from ..models import (
     TitleKind,
 )
 from ..selectors_schemes import scheme_snapshot
-from .notify import round_opened_notify, titles_won_notify
+from .notify import round_data_awaited_notify, round_opened_notify, titles_won_notify
 
 BRANCH_KINDS = [OrganizationKind.BRANCH, OrganizationKind.TEMPORARY_BRANCH]
 RESULT_FIELDS = [
@@ -406,6 +406,8 @@ def round_data_decide(
     record.decided_by = actor
     record.full_clean()
     record.save()
+    if decision == DataDecision.WAIT:
+        round_data_awaited_notify(actor=actor, round_=round_, decision=record)  # who supplies it
     return record
 
 

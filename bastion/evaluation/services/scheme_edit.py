@@ -186,9 +186,10 @@ def indicator_save(
     item.full_clean()
     item.save()
     if old_code and old_code != item.code:
-        TitleRule.objects.filter(scheme=scheme, indicator_code=old_code).update(
-            indicator_code=item.code
-        )
+        # Saved one by one (a scheme has a handful) so the audit log records each rule's change.
+        for rule in TitleRule.objects.filter(scheme=scheme, indicator_code=old_code):
+            rule.indicator_code = item.code
+            rule.save(update_fields=["indicator_code"])
     return item
 
 

@@ -175,3 +175,40 @@ def test_computing_costs_the_same_queries_for_more_targets(tree, personas, compa
             rounds.round_compute(actor=personas.company, round_=round_)
         counted.append(len(queries))
     assert counted[0] == counted[1]
+
+
+def test_waiting_for_data_tells_whoever_supplies_it_once(personas, month_round):
+    """Every event reaches its person: a round waiting for organisational-life records tells
+    the nearest holders of 录入会议 over each organization that lacks them, naming those
+    organizations, once per round and indicator."""
+    from bastion.core.notifications.holders import nearest_holders
+    from bastion.core.notifications.models import Notification
+    from bastion.orgs.models import Organization
+
+    rounds.round_data_decide(
+        actor=personas.company, round_=month_round, indicator="obligation_rate", decision="wait"
+    )
+    lacking = Organization.objects.filter(
+        name__in=["A3供电所党支部", "A4供电所党支部", "B2供电所党支部"]
+    )
+    holders = nearest_holders("agenda.add_meeting", [org.path for org in lacking])
+    expected = set().union(*holders.values()) - {personas.company.pk}
+    notes = Notification.objects.filter(event="evaluation.data_awaited")
+    assert expected and set(notes.values_list("recipient_id", flat=True)) == expected
+    for note in notes:
+        assert "组织生活" in note.title and "发布前要等数据到齐" in note.body
+        names = [org.name for org in lacking if note.recipient_id in holders[org.path]]
+        assert all(name in note.body for name in names)
+    rounds.round_data_decide(
+        actor=personas.company, round_=month_round, indicator="obligation_rate", decision="wait"
+    )
+    assert Notification.objects.filter(event="evaluation.data_awaited").count() == notes.count()
+
+
+def test_excluding_an_indicator_asks_nobody_for_data(personas, month_round):
+    from bastion.core.notifications.models import Notification
+
+    rounds.round_data_decide(
+        actor=personas.company, round_=month_round, indicator="obligation_rate", decision="exclude"
+    )
+    assert not Notification.objects.filter(event="evaluation.data_awaited").exists()

@@ -35,6 +35,8 @@ TRANSITIONS = {
     "reopen": ({State.CLOSED, State.VERIFIED}, VERIFY, True),
 }
 
+# Moves that approve the rectification: each needs evidence on file.
+APPROVALS = {State.VERIFIED, State.CLOSED}
 
 MOVE_LABELS = {
     State.IN_PROGRESS: _l("开始整改"),
@@ -101,6 +103,12 @@ def problem_transition(*, actor, problem: Problem, to: str, reason: str = "", fi
         and (locked.state == State.REJECTED or not locked.evidence.exists())
     ):
         raise ValidationError({"files": _("提交验收前请上传整改佐证材料（照片或文件）。")})
+    # Approving is the check of that evidence: a row that reached 已提交 without any (data
+    # from before the rule) is sent back, never approved on trust (issue 14).
+    if target in APPROVALS and not files and not locked.evidence.exists():
+        raise ValidationError(
+            {"files": _("该问题没有整改佐证材料，不能验收通过或销号；请退回责任单位补充佐证。")}
+        )
     event = ProblemEvent.objects.create(
         problem=locked, from_state=locked.state, to_state=target, reason=reason, actor=actor
     )

@@ -20,13 +20,16 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from bastion.orgs.tests.factories import UserFactory, grant
-from bastion.problems.models import Inspection, Problem, ProblemEvent, State
+from bastion.problems.models import Inspection, Problem, ProblemEvent, ProblemEvidence, State
 from bastion.problems.services.rectify import library_for_tier, owner_for
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+SUBMITTED_ONCE = {State.SUBMITTED, State.REJECTED, State.VERIFIED, State.CLOSED}
 PERSONAS = ["company", "county", "discipline", "secretary_a", "secretary_b", "member", "outsider"]
 PROBLEMS = ("a1", "a1_overdue", "a2", "b1", "g1", "county")
 VISIBLE = {
@@ -96,6 +99,10 @@ def make_problem(
         **extra,
     )
     ProblemEvent.objects.create(problem=problem, from_state="", to_state=State.PLANNED)
+    if state in SUBMITTED_ONCE:  # it went through 提交验收, which asks for evidence
+        evidence = ProblemEvidence(problem=problem, original_name="整改照片.png", size=len(PNG))
+        evidence.file.save("photo.png", ContentFile(PNG), save=False)
+        evidence.save()
     return problem
 
 

@@ -72,7 +72,7 @@ def test_detail_has_history_and_evidence(api, personas, discipline, data):
     login(api, personas.county)
     row = api.get(problem_url(data.problems.a2)).json()
     assert [e["to_state"] for e in row["events"]] == ["planned"]
-    assert row["evidence"] == []
+    assert [e["original_name"] for e in row["evidence"]] == ["整改照片.png"]
     assert row["overdue"] is True
 
 
