@@ -30,9 +30,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastion.agenda.models import Obligation
-from bastion.problems.models import Problem
-from bastion.tasks.models import Assignment, TaskStatus
+from bastion.agenda.selectors_agenda import obligations_counted
+from bastion.problems.selectors import rectification_counted
+from bastion.tasks.selectors import answers_counted
 
 from .models import (
     BenchmarkIndicator,
@@ -301,10 +301,9 @@ class _Checker:
         return None
 
     def _obligation_counts(self):
+        # every obligation of the period (the count's rows as of its last day), then those not due
         rows = (
-            Obligation.objects.filter(
-                organization_id__in=self.org_ids, due_on__gte=self.start, due_on__lte=self.end
-            )
+            obligations_counted(self.org_ids, self.start, self.end, today=self.end)
             .values("organization_id")
             .annotate(total=Count("id"), not_due=Count("id", filter=Q(due_on__gt=self.today)))
             .values_list("organization_id", "total", "not_due")
@@ -317,11 +316,8 @@ class _Checker:
 
     def _problems_not_due(self):
         rows = (
-            Problem.objects.filter(
-                responsible_org_id__in=self.org_ids,
-                deadline__gt=max(self.today, self.start - dt.timedelta(days=1)),
-                deadline__lte=self.end,
-            )
+            rectification_counted(self.org_ids, self.start, self.end)
+            .filter(deadline__gt=self.today)
             .values("responsible_org_id")
             .annotate(n=Count("id"))
             .values_list("responsible_org_id", "n")
@@ -334,12 +330,8 @@ class _Checker:
 
     def _tasks_not_due(self):
         rows = (
-            Assignment.objects.filter(
-                organization_id__in=self.org_ids,
-                task__due_on__gt=max(self.today, self.start - dt.timedelta(days=1)),
-                task__due_on__lte=self.end,
-            )
-            .exclude(task__status=TaskStatus.DRAFT)
+            answers_counted(self.org_ids, self.start, self.end)
+            .filter(task__due_on__gt=self.today)
             .values("organization_id")
             .annotate(n=Count("id"))
             .values_list("organization_id", "n")
