@@ -11,7 +11,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-DATA = Path(__file__).resolve().parent / "data"
+# BENCH_DATA_DIR lets several checkouts (or people) measure side by side without sharing files.
+DATA = Path(os.environ.get("BENCH_DATA_DIR") or Path(__file__).resolve().parent / "data")
 
 
 class SqliteDatabases:

@@ -513,11 +513,15 @@ def generate(size: Size) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from bastion.core.aggregates import rebuild_aggregates
+
     call_command("migrate", verbosity=0, interactive=False)
     build = Build(size=size, rng=random.Random(f"bastion-bench-{size.name}"), manifest={})
     with transaction.atomic():
         for builder in BUILDERS:
             builder(build)
+        # Rows went in by bulk insert, past the services that keep the aggregates up to date.
+        rebuild_aggregates()
     if connection.vendor == "postgresql":
         reset_sequences()
         with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+from bench.databases import DATA
 
 
 def fmt(value, digits: int = 1) -> str:

@@ -29,7 +29,7 @@ if sys.path[0] == str(Path(__file__).resolve().parent):
 from bench import load, report  # noqa: E402
 from bench.databases import DATA, databases  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results.json"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results.json")
 
 
 def say(message: str) -> None:

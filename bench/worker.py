@@ -19,7 +19,8 @@ from types import SimpleNamespace
 import django
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "bench" / "data"
+
+from bench.databases import DATA  # noqa: E402
 
 
 def setup():
