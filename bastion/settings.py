@@ -5,8 +5,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from bastion.accounts.sso_settings import apply_sso_settings
+from bastion.core.deploy_settings import apply_deploy_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,8 +17,10 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+# The published development key: bastion.core.deploy_settings refuses it on a server others reach.
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for (`make dev` sets DEBUG=1): a debug page lists every URL and setting.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -143,11 +147,17 @@ STATIC_ROOT = BASE_DIR / "static_root"
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "static_build"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# `collectstatic` (run by `make run`) writes each file under a name carrying its hash, with a
+# gzip copy; WhiteNoise serves them from STATIC_ROOT with a one-year cache. With DEBUG on,
+# pages link the plain names and the files come from the finders, so `make dev` needs no collect.
+# The test and benchmark settings switch back to plain storage: they never run collectstatic.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
+# Source maps (some 15 MB) are fetched only by a developer's browser tools: not worth compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Uploads: an Excel roster is refused above this size (bytes).
 BASTION_MAX_UPLOAD_BYTES = int(os.environ.get("BASTION_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
@@ -274,12 +284,30 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # The benchmark turns on a minimal one-query view to measure the framework floor.
 BASTION_BENCH = env_bool("BASTION_BENCH", False)
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+# Everything to stdout (the terminal under `make run`, the journal under systemd): one handler on
+# the root logger. Django's own "django" logger is emptied of its default handlers (a console
+# that prints only with DEBUG on, mail to ADMINS) so that each line appears once; request errors
+# with their traceback reach the root handler at ERROR.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # Lockout is per account, not per IP: on a company intranet many users share one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Production (docs/deploy.md): TLS behind nginx, shared media, probes. Last: it reads the above.
+apply_deploy_settings(globals())

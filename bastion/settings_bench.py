@@ -44,4 +44,9 @@ LOGGING = {
 }
 
 # No collectstatic for the benchmark: the pages it loads are HTML, WhiteNoise serves from finders.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

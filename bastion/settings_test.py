@@ -9,3 +9,10 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bastion-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
+# Tests never run collectstatic: pages link the plain file names, which the live server (browser
+# tests) and WhiteNoise serve from the finders. Hashed names would point at nothing.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True

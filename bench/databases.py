@@ -75,13 +75,24 @@ class PostgresDatabases:
 
     def clone(self, source: str, target: str) -> None:
         self.drop(target)
-        self._admin(f'CREATE DATABASE "{self.db_name(target)}" TEMPLATE "{self.db_name(source)}"')
+        # FILE_COPY (PostgreSQL 15+): copy the files after a checkpoint instead of logging every
+        # block to WAL; the national dataset (gigabytes) clones in seconds instead of minutes.
+        self._admin(
+            f'CREATE DATABASE "{self.db_name(target)}" TEMPLATE "{self.db_name(source)}"'
+            + (" STRATEGY FILE_COPY" if self._server_version() >= 150000 else "")
+        )
+
+    def _server_version(self) -> int:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            return conn.info.server_version
 
     def drop(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.db_name(name)}" WITH (FORCE)')
 
     def describe(self) -> str:
-        return f"PostgreSQL databases {self.db_name('small')}, {self.db_name('large')}"
+        return f"PostgreSQL databases {self.base}_<size> at {self.parts.hostname}"
 
 
 def databases():

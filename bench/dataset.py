@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import random
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from bench import corpus
+from bench.dataset_db import insert_rows, read_meta, reset_sequences, write_meta
+
+__all__ = ["insert_rows", "read_meta"]  # bench.worker and the module builders use them from here
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET_FILES = [
     Path(__file__),
     Path(__file__).with_name("dataset_modules.py"),
+    Path(__file__).with_name("dataset_db.py"),
     Path(corpus.__file__),
     # the obligations builder runs the generator: its output depends on these
     ROOT / "bastion" / "agenda" / "services" / "obligations.py",
@@ -46,6 +50,7 @@ class Size:
     counties_per_city: int  # at most; a city has as many as corpus.COUNTIES lists
     province_departments: int
     city_departments: int
+    provinces: int = 1  # more than one: a national company above as many province subtrees
 
 
 SIZES = {
@@ -67,7 +72,32 @@ SIZES = {
         province_departments=14,
         city_departments=6,
     ),
+    # Ten provinces of the large shape under a national company (one level deeper): PostgreSQL only.
+    "national": Size(
+        "national",
+        30_000,
+        600_000,
+        cities=14,
+        counties_per_city=99,
+        province_departments=14,
+        city_departments=6,
+        provinces=10,
+    ),
 }
+# The province companies of the national size: (name, the region code their ID numbers start
+# with). Each has the 14 cities of bench/corpus.py, renamed with the province's name.
+PROVINCES = [
+    ("湖南", "43"),
+    ("湖北", "42"),
+    ("河南", "41"),
+    ("江西", "36"),
+    ("四川", "51"),
+    ("山东", "37"),
+    ("江苏", "32"),
+    ("浙江", "33"),
+    ("河北", "13"),
+    ("福建", "35"),
+]
 
 
 @dataclass
@@ -111,27 +141,48 @@ def version(size: Size) -> str:
 
 
 def plan_tree(size: Size, rng: random.Random) -> Node:
-    """Province → cities → counties → branches, then party groups until the size is reached."""
-    root = Node("省电力有限公司党委", "43", "committee", "company", region="430102")
-    for i, dept in enumerate(corpus.HQ_DEPARTMENTS[: size.province_departments], start=1):
-        root.add(f"省公司{dept}党支部", f"43D{i:02d}", "branch", "hq_department")
-    for ci, (city, code) in enumerate(corpus.CITIES[: size.cities], start=1):
-        plan_city(root, size, rng, ci, city, code)
+    """Province → cities → counties → branches, then party groups until the size is reached.
+    The national size puts a national company (its own departments) above ``size.provinces``
+    province companies of that shape."""
+    if size.provinces == 1:
+        root = plan_province(None, size, rng, "", "43")
+    else:
+        root = Node("国家电网公司党组", "00", "committee", "company", region="110102")
+        for i, dept in enumerate(corpus.HQ_DEPARTMENTS[: size.province_departments], start=1):
+            root.add(f"总部{dept}党支部", f"00D{i:02d}", "branch", "hq_department")
+        for province, code in PROVINCES[: size.provinces]:
+            plan_province(root, size, rng, province, code)
     branches = [n for n in walk(root) if n.kind in ("branch", "temporary_branch")]
     add_groups(branches, size.organizations - sum(1 for _ in walk(root)), rng)
     return root
 
 
-def plan_city(root: Node, size: Size, rng: random.Random, ci: int, city: str, region: str):
+def plan_province(parent: Node | None, size: Size, rng: random.Random, name: str, code: str):
+    """A province company; ``name`` is empty for the province sizes (the company is the root)."""
+    args = (f"{name}省电力有限公司党委", code, "committee", "company")
+    node = parent.add(*args, region=f"{code}0102") if parent else Node(*args, region="430102")
+    prefix = f"{name}省公司" if name else "省公司"
+    for i, dept in enumerate(corpus.HQ_DEPARTMENTS[: size.province_departments], start=1):
+        node.add(f"{prefix}{dept}党支部", f"{code}D{i:02d}", "branch", "hq_department")
+    for ci, (city, city_region) in enumerate(corpus.CITIES[: size.cities], start=1):
+        region = code + city_region[2:]  # the province's own region codes
+        plan_city(node, size, rng, ci, city, region, label=f"{name}{city}")
+    return node
+
+
+def plan_city(
+    root: Node, size: Size, rng: random.Random, ci: int, city: str, region: str, label: str
+):
+    """``city`` keys the corpus's counties; ``label`` names it (with its province when national)."""
     node = root.add(
-        f"{city}供电公司党委", f"43{ci:02d}", "committee", "company", region=f"{region}02"
+        f"{label}供电公司党委", f"{root.code}{ci:02d}", "committee", "company", region=f"{region}02"
     )
     for j, dept in enumerate(corpus.HQ_DEPARTMENTS[: size.city_departments], start=1):
-        node.add(f"{city}供电公司{dept}党支部", f"{node.code}D{j:02d}", "branch", "hq_department")
+        node.add(f"{label}供电公司{dept}党支部", f"{node.code}D{j:02d}", "branch", "hq_department")
     for j, unit in enumerate(corpus.SUPPORT_UNITS[:2], start=1):
-        node.add(f"{city}{unit}党支部", f"{node.code}S{j:02d}", "branch", "support")
+        node.add(f"{label}{unit}党支部", f"{node.code}S{j:02d}", "branch", "support")
     for j in range(1, 4):
-        node.add(f"{city}城区供电部第{j}党支部", f"{node.code}U{j:02d}", "branch", "urban")
+        node.add(f"{label}城区供电部第{j}党支部", f"{node.code}U{j:02d}", "branch", "urban")
     for k, county in enumerate(corpus.COUNTIES[city][: size.counties_per_city], start=1):
         plan_county(node, rng, k, county, f"{region}{20 + k:02d}")
 
@@ -441,73 +492,6 @@ BUILDERS = [
 # --- the database ----------------------------------------------------------------------------
 
 
-def insert_rows(model, rows: list[dict], batch: int = 5000) -> None:
-    """``bulk_create`` without model instances: one executemany per batch, several times faster.
-
-    Columns missing from the rows get the field's default (``now`` for auto_now fields); values go
-    through the backend's date adaptation, as the ORM would do.
-    """
-    from django.db import connection
-    from django.db.models import DateField, DateTimeField, JSONField
-    from django.utils import timezone
-
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if f.attname in rows[0] or not f.primary_key]
-    getters = [value_getter(f, now) for f in fields]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    adapt = {
-        DateTimeField: connection.ops.adapt_datetimefield_value,
-        DateField: connection.ops.adapt_datefield_value,
-    }
-    adapters = [next((a for t, a in adapt.items() if isinstance(f, t)), None) for f in fields]
-    adapters = [  # JSON columns take the backend's own encoding (text on SQLite, jsonb on PG)
-        (lambda v, f=f: f.get_db_prep_value(v, connection)) if isinstance(f, JSONField) else a
-        for f, a in zip(fields, adapters, strict=True)
-    ]
-    params = [
-        tuple(a(g(row)) if a else g(row) for g, a in zip(getters, adapters, strict=True))
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), batch):
-            cursor.executemany(sql, params[start : start + batch])
-
-
-def value_getter(field, now):
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda row: row.get(field.attname, now)
-    default = field.get_default()
-    return lambda row: row.get(field.attname, default)
-
-
-def read_meta() -> dict | None:
-    """The stored version and manifest, or None when the database is empty or half-built."""
-    from django.db import connection
-
-    if "bench_meta" not in connection.introspection.table_names():
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT key, value FROM bench_meta")
-        meta = dict(cursor.fetchall())
-    return {"version": meta.get("version"), "manifest": json.loads(meta.get("manifest", "{}"))}
-
-
-def write_meta(version_hash: str, manifest: dict):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE bench_meta (key varchar(40) PRIMARY KEY, value text)")
-        cursor.execute(
-            "INSERT INTO bench_meta (key, value) VALUES (%s, %s), (%s, %s)",
-            ["version", version_hash, "manifest", json.dumps(manifest)],
-        )
-
-
 def generate(size: Size) -> dict:
     """Build the dataset into the (empty) default database; return its manifest."""
     from django.core.management import call_command
@@ -515,29 +499,31 @@ def generate(size: Size) -> dict:
 
     from bastion.core.aggregates import rebuild_aggregates
 
+    started = time.perf_counter()
+    # The version of the sources this build starts from: a migration or generator edited during a
+    # long build (the national one takes minutes) must make the next run rebuild, not reuse.
+    version_hash = version(size)
     call_command("migrate", verbosity=0, interactive=False)
     build = Build(size=size, rng=random.Random(f"bastion-bench-{size.name}"), manifest={})
+    steps = {"migrate": round(time.perf_counter() - started, 1)}  # where a slow build goes
     with transaction.atomic():
         for builder in BUILDERS:
+            step_started = time.perf_counter()
             builder(build)
+            steps[builder.__name__] = round(time.perf_counter() - step_started, 1)
         # Rows went in by bulk insert, past the services that keep the aggregates up to date.
+        step_started = time.perf_counter()
         rebuild_aggregates()
+        steps["rebuild_aggregates"] = round(time.perf_counter() - step_started, 1)
     if connection.vendor == "postgresql":
+        step_started = time.perf_counter()
         reset_sequences()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        steps["analyze"] = round(time.perf_counter() - step_started, 1)
     # SQLite gets no ANALYZE: a Django site's database never runs one, so neither does the bench.
     build.manifest["size"] = size.name
-    write_meta(version(size), build.manifest)
+    build.manifest["build_seconds"] = round(time.perf_counter() - started, 1)  # migrate included
+    build.manifest["build_steps"] = steps
+    write_meta(version_hash, build.manifest)
     return build.manifest
-
-
-def reset_sequences():
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    models = [m for m in apps.get_models() if m._meta.app_label in ("orgs", "core")]
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)

@@ -358,3 +358,148 @@ JOBS: list[Job] = [
         target_seconds=60,
     ),
 ]
+
+
+# --- backup_restore -----------------------------------------------------------------------------
+
+
+def prepare_backup_restore(ctx: SimpleNamespace) -> SimpleNamespace:
+    """A scratch folder with a few evidence files as the media (the dataset has rows, not
+    files), and an empty target database: a new SQLite file, or ``<scratch db>_restore``."""
+    import shutil
+
+    from django.db import connection
+    from django.test import override_settings
+
+    try:
+        from bastion.core.backup.services import backup_create  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"bastion.core.backup not ready: {exc}") from exc
+    work = ctx.cache_dir.parent / "backup_restore"
+    shutil.rmtree(work, ignore_errors=True)
+    media = work / "media"
+    for n in range(200):  # 200 photos of 64 KB: the media path is exercised, not dominant
+        path = media / "evidence" / f"{n % 10}" / f"photo-{n}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(hashlib.sha256(str(n).encode()).digest() * 2048)
+    override_settings(MEDIA_ROOT=media).enable()  # this worker process only
+    if connection.vendor == "sqlite":
+        target = {"BENCH_DB": str(work / "restored.sqlite3")}
+    else:
+        target = {"BENCH_DATABASE_URL": _restore_database_create()}
+    return SimpleNamespace(
+        work=work,
+        target=target,
+        people=ctx.manifest.people,
+        organizations=ctx.manifest.organizations,
+    )
+
+
+def _postgres_url(name: str) -> str:
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    user = quote(s.get("USER") or "", safe="")
+    return f"postgres://{user}{password}@{s.get('HOST') or 'localhost'}{port}/{name}"
+
+
+def _restore_database_create() -> str:
+    import psycopg
+    from django.db import connection
+
+    name = f"{connection.settings_dict['NAME']}_restore"
+    with psycopg.connect(_postgres_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return _postgres_url(name)
+
+
+def run_backup_restore(state: SimpleNamespace) -> SimpleNamespace:
+    """``manage.py backup`` here, then ``manage.py restore --yes`` in a new process pointed at
+    the empty database and a new media folder, as an operator restores onto a new server."""
+    import io
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("backup", "--output", str(state.work / "archives"), stdout=io.StringIO())
+    (archive,) = (state.work / "archives").glob("bastion-backup-*.tar")
+    backed_up = time.perf_counter() - started
+    env = {k: v for k, v in os.environ.items() if k not in ("BENCH_DB", "BENCH_DATABASE_URL")}
+    env.update(state.target, MEDIA_ROOT=str(state.work / "restored-media"))
+    env["DJANGO_SETTINGS_MODULE"] = "bastion.settings_bench"
+    restore = subprocess.run(  # noqa: S603 - this interpreter, this project's manage.py
+        [sys.executable, "manage.py", "restore", str(archive), "--yes"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    restored = time.perf_counter() - started - backed_up
+    print(  # the split, for the log: the job's figure is the sum
+        f"backup_restore: backup {backed_up:.1f} s, restore {restored:.1f} s,"
+        f" archive {archive.stat().st_size / 2**20:.0f} MB",
+        file=sys.stderr,
+    )
+    return SimpleNamespace(archive=archive, restore=restore)
+
+
+def check_backup_restore(state: SimpleNamespace, result: SimpleNamespace) -> None:
+    import shutil
+
+    try:
+        output = result.restore.stdout + result.restore.stderr
+        assert result.restore.returncode == 0, f"restore failed: {output[-500:]}"
+        assert "恢复完成" in output, output[-500:]
+        people, organizations = _restored_counts(state.target)
+        assert people == state.people, f"{people} people restored, expected {state.people}"
+        assert organizations == state.organizations, f"{organizations} organizations restored"
+        restored = state.work / "restored-media" / "evidence" / "3" / "photo-3.jpg"
+        assert restored.read_bytes() == hashlib.sha256(b"3").digest() * 2048, "photo differs"
+    finally:
+        if "BENCH_DATABASE_URL" in state.target:
+            import psycopg
+
+            name = state.target["BENCH_DATABASE_URL"].rsplit("/", 1)[1]
+            with psycopg.connect(_postgres_url("postgres"), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(state.work, ignore_errors=True)
+
+
+def _restored_counts(target: dict) -> tuple[int, int]:
+    from bastion.orgs.models import Organization, Person
+
+    tables = [Person._meta.db_table, Organization._meta.db_table]
+    sql = [f'SELECT COUNT(*) FROM "{table}"' for table in tables]
+    if "BENCH_DB" in target:
+        import sqlite3
+
+        with sqlite3.connect(target["BENCH_DB"]) as db:
+            counts = [db.execute(q).fetchone()[0] for q in sql]
+        db.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(target["BENCH_DATABASE_URL"]) as db:
+            counts = [db.execute(q).fetchone()[0] for q in sql]
+    return counts[0], counts[1]
+
+
+JOBS.append(
+    Job(
+        "backup_restore",
+        prepare=prepare_backup_restore,
+        run=run_backup_restore,
+        check=check_backup_restore,
+        target_seconds=120,
+    )
+)

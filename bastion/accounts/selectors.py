@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from bastion.core.models import SecurityEvent
+from bastion.core.scope import grant, permission_name
 from bastion.orgs.models import Person
 
 from .models import (
@@ -55,9 +56,13 @@ def accounts_for(user, action: str = "view") -> QuerySet:
     """The accounts ``user`` may see (or change), each with its person and organization, and
     whether an activation code still waits to be used."""
     waiting = ActivationCode.objects.usable().filter(user=OuterRef("pk"))
+    accounts = Account.objects.restrict(user, action)
+    if not grant(user, permission_name(Account, action)).everywhere:
+        # A scope reaches accounts only through their person; saying so lets the index of
+        # the people with an account (orgs_person_account_idx) serve the count and the page.
+        accounts = accounts.filter(person__user__isnull=False)
     return (
-        Account.objects.restrict(user, action)
-        .with_person()
+        accounts.with_person()
         .annotate(awaiting_activation=Exists(waiting))
         .order_by("person__organization__path", "person__name", "id")
     )

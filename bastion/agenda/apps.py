@@ -20,6 +20,8 @@ class AgendaConfig(AppConfig):
     digest_recipients = ["bastion.agenda.services.notify_digest.digest_recipients"]
     # Term and dues alarms, sent by the daily run (the kernel's registry: core/daily.py).
     daily_jobs = ["bastion.agenda.services.alarms.agenda_alarms_handle"]
+    # The roll-up's obligation tallies (the kernel's registry: core/aggregates.py).
+    aggregate_rebuilders = ["bastion.agenda.services.tallies.tallies_rebuild"]
 
     @property
     def navigation(self):

@@ -17,7 +17,7 @@ from collections import defaultdict
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from bastion.core.demo import DemoContext
+from bastion.core.demo import DemoContext, rows_update
 from bastion.core.periods import QUARTER, Period, add_months, month_end
 from bastion.orgs.models import CommitteeMember, Person
 
@@ -166,7 +166,11 @@ def _link(planned) -> None:
         fulfils = meeting.status in ("submitted", "approved")
         obligation.fulfilled_on = meeting.held_on if fulfils else None
         linked.append(obligation)
-    Obligation.objects.bulk_update(linked, ["meeting", "fulfilled_on"], batch_size=1000)
+    rows_update(linked, ["meeting", "fulfilled_on"])
+    # Raw rows bypass the obligation queryset: the roll-up's tallies are told here.
+    from .services.tallies import tallies_mark
+
+    tallies_mark({obligation.organization_id for obligation in linked})
 
 
 def _write_attendance(rng, planned, members) -> list[Attendance]:

@@ -1,10 +1,10 @@
 """Roll-ups (统计汇总): expected vs. done by item and period at any level of the tree.
 
-For a node N, the obligations of N's subtree are grouped by the child subtree they fall in (the
-first ``(N.depth + 1) * steplen`` characters of their organization's path, as
-``orgs.selectors.subtree_counts`` does) × item kind, with one conditional count per colour:
-one query at any depth and for any number of organizations. N's own obligations (a branch's,
-when its children are party groups) form the row 本级.
+For a node N, the counts come from the obligation tallies (models/tallies.py): each active
+child's subtree rows (``sub_*``) and N's own (``own_*``, the row 本级, a branch's when its
+children are party groups), grouped by organization × item kind with one conditional sum per
+colour, the colours derived from each row's dates and today. Two grouped queries over
+(children × deadline keys) rows: the cost does not grow with the organizations below.
 
 Expected = obligations due in the period (``due_on`` inside it: a quarterly item due at the
 quarter's end belongs to that quarter's last month); actual = the fulfilled ones among them.
@@ -16,19 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models.functions import Substr
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from bastion.core.alerts import LEVELS
 from bastion.core.periods import Period
-from bastion.core.scope import subtree_q
+from bastion.core.scope import allows, subtree_q
 from bastion.orgs.models import Organization
 
-from .models import ItemKind, Obligation
-from .selectors_agenda import alert_counts
+from .models import ItemKind, ObligationTally
 
 PERIOD_KINDS = ("year", "quarter", "month")
 BRANCH_KINDS = ("branch", "temporary_branch", "general_branch")
+VIEW = "agenda.view_obligation"
 
 
 @dataclass
@@ -99,34 +99,61 @@ def child_nodes(node: Organization) -> list[Organization]:
     )
 
 
-def grouped_counts(node: Organization, period: Period, today: dt.date, visible):
-    """``[{"prefix", "kind", "expected", "actual", <level>...}]``: one grouped query."""
-    prefix_len = (node.depth + 1) * Organization.steplen
-    return list(
-        visible.filter(
-            subtree_q("organization__path", node.path),
-            organization__is_active=True,
-            due_on__gte=period.start,
-            due_on__lte=period.end,
+def _tally_sums(side: str, today: dt.date) -> dict:
+    """``{"expected", "actual", <level>...}`` as sums over tally rows of ``side`` (own/sub)."""
+    open_, done, late = (F(f"{side}_{count}") for count in ("open", "done", "late"))
+    sums = {
+        "expected": Sum(open_ + done + late),
+        "actual": Sum(done + late),
+        "red": Sum(open_, filter=Q(due_on__lt=today)),
+        "yellow": Sum(open_, filter=Q(yellow_from__lte=today, due_on__gte=today)),
+        "green": Sum(open_, filter=Q(green_from__lte=today, yellow_from__gt=today)),
+        "upcoming": Sum(open_, filter=Q(green_from__gt=today)),
+        "done": Sum(done),
+        "late": Sum(late),
+    }
+    assert set(sums) == {"expected", "actual", *LEVELS}
+    return sums
+
+
+def grouped_counts(node: Organization, children, period: Period, today: dt.date):
+    """``[{"organization_id", "kind", "expected", "actual", <level>...}]``: the children's
+    subtrees and the node's own obligations, two grouped queries over the tallies."""
+    in_period = Q(due_on__gte=period.start, due_on__lte=period.end)
+    child_ids = [child.pk for child in children]
+    rows = []
+    for side, ids in (("sub", child_ids), ("own", [node.pk])):
+        if not ids:
+            continue
+        rows += list(
+            ObligationTally.objects.filter(in_period, organization_id__in=ids)
+            .values("organization_id", "kind")
+            .annotate(**_tally_sums(side, today))
+            .order_by()
         )
-        .annotate(prefix=Substr("organization__path", 1, prefix_len))
-        .values("prefix", "kind")
-        .annotate(**alert_counts(today))
-        .order_by()
-    )
+    for row in rows:
+        for name in ("expected", "actual", *LEVELS):
+            row[name] = row[name] or 0
+    return rows
 
 
 def rollup(node: Organization, period: Period, today: dt.date, user) -> Rollup:
-    """The roll-up of ``node`` for ``period``: a row per child subtree (and 本级), totals."""
-    visible = Obligation.objects.restrict(user, "view")
-    counts = grouped_counts(node, period, today, visible)
-    rows = {child.path: RollupRow(org=child, own=False) for child in child_nodes(node)}
+    """The roll-up of ``node`` for ``period``: a row per child subtree (and 本级), totals.
+
+    Scope: grants cover whole subtrees, so whoever may see ``node``'s obligations may see all
+    of them below it; anyone else gets empty rows."""
+    children = child_nodes(node)
+    counts = grouped_counts(node, children, period, today) if allows(user, VIEW, node) else []
+    rows = {child.pk: RollupRow(org=child, own=False) for child in children}
     own = RollupRow(org=node, own=True)
     totals = RollupRow(org=node, own=True)
     present = set()
     for entry in counts:
-        row = own if entry["prefix"] == node.path else rows.get(entry["prefix"])
-        if row is None:  # a descendant of a dissolved child: not counted
+        org_id = entry["organization_id"]
+        row = own if org_id == node.pk and org_id not in rows else rows.get(org_id)
+        if row is None:
+            continue
+        if entry["expected"] == 0:
             continue
         kind, tally = entry["kind"], Tally.from_row(entry)
         present.add(kind)

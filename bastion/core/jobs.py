@@ -84,9 +84,18 @@ def validate_import_job(job_id: int, attempt: int | None = None) -> str:
 
 @task()
 def commit_import_job(job_id: int, attempt: int | None = None) -> str:
-    if not _beat(job_id, attempt, status=ImportJob.Status.RUNNING):
+    if not _claim_commit(job_id, attempt):
         return "superseded"
     return _run(job_id, dry_run=False)
+
+
+def _claim_commit(job_id: int, attempt: int | None) -> int:
+    """Move the queued commit to running: only one run of it ever does, whichever worker
+    picks it up twice (a queued run delivered again, two workers) — the import writes once."""
+    rows = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED)
+    if attempt is not None:
+        rows = rows.filter(attempt=attempt)
+    return rows.update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
 
 
 def _beat(job_id: int, attempt: int | None, **fields) -> int:

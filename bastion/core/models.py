@@ -154,6 +154,8 @@ class ImportJob(models.Model):
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
+from .heartbeat import WorkerHeartbeat  # noqa: E402, F401  (manage.py worker, /readyz)
+
 # The inbox lives in its own package (bastion/core/notifications/); imported so Django finds it.
 from .notifications.models import (  # noqa: E402, F401
     Notification,

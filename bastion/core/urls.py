@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import my_work, views
+from . import health, my_work, views
 from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("me/tasks/", my_work.my_work, name="my_work"),
     path(
         "accounts/login/",

@@ -17,6 +17,8 @@ class EvaluationConfig(AppConfig):
     digest_sources = ["bastion.evaluation.digest.items"]
     # Scoring windows that open or close today (the kernel's registry: core/daily.py).
     daily_jobs = ["bastion.evaluation.services.notify.evaluation_daily"]
+    # The summary each computation stores on its round (results and compute pages).
+    aggregate_rebuilders = ["bastion.evaluation.services.rounds.round_summaries_rebuild"]
 
     @property
     def navigation(self):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from bastion.core.demo import DemoContext
+from bastion.core.demo import DemoContext, rows_insert
 from bastion.core.notifications.services import notifications_muted
 from bastion.core.periods import MONTH, QUARTER, Period, add_months
 
@@ -98,10 +98,12 @@ class Runner:
         )
 
     def finish(self, round_: Round, period: Period, *, actor, scores=(), publish=True) -> None:
-        Score.objects.bulk_create(scores, batch_size=2000)
+        rows_insert(list(scores))  # Score rows: nothing reads their ids here
+        # Gaps are read from the source data, not from results: deciding them first lets one
+        # computation apply the exclusions (the same results as computing, deciding, recomputing).
+        if publish:
+            self.decide_gaps(round_, actor=actor)
         rounds.round_compute(actor=actor, round_=round_)
-        if publish and self.decide_gaps(round_, actor=actor):
-            rounds.round_compute(actor=actor, round_=round_)  # the exclusions apply
         published = self.publish(round_, period, actor=actor) if publish else None
         self.dated.append((round_, round_.opens_on, published))
 

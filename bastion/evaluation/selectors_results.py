@@ -13,12 +13,14 @@ own results (``can_see_breakdown``).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from bastion.core.local_names import local_name
-from bastion.core.scope import allows, has_permission_anywhere
+from bastion.core.scope import allows, grant, has_permission_anywhere
 
 from .models import IndicatorKind, Round, RoundState, Target, TitleKind
 
@@ -113,15 +115,46 @@ def ranked(queryset):
     )
 
 
-def summary(queryset, snapshot: dict) -> dict:
-    """The summary cards, aggregated in one query."""
-    counts = queryset.order_by().aggregate(
-        count=Count("pk"),
-        average=Avg("total"),
-        compliant=Count("pk", filter=has_title_kind(TitleKind.COMPLIANT)),
-        red_flags=Count("pk", filter=has_title_kind(TitleKind.RED_FLAG)),
-        watch=Count("pk", filter=has_title_kind(TitleKind.WATCH)),
-    )
+def sees_whole_round(user, round_: Round) -> bool:
+    """Whether ``user`` sees every target of ``round_`` (their ``view_target`` grant covers the
+    round's subtree): then the figures stored for the whole round are theirs."""
+    return grant(user, VIEW_TARGET).covers(round_.organization)
+
+
+def stored_summary(targets) -> dict:
+    """What ``summary`` counts, from the computed targets in memory (stored on the round)."""
+    totals = [t.total for t in targets if t.total is not None]
+
+    def having(kind: str) -> int:
+        return sum(
+            any(isinstance(title, dict) and title.get("kind") == kind for title in t.titles or [])
+            for t in targets
+        )
+
+    return {
+        "count": len(targets),
+        # the cards show two places; four keep the rounding of the page's own
+        "average": str(round(sum(totals) / len(totals), 4)) if totals else None,
+        "compliant": having(TitleKind.COMPLIANT),
+        "red_flags": having(TitleKind.RED_FLAG),
+        "watch": having(TitleKind.WATCH),
+    }
+
+
+def summary(queryset, snapshot: dict, stored: dict | None = None) -> dict:
+    """The summary cards: ``stored`` (the round's, for a reader of the whole round) or
+    aggregated in one query."""
+    if stored:
+        counts = dict(stored)
+        counts["average"] = Decimal(counts["average"]) if counts["average"] else None
+    else:
+        counts = queryset.order_by().aggregate(
+            count=Count("pk"),
+            average=Avg("total"),
+            compliant=Count("pk", filter=has_title_kind(TitleKind.COMPLIANT)),
+            red_flags=Count("pk", filter=has_title_kind(TitleKind.RED_FLAG)),
+            watch=Count("pk", filter=has_title_kind(TitleKind.WATCH)),
+        )
     counts["has_compliant"] = scheme_has_title(snapshot, TitleKind.COMPLIANT)
     counts["compliant_rate"] = (
         round(100 * counts["compliant"] / counts["count"], 1)

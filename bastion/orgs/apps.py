@@ -7,6 +7,7 @@ class OrgsConfig(AppConfig):
     label = "orgs"
     verbose_name = _("组织与人员")
     home_widgets = ["bastion.orgs.widgets.scope_summary"]
+    aggregate_rebuilders = ["bastion.orgs.counts.member_counts_rebuild"]
 
     @property
     def navigation(self):

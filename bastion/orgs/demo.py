@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from bastion.core.demo import DEMO_PASSWORD, DemoContext
 from bastion.core.pinyin import pinyin_keys
 
+from .counts import people_counted
 from .demo_data import CODE, Account, Planner, Seat, Staff, Unit
 from .models import CommitteeMember, Organization, Person, Role, RoleAssignment
 
@@ -142,6 +143,7 @@ def _write_people(staff: list[Staff], org_ids: dict[str, int]) -> tuple[dict[str
         if s.employee_no not in taken and s.id_number not in taken
     ]
     Person.objects.bulk_create(new, batch_size=500)
+    people_counted((None, (p.organization_id, p.membership_status)) for p in new)
     wanted = {s.employee_no for s in staff}
     rows = Person.objects.filter(employee_no__startswith=CODE).only("id", "employee_no", "user")
     return {p.employee_no: p for p in rows if p.employee_no in wanted}, len(new)

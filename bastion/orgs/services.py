@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from bastion.core.scope import allows, ensure_in_scope
 from bastion.core.services import service
 
+from .counts import subtree_moved
 from .grants import forget_grants
 from .models import CommitteeMember, Organization, Person, Role, RoleAssignment
+from .models.signals import organization_moved
 from .selectors import keeps_root_administrable
 
 ORG_FIELDS = (
@@ -101,6 +103,10 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
     old_parent = Organization.objects.get_parent(organization)
     Organization.objects.move(organization, new_parent, pos="sorted-child")
     organization.refresh_from_db()
+    subtree_moved(
+        organization=organization, old_parent_id=old_parent.pk, new_parent_id=new_parent.pk
+    )
+    organization_moved.send(Organization, organization=organization, old_parent=old_parent)
     from auditlog.models import LogEntry
 
     LogEntry.objects.log_create(

@@ -36,10 +36,9 @@ def apply_form_errors(form, exc: ValidationError) -> None:
 @login_required
 def tree(request):
     visible = Organization.objects.restrict(request.user, "view")
-    roots = selectors.scope_roots(request.user)
+    roots = selectors.scope_roots_with_counts(request.user)
     for root in roots:
         root.children_nodes = selectors.children_with_counts(root, visible)
-    selectors.annotate_roots(roots)
     return render(
         request,
         "orgs/tree.html",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from . import selectors, services
 from .filters import PersonFilter
 from .forms import PersonForm
 from .models import CommitteeMember, Person
+from .selectors import URL_SLOT
 from .views import apply_form_errors
 
 PAGE_SIZE = 50
@@ -37,14 +39,35 @@ def roster_filter(request, queryset) -> PersonFilter:
     return PersonFilter(data, queryset=queryset, request=request)
 
 
+def with_detail_urls(people: list[Person]) -> list[Person]:
+    """Each row's link made from one reverse(), not one per row."""
+    pattern = reverse("orgs:person_detail", args=[URL_SLOT]).replace(str(URL_SLOT), "{}")
+    for person in people:
+        person.detail_url = pattern.format(person.pk)
+    return people
+
+
+def roster_total(user, person_filter, within) -> int | None:
+    """The roster's length from the head counts when it is a whole subtree (no other filter)."""
+    if not person_filter.is_valid():
+        return None
+    narrowed = any(
+        value for name, value in person_filter.form.cleaned_data.items() if name != "within"
+    )
+    return None if narrowed else selectors.people_total(user, within)
+
+
 @login_required
 def person_list(request):
-    base = Person.objects.restrict(request.user, "view").select_related("organization")
-    person_filter = roster_filter(request, base)
-    page = Paginator(person_filter.qs.order_by("organization__path", "name", "id"), PAGE_SIZE)
-    page = page.get_page(request.GET.get("page"))
     user = request.user
+    base = selectors.people_visible(user).select_related("organization")
+    person_filter = roster_filter(request, base)
+    people = person_filter.qs.order_by("organization__path", "name", "id")
     selected = person_filter.form.cleaned_data.get("within") if person_filter.is_valid() else None
+    total = roster_total(user, person_filter, selected)
+    page = Paginator(people if total is None else selectors.Counted(people, total), PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    page.object_list = with_detail_urls(list(page.object_list))
     return render(
         request,
         "orgs/person_list.html",

@@ -28,8 +28,14 @@ def _update(bulletin_id: int, **fields) -> None:
 
 @task()
 def generate_bulletin(bulletin_id: int) -> str:
+    # The claim: only a queued bulletin starts, once (a run delivered twice, or one that comes
+    # after bulletins_expire gave it up, does nothing).
+    claimed = Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.QUEUED).update(
+        status=BulletinStatus.RUNNING, progress=5, error=""
+    )
+    if not claimed:
+        return "skipped"
     bulletin = Bulletin.objects.select_related("organization").get(pk=bulletin_id)
-    _update(bulletin_id, status=BulletinStatus.RUNNING, progress=5, error="")
     try:
         quarter = parse_quarter(bulletin.quarter)
         data = bulletin_data(bulletin.organization, quarter)

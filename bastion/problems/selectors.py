@@ -65,10 +65,11 @@ def colour(problem: Problem, win: Windows) -> str:
 def with_colours(problems, win: Windows | None = None):
     """Set ``colour``, ``colour_label`` and ``badge_class`` on each problem (no query)."""
     win = win or windows()
+    labels = {level: str(label) for level, label in LEVEL_LABELS.items()}  # once per list
     for problem in problems:
         level = colour(problem, win)
         problem.colour = level
-        problem.colour_label = LEVEL_LABELS[level]
+        problem.colour_label = labels[level]
         problem.badge_class = BADGE_CLASS[level]
     return problems
 
@@ -95,6 +96,12 @@ def for_list(queryset):
         "owner",
         "inspection__inspecting_org",
     )
+
+
+def in_order(ids: list[int]) -> list[Problem]:
+    """The problems of ``ids`` for a list page, in the order of ``ids`` (one query)."""
+    rows = for_list(Problem.objects.filter(pk__in=ids)).in_bulk()
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def rectification_by_org(org_ids, start: dt.date, end: dt.date) -> dict:

@@ -10,6 +10,8 @@ class TasksConfig(AppConfig):
     my_work = ["bastion.tasks.selectors_member.work_items"]  # the kernel's 我的任务
     # Overdue and due-soon assignments join each person's daily digest (core's registry).
     digest_sources = ["bastion.tasks.digest.items"]
+    # The progress figures per task and subtree (services.tally), rebuilt after bulk loads.
+    aggregate_rebuilders = ["bastion.tasks.services.tally.task_tallies_rebuild"]
 
     @property
     def navigation(self):
@@ -40,7 +42,7 @@ class TasksConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, signals  # noqa: F401 (signals: receivers connect on import)
 
         for model in (models.Task, models.FeedbackField, models.Assignment, models.CascadeItem):
             auditlog.register(model)

@@ -19,6 +19,7 @@ from bastion.core.notifications.models import Notification
 from .demo_cascade import build_cascade
 from .models import Assignment, FeedbackField, Task
 from .services.notify import EVENT_DISPATCHED, notify_dispatched
+from .services.tally import task_tallies_rebuild
 
 DEMO_ORDER = 50
 SAFETY_PLEDGE = "关于开展党员安全承诺践诺活动的通知"
@@ -37,6 +38,7 @@ def build_demo(ctx: DemoContext) -> None:
         _county_survey(rng, ctx.today, company, cascade_sheet)
         _passed_down(rng, ctx.today, company)
         _draft(ctx.today, company)
+        task_tallies_rebuild()  # the demo writes its assignments in bulk, past the services
     ctx.report(_("工作单"), total=Task.objects.count(), created=None)
     ctx.report(_("任务承办"), total=Assignment.objects.count(), created=None)
 

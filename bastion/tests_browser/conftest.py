@@ -9,9 +9,10 @@ the migrated roles to be there.
 import os
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+
+from bastion.core.testing_seeds import seed_default_roles
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the tests
 # (building data, asserting what was written) would otherwise be refused as "async unsafe".
@@ -83,50 +84,6 @@ def _save_evidence(page, test_name: str) -> None:
         stem.with_suffix(".html").write_text(page.content(), encoding="utf-8")
     except Exception as exc:  # the page may be gone; the test's own failure is what matters
         print(f"could not save browser evidence for {test_name}: {exc}")
-
-
-def seed_default_roles() -> None:
-    """Re-run the data seeds of Bastion's own migrations (roles, calendar rules, thresholds,
-    guide pages): each is idempotent (update_or_create), so running them again is harmless."""
-    from auditlog.context import disable_auditlog
-    from django.apps import apps
-    from django.db import connection
-    from django.db.migrations import RunPython
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    ours = {config.label for config in apps.get_app_configs() if config.name.startswith("bastion.")}
-    targets = [key for key in loader.graph.leaf_nodes() if key[0] in ours]
-    plan = []
-    for target in targets:
-        for key in loader.graph.forwards_plan(target):
-            if key[0] in ours and key not in plan:
-                plan.append(key)
-    # Migrations write no audit entries; neither may their replay (a later test counts them).
-    # A migration that moves data looks at the database through its schema editor's connection
-    # (the token migration finds no old table to copy here, and leaves).
-    editor = SimpleNamespace(connection=connection)
-    with disable_auditlog():
-        for key in plan:
-            for operation in loader.graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(_TodaysModels(apps), editor)
-
-
-class _TodaysModels:
-    """Today's models under the names the old seeds knew them by: the thresholds moved from the
-    agenda to the kernel with their table, and their seeds still ask the agenda for them."""
-
-    MOVED = {("agenda", "threshold"): ("core", "Threshold")}
-
-    def __init__(self, apps):
-        self.apps = apps
-
-    def get_model(self, app_label, model_name=None):
-        if model_name is None:
-            app_label, model_name = app_label.split(".")
-        moved = self.MOVED.get((app_label, model_name.lower()), (app_label, model_name))
-        return self.apps.get_model(*moved)
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from .rules import (
     Obligation,
     Recurrence,
 )
+from .tallies import ObligationTally
 from .terms import ElectedMember, Election, TermRule
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "MeetingAttachment",
     "MeetingStatus",
     "Obligation",
+    "ObligationTally",
     "Recurrence",
     "TermRule",
 ]

@@ -141,7 +141,43 @@ class AlertLevel(models.TextChoices):
     LATE = "late", _("逾期完成")
 
 
+# Writes that change what a roll-up counts: the tallies follow them (services/tallies.py).
+TALLIED_FIELDS = {"kind", "due_on", "green_from", "yellow_from", "fulfilled_on", "organization"}
+
+
+def _tallies_mark(organization_ids) -> None:
+    from ..services.tallies import tallies_mark
+
+    tallies_mark(organization_ids)
+
+
 class ObligationQuerySet(ScopedQuerySet):
+    def _organization_ids(self) -> set[int]:
+        return set(self.order_by().values_list("organization_id", flat=True).distinct())
+
+    def update(self, **kwargs):
+        if not TALLIED_FIELDS & {name.removesuffix("_id") for name in kwargs}:
+            return super().update(**kwargs)
+        organization_ids = self._organization_ids()
+        updated = super().update(**kwargs)
+        _tallies_mark(organization_ids)
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        organization_ids = self._organization_ids()
+        deleted = super().delete()
+        _tallies_mark(organization_ids)
+        return deleted
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _tallies_mark({obj.organization_id for obj in created})
+        return created
+
     def with_alert(self, level: str, today):
         """Filter by colour in the database: the windows are stored as dates on each row."""
         q = models.Q
@@ -220,6 +256,18 @@ class Obligation(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.rule} {self.period_label}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or TALLIED_FIELDS & {name.removesuffix("_id") for name in fields}:
+            _tallies_mark({self.organization_id})
+
+    def delete(self, *args, **kwargs):
+        organization_id = self.organization_id
+        deleted = super().delete(*args, **kwargs)
+        _tallies_mark({organization_id})
+        return deleted
 
     def alert(self, today) -> str:
         from bastion.core.alerts import alert_level

@@ -28,6 +28,7 @@ from ..models import (
     TermRule,
 )
 from ..periods import alert_windows, due_date, obligation_label, periods_in_year, term_period
+from .tallies import tallies_deferred, tallies_mark
 
 BATCH = 2000
 
@@ -199,8 +200,14 @@ def generate_year(year: int, *, organization_ids=None, prune_from: dt.date | Non
 
     A province has ~100,000 obligations a year, so rows travel as tuples: existing keys are
     read with ``values_list``, new rows are inserted in batches of plain values, and re-dated
-    rows are updated with one ``UPDATE`` per distinct new window.
+    rows are updated with one ``UPDATE`` per distinct new window. The roll-up's tallies are
+    recounted once at the end, for the organizations touched (``tallies_deferred``).
     """
+    with tallies_deferred():
+        return _generate_year(year, organization_ids, prune_from)
+
+
+def _generate_year(year: int, organization_ids, prune_from: dt.date | None):
     orgs = Organization.objects.filter(is_active=True).only(
         "id", "path", "kind", "unit_kind", "established_on", "term_started_on", "term_ends_on"
     )
@@ -377,6 +384,7 @@ def _insert(rows) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
+    tallies_mark({row[3] for row in params})  # past the queryset: the tallies are told here
     return len(params)
 
 

@@ -22,6 +22,7 @@ FUTURE_MAY_BE = {
     "orgs.Organization": {"term_ends_on"},
     "agenda.Election": {"term_ends_on"},
     "agenda.Obligation": {"period_start", "period_end", "due_on", "green_from", "yellow_from"},
+    "agenda.ObligationTally": {"due_on", "green_from", "yellow_from"},  # the same deadlines
     "agenda.DuesPayment": {"month"},  # a month paid ahead (paid_on is in the past)
     "agenda.DuesProfile": {"starts_on"},
     "tasks.CascadeItem": {"deadline"},

@@ -141,7 +141,11 @@ def _deliver_once(notes: list[Notification], url: str, run: Delivery) -> int:
         webhook_at=stamp
     ):
         return 0  # another run posted it
-    claimed = [note for note in notes if note.webhook_at is None]
+    # Only what this run stamped: a message another run claimed meanwhile is theirs to post.
+    mine = set(
+        Notification.objects.filter(pk__in=ids, webhook_at=stamp).values_list("pk", flat=True)
+    )
+    claimed = [note for note in notes if note.pk in mine]
     try:
         post_webhook(url, event_payload(claimed))
     except Exception as error:

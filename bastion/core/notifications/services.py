@@ -183,18 +183,26 @@ def _already_told(dedupe_key: str) -> set[int]:
     )
 
 
+INSERT_TRIES = 5
+
+
 def _insert(people: dict[int, Recipient], common: dict, dedupe_key: str) -> list[Notification]:
     """Bulk-insert the messages and their subjects; a message that another send created in the
-    meantime (same key, same person) is left out, never duplicated."""
-    try:
-        with transaction.atomic():
-            return _insert_rows(people, common, dedupe_key)
-    except IntegrityError:
-        if not dedupe_key:
-            raise
-        for user_id in _already_told(dedupe_key):
-            people.pop(user_id, None)
-        return _insert_rows(people, common, dedupe_key) if people else []
+    meantime (same key, same person) is left out, never duplicated. Each try is a savepoint,
+    so a lost race leaves the caller's transaction usable; several sends racing (two workers
+    and a person's click) each get another try with the people still untold."""
+    for tries_left in range(INSERT_TRIES - 1, -1, -1):
+        try:
+            with transaction.atomic():
+                return _insert_rows(people, common, dedupe_key)
+        except IntegrityError:
+            if not dedupe_key or not tries_left:
+                raise
+            for user_id in _already_told(dedupe_key):
+                people.pop(user_id, None)
+            if not people:
+                return []
+    return []  # not reached: the last try returns or raises
 
 
 def _insert_rows(people: dict[int, Recipient], common: dict, dedupe_key: str):

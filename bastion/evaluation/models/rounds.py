@@ -55,6 +55,10 @@ class Round(models.Model):
     # (``selectors_readiness.Readiness.fingerprint``): publishing refuses results computed on
     # data or decisions that have changed since.
     data_check = models.JSONField(_("计算时的数据情况"), default=dict, blank=True, editable=False)
+    # What the results pages show of the whole round, stored by each computation (the results
+    # change only then): ``results`` (the summary cards) and ``scoring`` (the scores still
+    # missing when scoring closed). Empty until computed: the pages then count the rows.
+    summary = models.JSONField(_("结果汇总"), default=dict, blank=True, editable=False)
 
     objects = UsedBelowQuerySet.as_manager()
 

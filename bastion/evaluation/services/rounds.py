@@ -30,7 +30,15 @@ from bastion.orgs.models import Organization, Person, RoleAssignment
 from bastion.orgs.models.organization import OrganizationKind
 from bastion.orgs.models.person import MembershipStatus
 
-from .. import engine, selectors_benchmarks, selectors_readiness, sources, titles
+from .. import (
+    engine,
+    selectors_benchmarks,
+    selectors_readiness,
+    selectors_results,
+    selectors_rounds,
+    sources,
+    titles,
+)
 from ..models import (
     DataDecision,
     Round,
@@ -184,8 +192,28 @@ def round_results_compute(*, actor, round_: Round) -> int:
         target.data_incomplete = target.pk in incomplete
     _write_results(targets)
     round_.data_check = readiness.fingerprint()
-    round_.save(update_fields=["data_check"])
+    # Frozen with the results: scoring is closed and only another computation changes them.
+    round_.summary = _summary(round_, targets)
+    round_.save(update_fields=["data_check", "summary"])
     return len(targets)
+
+
+def _summary(round_: Round, targets: list[Target]) -> dict:
+    return {
+        "results": selectors_results.stored_summary(targets),
+        "scoring": selectors_rounds.compute_summary(round_),
+    }
+
+
+def round_summaries_rebuild() -> dict:
+    """The registry's rebuilder (``EvaluationConfig.aggregate_rebuilders``): the stored summary
+    of every computed round, from its targets as they are (nothing is recomputed)."""
+    rounds = list(Round.objects.exclude(state=RoundState.SCORING))
+    for round_ in rounds:
+        targets = list(Target.objects.filter(round=round_).only("total", "titles"))
+        round_.summary = _summary(round_, targets)
+    Round.objects.bulk_update(rounds, ["summary"], batch_size=200)
+    return {"rounds": len(rounds)}
 
 
 def _unmeasured(spec: engine.SchemeSpec, outcomes: dict) -> set[int]:

@@ -34,6 +34,7 @@ from .. import selectors_readiness, selectors_rounds
 from ..filters import RoundFilter, TargetFilter, chosen
 from ..forms_rounds import DataDecisionForm, RoundForm
 from ..models import Round, RoundState, Scheme, Target
+from ..selectors_results import sees_whole_round
 from ..services import remind, rounds
 
 PAGE_SIZE = 50
@@ -332,8 +333,18 @@ def round_compute(request, pk: int):
     if round_.state == RoundState.CLOSED:
         messages.error(request, _("该轮次已归档，不能重新计算。"))
         return redirect(reverse("evaluation:round_detail", args=[round_.pk]))
-    visible = Target.objects.restrict(request.user, "view")
-    summary = selectors_rounds.compute_summary(round_, visible)
+    stored = round_.summary.get("scoring")
+    if stored and round_.state != RoundState.SCORING and sees_whole_round(request.user, round_):
+        # Scoring closed when it was computed: what was missing then still is.
+        groups = [
+            {**g, "name": selectors_rounds.group_label(g["group"], g["name"])}
+            for g in stored["groups"]
+        ]
+        summary = {**stored, "groups": groups}
+    else:
+        summary = selectors_rounds.compute_summary(
+            round_, Target.objects.restrict(request.user, "view")
+        )
     return render(
         request,
         "evaluation/rounds/round_compute.html",

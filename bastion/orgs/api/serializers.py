@@ -10,6 +10,7 @@ from bastion.core.api import ScopedRelatedField
 from bastion.core.scope import allows
 
 from ..models import Organization, Person, Role, RoleAssignment
+from ..models.person import Gender, MembershipStatus, PersonStatus, Post
 from ..typed import plain_organization, plain_person
 
 
@@ -99,6 +100,18 @@ class OrganizationMoveSerializer(serializers.Serializer):
 # --- people -------------------------------------------------------------------------------------
 
 
+class ChoiceLabelField(serializers.CharField):
+    """A choice's label, as ``get_<field>_display()`` gives it, from a dictionary: DRF inspects
+    the signature of a method source on every row, a third of a page's time."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
 class PersonSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(model=Organization, label=_("所在党组织"))
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -119,12 +132,12 @@ class PersonSerializer(serializers.ModelSerializer):
             "其他账号看到脱敏号码（如 440902********123X）；原样提交脱敏号码表示不修改。"
         ),
     )
-    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
-    post_display = serializers.CharField(source="get_post_display", read_only=True)
-    membership_status_display = serializers.CharField(
-        source="get_membership_status_display", read_only=True
+    gender_display = ChoiceLabelField(Gender.choices, source="gender")
+    post_display = ChoiceLabelField(Post.choices, source="post")
+    membership_status_display = ChoiceLabelField(
+        MembershipStatus.choices, source="membership_status"
     )
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(PersonStatus.choices, source="status")
 
     class Meta:
         model = Person

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from bastion.core.api import ScopedViewSetMixin
 from bastion.core.api_docs import FORBIDDEN, NOT_FOUND
 
-from .. import services
+from .. import selectors, services
 from ..filters import OrganizationFilter, PersonFilter
 from ..models import Organization, Person
 from .excel import PersonExcelMixin
@@ -22,6 +22,9 @@ from .serializers import (
     PersonSerializer,
     with_parent_id,
 )
+
+# Query parameters that leave a people list a whole subtree (see PersonViewSet.paginate_queryset).
+UNFILTERED = {"page", "page_size", "within", "format"}
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -135,6 +138,20 @@ class PersonViewSet(PersonExcelMixin, ScopedModelViewSet):
 
     def decorate_queryset(self, queryset):
         return queryset.select_related("organization", "party_group")
+
+    def scoped_queryset(self, action: str):
+        if action != "view" or getattr(self, "swagger_fake_view", False):
+            return super().scoped_queryset(action)
+        return self.decorate_queryset(selectors.people_visible(self.request.user))
+
+    def paginate_queryset(self, queryset):
+        """A whole subtree's page (no filter but ``within``) takes its total from the head
+        counts instead of counting every row of the scope."""
+        if self.action == "list" and set(self.request.query_params) <= UNFILTERED:
+            total = selectors.people_total(self.request.user, self.organization_param())
+            if total is not None:
+                queryset = selectors.Counted(queryset, total)
+        return super().paginate_queryset(queryset)
 
     def create(self, request, *args, **kwargs):
         self.require_permission_anywhere("add")

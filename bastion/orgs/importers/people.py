@@ -24,6 +24,7 @@ from bastion.core.pinyin import pinyin_keys
 from bastion.core.scope import grant
 from bastion.core.services import audit_bulk
 
+from ..counts import people_counted
 from ..models import Organization, Person
 from ..models.organization import OrganizationKind
 from ..models.person import Gender, MembershipStatus, Post
@@ -477,9 +478,24 @@ class PeopleImport(ExcelImport):
             Person.objects.bulk_update(
                 [p for p, _c in self.updates], sorted(fields | {"updated_at"}), batch_size=500
             )
+        people_counted(_count_changes(self.creates, self.updates))
         entries = [(p, _created_changes(p), LogEntry.Action.CREATE) for p in self.creates]
         entries += [(p, _masked(c), LogEntry.Action.UPDATE) for p, c in self.updates]
         audit_bulk(actor=self.actor, model=Person, changes_by_object=entries)
+
+
+def _count_changes(creates, updates):
+    """What the bulk statements did to the subtree head counts (bulk writes skip save())."""
+    for person in creates:
+        yield None, (person.organization_id, person.membership_status)
+    for person, changes in updates:
+        after = (person.organization_id, person.membership_status)
+        before = (
+            changes.get("organization_id", (after[0],))[0],
+            changes.get("membership_status", (after[1],))[0],
+        )
+        if before != after:
+            yield before, after
 
 
 def legacy_warning(upgraded: str) -> str:

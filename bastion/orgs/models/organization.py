@@ -25,6 +25,10 @@ class UnitKind(models.TextChoices):
     SUPPORT = "support", _("支撑机构（战区）")
 
 
+KIND_LABELS = dict(OrganizationKind.choices)
+UNIT_KIND_LABELS = dict(UnitKind.choices)
+
+
 class OrganizationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
     pass
 
@@ -65,7 +69,11 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
-        indexes = [models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["kind"]),
+            # The top of a scope (every page's organization switcher): the first node by depth.
+            models.Index(fields=["depth", "path"], name="orgs_org_depth_path_idx"),
+        ]
         permissions = [
             ("import_organization", "Can import organizations"),
             ("export_organization", "Can export organizations"),
@@ -83,6 +91,16 @@ class Organization(MP_Node):
     @property
     def display_name(self):
         return self.short_name or self.name
+
+    # Labels from a dictionary: get_<field>_display() hashes every choice on each call, which
+    # is most of a tree page's time (the tree and the rosters show a label per row).
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def unit_kind_label(self) -> str:
+        return UNIT_KIND_LABELS.get(self.unit_kind, self.unit_kind)
 
     def clean(self):
         from django.core.exceptions import ValidationError

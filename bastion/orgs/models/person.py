@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from bastion.core.idcard import birth_date_of, gender_of, mask_id_number, validate_id_number
@@ -10,6 +10,9 @@ from bastion.core.pinyin import pinyin_keys
 from bastion.core.scope import ScopedQuerySet
 
 from .organization import Organization, OrganizationKind
+
+# The fields that place a person in the subtree head counts (``bastion.orgs.counts``).
+COUNTED_FIELDS = {"organization", "organization_id", "membership_status"}
 
 
 class MembershipStatus(models.TextChoices):
@@ -44,6 +47,10 @@ class Post(models.TextChoices):
     TECHNICIAN = "technician", _("技术人员")
     WORKER = "worker", _("一线员工")
     OTHER = "other", _("其他")
+
+
+MEMBERSHIP_LABELS = dict(MembershipStatus.choices)
+POST_LABELS = dict(Post.choices)
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -129,7 +136,16 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["organization__path", "name", "id"]
-        indexes = [models.Index(fields=["organization", "name"])]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            # The accounts list walks only the people with an account, in roster order, and
+            # counts them from the index alone.
+            models.Index(
+                fields=["organization", "name", "user"],
+                condition=models.Q(user__isnull=False),
+                name="orgs_person_account_idx",
+            ),
+        ]
         permissions = [
             ("import_person", "Can import people"),
             ("export_person", "Can export people"),
@@ -144,12 +160,56 @@ class Person(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
-        super().save(*args, **kwargs)
+        counted = update_fields is None or bool(COUNTED_FIELDS & set(update_fields))
+        if not counted:
+            return super().save(*args, **kwargs)
+        from ..counts import person_counted
+
+        with transaction.atomic():
+            before = None if self._state.adding else self._stored_count_state()
+            super().save(*args, **kwargs)
+            after = (self.organization_id, self.membership_status)
+            if before != after:
+                person_counted(before, after)
+        self._counted_as = after
 
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("orgs:person_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._counted_as = instance._loaded_count_state()
+        return instance
+
+    def _loaded_count_state(self):
+        """Where this row counts in the subtree head counts, as loaded (None if deferred)."""
+        org_id = self.__dict__.get("organization_id")
+        status = self.__dict__.get("membership_status")
+        return None if org_id is None or status is None else (org_id, status)
+
+    def _stored_count_state(self):
+        state = getattr(self, "_counted_as", None)
+        if state is None:
+            row = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list("organization_id", "membership_status")
+            )
+            state = row.first()
+        return state
+
+    def delete(self, *args, **kwargs):
+        from ..counts import person_counted
+
+        with transaction.atomic():
+            before = self._stored_count_state()
+            result = super().delete(*args, **kwargs)
+            person_counted(before, None)
+        self._counted_as = None
+        return result
 
     def clean(self):
         errors = {}
@@ -205,6 +265,15 @@ class Person(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number or "")
+
+    # Labels from a dictionary, for rosters: get_<field>_display() hashes every choice per call.
+    @property
+    def membership_label(self) -> str:
+        return MEMBERSHIP_LABELS.get(self.membership_status, self.membership_status)
+
+    @property
+    def post_label(self) -> str:
+        return POST_LABELS.get(self.post, self.post)
 
     @property
     def is_party_member(self) -> bool:

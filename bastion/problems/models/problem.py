@@ -122,6 +122,8 @@ class Problem(models.Model):
             models.Index(fields=["state", "deadline"]),
             models.Index(fields=["organization", "category", "found_on"]),
             models.Index(fields=["owner", "library"]),
+            # The lists' order: a company-wide list reads its first page from this index.
+            models.Index(fields=["-found_on", "-id"], name="problem_list_order"),
         ]
         permissions = [
             ("verify_problem", "Can verify rectification"),

@@ -57,16 +57,30 @@ def problems_escalate_overdue(*, today: dt.date) -> int:
     )
     count = 0
     for problem in candidates:
-        due = problem.deadline + dt.timedelta(days=days)
-        if problem.escalated_at and timezone.localdate(problem.escalated_at) >= due:
-            continue  # already escalated for this deadline
-        _escalate(problem, today, days=(today - problem.deadline).days)
-        count += 1
+        if _escalated_for_deadline(problem, days):
+            continue
+        count += _escalate(problem, today, days=(today - problem.deadline).days)
     return count
 
 
+def _escalated_for_deadline(problem: Problem, days: int) -> bool:
+    due = problem.deadline + dt.timedelta(days=days)
+    return bool(problem.escalated_at) and timezone.localdate(problem.escalated_at) >= due
+
+
 @transaction.atomic
-def _escalate(problem: Problem, today: dt.date, *, days: int) -> None:
+def _escalate(problem: Problem, today: dt.date, *, days: int) -> int:
+    """Escalate ``problem`` unless another run did since it was read (two cron hosts, two
+    workers): the row is locked and read again (SQLite's IMMEDIATE transactions serialize
+    the same way), so the step, its history line and its message happen once."""
+    current = (
+        Problem.objects.select_for_update()
+        .filter(pk=problem.pk)
+        .values_list("escalated_at", "owner_id", "state")
+        .first()
+    )
+    if current != (problem.escalated_at, problem.owner_id, problem.state):
+        return 0  # changed meanwhile (escalated by another run, moved by a person) or gone
     escalate(problem)
     problem.save(update_fields=["owner", "library", "escalated_at"])
     reason = _("逾期 %(days)s 天未整改，按规则提交%(library)s。") % {
@@ -77,6 +91,7 @@ def _escalate(problem: Problem, today: dt.date, *, days: int) -> None:
         problem=problem, from_state=problem.state, to_state=problem.state, reason=reason
     )
     notify_escalated(problem, actor=None, reason=reason)
+    return 1
 
 
 def _tell_overdue(today: dt.date) -> int:

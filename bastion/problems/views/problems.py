@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bastion.core.evidence import download
 from bastion.core.excel import XLSX_CONTENT_TYPE
-from bastion.core.pages import apply_errors
+from bastion.core.pages import CappedPaginator, apply_errors
 from bastion.core.scope import allows, has_permission_anywhere
 from bastion.orgs.selectors import nearby_choices
 
@@ -26,6 +25,8 @@ from ..models import Inspection, Problem, ProblemEvidence, State
 from ..services import filing, rectify
 
 PAGE_SIZE = 50
+# A list counts at most this many problems (a national company has half a million).
+COUNT_CAP = 10_000
 REASON_MOVES = {State.REJECTED, "reopen"}
 FILE_MOVES = {State.SUBMITTED, State.IN_PROGRESS}
 
@@ -44,11 +45,22 @@ def filtered(request, queryset):
 
 
 def list_context(request, queryset, form, selected) -> dict:
-    page = Paginator(selectors.for_list(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.with_colours(page.object_list)
+    """One page of the list in three short queries: the count and the page's ids (both on
+    narrow rows an index serves), then the page's fifty problems with their relations. Sorting
+    whole rows with five joins before the ``LIMIT`` took 150 ms for a province's 50,000."""
+    ids = queryset.values_list("pk", flat=True)
+    paginator = CappedPaginator(ids, PAGE_SIZE, cap=COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_colours(selectors.in_order(list(page.object_list)))
+    total_text = None
+    if paginator.capped:
+        total_text = _(
+            "第 %(start)s–%(end)s 条，共超过 %(cap)s 条：请用筛选缩小范围，导出包含全部问题"
+        ) % {"start": page.start_index(), "end": page.end_index(), "cap": f"{COUNT_CAP:,}"}
     return {
         "form": form,
         "page": page,
+        "total_text": total_text,
         "within_options": nearby_choices(request.user, selected),
         "within_selected": selected.pk if selected else None,
     }

@@ -20,6 +20,7 @@ from bastion.core.evidence import download
 from .. import selectors
 from ..filters import ProgressFilter, TaskFilter
 from ..models import Assignment, AssignmentState, Task, TaskAttachment, TaskStatus
+from ..selectors_tally import tally_for
 from ..selectors_totals import field_totals, totalled_fields
 from ..services import flow, notify
 from .common import STATE_PARAMETER, WITHIN_PARAMETER
@@ -166,9 +167,15 @@ class TaskViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def progress(self, request, pk=None):
         task = self.get_object()
-        rows = ProgressFilter(request.query_params, task=task, request=request).subtree
-        result = selectors.progress(task, assignments=rows)
-        totals = field_totals(rows, totalled_fields(task))
+        found = ProgressFilter(request.query_params, task=task, request=request)
+        node = found.cleaned.get("within") or task.issuer
+        tally = tally_for(request.user, task, node, found.today)
+        if tally:  # the stored figures: the reader sees the whole subtree
+            result, totals = tally.progress(), tally.field_totals(totalled_fields(task))
+        else:
+            rows = found.subtree
+            result = selectors.progress(task, assignments=rows, today=found.today)
+            totals = field_totals(rows, totalled_fields(task))
         return Response(ProgressSerializer(progress_payload(result, totals)).data)
 
     @extend_schema(

@@ -1,5 +1,6 @@
 from .assignment import OPEN_STATES, Assignment, AssignmentState, FeedbackFile
 from .cascade import LEVEL_ORDER, LEVEL_ROLE, CascadeItem, CascadeLevel, CascadeStatus
+from .tally import TaskTally
 from .task import FeedbackField, FieldKind, Priority, Task, TaskAttachment, TaskStatus
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "Task",
     "TaskAttachment",
     "TaskStatus",
+    "TaskTally",
 ]

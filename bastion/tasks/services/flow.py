@@ -20,6 +20,7 @@ from bastion.core.services import audit_bulk, service
 from bastion.orgs.models import Organization
 
 from ..models import OPEN_STATES, Assignment, AssignmentState, Task, TaskAttachment, TaskStatus
+from .tally import tally_add_dispatched, tally_tracking
 
 BATCH = 2000
 
@@ -85,6 +86,7 @@ def task_dispatch(*, actor, task: Task, recipients) -> int:
     orgs = Organization.objects.in_bulk([i for i in ids if i not in existing])
     rows = [Assignment(task=task, organization=orgs[i]) for i in ids if i in orgs]
     Assignment.objects.bulk_create(rows, batch_size=BATCH)
+    tally_add_dispatched(task.pk, [row.organization.path for row in rows])
     if rows and rows[0].pk is None:  # a backend that does not return ids from bulk inserts
         rows = list(Assignment.objects.filter(task=task).exclude(organization_id__in=existing))
     created = [
@@ -140,9 +142,10 @@ def assignment_mark_read(*, actor, assignment: Assignment) -> None:
     """The recipient opened it. Only the first opening counts; no audit entry for reading.
     The issuer looking at a recipient's answer does not mark it read."""
     if assignment.state == AssignmentState.UNREAD and can_answer(actor, assignment):
-        Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.UNREAD).update(
-            state=AssignmentState.READ, read_at=timezone.now()
-        )
+        with tally_tracking(assignment.task_id, [assignment.pk]):
+            Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.UNREAD).update(
+                state=AssignmentState.READ, read_at=timezone.now()
+            )
         assignment.state = AssignmentState.READ
 
 
@@ -168,7 +171,8 @@ def assignment_submit(
     assignment.submitted_at, assignment.submitted_by = now, actor
     assignment.late = timezone.localdate(now) > assignment.task.due_on
     assignment.read_at = assignment.read_at or now
-    assignment.save()
+    with tally_tracking(assignment.task_id, [assignment.pk]):
+        assignment.save()
     return assignment
 
 
@@ -182,7 +186,8 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
         raise ValidationError({"reason": _("退回原因不能超过 500 字。")})
     assignment.state, assignment.return_reason = AssignmentState.RETURNED, reason
     assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
-    assignment.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at"])
+    with tally_tracking(assignment.task_id, [assignment.pk]):
+        assignment.save(update_fields=["state", "return_reason", "reviewed_by", "reviewed_at"])
     _tell_reviewed(assignment, actor)
     return assignment
 
@@ -200,7 +205,8 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
     _review_check(assignment, actor)
     assignment.state = AssignmentState.ACCEPTED
     assignment.reviewed_by, assignment.reviewed_at = actor, timezone.now()
-    assignment.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    with tally_tracking(assignment.task_id, [assignment.pk]):
+        assignment.save(update_fields=["state", "reviewed_by", "reviewed_at"])
     _tell_reviewed(assignment, actor)
     return assignment
 

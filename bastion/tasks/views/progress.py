@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bastion.core.excel import XLSX_CONTENT_TYPE
+from bastion.core.pages import CountedPaginator
 from bastion.core.scope import allows
 from bastion.orgs.models import Organization
 from bastion.orgs.selectors import breadcrumb
@@ -44,6 +45,7 @@ from ..selectors_progress import (
     sorted_rows,
     within_choices,
 )
+from ..selectors_tally import tally_for
 from ..selectors_totals import field_totals, totalled_fields
 from ..services import flow, notify
 
@@ -155,13 +157,20 @@ def progress_view(request, pk: int):
     filters = read_filters(request, task, request.GET)
     today = timezone.localdate()
     rows = filters.rows
-    progress = selectors.progress(task, assignments=rows, today=today)
     node = filters.within or task.issuer
+    # The stored figures when the reader sees the whole subtree; else count what they see.
+    tally = tally_for(request.user, task, node, today)
+    progress = (
+        tally.progress() if tally else selectors.progress(task, assignments=rows, today=today)
+    )
     base = reverse("tasks:progress", args=[task.pk])
 
-    page = Paginator(sorted_rows(filters.listed, filters.sort), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    listed = sorted_rows(filters.listed, filters.sort)
+    if tally:
+        paginator = CountedPaginator(listed, PAGE_SIZE, count=tally.count(filters.state))
+    else:
+        paginator = Paginator(listed, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     assignment_url = _url_maker("tasks:assignment_detail")
     late = late_rows(rows, task, today, LATE_LIST_SIZE)
     _mark_unreachable(task, late)
@@ -173,7 +182,7 @@ def progress_view(request, pk: int):
     for row in page:
         row.receipt = read.get(row.pk)
     fields = totalled_fields(task)
-    parts = breakdown(rows, task, node, today, fields)
+    parts = tally.breakdown(fields) if tally else breakdown(rows, task, node, today, fields)
     for part in parts:
         part.drill_url = "" if part.own else base + filters.query(within=part.org.pk, page="")
     visible_orgs = Organization.objects.restrict(request.user, "view")
@@ -194,7 +203,7 @@ def progress_view(request, pk: int):
         late=late,
         breakdown=parts,
         totalled_fields=fields,
-        field_totals=field_totals(rows, fields),
+        field_totals=tally.field_totals(fields) if tally else field_totals(rows, fields),
         states=AssignmentState.choices,
         task_url=_reverse("tasks:task_detail", task.pk),
         can_remind=task.status == TaskStatus.DISPATCHED
@@ -245,7 +254,12 @@ def progress_counts(request, pk: int):
     """The headline counts alone: the page polls it every 30 seconds (htmx)."""
     task = scoped_task(request, pk)
     filters = read_filters(request, task, request.GET)
-    progress = selectors.progress(task, assignments=filters.rows, today=timezone.localdate())
+    today = timezone.localdate()
+    tally = tally_for(request.user, task, filters.within or task.issuer, today)
+    if tally:
+        progress = tally.progress()
+    else:
+        progress = selectors.progress(task, assignments=filters.rows, today=today)
     context = counts_context(task, progress, filters)
     return render(request, "tasks/progress/_counts.html", context)
 
